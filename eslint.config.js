@@ -1,0 +1,61 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+	{ignores: ['dist/', 'node_modules/', 'coverage/']},
+	js.configs.recommended,
+	...tseslint.configs.strict,
+	{
+		languageOptions: {
+			globals: {
+				process: 'readonly',
+				console: 'readonly',
+				setTimeout: 'readonly',
+				clearTimeout: 'readonly',
+				setInterval: 'readonly',
+				clearInterval: 'readonly',
+				Buffer: 'readonly',
+				URL: 'readonly',
+			},
+		},
+		rules: {
+			'@typescript-eslint/consistent-type-imports': 'error',
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{ignoreRestSiblings: true, argsIgnorePattern: '^_'},
+			],
+			'no-restricted-syntax': [
+				'error',
+				{selector: 'ExportDefaultDeclaration', message: 'Use named exports.'},
+			],
+		},
+	},
+	{
+		files: ['source/core/**'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['**/adapters/**', '**/ui/**', '**/commands/**'],
+							message: 'core/ is pure: take what it needs through a port.',
+						},
+						{
+							group: ['node:fs', 'node:fs/*', 'node:child_process', 'node-pty', 'ink', 'react'],
+							message: 'core/ is pure: take what it needs through a port.',
+						},
+					],
+				},
+			],
+			'no-restricted-globals': [
+				'error',
+				{name: 'process', message: 'core/ does not read process.*; pass it in.'},
+			],
+		},
+	},
+	{
+		files: ['eslint.config.js', 'vitest.config.ts'],
+		rules: {'no-restricted-syntax': 'off'},
+	},
+);

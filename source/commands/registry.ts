@@ -1,0 +1,302 @@
+/**
+ * Every subcommand: its words, usage, help and the flags it takes. `cli.tsx` parses the command
+ * line with meow, finds the command here, checks its flags, and hands off. Commands are imported
+ * only when run, so `task list` does not load what `import` needs.
+ */
+import {UsageError} from '../core/errors.js';
+import type {CommandContext, CommandResult} from './context.js';
+
+export interface Flags {
+	readonly dir?: string;
+	readonly agents?: number;
+	readonly agent: readonly string[];
+	readonly maxHours?: number;
+	readonly json: boolean;
+	readonly headless: boolean;
+	readonly demo: boolean;
+	readonly priority?: string;
+	readonly description?: string;
+	readonly dep: readonly string[];
+	readonly skill: readonly string[];
+	readonly tag: readonly string[];
+	readonly estimate?: number;
+	readonly status?: string;
+	readonly ready: boolean;
+	readonly failed: boolean;
+	readonly reason?: string;
+	readonly fix: boolean;
+	readonly all: boolean;
+}
+
+export type FlagName = keyof Flags;
+
+export interface Invocation {
+	/** Words after the command's own, e.g. the ids of `task retry a b`. */
+	readonly args: readonly string[];
+	readonly flags: Flags;
+}
+
+export interface CommandSpec {
+	readonly words: readonly string[];
+	readonly usage: string;
+	readonly summary: string;
+	/** Lines of help after the usage; flags as `  -x, --flag VALUE   what it does`. */
+	readonly help: readonly string[];
+	readonly flags: readonly FlagName[];
+	readonly args: {readonly min: number; readonly max: number; readonly name: string};
+	/** Read-only commands never create `.beads/`. */
+	readonly run: (context: CommandContext, invocation: Invocation) => CommandResult;
+}
+
+const many = Number.POSITIVE_INFINITY;
+
+export const commands: readonly CommandSpec[] = [
+	{
+		words: ['init'],
+		usage: 'init',
+		summary: 'create .beads/tasks.jsonl and .jetpack/config.json (detects agent CLIs on PATH)',
+		help: ['Leaves an existing store and config as they are.'],
+		flags: [],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context) => (await import('./init.js')).runInit(context),
+	},
+	{
+		words: ['task', 'add'],
+		usage:
+			'task add TITLE [-p PRIORITY] [-d DESCRIPTION] [--dep ID]... [--skill S]... [--tag T]... [--estimate MIN] [--json]',
+		summary: 'add a task',
+		help: [
+			'  -p, --priority P      critical, high, medium (default) or low; 0-4 also accepted',
+			'  -d, --description D   what the agent should do',
+			'      --dep ID          a task that must be completed first (repeatable)',
+			'      --skill S         a skill the agent must have (repeatable)',
+			'      --tag T           a tag, for filtering and taskLimits (repeatable)',
+			'      --estimate MIN    minutes it should take (default 30; weights the critical path)',
+			'      --json            print the created task as JSON',
+		],
+		flags: ['priority', 'description', 'dep', 'skill', 'tag', 'estimate', 'json'],
+		args: {min: 1, max: 1, name: 'TITLE'},
+		run: async (context, invocation) =>
+			(await import('./task-add.js')).runTaskAdd(context, invocation),
+	},
+	{
+		words: ['task', 'list'],
+		usage: 'task list [--status S] [--ready] [--json]',
+		summary: 'list tasks in id order',
+		help: [
+			'      --status S   only tasks with this status (comma-separated for several)',
+			'      --ready      only tasks that can run now',
+			'      --json       a JSON array of the tasks as stored',
+		],
+		flags: ['status', 'ready', 'json'],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context, invocation) =>
+			(await import('./task-list.js')).runTaskList(context, invocation),
+	},
+	{
+		words: ['task', 'show'],
+		usage: 'task show ID [--json]',
+		summary: 'show one task with its dependencies and attempts',
+		help: ['      --json   the task as stored'],
+		flags: ['json'],
+		args: {min: 1, max: 1, name: 'ID'},
+		run: async (context, invocation) =>
+			(await import('./task-show.js')).runTaskShow(context, invocation),
+	},
+	{
+		words: ['task', 'retry'],
+		usage: 'task retry ID... | --failed',
+		summary: 'make failed tasks runnable again (retries and backoff reset)',
+		help: ['      --failed   every failed task'],
+		flags: ['failed'],
+		args: {min: 0, max: many, name: 'ID'},
+		run: async (context, invocation) =>
+			(await import('./task-change.js')).runTaskRetry(context, invocation),
+	},
+	{
+		words: ['task', 'done'],
+		usage: 'task done ID',
+		summary: 'mark a task completed',
+		help: [],
+		flags: [],
+		args: {min: 1, max: 1, name: 'ID'},
+		run: async (context, invocation) =>
+			(await import('./task-change.js')).runTaskDone(context, invocation),
+	},
+	{
+		words: ['task', 'fail'],
+		usage: 'task fail ID [--reason TEXT]',
+		summary: 'mark a task failed',
+		help: ['      --reason TEXT   why (kept as the last error)'],
+		flags: ['reason'],
+		args: {min: 1, max: 1, name: 'ID'},
+		run: async (context, invocation) =>
+			(await import('./task-change.js')).runTaskFail(context, invocation),
+	},
+	{
+		words: ['task', 'block'],
+		usage: 'task block ID --reason TEXT',
+		summary: 'hold a task back by hand',
+		help: ['      --reason TEXT   why (required)'],
+		flags: ['reason'],
+		args: {min: 1, max: 1, name: 'ID'},
+		run: async (context, invocation) =>
+			(await import('./task-change.js')).runTaskBlock(context, invocation),
+	},
+	{
+		words: ['task', 'unblock'],
+		usage: 'task unblock ID',
+		summary: 'clear the blockers of a task',
+		help: [],
+		flags: [],
+		args: {min: 1, max: 1, name: 'ID'},
+		run: async (context, invocation) =>
+			(await import('./task-change.js')).runTaskUnblock(context, invocation),
+	},
+	{
+		words: ['validate'],
+		usage: 'validate [--fix]',
+		summary: 'check every line of the store against the schema',
+		help: [
+			'      --fix   write the defaults of missing fields (mistakes still need a person)',
+			'Exits 1 when it finds problems.',
+		],
+		flags: ['fix', 'json'],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context, invocation) =>
+			(await import('./validate.js')).runValidate(context, invocation),
+	},
+	{
+		words: ['recover'],
+		usage: 'recover',
+		summary: 'restore a damaged store from backup; return tasks held by a dead run to ready',
+		help: ['The file it replaces is kept beside the store as tasks.jsonl.corrupt-<time>.'],
+		flags: [],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context) => (await import('./recover.js')).runRecover(context),
+	},
+	{
+		words: ['status'],
+		usage: 'status [--json]',
+		summary: 'task counts and the current run (safe while a run is going)',
+		help: ['      --json   {"tasks": {"total", "byStatus", "runnable"}, "run"}'],
+		flags: ['json'],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context, invocation) =>
+			(await import('./status.js')).runStatus(context, invocation),
+	},
+	{
+		words: ['import'],
+		usage: 'import FILE [--all] [--json]',
+		summary: 'import a beads export (.beads/issues.jsonl or beads.jsonl) into the store',
+		help: [
+			'      --all    also import pinned and ephemeral issues',
+			'      --json   print the import report as JSON',
+			'Re-importing the same file updates tasks; it never duplicates them.',
+		],
+		flags: ['all', 'json'],
+		args: {min: 1, max: 1, name: 'FILE'},
+		run: async (context, invocation) =>
+			(await import('./import.js')).runImport(context, invocation),
+	},
+	{
+		words: ['--demo'],
+		usage: '--demo',
+		summary: 'the sample project in a temporary folder, with simulated agents',
+		help: [],
+		flags: ['demo'],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context) => (await import('./demo.js')).runDemo(context),
+	},
+];
+
+export const globalFlags: readonly FlagName[] = ['dir'];
+
+const globalHelp = [
+	'  -C, --dir DIR   the repository (default: JETPACK_WORK_DIR, else the current folder)',
+	'  -h, --help      help for a command: jetpack-tui task add --help',
+	'      --version   the version',
+];
+
+/** The command named by the leading words, and the words left over as its arguments. */
+export function findCommand(
+	words: readonly string[],
+): {spec: CommandSpec; args: readonly string[]} | undefined {
+	let best: CommandSpec | undefined;
+	for (const spec of commands) {
+		if (
+			spec.words.every((word, index) => words[index] === word) &&
+			spec.words.length > (best?.words.length ?? 0)
+		) {
+			best = spec;
+		}
+	}
+
+	return best === undefined ? undefined : {spec: best, args: words.slice(best.words.length)};
+}
+
+export function commandHelp(spec: CommandSpec): string {
+	return [
+		`Usage: jetpack-tui ${spec.usage}`,
+		'',
+		`  ${spec.summary}`,
+		'',
+		...spec.help,
+		'',
+		...globalHelp,
+		'',
+	].join('\n');
+}
+
+export function mainHelp(version: string): string {
+	const width = Math.max(...commands.map((spec) => spec.usage.split(' [')[0]?.length ?? 0));
+	const lines = commands.map((spec) => {
+		const name = spec.usage.split(' [')[0] ?? spec.usage;
+		return `  jetpack-tui ${name.padEnd(width)}  ${spec.summary}`;
+	});
+	return [
+		`jetpack-tui ${version}: AI coding agents on a dependency-ordered task list, each in its own terminal pane.`,
+		'',
+		'Usage:',
+		...lines,
+		'',
+		'Options:',
+		...globalHelp,
+		'',
+		'Files: .beads/tasks.jsonl (tasks), .beads/backups/ (last versions), .jetpack/config.json.',
+		'Exit codes: 0 success, 1 problems found or tasks failed, 2 usage/config/store error, 3 no agent could run, 130 interrupted.',
+		'',
+	].join('\n');
+}
+
+/** Flags the user gave that this command does not take. */
+export function checkFlags(spec: CommandSpec, given: readonly FlagName[]): void {
+	const allowed = new Set<FlagName>([...spec.flags, ...globalFlags]);
+	const wrong = given.find((flag) => !allowed.has(flag));
+	if (wrong !== undefined) {
+		throw new UsageError(
+			`\`jetpack-tui ${spec.words.join(' ')}\` does not take --${kebab(wrong)}; see \`jetpack-tui ${spec.words.join(' ')} --help\`.`,
+		);
+	}
+}
+
+export function checkArgs(spec: CommandSpec, args: readonly string[]): void {
+	const {min, max, name} = spec.args;
+	if (args.length < min) {
+		throw new UsageError(
+			`\`jetpack-tui ${spec.words.join(' ')}\` needs ${name}: jetpack-tui ${spec.usage}`,
+		);
+	}
+
+	if (args.length > max) {
+		const extra = args[max] ?? '';
+		const hint = max === 1 && name === 'TITLE' ? ' (quote a title with spaces)' : '';
+		throw new UsageError(
+			`Unexpected argument ${JSON.stringify(extra)}${hint}: jetpack-tui ${spec.usage}`,
+		);
+	}
+}
+
+export function kebab(flag: string): string {
+	return flag.replaceAll(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}

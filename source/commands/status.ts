@@ -1,0 +1,51 @@
+import {dependenciesMet, taskStatuses, type TaskStatus, type TaskTable} from '../core/task.js';
+import type {CommandContext, CommandResult} from './context.js';
+import {painter, statusLook} from './format.js';
+import type {Invocation} from './registry.js';
+
+export interface StatusSummary {
+	readonly tasks: {
+		readonly total: number;
+		readonly byStatus: Partial<Record<TaskStatus, number>>;
+		readonly runnable: number;
+	};
+	readonly run: null;
+}
+
+export function summarize(tasks: TaskTable, now: Date): StatusSummary {
+	const byStatus: Partial<Record<TaskStatus, number>> = {};
+	let runnable = 0;
+	for (const task of tasks.values()) {
+		byStatus[task.status] = (byStatus[task.status] ?? 0) + 1;
+		if ((task.status === 'pending' || task.status === 'ready') && dependenciesMet(task, tasks, now))
+			runnable++;
+	}
+
+	return {tasks: {total: tasks.size, byStatus, runnable}, run: null};
+}
+
+export async function runStatus(context: CommandContext, {flags}: Invocation): CommandResult {
+	const exists = await context.store.exists();
+	const summary = summarize(await context.store.read(), context.clock.now());
+	if (flags.json) {
+		context.stdout.write(`${JSON.stringify(summary)}\n`);
+		return 0;
+	}
+
+	if (!exists) {
+		context.stdout.write(
+			`No task store here (${context.store.displayPath}); add a task with \`jetpack-tui task add TITLE\` or \`jetpack-tui import FILE\`.\n`,
+		);
+		return 0;
+	}
+
+	const paint = painter(context.color);
+	const {total, byStatus, runnable} = summary.tasks;
+	const counts = taskStatuses
+		.filter((status) => (byStatus[status] ?? 0) > 0)
+		.map((status) => paint(statusLook[status].style, `${byStatus[status]} ${status}`));
+	context.stdout.write(
+		`${total} task${total === 1 ? '' : 's'}: ${counts.join(', ') || 'none'}\n${runnable} runnable now\nNo run is going.\n`,
+	);
+	return 0;
+}

@@ -1,0 +1,80 @@
+/** `task retry|done|fail|block|unblock`: one transaction each, one line of output. */
+import {UsageError} from '../core/errors.js';
+import {
+	blockTask,
+	markDone,
+	markFailed,
+	retryTasks,
+	unblockTask,
+	type OpContext,
+} from '../core/task-ops.js';
+import type {CommandContext, CommandResult} from './context.js';
+import type {Invocation} from './registry.js';
+
+function opContext(context: CommandContext): OpContext {
+	return {now: context.clock.now(), random: Math.random};
+}
+
+function onlyId(args: readonly string[]): string {
+	return args[0] ?? '';
+}
+
+export async function runTaskRetry(
+	context: CommandContext,
+	{args, flags}: Invocation,
+): CommandResult {
+	if (flags.failed === args.length > 0) {
+		throw new UsageError(
+			'Name the tasks to retry, or give --failed for every failed task (not both).',
+		);
+	}
+
+	const {retried} = await context.store.update((tasks) =>
+		retryTasks(tasks, flags.failed ? 'failed' : args, opContext(context)),
+	);
+	context.stdout.write(
+		retried.length === 0 ? 'No failed tasks to retry.\n' : `Retrying ${retried.join(', ')}.\n`,
+	);
+	return 0;
+}
+
+export async function runTaskDone(context: CommandContext, {args}: Invocation): CommandResult {
+	const task = await context.store.update((tasks) =>
+		markDone(tasks, onlyId(args), opContext(context)),
+	);
+	context.stdout.write(`${task.id} completed.\n`);
+	return 0;
+}
+
+export async function runTaskFail(
+	context: CommandContext,
+	{args, flags}: Invocation,
+): CommandResult {
+	const task = await context.store.update((tasks) =>
+		markFailed(tasks, onlyId(args), flags.reason, opContext(context)),
+	);
+	context.stdout.write(`${task.id} failed: ${task.lastError ?? ''}\n`);
+	return 0;
+}
+
+export async function runTaskBlock(
+	context: CommandContext,
+	{args, flags}: Invocation,
+): CommandResult {
+	if (flags.reason === undefined)
+		throw new UsageError('`task block` needs --reason TEXT: say why the task is held back.');
+	const reason = flags.reason;
+	const task = await context.store.update((tasks) =>
+		blockTask(tasks, onlyId(args), reason, opContext(context)),
+	);
+	context.stdout.write(`${task.id} blocked: ${task.blockers.join('; ')}\n`);
+	return 0;
+}
+
+export async function runTaskUnblock(context: CommandContext, {args}: Invocation): CommandResult {
+	const task = await context.store.update((tasks) =>
+		unblockTask(tasks, onlyId(args), opContext(context)),
+	);
+	context.stdout.write(`${task.id} unblocked.\n`);
+	return 0;
+}

@@ -1,0 +1,621 @@
+/**
+ * `import`: a beads export (`.beads/issues.jsonl`, older `beads.jsonl`) mapped onto the task
+ * table (PRODUCT.md §3). Pure: the command reads the file and hands the text in; the store runs
+ * `importBeads` inside one transaction.
+ *
+ * Nothing is lost: a beads field whose meaning a task field carries in full is consumed; every other
+ * field (and every field that could not be mapped) stays under `metadata.beads`. `status`,
+ * `priority` and `dependencies` map with loss (hooked → pending, 3 and 4 → low, edge types and
+ * dates), so they are kept there too; `metadata.beads.status` is also what tells a re-import whether
+ * beads changed a task's status since the last import.
+ */
+import type {Change} from './ports.js';
+import {
+	newTask,
+	taskIdPattern,
+	type Link,
+	type Priority,
+	type Task,
+	type TaskStatus,
+	type TaskTable,
+} from './task.js';
+
+/** One line of a beads export, as parsed: nothing in it is trusted. */
+export type BeadsRecord = Readonly<Record<string, unknown>>;
+
+export interface ExportProblem {
+	/** 1-based line number in the export. */
+	readonly line: number;
+	readonly message: string;
+}
+
+export interface ParsedExport {
+	readonly records: BeadsRecord[];
+	readonly problems: ExportProblem[];
+}
+
+export type SkipReason =
+	'tombstone' | 'invalid id' | 'duplicate id' | 'pinned' | 'ephemeral' | 'id in use';
+
+export interface SkippedRecord {
+	/** The id as given (JSON of it when it is not a string). */
+	readonly id: string;
+	readonly reason: SkipReason;
+}
+
+/** A dependency on an id that is not in the table: kept, and the task is reported and not run. */
+export interface DanglingDependency {
+	readonly id: string;
+	readonly dependsOn: string;
+	/** The target is in the export but was skipped (a tombstone, or pinned/ephemeral without `--all`). */
+	readonly targetSkipped: boolean;
+}
+
+/** A `parentId` or link to an id that is not in the table: harmless, but worth knowing. */
+export interface DanglingLink {
+	readonly id: string;
+	readonly linksTo: string;
+	/** `parent-child` for `parentId`, else the link type. */
+	readonly type: string;
+	readonly targetSkipped: boolean;
+}
+
+export interface ImportWarning {
+	readonly id: string;
+	readonly message: string;
+}
+
+export interface ImportReport {
+	/** Ids new to the table. */
+	readonly imported: readonly string[];
+	/** Ids already in the table whose task this import changed. */
+	readonly updated: readonly string[];
+	/** Ids already in the table that this import left as they were. */
+	readonly unchanged: readonly string[];
+	readonly skipped: readonly SkippedRecord[];
+	readonly skippedByReason: Readonly<Partial<Record<SkipReason, number>>>;
+	/** Statuses of every task of this export now in the table (imported, updated, unchanged). */
+	readonly byStatus: Readonly<Partial<Record<TaskStatus, number>>>;
+	readonly dangling: readonly DanglingDependency[];
+	readonly danglingLinks: readonly DanglingLink[];
+	/** Tombstones whose id is in the table: an import never deletes, so they are left as they are. */
+	readonly deletedInBeads: readonly string[];
+	/** Beads changed their status, but a run holds them (claimed, in progress): status left alone. */
+	readonly heldByRun: readonly string[];
+	readonly warnings: readonly ImportWarning[];
+}
+
+export interface ImportOptions {
+	/** Import pinned and ephemeral issues too (`--all`). */
+	readonly all: boolean;
+	readonly now: Date;
+}
+
+export function parseBeadsExport(text: string): ParsedExport {
+	const records: BeadsRecord[] = [];
+	const problems: ExportProblem[] = [];
+	const lines = text.replace(/^\uFEFF/, '').split('\n');
+	for (const [index, raw] of lines.entries()) {
+		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+		if (line.trim() === '') continue;
+		let value: unknown;
+		try {
+			value = JSON.parse(line);
+		} catch (error) {
+			problems.push({line: index + 1, message: `is not valid JSON: ${(error as Error).message}`});
+			continue;
+		}
+
+		if (isRecord(value)) records.push(value);
+		else problems.push({line: index + 1, message: 'is not a JSON object'});
+	}
+
+	return {records, problems};
+}
+
+// Blockers the import itself adds, so that a later import can take them back.
+export const blockedInBeads = 'blocked in beads';
+export const pinnedInBeads = 'pinned in beads: a standing item, not work to run';
+
+const blockingEdgeTypes: ReadonlySet<string> = new Set([
+	'blocks',
+	'conditional-blocks',
+	'waits-for',
+]);
+const priorityByNumber: readonly Priority[] = ['critical', 'high', 'medium', 'low', 'low'];
+const importBlockers: ReadonlySet<string> = new Set([blockedInBeads, pinnedInBeads]);
+
+/**
+ * A closed issue failed when the verdict that opens its close reason (up to the first `:`, `;`,
+ * `.`, `(`, ` - ` or line end) holds one of these words. Matching the whole reason would fail
+ * work that was done: real reasons read "patrol cycle complete: … Rejected 1 (…)" or
+ * "Implemented rollback on git commit failure". `stale` counts (closed by a reaper, never done);
+ * `duplicate` does not, since the work is tracked, and usually done, elsewhere.
+ */
+const failedVerdict =
+	/\b(?:failed|rejected|wont-?fix|won['’]?t[ -](?:fix|do)|will not (?:fix|do)|cancel(?:l?ed)?|invalid|obsolete|abandoned|stale|not planned)\b/i;
+
+export function closedAsFailed(closeReason: string): boolean {
+	const verdict = closeReason.split(/[:;.(\n—]| - /, 1)[0] ?? '';
+	return failedVerdict.test(verdict);
+}
+
+export interface MappedStatus {
+	readonly status: TaskStatus;
+	readonly blockers: readonly string[];
+	/** False for a beads status this version does not know (mapped to pending). */
+	readonly known: boolean;
+}
+
+export function mapBeadsStatus(status: unknown, closeReason: unknown): MappedStatus {
+	switch (status) {
+		// In progress in beads, but no run holds it here: it only waits to be picked up again.
+		case 'open':
+		case 'deferred':
+		case 'hooked':
+		case 'in_progress': {
+			return {status: 'pending', blockers: [], known: true};
+		}
+
+		case 'blocked': {
+			return {status: 'blocked', blockers: [blockedInBeads], known: true};
+		}
+
+		// Only reached with `--all`: a pinned issue stands for good and is not a job for an agent.
+		case 'pinned': {
+			return {status: 'blocked', blockers: [pinnedInBeads], known: true};
+		}
+
+		case 'closed': {
+			const failed = typeof closeReason === 'string' && closedAsFailed(closeReason);
+			return {status: failed ? 'failed' : 'completed', blockers: [], known: true};
+		}
+
+		default: {
+			return {status: 'pending', blockers: [], known: false};
+		}
+	}
+}
+
+/** Beads priorities 0-4; anything else is undefined (the task keeps the default, medium). */
+export function mapBeadsPriority(priority: unknown): Priority | undefined {
+	return typeof priority === 'number' && Number.isInteger(priority)
+		? priorityByNumber[priority]
+		: undefined;
+}
+
+export function importBeads(
+	existing: TaskTable,
+	records: readonly BeadsRecord[],
+	options: ImportOptions,
+): Change<ImportReport> {
+	const lastIndexOf = new Map<string, number>();
+	for (const [index, record] of records.entries()) {
+		const id = record['id'];
+		if (typeof id === 'string') lastIndexOf.set(id, index);
+	}
+
+	const next = new Map(existing);
+	const out = new ReportBuilder();
+	const skippedIds = new Set<string>();
+	const exportIds: string[] = [];
+	for (const [index, record] of records.entries()) {
+		const rawId = record['id'];
+		const superseded = typeof rawId === 'string' && lastIndexOf.get(rawId) !== index;
+		const reason = superseded ? 'duplicate id' : skipReason(record, options.all);
+		if (reason !== undefined || typeof rawId !== 'string') {
+			out.skip(displayId(rawId), reason ?? 'invalid id');
+			if (typeof rawId !== 'string' || superseded) continue;
+			skippedIds.add(rawId);
+			if (reason === 'tombstone' && existing.has(rawId)) out.deletedInBeads.push(rawId);
+			continue;
+		}
+
+		const task = importRecord(existing.get(rawId), record, rawId, options.now, out);
+		if (task === undefined) continue;
+		exportIds.push(rawId);
+		next.set(rawId, task);
+	}
+
+	const tasks: TaskTable = out.imported.length + out.updated.length === 0 ? existing : next;
+	for (const id of exportIds) {
+		const task = tasks.get(id);
+		if (task !== undefined) out.count(task, tasks, skippedIds);
+	}
+
+	return {tasks, result: out.report()};
+}
+
+class ReportBuilder {
+	readonly imported: string[] = [];
+	readonly updated: string[] = [];
+	readonly unchanged: string[] = [];
+	readonly skipped: SkippedRecord[] = [];
+	readonly skippedByReason: Partial<Record<SkipReason, number>> = {};
+	readonly byStatus: Partial<Record<TaskStatus, number>> = {};
+	readonly dangling: DanglingDependency[] = [];
+	readonly danglingLinks: DanglingLink[] = [];
+	readonly deletedInBeads: string[] = [];
+	readonly heldByRun: string[] = [];
+	readonly warnings: ImportWarning[] = [];
+
+	skip(id: string, reason: SkipReason): void {
+		this.skipped.push({id, reason});
+		this.skippedByReason[reason] = (this.skippedByReason[reason] ?? 0) + 1;
+	}
+
+	count(task: Task, tasks: TaskTable, skippedIds: ReadonlySet<string>): void {
+		this.byStatus[task.status] = (this.byStatus[task.status] ?? 0) + 1;
+		for (const dependsOn of task.dependencies) {
+			if (tasks.has(dependsOn)) continue;
+			this.dangling.push({id: task.id, dependsOn, targetSkipped: skippedIds.has(dependsOn)});
+		}
+
+		const links: Link[] =
+			task.parentId === undefined ? [] : [{type: 'parent-child', id: task.parentId}];
+		for (const link of [...links, ...(task.links ?? [])]) {
+			if (tasks.has(link.id)) continue;
+			this.danglingLinks.push({
+				id: task.id,
+				linksTo: link.id,
+				type: link.type,
+				targetSkipped: skippedIds.has(link.id),
+			});
+		}
+	}
+
+	report(): ImportReport {
+		return {
+			imported: this.imported,
+			updated: this.updated,
+			unchanged: this.unchanged,
+			skipped: this.skipped,
+			skippedByReason: this.skippedByReason,
+			byStatus: this.byStatus,
+			dangling: this.dangling,
+			danglingLinks: this.danglingLinks,
+			deletedInBeads: this.deletedInBeads,
+			heldByRun: this.heldByRun,
+			warnings: this.warnings,
+		};
+	}
+}
+
+/** Tombstones go even with `--all`: beads deleted them. */
+/** The task the record becomes, reported as imported, updated or unchanged; undefined when skipped. */
+function importRecord(
+	current: Task | undefined,
+	record: BeadsRecord,
+	id: string,
+	now: Date,
+	out: ReportBuilder,
+): Task | undefined {
+	if (current !== undefined && !isRecord(current.metadata?.['beads'])) {
+		out.skip(id, 'id in use');
+		return undefined;
+	}
+
+	const mapped = mapRecord(record, id);
+	for (const message of mapped.warnings) out.warnings.push({id, message});
+	if (current === undefined) {
+		out.imported.push(id);
+		return asNewTask(mapped, now);
+	}
+
+	const merged = reimport(current, mapped, now);
+	if (merged.heldByRun) out.heldByRun.push(id);
+	(merged.task === current ? out.unchanged : out.updated).push(id);
+	return merged.task;
+}
+
+function skipReason(record: BeadsRecord, all: boolean): SkipReason | undefined {
+	if (record['status'] === 'tombstone') return 'tombstone';
+	const id = record['id'];
+	if (typeof id !== 'string' || !taskIdPattern.test(id)) return 'invalid id';
+	if (all) return undefined;
+	if (record['status'] === 'pinned' || record['pinned'] === true) return 'pinned';
+	if (record['ephemeral'] === true) return 'ephemeral';
+	return undefined;
+}
+
+function displayId(id: unknown): string {
+	return typeof id === 'string' ? id : (JSON.stringify(id) ?? '(missing)');
+}
+
+/** A record mapped on its own, before it meets the table. */
+interface MappedRecord {
+	readonly task: Task;
+	/** The record gave an estimate (beads rarely does); without one a re-import keeps the task's. */
+	readonly hasEstimate: boolean;
+	readonly warnings: readonly string[];
+}
+
+/** Fields a task carries in full: consumed, so not repeated under `metadata.beads`. */
+type Consumed = Set<string>;
+
+function mapRecord(record: BeadsRecord, id: string): MappedRecord {
+	const warnings: string[] = [];
+	const consumed: Consumed = new Set(['id']);
+	const mappedStatus = mapBeadsStatus(record['status'], record['close_reason']);
+	if (!mappedStatus.known) {
+		warnings.push(
+			`status ${displayId(record['status'])} is not a beads status this version knows; imported as pending`,
+		);
+	}
+
+	const priority = mapBeadsPriority(record['priority']);
+	if (priority === undefined && record['priority'] !== undefined) {
+		warnings.push(`priority ${displayId(record['priority'])} is not 0-4; imported as medium`);
+	}
+
+	const estimate = take(record, 'estimated_minutes', consumed, isPositiveNumber);
+	const closeReason = record['close_reason'];
+	const fields: Partial<Task> = {
+		description: take(record, 'description', consumed, isString) ?? '',
+		status: mappedStatus.status,
+		priority: priority ?? 'medium',
+		blockers: mappedStatus.blockers,
+		tags: mapLabels(record, consumed, warnings),
+		...(estimate === undefined ? {} : {estimatedMinutes: estimate}),
+		...mapEdges(record, id, consumed, warnings),
+		...mapTimestamps(record, mappedStatus.status, consumed, warnings),
+		...(mappedStatus.status === 'failed' && typeof closeReason === 'string'
+			? {lastError: closeReason}
+			: {}),
+	};
+	const title = take(record, 'title', consumed, (v): v is string => isString(v) && v.trim() !== '');
+	if (title === undefined) warnings.push('has no title; imported as "(untitled beads issue)"');
+	const beads = Object.fromEntries(Object.entries(record).filter(([key]) => !consumed.has(key)));
+	const task = newTask({
+		...fields,
+		id,
+		title: title ?? '(untitled beads issue)',
+		metadata: {beads},
+	});
+	return {task, hasEstimate: estimate !== undefined, warnings};
+}
+
+function take<T>(
+	record: BeadsRecord,
+	field: string,
+	consumed: Consumed,
+	accept: (value: unknown) => value is T,
+): T | undefined {
+	const value = record[field];
+	if (!accept(value)) return undefined;
+	consumed.add(field);
+	return value;
+}
+
+function mapLabels(record: BeadsRecord, consumed: Consumed, warnings: string[]): string[] {
+	const labels = record['labels'];
+	if (labels === undefined || labels === null) return [];
+	const list = Array.isArray(labels) ? labels : [];
+	const tags = list.filter((label): label is string => isString(label) && label !== '');
+	if (Array.isArray(labels) && tags.length === list.length) {
+		consumed.add('labels');
+	} else {
+		warnings.push('labels holds more than non-empty strings; they stay in metadata.beads');
+	}
+
+	return [...new Set(tags)];
+}
+
+function mapTimestamps(
+	record: BeadsRecord,
+	status: TaskStatus,
+	consumed: Consumed,
+	warnings: string[],
+): Pick<Task, 'createdAt' | 'updatedAt' | 'completedAt'> {
+	const stamp = (field: string): string | undefined => {
+		const value = record[field];
+		if (value === undefined || value === null) return undefined;
+		const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+		if (Number.isNaN(time)) {
+			warnings.push(`${field} ${displayId(value)} is not a date; kept in metadata.beads`);
+			return undefined;
+		}
+
+		consumed.add(field);
+		return new Date(time).toISOString();
+	};
+
+	const out: {createdAt?: string; updatedAt?: string; completedAt?: string} = {};
+	const createdAt = stamp('created_at');
+	const updatedAt = stamp('updated_at');
+	if (createdAt !== undefined) out.createdAt = createdAt;
+	if (updatedAt !== undefined) out.updatedAt = updatedAt;
+	// A failed task has no completedAt (as `task fail` leaves it); closed_at then stays in metadata.beads.
+	if (status === 'completed') {
+		const completedAt = stamp('closed_at');
+		if (completedAt !== undefined) out.completedAt = completedAt;
+	}
+
+	return out;
+}
+
+interface BeadsEdge {
+	readonly type: string;
+	readonly target: string;
+}
+
+/**
+ * Blocking edges become dependencies; the first parent (the top-level `parent` field, which beads
+ * fills on newer exports, before parent-child edges) becomes `parentId` and any further parent a
+ * `parent-child` link; every other edge a link. The raw edges stay in metadata.beads: their type
+ * (conditional-blocks, waits-for) and dates do not fit a task.
+ */
+function mapEdges(
+	record: BeadsRecord,
+	id: string,
+	consumed: Consumed,
+	warnings: string[],
+): Pick<Task, 'dependencies' | 'parentId' | 'links'> {
+	const edges = readEdges(record, id, warnings);
+	const dependencies = new Set<string>();
+	const parents = new Set<string>();
+	const parent = record['parent'];
+	if (isString(parent) && parent !== '') {
+		parents.add(parent);
+		consumed.add('parent');
+	}
+
+	const links = new Map<string, Link>();
+	const addLink = (link: Link): void => {
+		links.set(JSON.stringify([link.type, link.id]), link);
+	};
+
+	for (const edge of edges) {
+		if (blockingEdgeTypes.has(edge.type)) dependencies.add(edge.target);
+		else if (edge.type === 'parent-child') parents.add(edge.target);
+		else addLink({type: edge.type, id: edge.target});
+	}
+
+	const [parentId, ...moreParents] = parents;
+	if (moreParents.length > 0) {
+		warnings.push(
+			`has ${parents.size} parents; ${parentId} is its parentId, the others are parent-child links`,
+		);
+	}
+
+	for (const other of moreParents) addLink({type: 'parent-child', id: other});
+	return {
+		dependencies: [...dependencies],
+		...(parentId === undefined ? {} : {parentId}),
+		...(links.size === 0 ? {} : {links: [...links.values()]}),
+	};
+}
+
+function readEdges(record: BeadsRecord, id: string, warnings: string[]): BeadsEdge[] {
+	const raw = record['dependencies'];
+	if (raw === undefined || raw === null) return [];
+	if (!Array.isArray(raw)) {
+		warnings.push('dependencies is not a list; kept in metadata.beads only');
+		return [];
+	}
+
+	const edges: BeadsEdge[] = [];
+	for (const [index, edge] of raw.entries()) {
+		const ok =
+			isRecord(edge) &&
+			isString(edge['depends_on_id']) &&
+			edge['depends_on_id'] !== '' &&
+			(edge['issue_id'] === undefined || edge['issue_id'] === id);
+		if (ok)
+			edges.push({
+				type: isString(edge['type']) ? edge['type'] : 'blocks',
+				target: edge['depends_on_id'] as string,
+			});
+		else
+			warnings.push(
+				`dependencies[${index}] is not an edge from this issue; kept in metadata.beads only`,
+			);
+	}
+
+	return edges;
+}
+
+function asNewTask(mapped: MappedRecord, now: Date): Task {
+	const stamp = now.toISOString();
+	const {task} = mapped;
+	return {...task, createdAt: task.createdAt ?? stamp, updatedAt: task.updatedAt ?? stamp};
+}
+
+/**
+ * A task imported before meets its record again. Beads owns what it says about the work (title,
+ * description, priority, edges, tags, metadata.beads); jetpack owns what happened to it here
+ * (attempts, retries, skills, its own status). So the status follows beads only when beads changed
+ * it since the last import: re-importing an unchanged export never undoes a completed run, while
+ * closing or reopening an issue in beads does reach the task. A task a run holds keeps its status.
+ */
+function reimport(
+	current: Task,
+	mapped: MappedRecord,
+	now: Date,
+): {task: Task; heldByRun: boolean} {
+	const fresh = mapped.task;
+	const beadsBefore = beadsOf(current);
+	const beadsNow = beadsOf(fresh);
+	const statusChanged = beadsBefore['status'] !== beadsNow['status'];
+	const heldByRun =
+		statusChanged && (current.status === 'claimed' || current.status === 'in_progress');
+	const rest = omit(current, ['parentId', 'links', 'createdAt']);
+	const createdAt = fresh.createdAt ?? current.createdAt;
+	const merged: Task = {
+		...rest,
+		title: fresh.title,
+		description: fresh.description,
+		priority: fresh.priority,
+		dependencies: fresh.dependencies,
+		tags: fresh.tags,
+		estimatedMinutes: mapped.hasEstimate ? fresh.estimatedMinutes : current.estimatedMinutes,
+		...(fresh.parentId === undefined ? {} : {parentId: fresh.parentId}),
+		...(fresh.links === undefined ? {} : {links: fresh.links}),
+		// Held by a run, the status beads had before stays recorded, so the next import applies the change.
+		metadata: {
+			...current.metadata,
+			beads: heldByRun ? {...beadsNow, status: beadsBefore['status']} : beadsNow,
+		},
+		...(createdAt === undefined ? {} : {createdAt}),
+	};
+	const task = statusChanged && !heldByRun ? takeBeadsStatus(merged, fresh) : merged;
+	if (sameJson(task, current)) return {task: current, heldByRun};
+	return {task: {...task, updatedAt: now.toISOString()}, heldByRun};
+}
+
+function beadsOf(task: Task): Readonly<Record<string, unknown>> {
+	const beads = task.metadata?.['beads'];
+	return isRecord(beads) ? beads : {};
+}
+
+/** Beads closed or reopened the issue: its status replaces jetpack's, as `retry` would reset it. */
+function takeBeadsStatus(merged: Task, fresh: Task): Task {
+	const rest = omit(merged, ['completedAt', 'lastError', 'failureType', 'nextAttemptAt']);
+	const ownBlockers = merged.blockers.filter((blocker) => !importBlockers.has(blocker));
+	return {
+		...rest,
+		status: fresh.status,
+		blockers: [...new Set([...ownBlockers, ...fresh.blockers])],
+		retryCount: fresh.status === 'pending' ? 0 : merged.retryCount,
+		...(fresh.completedAt === undefined ? {} : {completedAt: fresh.completedAt}),
+		...(fresh.lastError === undefined ? {} : {lastError: fresh.lastError}),
+	};
+}
+
+/** The task without the optional fields named, so that the new value may leave them out. */
+function omit<K extends keyof Task>(task: Task, keys: readonly K[]): Omit<Task, K> {
+	const dropped: ReadonlySet<string> = new Set(keys);
+	return Object.fromEntries(
+		Object.entries(task).filter(([key]) => !dropped.has(key)),
+	) as unknown as Omit<Task, K>;
+}
+
+/** Equality of two JSON-like values; key order and keys holding undefined do not count. */
+function sameJson(a: unknown, b: unknown): boolean {
+	if (a === b) return true;
+	if (Array.isArray(a) || Array.isArray(b)) {
+		return (
+			Array.isArray(a) &&
+			Array.isArray(b) &&
+			a.length === b.length &&
+			a.every((item, index) => sameJson(item, b[index]))
+		);
+	}
+
+	if (!isRecord(a) || !isRecord(b)) return false;
+	const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+	for (const key of keys) if (!sameJson(a[key], b[key])) return false;
+	return true;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isString(value: unknown): value is string {
+	return typeof value === 'string';
+}
+
+function isPositiveNumber(value: unknown): value is number {
+	return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}

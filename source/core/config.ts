@@ -1,0 +1,245 @@
+/**
+ * `.jetpack/config.json` (PRODUCT.md §11): every key optional, unknown keys and wrong types are
+ * errors that name the key. Numbers may be fractional where a duration or size is meant.
+ */
+import {ConfigError} from './errors.js';
+
+export interface AgentSpec {
+	/** A built-in profile (`claude`, `codex`, `gemini`, `aider`, `simulated`) or a custom one's name. */
+	readonly profile?: string;
+	readonly name?: string;
+	readonly command?: string;
+	readonly args?: readonly string[];
+	readonly count: number;
+	readonly memoryLimitMb?: number;
+	readonly skills?: readonly string[];
+}
+
+export interface MemoryConfig {
+	readonly agentLimitMb?: number;
+	readonly reservePercent: number;
+	readonly sampleSeconds: number;
+}
+
+export interface Config {
+	readonly agents: readonly AgentSpec[];
+	readonly maxRetries: number;
+	readonly retryBackoffSeconds: readonly number[];
+	readonly timeoutFactor: number;
+	readonly stallMinutes: number;
+	readonly graceSeconds: number;
+	readonly infraFailuresToPause: number;
+	readonly taskLimits: Readonly<Record<string, number>>;
+	readonly memory: MemoryConfig;
+	readonly backups: number;
+	readonly qualityGates: readonly string[];
+}
+
+export const defaultConfig: Config = {
+	agents: [{profile: 'claude', count: 2}],
+	maxRetries: 2,
+	retryBackoffSeconds: [30, 60, 120],
+	timeoutFactor: 3,
+	stallMinutes: 10,
+	graceSeconds: 10,
+	infraFailuresToPause: 3,
+	taskLimits: {},
+	memory: {reservePercent: 10, sampleSeconds: 2},
+	backups: 20,
+	qualityGates: [],
+};
+
+type Json = Record<string, unknown>;
+
+const isRecord = (value: unknown): value is Json =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+class Reader {
+	constructor(
+		private readonly file: string,
+		private readonly prefix: string,
+		private readonly value: Json,
+	) {}
+
+	fail(key: string, expected: string): never {
+		const got = JSON.stringify(this.value[key]);
+		throw new ConfigError(
+			`${this.file}: "${this.prefix}${key}" must be ${expected} (got ${got}); fix or remove it.`,
+		);
+	}
+
+	rejectUnknown(known: readonly string[]): void {
+		for (const key of Object.keys(this.value)) {
+			if (!known.includes(key)) {
+				throw new ConfigError(
+					`${this.file}: unknown key "${this.prefix}${key}"; the keys are ${known.join(', ')}.`,
+				);
+			}
+		}
+	}
+
+	number(key: string, fallback: number, rule: {min: number; integer?: boolean}): number;
+	number(
+		key: string,
+		fallback: undefined,
+		rule: {min: number; integer?: boolean},
+	): number | undefined;
+	number(
+		key: string,
+		fallback: number | undefined,
+		rule: {min: number; integer?: boolean},
+	): number | undefined {
+		const v = this.value[key];
+		if (v === undefined) return fallback;
+		const ok =
+			typeof v === 'number' &&
+			Number.isFinite(v) &&
+			v >= rule.min &&
+			(!rule.integer || Number.isInteger(v));
+		if (!ok)
+			this.fail(key, `${rule.integer ? 'a whole number' : 'a number'} of at least ${rule.min}`);
+		return v as number;
+	}
+
+	string(key: string): string | undefined {
+		const v = this.value[key];
+		if (v === undefined) return undefined;
+		if (typeof v !== 'string' || v === '') this.fail(key, 'a non-empty string');
+		return v as string;
+	}
+
+	strings(key: string): string[] | undefined {
+		const v = this.value[key];
+		if (v === undefined) return undefined;
+		if (!Array.isArray(v) || !v.every((item) => typeof item === 'string'))
+			this.fail(key, 'a list of strings');
+		return v as string[];
+	}
+
+	record(key: string): Json | undefined {
+		const v = this.value[key];
+		if (v === undefined) return undefined;
+		if (!isRecord(v)) this.fail(key, 'an object');
+		return v as Json;
+	}
+
+	list(key: string): unknown[] | undefined {
+		const v = this.value[key];
+		if (v === undefined) return undefined;
+		if (!Array.isArray(v)) this.fail(key, 'a list');
+		return v as unknown[];
+	}
+
+	nested(key: string, value: Json): Reader {
+		return new Reader(this.file, `${this.prefix}${key}.`, value);
+	}
+}
+
+const topKeys = [
+	'agents',
+	'maxRetries',
+	'retryBackoffSeconds',
+	'timeoutFactor',
+	'stallMinutes',
+	'graceSeconds',
+	'infraFailuresToPause',
+	'taskLimits',
+	'memory',
+	'backups',
+	'qualityGates',
+] as const;
+
+/** Checks a parsed config file and fills the defaults. `file` is only for messages. */
+export function parseConfig(value: unknown, file: string): Config {
+	if (!isRecord(value))
+		throw new ConfigError(
+			`${file} must hold one JSON object, like {"agents": [{"profile": "claude", "count": 2}]}.`,
+		);
+	const top = new Reader(file, '', value);
+	top.rejectUnknown(topKeys);
+
+	const backoff = top.list('retryBackoffSeconds');
+	if (
+		backoff !== undefined &&
+		(backoff.length === 0 ||
+			!backoff.every((s) => typeof s === 'number' && Number.isFinite(s) && s >= 0))
+	) {
+		top.fail('retryBackoffSeconds', 'a non-empty list of seconds, 0 or more');
+	}
+
+	const limits = top.record('taskLimits') ?? {};
+	const limitReader = top.nested('taskLimits', limits);
+	const taskLimits: Record<string, number> = {};
+	for (const tag of Object.keys(limits))
+		taskLimits[tag] = limitReader.number(tag, 0, {min: 1, integer: true});
+
+	const memoryValue = top.record('memory') ?? {};
+	const memory = top.nested('memory', memoryValue);
+	memory.rejectUnknown(['agentLimitMb', 'reservePercent', 'sampleSeconds']);
+
+	const gates = top.strings('qualityGates');
+	return {
+		agents: (top.list('agents') ?? defaultConfig.agents).map((entry, index) =>
+			parseAgent(entry, index, file),
+		),
+		maxRetries: top.number('maxRetries', defaultConfig.maxRetries, {min: 0, integer: true}),
+		retryBackoffSeconds: (backoff as number[] | undefined) ?? defaultConfig.retryBackoffSeconds,
+		timeoutFactor: top.number('timeoutFactor', defaultConfig.timeoutFactor, {min: 0.001}),
+		stallMinutes: top.number('stallMinutes', defaultConfig.stallMinutes, {min: 0.001}),
+		graceSeconds: top.number('graceSeconds', defaultConfig.graceSeconds, {min: 0}),
+		infraFailuresToPause: top.number('infraFailuresToPause', defaultConfig.infraFailuresToPause, {
+			min: 1,
+			integer: true,
+		}),
+		taskLimits,
+		memory: {
+			agentLimitMb: memory.number('agentLimitMb', undefined, {min: 1}),
+			reservePercent: memory.number('reservePercent', defaultConfig.memory.reservePercent, {
+				min: 0,
+			}),
+			sampleSeconds: memory.number('sampleSeconds', defaultConfig.memory.sampleSeconds, {
+				min: 0.05,
+			}),
+		},
+		backups: top.number('backups', defaultConfig.backups, {min: 1, integer: true}),
+		qualityGates: gates ?? defaultConfig.qualityGates,
+	};
+}
+
+const agentKeys = [
+	'profile',
+	'name',
+	'command',
+	'args',
+	'count',
+	'memoryLimitMb',
+	'skills',
+] as const;
+
+function parseAgent(entry: unknown, index: number, file: string): AgentSpec {
+	if (!isRecord(entry)) {
+		throw new ConfigError(
+			`${file}: "agents[${index}]" must be an object like {"profile": "claude", "count": 2}.`,
+		);
+	}
+
+	const agent = new Reader(file, `agents[${index}].`, entry);
+	agent.rejectUnknown(agentKeys);
+	const profile = agent.string('profile');
+	const command = agent.string('command');
+	if (profile === undefined && command === undefined) {
+		throw new ConfigError(
+			`${file}: "agents[${index}]" needs a "profile" (claude, codex, gemini, aider, simulated) or a "command".`,
+		);
+	}
+
+	return {
+		profile,
+		name: agent.string('name'),
+		command,
+		args: agent.strings('args'),
+		count: agent.number('count', 1, {min: 0, integer: true}),
+		memoryLimitMb: agent.number('memoryLimitMb', undefined, {min: 1}),
+		skills: agent.strings('skills'),
+	};
+}

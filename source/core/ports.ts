@@ -1,0 +1,24 @@
+/**
+ * What the core needs from the outside world. Adapters implement these; tests inject fakes.
+ */
+import type {TaskTable} from './task.js';
+
+export interface Clock {
+	now(): Date;
+}
+
+/** The next table and what the caller wants back from the transaction. */
+export interface Change<T> {
+	readonly tasks: TaskTable;
+	readonly result: T;
+}
+
+export interface TaskRepository {
+	/** The tasks as they are now. Takes no lock: a write replaces the file in one rename. */
+	read(): Promise<TaskTable>;
+	/**
+	 * One transaction: lock, read the current tasks, apply `change`, write, unlock. `change` must be
+	 * pure: it may run again on a fresh read if the lock was lost meanwhile.
+	 */
+	update<T>(change: (tasks: TaskTable) => Change<T>): Promise<T>;
+}

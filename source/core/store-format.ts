@@ -1,0 +1,121 @@
+/**
+ * Reading and writing the bytes of `.beads/tasks.jsonl` (PRODUCT.md §3), with no file access:
+ * the adapter hands bytes in and takes bytes out. Tells *damage* (what a crash or a full disk
+ * leaves: the store may be restored from backup) from a person's *mistake* (reported by line, the
+ * file left alone).
+ */
+import {checkTask, sortedTasks, taskToJsonLine, type Task, type TaskTable} from './task.js';
+
+export interface LineProblem {
+	/** 1-based line number in the file. */
+	readonly line: number;
+	readonly field?: string;
+	readonly message: string;
+}
+
+export type StoreContents =
+	| {readonly kind: 'ok'; readonly table: TaskTable; readonly lineCount: number}
+	| {
+			readonly kind: 'damaged';
+			readonly reason: string;
+			/** Tasks on the lines that could still be read, to tell the user what a restore may roll back. */
+			readonly readable: TaskTable;
+	  }
+	| {
+			readonly kind: 'mistake';
+			readonly problems: readonly LineProblem[];
+			readonly conflict: boolean;
+	  };
+
+const conflictMarker = /^(?:<{7}|={7}|>{7}|\|{7})(?: |$)/;
+const utf8 = new TextDecoder('utf-8', {fatal: true, ignoreBOM: false});
+
+export function parseStore(bytes: Uint8Array): StoreContents {
+	const empty: TaskTable = new Map();
+	if (bytes.length === 0) return {kind: 'damaged', reason: 'the file is empty', readable: empty};
+	if (bytes.includes(0))
+		return {kind: 'damaged', reason: 'the file holds binary (NUL) bytes', readable: empty};
+
+	let text: string;
+	try {
+		// The decoder drops a leading BOM; CR before LF is removed per line below.
+		text = utf8.decode(bytes);
+	} catch {
+		return {kind: 'damaged', reason: 'the file is not valid UTF-8', readable: empty};
+	}
+
+	if (text.trim() === '')
+		return {kind: 'damaged', reason: 'the file holds only blank lines', readable: empty};
+
+	const lines = text.split('\n');
+	const endsWithNewline = text.endsWith('\n');
+	if (endsWithNewline) lines.pop();
+
+	const table = new Map<string, Task>();
+	const firstLineOf = new Map<string, number>();
+	const problems: LineProblem[] = [];
+	for (let index = 0; index < lines.length; index++) {
+		const raw = lines[index] ?? '';
+		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+		const lineNumber = index + 1;
+		if (line.trim() === '') continue;
+		if (conflictMarker.test(line)) {
+			return {
+				kind: 'mistake',
+				conflict: true,
+				problems: [{line: lineNumber, message: 'holds a git merge conflict marker'}],
+			};
+		}
+
+		let value: unknown;
+		try {
+			value = JSON.parse(line);
+		} catch (error) {
+			if (index === lines.length - 1 && !endsWithNewline) {
+				return {
+					kind: 'damaged',
+					reason: `the last line (${lineNumber}) was cut short`,
+					readable: table,
+				};
+			}
+
+			problems.push({line: lineNumber, message: `is not valid JSON: ${(error as Error).message}`});
+			continue;
+		}
+
+		const checked = checkTask(value);
+		if (!checked.ok) {
+			for (const {field, message} of checked.problems)
+				problems.push({line: lineNumber, field, message});
+			continue;
+		}
+
+		const {task} = checked;
+		const seenOn = firstLineOf.get(task.id);
+		if (seenOn === undefined) {
+			firstLineOf.set(task.id, lineNumber);
+			table.set(task.id, task);
+		} else {
+			problems.push({
+				line: lineNumber,
+				field: 'id',
+				message: `repeats ${JSON.stringify(task.id)} from line ${seenOn}; ids must be unique`,
+			});
+		}
+	}
+
+	if (problems.length > 0) return {kind: 'mistake', conflict: false, problems};
+	return {kind: 'ok', table, lineCount: lines.length};
+}
+
+/** The whole file: one line per task, sorted by id, `\n` after every line (an empty store is empty). */
+export function serializeStore(table: TaskTable): string {
+	let out = '';
+	for (const task of sortedTasks(table)) out += taskToJsonLine(task) + '\n';
+	return out;
+}
+
+export function describeProblem(file: string, problem: LineProblem): string {
+	const field = problem.field === undefined ? '' : ` field "${problem.field}"`;
+	return `${file} line ${problem.line}:${field} ${problem.message}`;
+}

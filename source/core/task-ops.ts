@@ -1,0 +1,213 @@
+/**
+ * The mutations a person makes from the CLI or the TUI, as pure functions from one table to the
+ * next. Each runs inside a store transaction, so it sees the file as it is at that moment.
+ */
+import {UsageError} from './errors.js';
+import type {Change} from './ports.js';
+import {newTask, priorities, type Priority, type Task, type TaskTable} from './task.js';
+
+export interface OpContext {
+	readonly now: Date;
+	/** A number in [0, 1), for new ids. */
+	readonly random: () => number;
+}
+
+export interface NewTaskInput {
+	readonly title: string;
+	readonly description?: string;
+	readonly priority?: Priority;
+	readonly dependencies?: readonly string[];
+	readonly requiredSkills?: readonly string[];
+	readonly tags?: readonly string[];
+	readonly estimatedMinutes?: number;
+}
+
+const idAlphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** `bd-` and four base-36 characters, one more for every ten collisions (PRODUCT.md §3). */
+export function newTaskId(taken: (id: string) => boolean, random: () => number): string {
+	for (let attempt = 0; ; attempt++) {
+		const length = 4 + Math.floor(attempt / 10);
+		let id = 'bd-';
+		for (let i = 0; i < length; i++) id += idAlphabet[Math.floor(random() * idAlphabet.length)];
+		if (!taken(id)) return id;
+	}
+}
+
+export function parsePriority(value: string, flag: string): Priority {
+	const lower = value.toLowerCase();
+	if ((priorities as readonly string[]).includes(lower)) return lower as Priority;
+	const number = /^[0-4]$/.test(lower) ? Number(lower) : undefined;
+	if (number !== undefined)
+		return (['critical', 'high', 'medium', 'low', 'low'] as const)[number] ?? 'low';
+	throw new UsageError(
+		`${flag} ${JSON.stringify(value)} is not a priority; use critical, high, medium, low or 0-4.`,
+	);
+}
+
+function requireTask(tasks: TaskTable, id: string): Task {
+	const task = tasks.get(id);
+	if (task === undefined) {
+		throw new UsageError(
+			`There is no task ${JSON.stringify(id)}; \`jetpack-tui task list\` shows the ids.`,
+		);
+	}
+
+	return task;
+}
+
+function replace(tasks: TaskTable, changed: readonly Task[]): TaskTable {
+	const next = new Map(tasks);
+	for (const task of changed) next.set(task.id, task);
+	return next;
+}
+
+export function addTask(tasks: TaskTable, input: NewTaskInput, context: OpContext): Change<Task> {
+	if (input.title.trim() === '') throw new UsageError('The title is empty; give the task a title.');
+	const estimate = input.estimatedMinutes;
+	if (estimate !== undefined && !(Number.isFinite(estimate) && estimate > 0)) {
+		throw new UsageError(`--estimate ${estimate} is not a number of minutes above 0.`);
+	}
+
+	const dependencies = [...new Set(input.dependencies ?? [])];
+	for (const dep of dependencies) {
+		if (!tasks.has(dep)) {
+			throw new UsageError(
+				`--dep ${JSON.stringify(dep)}: there is no such task; \`jetpack-tui task list\` shows the ids.`,
+			);
+		}
+	}
+
+	const stamp = context.now.toISOString();
+	const task = newTask({
+		id: newTaskId((id) => tasks.has(id), context.random),
+		title: input.title.trim(),
+		description: input.description ?? '',
+		priority: input.priority ?? 'medium',
+		dependencies,
+		requiredSkills: [...new Set(input.requiredSkills ?? [])],
+		tags: [...new Set(input.tags ?? [])],
+		...(estimate === undefined ? {} : {estimatedMinutes: estimate}),
+		createdAt: stamp,
+		updatedAt: stamp,
+	});
+	return {tasks: replace(tasks, [task]), result: task};
+}
+
+export interface RetryResult {
+	readonly retried: readonly string[];
+}
+
+/** Failed (or waiting out a backoff) → runnable again, retries and backoff reset. */
+export function retryTasks(
+	tasks: TaskTable,
+	ids: readonly string[] | 'failed',
+	context: OpContext,
+): Change<RetryResult> {
+	const chosen =
+		ids === 'failed'
+			? [...tasks.values()].filter((t) => t.status === 'failed')
+			: ids.map((id) => requireTask(tasks, id));
+	const changed: Task[] = [];
+	for (const task of chosen) {
+		switch (task.status) {
+			case 'failed':
+			case 'pending':
+			case 'ready': {
+				break;
+			}
+
+			case 'blocked': {
+				throw new UsageError(
+					`${task.id} is blocked by hand (${task.blockers.join('; ') || 'no reason given'}); \`jetpack-tui task unblock ${task.id}\` first.`,
+				);
+			}
+
+			case 'completed': {
+				throw new UsageError(`${task.id} is completed; there is nothing to retry.`);
+			}
+
+			case 'claimed':
+			case 'in_progress': {
+				throw new UsageError(
+					`${task.id} is being worked on right now; stop its agent first, or wait for the attempt to end.`,
+				);
+			}
+		}
+
+		const {
+			failureType: _failureType,
+			lastError: _lastError,
+			nextAttemptAt: _nextAttemptAt,
+			...rest
+		} = task;
+		changed.push({...rest, status: 'pending', retryCount: 0, updatedAt: context.now.toISOString()});
+	}
+
+	return {tasks: replace(tasks, changed), result: {retried: changed.map((t) => t.id)}};
+}
+
+function release(task: Task): Task {
+	const {claimedBy: _claimedBy, nextAttemptAt: _nextAttemptAt, ...rest} = task;
+	return rest;
+}
+
+export function markDone(tasks: TaskTable, id: string, context: OpContext): Change<Task> {
+	const stamp = context.now.toISOString();
+	const task: Task = {
+		...release(requireTask(tasks, id)),
+		status: 'completed',
+		completedAt: stamp,
+		updatedAt: stamp,
+	};
+	return {tasks: replace(tasks, [task]), result: task};
+}
+
+export function markFailed(
+	tasks: TaskTable,
+	id: string,
+	reason: string | undefined,
+	context: OpContext,
+): Change<Task> {
+	const current = requireTask(tasks, id);
+	const task: Task = {
+		...release(current),
+		status: 'failed',
+		failureType: current.failureType ?? 'error',
+		lastError: reason ?? current.lastError ?? 'marked failed by hand',
+		updatedAt: context.now.toISOString(),
+	};
+	return {tasks: replace(tasks, [task]), result: task};
+}
+
+export function blockTask(
+	tasks: TaskTable,
+	id: string,
+	reason: string,
+	context: OpContext,
+): Change<Task> {
+	const why = reason.trim();
+	if (why === '') throw new UsageError('--reason is empty; say why the task is blocked.');
+	const current = requireTask(tasks, id);
+	const blockers = current.blockers.includes(why) ? current.blockers : [...current.blockers, why];
+	const task: Task = {
+		...release(current),
+		status: 'blocked',
+		blockers,
+		updatedAt: context.now.toISOString(),
+	};
+	return {tasks: replace(tasks, [task]), result: task};
+}
+
+export function unblockTask(tasks: TaskTable, id: string, context: OpContext): Change<Task> {
+	const current = requireTask(tasks, id);
+	if (current.status !== 'blocked' && current.blockers.length === 0)
+		return {tasks, result: current};
+	const task: Task = {
+		...current,
+		status: current.status === 'blocked' ? 'pending' : current.status,
+		blockers: [],
+		updatedAt: context.now.toISOString(),
+	};
+	return {tasks: replace(tasks, [task]), result: task};
+}

@@ -1,0 +1,423 @@
+/**
+ * The task model of `.beads/tasks.jsonl` (PRODUCT.md §3): types, the schema check with
+ * field-precise problems, defaults, and the canonical line a task is written as.
+ *
+ * Hand-rolled rather than a schema library: the store parses every line of files with 100,000
+ * tasks on every command, and the messages here name the field, what it must be and what it got.
+ */
+
+export const taskStatuses = [
+	'pending',
+	'ready',
+	'claimed',
+	'in_progress',
+	'blocked',
+	'completed',
+	'failed',
+] as const;
+export type TaskStatus = (typeof taskStatuses)[number];
+
+export const priorities = ['critical', 'high', 'medium', 'low'] as const;
+export type Priority = (typeof priorities)[number];
+
+export const failureTypes = [
+	'error',
+	'timeout',
+	'stalled',
+	'oom',
+	'killed',
+	'infra',
+	'quality',
+] as const;
+export type FailureType = (typeof failureTypes)[number];
+
+export interface ClaimedBy {
+	readonly runId: string;
+	readonly pid: number;
+	readonly host: string;
+}
+
+/** One run of an agent on the task. Keys beyond these are kept as they are. */
+export interface Attempt {
+	readonly n: number;
+	readonly agent: string;
+	readonly startedAt: string;
+	readonly endedAt?: string;
+	readonly exitCode?: number | null;
+	readonly signal?: string | null;
+	readonly failureType?: FailureType;
+	readonly log?: string;
+	readonly [key: string]: unknown;
+}
+
+export interface Link {
+	readonly type: string;
+	readonly id: string;
+}
+
+export interface Task {
+	readonly id: string;
+	readonly title: string;
+	readonly description: string;
+	readonly status: TaskStatus;
+	readonly priority: Priority;
+	readonly dependencies: readonly string[];
+	readonly blockers: readonly string[];
+	readonly requiredSkills: readonly string[];
+	readonly tags: readonly string[];
+	readonly estimatedMinutes: number;
+	readonly retryCount: number;
+	readonly maxRetries: number;
+	readonly lastError?: string;
+	readonly failureType?: FailureType;
+	readonly assignedAgent?: string;
+	readonly claimedBy?: ClaimedBy;
+	readonly attempts: readonly Attempt[];
+	readonly parentId?: string;
+	readonly links?: readonly Link[];
+	readonly metadata?: Readonly<Record<string, unknown>>;
+	readonly createdAt?: string;
+	readonly updatedAt?: string;
+	readonly startedAt?: string;
+	readonly completedAt?: string;
+	readonly nextAttemptAt?: string;
+	/** Fields this version does not know, in their original order; written back unchanged. */
+	readonly extra: Readonly<Record<string, unknown>>;
+}
+
+/** Tasks by id. Every transaction reads one and returns the next. */
+export type TaskTable = ReadonlyMap<string, Task>;
+
+export const taskIdPattern = /^[A-Za-z\d][\w.-]{0,63}$/;
+
+export const taskDefaults = {
+	description: '',
+	status: 'pending',
+	priority: 'medium',
+	estimatedMinutes: 30,
+	retryCount: 0,
+	maxRetries: 2,
+} as const satisfies Partial<Task>;
+
+/** The order fields are written in; unknown fields follow in the order they were read. */
+const fieldOrder = [
+	'id',
+	'title',
+	'description',
+	'status',
+	'priority',
+	'dependencies',
+	'blockers',
+	'requiredSkills',
+	'tags',
+	'estimatedMinutes',
+	'retryCount',
+	'maxRetries',
+	'lastError',
+	'failureType',
+	'assignedAgent',
+	'claimedBy',
+	'attempts',
+	'parentId',
+	'links',
+	'metadata',
+	'createdAt',
+	'updatedAt',
+	'startedAt',
+	'completedAt',
+	'nextAttemptAt',
+] as const satisfies ReadonlyArray<Exclude<keyof Task, 'extra'>>;
+
+const knownFields: ReadonlySet<string> = new Set(fieldOrder);
+
+export interface FieldProblem {
+	readonly field: string;
+	readonly message: string;
+}
+
+export type TaskCheck =
+	| {readonly ok: true; readonly task: Task}
+	| {readonly ok: false; readonly problems: readonly FieldProblem[]};
+
+/** The line a task is stored as: known fields in a fixed order, unknown ones after, no spaces. */
+export function taskToJsonLine(task: Task): string {
+	return JSON.stringify(taskToJson(task));
+}
+
+/** The task as stored (PRODUCT.md §10: `task show --json` prints this). */
+export function taskToJson(task: Task): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const field of fieldOrder) {
+		const value = task[field];
+		if (value !== undefined) out[field] = value;
+	}
+
+	for (const [key, value] of Object.entries(task.extra)) out[key] = value;
+	return out;
+}
+
+const priorityByNumber: readonly Priority[] = ['critical', 'high', 'medium', 'low', 'low'];
+
+function describe(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'object') return 'an object';
+	if (typeof value === 'string') {
+		const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
+		return JSON.stringify(shown);
+	}
+
+	return String(value);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isNonNegativeInteger = (value: unknown): value is number =>
+	typeof value === 'number' && Number.isInteger(value) && value >= 0;
+
+const isTimestamp = (value: unknown): value is string =>
+	typeof value === 'string' && !Number.isNaN(Date.parse(value));
+
+function oneOf<T extends string>(list: readonly T[], value: unknown): value is T {
+	return typeof value === 'string' && (list as readonly string[]).includes(value);
+}
+
+/**
+ * Checks one parsed line against the schema and fills defaults. `null` counts as missing for every
+ * field that is not required, since other tools write it for "no value".
+ */
+export function checkTask(value: unknown): TaskCheck {
+	if (!isRecord(value)) {
+		return {
+			ok: false,
+			problems: [{field: '(line)', message: `must be a JSON object, got ${describe(value)}`}],
+		};
+	}
+
+	const problems: FieldProblem[] = [];
+	const problem = (field: string, message: string, got: unknown): undefined => {
+		problems.push({field, message: `${message} (got ${describe(got)})`});
+		return undefined;
+	};
+
+	const given = (field: string): unknown => (value[field] === null ? undefined : value[field]);
+
+	const id = given('id');
+	if (id === undefined) problems.push({field: 'id', message: 'is required'});
+	else if (typeof id !== 'string' || !taskIdPattern.test(id)) {
+		problem(
+			'id',
+			'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+			id,
+		);
+	}
+
+	const title = given('title');
+	if (title === undefined) problems.push({field: 'title', message: 'is required'});
+	else if (typeof title !== 'string' || title.trim() === '')
+		problem('title', 'must be a non-empty string', title);
+
+	const text = (field: string): string | undefined => {
+		const v = given(field);
+		if (v === undefined || typeof v === 'string') return v;
+		return problem(field, 'must be a string', v);
+	};
+
+	const textList = (field: string): string[] => {
+		const v = given(field);
+		if (v === undefined) return [];
+		if (Array.isArray(v) && v.every((item) => typeof item === 'string' && item !== ''))
+			return v as string[];
+		problem(field, 'must be a list of non-empty strings', v);
+		return [];
+	};
+
+	const count = (field: string, fallback: number): number => {
+		const v = given(field);
+		if (v === undefined) return fallback;
+		if (isNonNegativeInteger(v)) return v;
+		problem(field, 'must be a whole number, 0 or more', v);
+		return fallback;
+	};
+
+	const timestamp = (field: string): string | undefined => {
+		const v = given(field);
+		if (v === undefined || isTimestamp(v)) return v;
+		return problem(field, 'must be an ISO-8601 date and time such as "2026-01-31T09:00:00Z"', v);
+	};
+
+	const description = text('description') ?? taskDefaults.description;
+
+	let status: TaskStatus = taskDefaults.status;
+	const rawStatus = given('status');
+	if (oneOf(taskStatuses, rawStatus)) status = rawStatus;
+	else if (rawStatus !== undefined)
+		problem('status', `must be one of ${taskStatuses.join(', ')}`, rawStatus);
+
+	let priority: Priority = taskDefaults.priority;
+	const rawPriority = given('priority');
+	if (oneOf(priorities, rawPriority)) priority = rawPriority;
+	else if (isNonNegativeInteger(rawPriority) && rawPriority <= 4)
+		priority = priorityByNumber[rawPriority] ?? 'low';
+	else if (rawPriority !== undefined) {
+		problem(
+			'priority',
+			`must be one of ${priorities.join(', ')} or a number 0-4 (0 = critical)`,
+			rawPriority,
+		);
+	}
+
+	let estimatedMinutes: number = taskDefaults.estimatedMinutes;
+	const rawEstimate = given('estimatedMinutes');
+	if (typeof rawEstimate === 'number' && Number.isFinite(rawEstimate) && rawEstimate > 0)
+		estimatedMinutes = rawEstimate;
+	else if (rawEstimate !== undefined)
+		problem('estimatedMinutes', 'must be a number of minutes above 0', rawEstimate);
+
+	let failureType: FailureType | undefined;
+	const rawFailure = given('failureType');
+	if (oneOf(failureTypes, rawFailure)) failureType = rawFailure;
+	else if (rawFailure !== undefined)
+		problem('failureType', `must be one of ${failureTypes.join(', ')}`, rawFailure);
+
+	let claimedBy: ClaimedBy | undefined;
+	const rawClaim = given('claimedBy');
+	if (rawClaim !== undefined) {
+		if (
+			isRecord(rawClaim) &&
+			typeof rawClaim['runId'] === 'string' &&
+			isNonNegativeInteger(rawClaim['pid']) &&
+			typeof rawClaim['host'] === 'string'
+		) {
+			claimedBy = rawClaim as unknown as ClaimedBy;
+		} else problem('claimedBy', 'must be an object {runId, pid, host}', rawClaim);
+	}
+
+	let attempts: Attempt[] = [];
+	const rawAttempts = given('attempts');
+	if (rawAttempts !== undefined) {
+		const index = Array.isArray(rawAttempts)
+			? rawAttempts.findIndex(
+					(a) =>
+						!isRecord(a) ||
+						!isNonNegativeInteger(a['n']) ||
+						typeof a['agent'] !== 'string' ||
+						!isTimestamp(a['startedAt']),
+				)
+			: -2;
+		if (index === -1) attempts = rawAttempts as Attempt[];
+		else if (index === -2) problem('attempts', 'must be a list', rawAttempts);
+		else
+			problem(
+				`attempts[${index}]`,
+				'must be an object with n, agent and startedAt',
+				(rawAttempts as unknown[])[index],
+			);
+	}
+
+	let links: Link[] | undefined;
+	const rawLinks = given('links');
+	if (rawLinks !== undefined) {
+		if (
+			Array.isArray(rawLinks) &&
+			rawLinks.every(
+				(l) => isRecord(l) && typeof l['type'] === 'string' && typeof l['id'] === 'string',
+			)
+		) {
+			links = rawLinks as Link[];
+		} else problem('links', 'must be a list of {type, id} objects', rawLinks);
+	}
+
+	let metadata: Record<string, unknown> | undefined;
+	const rawMetadata = given('metadata');
+	if (isRecord(rawMetadata)) metadata = rawMetadata;
+	else if (rawMetadata !== undefined) problem('metadata', 'must be an object', rawMetadata);
+
+	const task: Task = {
+		id: id as string,
+		title: title as string,
+		description,
+		status,
+		priority,
+		dependencies: textList('dependencies'),
+		blockers: textList('blockers'),
+		requiredSkills: textList('requiredSkills'),
+		tags: textList('tags'),
+		estimatedMinutes,
+		retryCount: count('retryCount', taskDefaults.retryCount),
+		maxRetries: count('maxRetries', taskDefaults.maxRetries),
+		lastError: text('lastError'),
+		failureType,
+		assignedAgent: text('assignedAgent'),
+		claimedBy,
+		attempts,
+		parentId: text('parentId'),
+		links,
+		metadata,
+		createdAt: timestamp('createdAt'),
+		updatedAt: timestamp('updatedAt'),
+		startedAt: timestamp('startedAt'),
+		completedAt: timestamp('completedAt'),
+		nextAttemptAt: timestamp('nextAttemptAt'),
+		extra: unknownFields(value),
+	};
+	return problems.length === 0 ? {ok: true, task} : {ok: false, problems};
+}
+
+function unknownFields(value: Record<string, unknown>): Record<string, unknown> {
+	let extra: Record<string, unknown> | undefined;
+	for (const key of Object.keys(value)) {
+		if (knownFields.has(key)) continue;
+		extra ??= {};
+		extra[key] = value[key];
+	}
+
+	return extra ?? noExtra;
+}
+
+const noExtra: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** A task with every default, for code that creates tasks. */
+export function newTask(fields: Pick<Task, 'id' | 'title'> & Partial<Task>): Task {
+	return {
+		...taskDefaults,
+		dependencies: [],
+		blockers: [],
+		requiredSkills: [],
+		tags: [],
+		attempts: [],
+		extra: noExtra,
+		...fields,
+	};
+}
+
+/** Tasks in the order they are stored: by id, compared as code units so the order never depends on a locale. */
+export function sortedTasks(table: TaskTable): Task[] {
+	return [...table.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * Whether a pending or ready task may run now as far as the store can tell: every dependency
+ * completed, no blockers, backoff over. The graph module adds what needs the whole graph (cycles).
+ */
+export function dependenciesMet(task: Task, table: TaskTable, now: Date): boolean {
+	if (task.blockers.length > 0) return false;
+	if (task.nextAttemptAt !== undefined && Date.parse(task.nextAttemptAt) > now.getTime())
+		return false;
+	return task.dependencies.every((dep) => table.get(dep)?.status === 'completed');
+}
+
+/** `pending` and `ready` kept in step with readiness; done on every write (PRODUCT.md §3). */
+export function settleStatuses(table: TaskTable, now: Date): TaskTable {
+	let next: Map<string, Task> | undefined;
+	for (const task of table.values()) {
+		if (task.status !== 'pending' && task.status !== 'ready') continue;
+		const status = dependenciesMet(task, table, now) ? 'ready' : 'pending';
+		if (status === task.status) continue;
+		next ??= new Map(table);
+		next.set(task.id, {...task, status});
+	}
+
+	return next ?? table;
+}

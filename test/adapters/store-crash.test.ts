@@ -1,0 +1,184 @@
+/**
+ * Real child processes writing the real store, killed with SIGKILL at random moments: after
+ * every kill the file must parse, and every write the child had reported as committed must be in it.
+ */
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {describe, expect, it} from 'vitest';
+import {parseStore} from '../../source/core/store-format.js';
+import {newTask, type TaskTable} from '../../source/core/task.js';
+import {TaskStore} from '../../source/adapters/task-store.js';
+import {addTask} from '../../source/core/task-ops.js';
+import {cliPath} from '../helpers/cli.js';
+import {tempRepo} from '../helpers/temp-repo.js';
+
+const worker = fileURLToPath(new URL('../helpers/store-worker.mjs', import.meta.url));
+
+interface Acked {
+	readonly adds: Set<string>;
+	readonly marks: Map<string, Set<string>>;
+}
+
+function startWorker(
+	dir: string,
+	seed: number,
+	acked: Acked,
+): {child: ChildProcess; ready: Promise<void>; exited: Promise<void>} {
+	const child = spawn(process.execPath, [worker, dir, 'crash', String(seed)], {
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	let buffer = '';
+	let markReady: () => void = () => undefined;
+	const ready = new Promise<void>((resolve) => (markReady = resolve));
+	child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+		buffer += chunk;
+		const lines = buffer.split('\n');
+		buffer = lines.pop() ?? '';
+		for (const line of lines) {
+			const [kind, id = '', mark = ''] = line.split(' ');
+			if (kind === 'ready') markReady();
+			else if (kind === 'add') acked.adds.add(id);
+			else if (kind === 'mark') acked.marks.set(id, (acked.marks.get(id) ?? new Set()).add(mark));
+		}
+	});
+	const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+	return {child, ready, exited};
+}
+
+function readStrict(file: string): TaskTable {
+	// Before the first committed write there may be no file at all.
+	if (!existsSync(file)) return new Map();
+	const contents = parseStore(readFileSync(file));
+	if (contents.kind !== 'ok')
+		throw new Error(`store is ${contents.kind}: ${JSON.stringify(contents).slice(0, 300)}`);
+	return contents.table;
+}
+
+function expectAcked(table: TaskTable, acked: Acked): void {
+	for (const id of acked.adds) expect(table.has(id), `acknowledged add ${id}`).toBe(true);
+	for (const [id, marks] of acked.marks) {
+		const tags = new Set(table.get(id)?.tags);
+		for (const mark of marks)
+			expect(tags.has(mark), `acknowledged mark ${mark} on ${id}`).toBe(true);
+	}
+}
+
+const sleep = async (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the store under SIGKILL', () => {
+	it('keeps every committed write of workers killed mid-transaction (200 kills)', async () => {
+		const dir = await tempRepo();
+		const file = path.join(dir, '.beads', 'tasks.jsonl');
+		const acked: Acked = {adds: new Set(), marks: new Map()};
+		let kills = 0;
+		for (let round = 0; round < 100; round++) {
+			// Two writers at once, so kills also land while the other one waits for the lock.
+			const workers = [
+				startWorker(dir, round * 2 + 1, acked),
+				startWorker(dir, round * 2 + 2, acked),
+			];
+			await Promise.all(workers.map(async (w) => w.ready));
+			for (const w of workers) {
+				await sleep(Math.random() * 40);
+				w.child.kill('SIGKILL');
+				kills++;
+			}
+
+			await Promise.all(workers.map(async (w) => w.exited));
+			expectAcked(readStrict(file), acked);
+		}
+
+		expect(kills).toBe(200);
+		expect(acked.adds.size).toBeGreaterThan(50);
+		expect([...acked.marks.values()].reduce((sum, marks) => sum + marks.size, 0)).toBeGreaterThan(
+			50,
+		);
+
+		// A fresh writer takes over whatever lock the last kill left, and clears killed writers' temp files.
+		const store = new TaskStore(dir, {staleMs: 2000, backups: 5});
+		acked.adds.add(
+			(
+				await store.update((tasks) =>
+					addTask(tasks, {title: 'after the last kill'}, {now: new Date(), random: Math.random}),
+				)
+			).id,
+		);
+		expect(
+			readdirSync(path.join(dir, '.beads')).filter((name) => /^tasks\.jsonl\.\d+$/.test(name)),
+		).toEqual([]);
+		expect(readdirSync(path.join(dir, '.beads', 'backups')).length).toBeLessThanOrEqual(5);
+		expectAcked(readStrict(file), acked);
+	}, 240_000);
+
+	it('keeps every task whose `task add` exited 0, with the CLI killed at random moments', async () => {
+		const dir = await tempRepo();
+		const file = path.join(dir, '.beads', 'tasks.jsonl');
+		const committed = new Set<string>();
+		let killed = 0;
+		// Kill around the time a whole command takes here, so kills land in the write, not only at start-up.
+		const started = Date.now();
+		spawnSync(process.execPath, [cliPath, 'task', 'add', 'timing run'], {cwd: dir});
+		const typical = Date.now() - started;
+		for (let round = 0; round < 30; round++) {
+			const child = spawn(process.execPath, [cliPath, 'task', 'add', `round ${round}`], {
+				cwd: dir,
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
+			let out = '';
+			child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+			const code = await new Promise<number | null>((resolve) => {
+				const timer = setTimeout(
+					() => {
+						killed++;
+						child.kill('SIGKILL');
+					},
+					typical * (0.6 + Math.random() * 0.6),
+				);
+				child.on('close', (exitCode) => {
+					clearTimeout(timer);
+					resolve(exitCode);
+				});
+			});
+			if (code === 0) committed.add(out.trim());
+			const table = readStrict(file);
+			for (const id of committed)
+				expect(table.has(id), `task ${id} from a command that exited 0`).toBe(true);
+		}
+
+		expect(killed).toBeGreaterThan(0);
+		expect(committed.size).toBeGreaterThan(0);
+	}, 120_000);
+
+	it('loses no update and makes no duplicate id with 4 processes x 50 transactions', async () => {
+		const dir = await tempRepo();
+		const store = new TaskStore(dir);
+		await store.update((tasks) => ({
+			tasks: new Map(tasks).set('counter', newTask({id: 'counter', title: 'shared counter'})),
+			result: undefined,
+		}));
+		const acked: string[] = [];
+		const runs = [1, 2, 3, 4].map(
+			async (seed) =>
+				new Promise<number | null>((resolve) => {
+					const child = spawn(process.execPath, [worker, dir, 'count', String(seed), '50'], {
+						stdio: ['ignore', 'pipe', 'inherit'],
+					});
+					let out = '';
+					child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+					child.on('close', (code) => {
+						for (const line of out.split('\n'))
+							if (line.startsWith('add ')) acked.push(line.slice(4));
+						resolve(code);
+					});
+				}),
+		);
+		expect(await Promise.all(runs)).toEqual([0, 0, 0, 0]);
+		const table = readStrict(path.join(dir, '.beads', 'tasks.jsonl'));
+		expect(table.get('counter')?.metadata).toEqual({count: 100});
+		expect(new Set(acked).size).toBe(100);
+		expect(table.size).toBe(101);
+		for (const id of acked) expect(table.has(id)).toBe(true);
+	}, 120_000);
+});

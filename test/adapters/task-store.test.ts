@@ -1,0 +1,346 @@
+/**
+ * The store against real files, the real lock and real atomic writes.
+ */
+import {spawn, spawnSync} from 'node:child_process';
+import {
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	utimesSync,
+	writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {acquireStoreLock} from '../../source/adapters/store-lock.js';
+import {TaskStore} from '../../source/adapters/task-store.js';
+import {StoreError} from '../../source/core/errors.js';
+import {addTask} from '../../source/core/task-ops.js';
+import {newTask, taskToJsonLine, type Task, type TaskTable} from '../../source/core/task.js';
+import {tempRepo} from '../helpers/temp-repo.js';
+
+const context = () => ({now: new Date('2026-11-23T10:00:00Z'), random: Math.random});
+
+function line(fields: Partial<Task> & Pick<Task, 'id'>): string {
+	return taskToJsonLine(newTask({title: `task ${fields.id}`, ...fields}));
+}
+
+async function storeWith(lines: readonly string[], options: {backups?: number} = {}) {
+	const dir = await tempRepo();
+	mkdirSync(path.join(dir, '.beads'));
+	const file = path.join(dir, '.beads', 'tasks.jsonl');
+	writeFileSync(file, lines.map((l) => `${l}\n`).join(''));
+	const notices: string[] = [];
+	const store = new TaskStore(dir, {
+		...options,
+		staleMs: 2000,
+		onNotice: (message) => notices.push(message),
+	});
+	return {dir, file, store, notices};
+}
+
+async function add(store: TaskStore, title: string): Promise<Task> {
+	return store.update((tasks) => addTask(tasks, {title}, context()));
+}
+
+const ids = (table: TaskTable) => [...table.keys()].sort();
+
+describe('TaskStore transactions', () => {
+	it('creates .beads/ and the file on the first write, sorted by id with defaults written', async () => {
+		const dir = await tempRepo();
+		const store = new TaskStore(dir);
+		const b = await add(store, 'second');
+		const a = await add(store, 'first');
+		const text = readFileSync(path.join(dir, '.beads', 'tasks.jsonl'), 'utf8');
+		const lines = text.trimEnd().split('\n');
+		expect(lines.map((l) => (JSON.parse(l) as {id: string}).id)).toEqual([a.id, b.id].sort());
+		expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+			blockers: [],
+			dependencies: [],
+			status: 'ready',
+			priority: 'medium',
+		});
+	});
+
+	it('keeps unknown fields and their values through a rewrite', async () => {
+		const odd =
+			'{"id":"bd-odd1","title":"odd","sim":{"ms":5,"exit":1},"owner":"maya","nested":{"a":[1,{"b":null}]},"blockers":null}';
+		const {file, store} = await storeWith([odd]);
+		await add(store, 'another');
+		const written =
+			readFileSync(file, 'utf8')
+				.split('\n')
+				.find((l) => l.includes('bd-odd1')) ?? '';
+		expect(JSON.parse(written)).toMatchObject({
+			sim: {ms: 5, exit: 1},
+			owner: 'maya',
+			nested: {a: [1, {b: null}]},
+			blockers: [],
+		});
+	});
+
+	it('never clobbers a hand edit made between two transactions', async () => {
+		const {file, store} = await storeWith([line({id: 'bd-aaaa'})]);
+		await add(store, 'one');
+		writeFileSync(
+			file,
+			readFileSync(file, 'utf8') + `${line({id: 'bd-hand', title: 'typed by a person'})}\n`,
+		);
+		await add(store, 'two');
+		expect(ids(await store.read())).toContain('bd-hand');
+	});
+
+	it('hard-links the replaced version into backups (no copy) and keeps only the last N', async () => {
+		const {file, dir, store} = await storeWith([line({id: 'bd-aaaa'})], {backups: 3});
+		for (let i = 0; i < 6; i++) {
+			const before = statSync(file).ino;
+			await add(store, `t${i}`);
+			const backups = await store.listBackups();
+			expect(statSync(backups[0] ?? '').ino).toBe(before);
+		}
+
+		expect(readdirSync(path.join(dir, '.beads', 'backups'))).toHaveLength(3);
+	});
+
+	it('does not write, or back up, when nothing changed', async () => {
+		const {file, store} = await storeWith([line({id: 'bd-aaaa', status: 'ready'})]);
+		const before = statSync(file).ino;
+		await store.update((tasks) => ({tasks, result: undefined}));
+		expect(statSync(file).ino).toBe(before);
+		expect(await store.listBackups()).toEqual([]);
+	});
+
+	it('accepts a BOM and CRLF line ends and writes them normalised', async () => {
+		const {file, store} = await storeWith([]);
+		writeFileSync(
+			file,
+			`\uFEFF${line({id: 'bd-aaaa', status: 'ready'})}\r\n${line({id: 'bd-bbbb', status: 'ready'})}\r\n`,
+		);
+		expect(ids(await store.read())).toEqual(['bd-aaaa', 'bd-bbbb']);
+		await add(store, 'x');
+		const text = readFileSync(file, 'utf8');
+		expect(text.startsWith('\uFEFF')).toBe(false);
+		expect(text.includes('\r')).toBe(false);
+	});
+});
+
+describe('TaskStore with damage', () => {
+	async function damagedAfterBackup(damage: Buffer | string) {
+		const setup = await storeWith([line({id: 'bd-aaaa'})]);
+		await add(setup.store, 'kept in the backup');
+		await add(setup.store, 'written last');
+		const good = readFileSync(setup.file);
+		writeFileSync(setup.file, damage);
+		return {...setup, good};
+	}
+
+	const cases: Array<[string, (good: Buffer) => Buffer]> = [
+		['an empty file', () => Buffer.alloc(0)],
+		['a last line cut short', (good) => good.subarray(0, good.length - 25)],
+		['binary garbage', () => Buffer.from(Array.from({length: 512}, (_, i) => (i * 97) % 256))],
+		['invalid UTF-8 with no NUL', () => Buffer.from([0x7b, 0xff, 0xfe, 0x0a])],
+	];
+
+	for (const [name, damage] of cases) {
+		it(`keeps ${name} aside byte for byte and restores the newest valid backup`, async () => {
+			const setup = await storeWith([line({id: 'bd-aaaa'})]);
+			await add(setup.store, 'kept in the backup');
+			const backedUp = readFileSync(setup.file);
+			await add(setup.store, 'written last');
+			const bad = damage(readFileSync(setup.file));
+			writeFileSync(setup.file, bad);
+
+			const table = await setup.store.read();
+			expect(readFileSync(setup.file)).toEqual(backedUp);
+			expect(table.size).toBe(2);
+			const aside = readdirSync(path.join(setup.dir, '.beads')).filter((n) =>
+				n.startsWith('tasks.jsonl.corrupt-'),
+			);
+			expect(aside).toHaveLength(1);
+			expect(readFileSync(path.join(setup.dir, '.beads', aside[0] ?? ''))).toEqual(bad);
+			expect(setup.notices).toHaveLength(1);
+			expect(setup.notices[0]).toMatch(/restored 2 tasks from tasks-.*\.jsonl/);
+			expect(setup.notices[0]).toContain('kept as .beads/tasks.jsonl.corrupt-');
+		});
+	}
+
+	it('says which tasks a restore may have rolled back', async () => {
+		const {store, notices} = await damagedAfterBackup('');
+		writeFileSync(
+			store.file,
+			`${line({id: 'bd-aaaa', title: 'renamed after the backup'})}\n${line({id: 'bd-zzzz'})}\n{"id":"bd-cut`,
+		);
+		await store.read();
+		expect(notices.at(-1)).toMatch(/2 tasks may have rolled back: bd-aaaa, bd-zzzz/);
+	});
+
+	it('skips a backup that does not validate', async () => {
+		const {store, dir, file} = await damagedAfterBackup('');
+		const [newest, older] = await store.listBackups();
+		writeFileSync(newest ?? '', 'not json\n');
+		await store.read();
+		expect(readFileSync(file)).toEqual(readFileSync(older ?? ''));
+		expect(
+			readdirSync(path.join(dir, '.beads')).some((n) => n.startsWith('tasks.jsonl.corrupt-')),
+		).toBe(true);
+	});
+
+	it('treats an empty file with no backup at all as an empty store, silently', async () => {
+		const {store, notices, file} = await storeWith([]);
+		expect((await store.read()).size).toBe(0);
+		await add(store, 'first');
+		expect(notices).toEqual([]);
+		expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(2);
+	});
+
+	it('keeps the readable tasks when no backup validates', async () => {
+		const {store, file, notices} = await storeWith([line({id: 'bd-aaaa'}), line({id: 'bd-bbbb'})]);
+		const bad = readFileSync(file, 'utf8') + '{"id":"bd-cc';
+		writeFileSync(file, bad);
+		expect(ids(await store.read())).toEqual(['bd-aaaa', 'bd-bbbb']);
+		expect(notices[0]).toMatch(/no backup validates.*2 tasks/);
+	});
+});
+
+describe("TaskStore with a person's mistake", () => {
+	const mistakes: Array<[string, string, RegExp]> = [
+		['a line that is not JSON', 'this is not json', /line 2: is not valid JSON/],
+		[
+			'a broken schema',
+			'{"id":"bd-x","title":"t","priority":"urgent"}',
+			/line 2: field "priority" must be one of critical, high, medium, low/,
+		],
+		['a missing title', '{"id":"bd-x"}', /line 2: field "title" is required/],
+		[
+			'an id that escapes a folder',
+			'{"id":"../x","title":"t"}',
+			/line 2: field "id" must be 1-64 letters/,
+		],
+		['a duplicate id', line({id: 'bd-aaaa'}), /line 2: field "id" repeats "bd-aaaa" from line 1/],
+		[
+			'git conflict markers',
+			'<<<<<<< HEAD',
+			/line 2: holds a git merge conflict marker; resolve the merge, then run `jetpack-tui validate`/,
+		],
+	];
+
+	for (const [name, bad, message] of mistakes) {
+		it(`reports ${name} by line and leaves the file untouched`, async () => {
+			const {file, store} = await storeWith([line({id: 'bd-aaaa'}), bad, line({id: 'bd-zzzz'})]);
+			const before = readFileSync(file);
+			await expect(store.read()).rejects.toThrow(message);
+			await expect(add(store, 'x')).rejects.toBeInstanceOf(StoreError);
+			expect(readFileSync(file)).toEqual(before);
+			expect(readdirSync(path.dirname(file)).filter((n) => n.includes('corrupt'))).toEqual([]);
+		});
+	}
+
+	it('restores from backup only when asked, keeping the mistaken file aside', async () => {
+		const {file, store, dir} = await storeWith([line({id: 'bd-aaaa'})]);
+		await add(store, 'b');
+		const good = readFileSync(file);
+		await add(store, 'c');
+		writeFileSync(file, `${readFileSync(file, 'utf8')}oops\n`);
+		const mistaken = readFileSync(file);
+		const outcome = await store.recover();
+		expect(outcome.kind).toBe('restored');
+		expect(readFileSync(file)).toEqual(good);
+		const aside =
+			readdirSync(path.join(dir, '.beads')).find((n) => n.startsWith('tasks.jsonl.corrupt-')) ?? '';
+		expect(readFileSync(path.join(dir, '.beads', aside))).toEqual(mistaken);
+	});
+});
+
+describe('the lock', () => {
+	it('takes over at once a lock left by a process killed while holding it', async () => {
+		const {store, file} = await storeWith([line({id: 'bd-aaaa'})]);
+		// A real process takes the lock and is killed holding it.
+		const holder = spawn(
+			process.execPath,
+			[
+				'--input-type=module',
+				'-e',
+				`import {acquireStoreLock} from ${JSON.stringify(new URL('../../dist/adapters/store-lock.js', import.meta.url).href)};
+				await acquireStoreLock(${JSON.stringify(file)}, {staleMs: 10000, timeoutMs: 5000});
+				process.stdout.write('locked\\n');
+				setInterval(() => {}, 1000);`,
+			],
+			{stdio: ['ignore', 'pipe', 'inherit']},
+		);
+		await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+		holder.kill('SIGKILL');
+		await new Promise((resolve) => holder.on('close', resolve));
+		expect(readdirSync(`${file}.lock`)).toEqual(['owner.json']);
+
+		const started = Date.now();
+		await add(store, 'after the kill');
+		// The owner is dead: no waiting for the 10 s stale time.
+		expect(Date.now() - started).toBeLessThan(9000);
+		expect((await store.read()).size).toBe(2);
+	});
+
+	it('takes over a stale lock with no owner after the stale time', async () => {
+		const {store, file} = await storeWith([line({id: 'bd-aaaa'})]);
+		mkdirSync(`${file}.lock`);
+		const old = new Date(Date.now() - 60_000);
+		utimesSync(`${file}.lock`, old, old);
+		await add(store, 'after a stale lock');
+		expect((await store.read()).size).toBe(2);
+	});
+
+	it('says who holds the lock when it cannot be had in time', async () => {
+		const dir = await tempRepo();
+		const holder = new TaskStore(dir);
+		await holder.update((tasks) => ({tasks, result: undefined}));
+		const lock = await acquireStoreLock(holder.file, {staleMs: 10_000, timeoutMs: 1000});
+		const waiter = new TaskStore(dir, {lockTimeoutMs: 300});
+		await expect(waiter.update((tasks) => ({tasks, result: 1}))).rejects.toThrow(
+			new RegExp(
+				`locked by pid ${process.pid} on .*; if no jetpack-tui is running, remove .*tasks.jsonl.lock and try again`,
+			),
+		);
+		await lock.release();
+	});
+
+	it('survives losing its lock mid-transaction: re-takes it, re-reads, applies once more', async () => {
+		const {store, file} = await storeWith([line({id: 'bd-aaaa'})]);
+		let calls = 0;
+		const result = await store.update((tasks) => {
+			calls++;
+			if (calls === 1) {
+				// Another process "takes over" (as after a stall past the stale time) and dies.
+				rmSync(`${file}.lock`, {recursive: true});
+				mkdirSync(`${file}.lock`);
+				writeFileSync(
+					`${file}.lock/owner.json`,
+					JSON.stringify({pid: deadPid(), host: os.hostname(), token: 'other', since: ''}),
+				);
+			}
+
+			return addTask(tasks, {title: 'after a lost lock'}, context());
+		});
+		expect(calls).toBe(2);
+		const table = await store.read();
+		expect(table.get(result.id)?.title).toBe('after a lost lock');
+		expect(table.size).toBe(2);
+	});
+
+	it('removes temp files left by a killed writer', async () => {
+		const {store, file} = await storeWith([line({id: 'bd-aaaa'})]);
+		writeFileSync(`${file}.123456789`, 'half a write');
+		await add(store, 'x');
+		expect(readdirSync(path.dirname(file)).filter((n) => /^tasks\.jsonl\.\d+$/.test(n))).toEqual(
+			[],
+		);
+	});
+});
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+	const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+		encoding: 'utf8',
+	});
+	return Number(child.stdout);
+}

@@ -1,0 +1,81 @@
+import {describe, expect, it} from 'vitest';
+import {parseStore, serializeStore} from '../../source/core/store-format.js';
+import {newTask, taskToJsonLine} from '../../source/core/task.js';
+
+const bytes = (text: string) => Buffer.from(text, 'utf8');
+const line = (id: string) => taskToJsonLine(newTask({id, title: `task ${id}`}));
+
+describe('parseStore', () => {
+	it('reads one task per line, skipping blank lines', () => {
+		const result = parseStore(bytes(`${line('b')}\n\n${line('a')}\n`));
+		expect(result.kind === 'ok' && [...result.table.keys()]).toEqual(['b', 'a']);
+	});
+
+	it('accepts a last line without newline when it parses', () => {
+		expect(parseStore(bytes(line('a'))).kind).toBe('ok');
+	});
+
+	it.each([
+		['empty', bytes(''), /empty/],
+		['blank lines only', bytes('\n \n'), /blank/],
+		['a NUL byte', Buffer.from([0x7b, 0x00, 0x7d, 0x0a]), /NUL/],
+		['invalid UTF-8', Buffer.from([0xc3, 0x28, 0x0a]), /UTF-8/],
+	])('calls %s damage', (_name, input, reason) => {
+		const result = parseStore(input);
+		expect(result.kind).toBe('damaged');
+		expect(result.kind === 'damaged' && result.reason).toMatch(reason);
+	});
+
+	it('calls a cut-short last line damage and keeps what could be read', () => {
+		const result = parseStore(bytes(`${line('a')}\n${line('b').slice(0, 20)}`));
+		expect(result.kind).toBe('damaged');
+		expect(result.kind === 'damaged' && result.reason).toBe('the last line (2) was cut short');
+		expect(result.kind === 'damaged' && [...result.readable.keys()]).toEqual(['a']);
+	});
+
+	it('calls a bad line in the middle a mistake, with its number', () => {
+		const result = parseStore(bytes(`${line('a')}\n{oops\n${line('b')}\n`));
+		expect(result).toMatchObject({kind: 'mistake', conflict: false, problems: [{line: 2}]});
+	});
+
+	it('calls a bad last line that ends with a newline a mistake', () => {
+		expect(parseStore(bytes(`${line('a')}\n{oops\n`)).kind).toBe('mistake');
+	});
+
+	it('lists every schema problem with line and field', () => {
+		const result = parseStore(bytes(`{"id":"a","title":"t","priority":"x"}\n{"id":"b"}\n`));
+		expect(result.kind === 'mistake' && result.problems.map((p) => `${p.line}:${p.field}`)).toEqual(
+			['1:priority', '2:title'],
+		);
+	});
+
+	it.each(['<<<<<<< HEAD', '=======', '>>>>>>> feature/x'])(
+		'reports the conflict marker %s on its own',
+		(marker) => {
+			const result = parseStore(bytes(`${line('a')}\n${marker}\n${line('b')}\n`));
+			expect(result).toEqual({
+				kind: 'mistake',
+				conflict: true,
+				problems: [{line: 2, message: 'holds a git merge conflict marker'}],
+			});
+		},
+	);
+});
+
+describe('serializeStore', () => {
+	it('sorts by id by code unit and ends every line with a newline', () => {
+		const table = new Map([
+			['b', newTask({id: 'b', title: 'b'})],
+			['B', newTask({id: 'B', title: 'B'})],
+			['a', newTask({id: 'a', title: 'a'})],
+		]);
+		const text = serializeStore(table);
+		expect(
+			text.split('\n').map((l) => (l === '' ? '' : (JSON.parse(l) as {id: string}).id)),
+		).toEqual(['B', 'a', 'b', '']);
+	});
+
+	it('writes an empty store as an empty file', () => {
+		expect(serializeStore(new Map())).toBe('');
+	});
+});

@@ -1,0 +1,231 @@
+/**
+ * The built CLI as a user runs it: exit codes, one-sentence errors, no stack traces, help.
+ */
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {commands} from '../../source/commands/registry.js';
+import {runCli} from '../helpers/cli.js';
+import {tempRepo} from '../helpers/temp-repo.js';
+
+const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at /);
+
+describe('jetpack-tui, as a user runs it', () => {
+	it('adds, lists, shows and changes tasks', async () => {
+		const cwd = await tempRepo();
+		const first = await runCli(
+			['task', 'add', 'Create the users table', '-p', 'high', '--tag', 'db', '--estimate', '20'],
+			{cwd},
+		);
+		expect(first).toMatchObject({code: 0, stderr: ''});
+		const a = first.stdout.trim();
+		expect(a).toMatch(/^bd-[\da-z]{4,}$/);
+		const second = await runCli(['task', 'add', '$(rm -rf ~) `echo pwned`', '--dep', a, '--json'], {
+			cwd,
+		});
+		expect(second.code).toBe(0);
+		const b = JSON.parse(second.stdout) as {
+			id: string;
+			title: string;
+			dependencies: string[];
+			status: string;
+		};
+		expect(b).toMatchObject({
+			title: '$(rm -rf ~) `echo pwned`',
+			dependencies: [a],
+			status: 'pending',
+		});
+
+		const list = await runCli(['task', 'list', '--json'], {cwd});
+		const listed = JSON.parse(list.stdout) as Array<{id: string; status: string}>;
+		expect(listed.map((t) => t.id)).toEqual([a, b.id].sort());
+		expect((await runCli(['task', 'list', '--ready', '--json'], {cwd})).stdout).toContain(a);
+		expect((await runCli(['task', 'list', '--ready', '--json'], {cwd})).stdout).not.toContain(b.id);
+
+		expect(await runCli(['task', 'done', a], {cwd})).toMatchObject({
+			code: 0,
+			stdout: `${a} completed.\n`,
+		});
+		expect(
+			JSON.parse((await runCli(['task', 'show', b.id, '--json'], {cwd})).stdout),
+		).toMatchObject({status: 'ready'});
+		expect((await runCli(['task', 'fail', b.id, '--reason', 'tests red'], {cwd})).code).toBe(0);
+		expect(
+			(await runCli(['task', 'list', '--status', 'failed', '--json'], {cwd})).stdout,
+		).toContain('tests red');
+		expect(await runCli(['task', 'retry', '--failed'], {cwd})).toMatchObject({
+			code: 0,
+			stdout: `Retrying ${b.id}.\n`,
+		});
+		expect(
+			(await runCli(['task', 'block', b.id, '--reason', 'waiting for design'], {cwd})).code,
+		).toBe(0);
+		expect(
+			JSON.parse((await runCli(['task', 'show', b.id, '--json'], {cwd})).stdout),
+		).toMatchObject({status: 'blocked', blockers: ['waiting for design']});
+		expect((await runCli(['task', 'unblock', b.id], {cwd})).code).toBe(0);
+		expect(JSON.parse((await runCli(['status', '--json'], {cwd})).stdout)).toEqual({
+			tasks: {total: 2, byStatus: {completed: 1, ready: 1}, runnable: 1},
+			run: null,
+		});
+		const shown = await runCli(['task', 'show', b.id], {cwd});
+		expect(shown.stdout).toContain(`depends on\n    ${a}  ✓ completed  Create the users table`);
+	});
+
+	it('answers read-only commands on a repo with no store in one line, exit 0, creating nothing', async () => {
+		const cwd = await tempRepo();
+		expect(await runCli(['task', 'list', '--json'], {cwd})).toMatchObject({
+			code: 0,
+			stdout: '[]\n',
+		});
+		expect((await runCli(['status'], {cwd})).stdout).toMatch(/^No task store here/);
+		expect((await runCli(['validate'], {cwd})).code).toBe(0);
+		expect((await runCli(['recover'], {cwd})).code).toBe(0);
+		await expect(
+			import('node:fs/promises').then(async (fs) => fs.stat(path.join(cwd, '.beads'))),
+		).rejects.toThrow();
+	});
+
+	it.each([
+		[['bogus'], /Unknown command "bogus"/],
+		[['task', 'show'], /needs ID/],
+		[['task', 'add', 'a', 'b'], /Unexpected argument "b" \(quote a title with spaces\)/],
+		[
+			['task', 'add', 'x', '-p', 'urgent'],
+			/--priority "urgent" is not a priority; use critical, high, medium, low or 0-4/,
+		],
+		[['task', 'add', 'x', '--dep', 'bd-nope'], /--dep "bd-nope": there is no such task/],
+		[['task', 'add', 'x', '--estimate', '-3'], /--estimate -3 is not a number of minutes above 0/],
+		[['task', 'list', '--reason', 'x'], /does not take --reason/],
+		[['task', 'list', '--status', 'done'], /--status "done" is not a status/],
+		[['task', 'done', 'bd-none'], /There is no task "bd-none"/],
+		[['task', 'block', 'bd-none'], /needs --reason TEXT/],
+		[['task', 'retry'], /Name the tasks to retry, or give --failed/],
+	])('exits 2 with one sentence for %j', async (args, message) => {
+		const cwd = await tempRepo();
+		const result = await runCli(args, {cwd});
+		expect(result.code).toBe(2);
+		expect(result.stderr).toMatch(message);
+		expect(result.stderr.trim().split('\n')).toHaveLength(1);
+		noStack(result.stderr);
+	});
+
+	it('exits 2 on an unknown flag', async () => {
+		const result = await runCli(['task', 'list', '--bogus'], {cwd: await tempRepo()});
+		expect(result.code).toBe(2);
+		expect(result.stderr).toMatch(/Unknown flag/);
+	});
+
+	it('names the file, line and field of a mistake, exits 2, and shows a stack only with JETPACK_DEBUG=1', async () => {
+		const cwd = await tempRepo();
+		mkdirSync(path.join(cwd, '.beads'));
+		const file = path.join(cwd, '.beads', 'tasks.jsonl');
+		writeFileSync(
+			file,
+			'{"id":"bd-a","title":"ok"}\n{"id":"bd-b","title":"x","estimatedMinutes":"soon"}\n',
+		);
+		const result = await runCli(['task', 'list'], {cwd});
+		expect(result.code).toBe(2);
+		expect(result.stderr).toBe(
+			'jetpack-tui: .beads/tasks.jsonl line 2: field "estimatedMinutes" must be a number of minutes above 0 (got "soon"). Fix the line by hand, or run `jetpack-tui recover` to go back to the last good backup.\n',
+		);
+		const debug = await runCli(['task', 'list'], {cwd, env: {JETPACK_DEBUG: '1'}});
+		expect(debug.stderr).toMatch(/\n\s+at /);
+		expect(readFileSync(file, 'utf8')).toContain('"soon"');
+	});
+
+	it('validate lists every problem and exits 1; --fix writes defaults', async () => {
+		const cwd = await tempRepo();
+		mkdirSync(path.join(cwd, '.beads'));
+		const file = path.join(cwd, '.beads', 'tasks.jsonl');
+		writeFileSync(file, '{"id":"bd-a","title":"ok","priority":9}\n{"id":"bd-b"}\n');
+		const bad = await runCli(['validate'], {cwd});
+		expect(bad.code).toBe(1);
+		expect(bad.stdout).toContain('.beads/tasks.jsonl line 1: field "priority"');
+		expect(bad.stdout).toContain('.beads/tasks.jsonl line 2: field "title" is required');
+
+		writeFileSync(
+			file,
+			'{"id":"bd-a","title":"ok"}\n{"id":"bd-b","title":"two","dependencies":["bd-a","bd-gone"]}\n',
+		);
+		const missing = await runCli(['validate'], {cwd});
+		expect(missing.code).toBe(1);
+		expect(missing.stdout).toContain('bd-b depends on bd-gone, which is not in the store');
+		expect(missing.stdout).toContain('2 lines lack fields that have defaults');
+		await runCli(['validate', '--fix'], {cwd});
+		expect(JSON.parse(readFileSync(file, 'utf8').split('\n')[0] ?? '')).toMatchObject({
+			blockers: [],
+			status: 'ready',
+			maxRetries: 2,
+		});
+	});
+
+	it('recover restores a damaged store and says what it did', async () => {
+		const cwd = await tempRepo();
+		for (const title of ['one', 'two', 'three']) await runCli(['task', 'add', title], {cwd});
+		const file = path.join(cwd, '.beads', 'tasks.jsonl');
+		writeFileSync(file, readFileSync(file).subarray(0, 40));
+		const result = await runCli(['recover'], {cwd});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(
+			/the last line \(1\) was cut short; restored 2 tasks from tasks-.*\.jsonl .*kept as \.beads\/tasks\.jsonl\.corrupt-/,
+		);
+		expect(JSON.parse((await runCli(['status', '--json'], {cwd})).stdout)).toMatchObject({
+			tasks: {total: 2},
+		});
+	});
+
+	it('has --help for every command and --version', async () => {
+		const cwd = await tempRepo();
+		for (const spec of commands) {
+			const result = await runCli([...spec.words, '--help'], {cwd});
+			expect(result.code, spec.words.join(' ')).toBe(0);
+			expect(result.stdout).toContain(`Usage: jetpack-tui ${spec.usage}`);
+		}
+
+		const version = await runCli(['--version'], {cwd});
+		expect(version.stdout.trim()).toBe(
+			(
+				JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+					version: string;
+				}
+			).version,
+		);
+		expect((await runCli(['--help'], {cwd})).stdout).toContain('jetpack-tui task add');
+	});
+
+	it('init creates the store and a config, and leaves them alone the second time', async () => {
+		const cwd = await tempRepo();
+		const result = await runCli(['init'], {cwd, env: {PATH: path.dirname(process.execPath)}});
+		expect(result.code).toBe(0);
+		expect(readFileSync(path.join(cwd, '.beads', 'tasks.jsonl'), 'utf8')).toBe('');
+		expect(JSON.parse(readFileSync(path.join(cwd, '.jetpack', 'config.json'), 'utf8'))).toEqual({
+			agents: [{profile: 'simulated', count: 2}],
+		});
+		const again = await runCli(['init'], {cwd});
+		expect(again.stdout).toContain('already exists; left as it is');
+	});
+
+	it('names the key of a wrong config and exits 2', async () => {
+		const cwd = await tempRepo();
+		mkdirSync(path.join(cwd, '.jetpack'));
+		writeFileSync(path.join(cwd, '.jetpack', 'config.json'), '{"backups": "many"}');
+		const result = await runCli(['status'], {cwd});
+		expect(result).toMatchObject({code: 2});
+		expect(result.stderr).toBe(
+			'jetpack-tui: .jetpack/config.json: "backups" must be a whole number of at least 1 (got "many"); fix or remove it.\n',
+		);
+	});
+
+	it('honours -C and JETPACK_WORK_DIR', async () => {
+		const repo = await tempRepo();
+		const elsewhere = await tempRepo();
+		await runCli(['-C', repo, 'task', 'add', 'here'], {cwd: elsewhere});
+		expect(
+			JSON.parse(
+				(await runCli(['status', '--json'], {cwd: elsewhere, env: {JETPACK_WORK_DIR: repo}}))
+					.stdout,
+			),
+		).toMatchObject({tasks: {total: 1}});
+	});
+});

@@ -1,0 +1,40 @@
+/**
+ * Tests run the built CLI in child processes. `npm test` builds first; when vitest is run on its
+ * own, this rebuilds whenever a source file is newer than the build.
+ */
+import {execFileSync} from 'node:child_process';
+import {readdirSync, statSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function newest(dir: string): number {
+	let latest = 0;
+	for (const entry of readdirSync(dir, {withFileTypes: true})) {
+		const full = path.join(dir, entry.name);
+		latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+	}
+
+	return latest;
+}
+
+export function setup(): void {
+	let built = 0;
+	try {
+		built = statSync(path.join(root, 'dist', 'cli.js')).mtimeMs;
+	} catch {
+		// Not built yet.
+	}
+
+	if (built < newest(path.join(root, 'source'))) {
+		execFileSync(
+			process.execPath,
+			[path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+			{
+				cwd: root,
+				stdio: 'inherit',
+			},
+		);
+	}
+}

@@ -4,8 +4,7 @@
  * version being replaced is hard-linked into `.beads/backups/` first, so a backup copies nothing.
  * A damaged store is kept aside byte for byte and the newest backup that validates is restored.
  */
-import {randomBytes} from 'node:crypto';
-import {copyFile, link, mkdir, open, readdir, readFile, stat, unlink} from 'node:fs/promises';
+import {link, mkdir, readdir, readFile, stat, unlink} from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import {StoreError} from '../core/errors.js';
@@ -17,6 +16,7 @@ import {
 	type StoreContents,
 } from '../core/store-format.js';
 import {settleStatuses, taskToJsonLine, type TaskTable} from '../core/task.js';
+import {backUpVersion, fileStamp, fsyncDirectory, listBackups, pruneBackups} from './backups.js';
 import {acquireStoreLock, LockLost, type HeldLock} from './store-lock.js';
 
 export interface TaskStoreOptions {
@@ -55,12 +55,11 @@ export type RecoverOutcome =
 
 interface Loaded {
 	readonly table: TaskTable;
-	/** The file's bytes as read, or undefined when there is no file yet. */
-	readonly bytes: Buffer | undefined;
+	/** The file's text as read, or undefined when there is no file yet. */
+	readonly text: string | undefined;
 }
 
 const systemClock: Clock = {now: () => new Date()};
-const backupPattern = /^tasks-.+\.jsonl$/;
 /** write-file-atomic names its temp files `<file>.<uint32>`. */
 const tempPattern = /^tasks\.jsonl\.\d+$/;
 const maxLockLosses = 5;
@@ -116,11 +115,10 @@ export class TaskStore implements TaskRepository {
 
 	async update<T>(change: (tasks: TaskTable) => Change<T>): Promise<T> {
 		return this.#locked(async (lock) => {
-			const {table, bytes} = await this.#load(lock);
+			const {table, text: current} = await this.#load(lock);
 			const {tasks, result} = change(table);
 			const text = serializeStore(settleStatuses(tasks, this.#clock.now()));
-			if (bytes === undefined || !bytes.equals(Buffer.from(text)))
-				await this.#replace(text, lock, bytes !== undefined);
+			if (current !== text) await this.#replace(text, lock, current !== undefined);
 			return result;
 		});
 	}
@@ -159,16 +157,7 @@ export class TaskStore implements TaskRepository {
 	}
 
 	async listBackups(): Promise<string[]> {
-		try {
-			const names = (await readdir(this.backupDir)).filter((name) => backupPattern.test(name));
-			return names
-				.sort()
-				.reverse()
-				.map((name) => path.join(this.backupDir, name));
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-			throw error;
-		}
+		return listBackups(this.backupDir);
 	}
 
 	async #readBytes(): Promise<Buffer | undefined> {
@@ -209,18 +198,18 @@ export class TaskStore implements TaskRepository {
 	/** Reads the store under the lock, repairing damage. */
 	async #load(lock: HeldLock): Promise<Loaded> {
 		const bytes = await this.#readBytes();
-		if (bytes === undefined) return {table: new Map(), bytes};
+		if (bytes === undefined) return {table: new Map(), text: undefined};
 		const contents = parseStore(bytes);
-		if (contents.kind === 'ok') return {table: contents.table, bytes};
+		if (contents.kind === 'ok') return contents;
 		if (contents.kind === 'mistake') throw this.#mistakeError(contents);
 		const outcome = await this.#restore(lock, bytes, contents.reason, contents.readable);
-		if (outcome.kind === 'no-backup') return {table: new Map(), bytes};
+		if (outcome.kind === 'no-backup') return {table: new Map(), text: bytes.toString('utf8')};
 		this.#tell(outcome);
 		const repaired = await this.#readBytes();
 		const after = repaired === undefined ? undefined : parseStore(repaired);
 		if (after?.kind !== 'ok')
 			throw new StoreError(`${this.file} could not be repaired; see ${this.beadsDir}.`);
-		return {table: after.table, bytes: repaired};
+		return after;
 	}
 
 	/** Keeps the bad file aside (a hard link: its bytes stay as they were) and puts the newest valid backup in its place. */
@@ -291,31 +280,12 @@ export class TaskStore implements TaskRepository {
 
 	/** Backs up the current version, then replaces the store with `text` durably. */
 	async #replace(text: string, lock: HeldLock, backUp: boolean): Promise<void> {
-		if (backUp) await this.#backUpCurrent();
+		if (backUp) await backUpVersion(this.file, this.backupDir, this.#clock.now());
 		await lock.assertHeld();
 		await writeFileAtomic(this.file, text, {fsync: true});
 		// write-file-atomic fsyncs the data but not the folder that records the rename.
 		await fsyncDirectory(this.beadsDir);
-		if (backUp) await this.#pruneBackups();
-	}
-
-	async #backUpCurrent(): Promise<void> {
-		await mkdir(this.backupDir, {recursive: true});
-		const name = `tasks-${fileStamp(this.#clock.now())}-${randomBytes(3).toString('hex')}.jsonl`;
-		const target = path.join(this.backupDir, name);
-		try {
-			await link(this.file, target);
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-			await copyFile(this.file, target);
-		}
-
-		await fsyncDirectory(this.backupDir);
-	}
-
-	async #pruneBackups(): Promise<void> {
-		const backups = await this.listBackups();
-		for (const old of backups.slice(this.#backups)) await unlink(old).catch(() => undefined);
+		if (backUp) await pruneBackups(this.backupDir, this.#backups);
 	}
 
 	/** Temp files of writers that were killed before their rename. Only writers holding the lock make them. */
@@ -344,20 +314,6 @@ export class TaskStore implements TaskRepository {
 			`${where}${rest}. Fix the line by hand, or run \`jetpack-tui recover\` to go back to the last good backup.`,
 		);
 	}
-}
-
-/** Folder entries (a rename, a new link) are durable only once the folder itself is fsynced. */
-async function fsyncDirectory(dir: string): Promise<void> {
-	const handle = await open(dir, 'r');
-	try {
-		await handle.sync();
-	} finally {
-		await handle.close();
-	}
-}
-
-function fileStamp(date: Date): string {
-	return date.toISOString().replaceAll(':', '-');
 }
 
 /** What a repair did, in words for the person; undefined when there is nothing to say. */

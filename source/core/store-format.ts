@@ -14,7 +14,7 @@ export interface LineProblem {
 }
 
 export type StoreContents =
-	| {readonly kind: 'ok'; readonly table: TaskTable; readonly lineCount: number}
+	| {readonly kind: 'ok'; readonly table: TaskTable; readonly text: string}
 	| {
 			readonly kind: 'damaged';
 			readonly reason: string;
@@ -105,14 +105,13 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 	}
 
 	if (problems.length > 0) return {kind: 'mistake', conflict: false, problems};
-	return {kind: 'ok', table, lineCount: lines.length};
+	return {kind: 'ok', table, text};
 }
 
 /** The whole file: one line per task, sorted by id, `\n` after every line (an empty store is empty). */
 export function serializeStore(table: TaskTable): string {
-	let out = '';
-	for (const task of sortedTasks(table)) out += taskToJsonLine(task) + '\n';
-	return out;
+	if (table.size === 0) return '';
+	return sortedTasks(table).map(taskToJsonLine).join('\n') + '\n';
 }
 
 export function describeProblem(file: string, problem: LineProblem): string {

@@ -1,0 +1,22 @@
+// `npm run bench [-- NAME...]`: runs the benchmarks (all, or those named) and prints their tables.
+const benches = {
+	store: () => import('./store.bench.mjs'),
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted) {
+	if (!(name in benches)) {
+		console.error(
+			`Unknown benchmark "${name}"; the benchmarks are: ${Object.keys(benches).join(', ')}.`,
+		);
+		process.exit(2);
+	}
+}
+
+console.log(
+	`node ${process.version}, ${(await import('node:os')).cpus().length} cores, ${new Date().toISOString()}`,
+);
+for (const [name, load] of Object.entries(benches)) {
+	if (wanted.length > 0 && !wanted.includes(name)) continue;
+	await (await load()).run();
+}

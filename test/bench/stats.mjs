@@ -1,0 +1,61 @@
+// Small helpers shared by the benchmarks: timing, percentiles, and a printed table.
+import {spawnSync} from 'node:child_process';
+import {performance} from 'node:perf_hooks';
+
+export function percentile(samples, p) {
+	const sorted = [...samples].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function timeRuns(count, run) {
+	const samples = [];
+	for (let i = 0; i < count; i++) {
+		const start = performance.now();
+		await run(i);
+		samples.push(performance.now() - start);
+	}
+
+	return samples;
+}
+
+/** Wall time of a whole process, as a user waits for it. */
+export function timeProcess(count, argv, options) {
+	const samples = [];
+	for (let i = 0; i < count; i++) {
+		const start = performance.now();
+		const result = spawnSync(argv[0], argv.slice(1), {
+			stdio: ['ignore', 'ignore', 'pipe'],
+			...options,
+		});
+		samples.push(performance.now() - start);
+		if (result.status !== 0)
+			throw new Error(`${argv.join(' ')} exited ${result.status}: ${result.stderr}`);
+	}
+
+	return samples;
+}
+
+export function row(name, samples, note = '') {
+	return {
+		name,
+		n: samples.length,
+		p50: percentile(samples, 50),
+		p95: percentile(samples, 95),
+		note,
+	};
+}
+
+export function printTable(title, rows) {
+	const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(2));
+	const width = Math.max(...rows.map((r) => r.name.length), 7);
+	console.log(`\n${title}\n`);
+	console.log(
+		`${'measure'.padEnd(width)}  ${'n'.padStart(4)}  ${'p50 ms'.padStart(9)}  ${'p95 ms'.padStart(9)}  note`,
+	);
+	console.log(`${'-'.repeat(width)}  ----  ---------  ---------  ----`);
+	for (const r of rows) {
+		console.log(
+			`${r.name.padEnd(width)}  ${String(r.n).padStart(4)}  ${fmt(r.p50).padStart(9)}  ${fmt(r.p95).padStart(9)}  ${r.note}`,
+		);
+	}
+}

@@ -1,0 +1,122 @@
+// Issue 2: the task store at 10,000 tasks. What a transaction costs, and what it adds over a
+// bare atomic write of the same bytes.
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import writeFileAtomic from 'write-file-atomic';
+import {backUpVersion, pruneBackups} from '../../dist/adapters/backups.js';
+import {TaskStore} from '../../dist/adapters/task-store.js';
+import {serializeStore} from '../../dist/core/store-format.js';
+import {markDone} from '../../dist/core/task-ops.js';
+import {newTask} from '../../dist/core/task.js';
+import {printTable, row, timeProcess, timeRuns} from './stats.mjs';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export function syntheticTasks(count, {edgesPerTask = 1.5} = {}) {
+	const tasks = new Map();
+	const id = (i) => `bd-${i.toString(36).padStart(4, '0')}`;
+	for (let i = 0; i < count; i++) {
+		const dependencies = [];
+		const wanted = Math.floor((edgesPerTask * 2 * ((i * 7919) % 100)) / 100);
+		for (let k = 1; k <= wanted && i - k * 3 >= 0; k++)
+			dependencies.push(id(i - k * 3 - ((i * k) % 5 === 0 ? 0 : (i * k) % 3)));
+		tasks.set(
+			id(i),
+			newTask({
+				id: id(i),
+				title: `Implement part ${i} of the lending flow: endpoint, validation and tests`,
+				description:
+					'Add the handler in src/api/loans.ts, validate the body with the shared schema, return 409 when the book is out, and cover it in test/api/loans.test.ts.',
+				status: i % 5 === 0 ? 'completed' : 'pending',
+				priority: ['critical', 'high', 'medium', 'low'][i % 4],
+				dependencies: [...new Set(dependencies)],
+				tags: ['api', 'db', 'ui'].slice(0, (i % 3) + 1),
+				requiredSkills: ['typescript'],
+				estimatedMinutes: 5 + (i % 60),
+				createdAt: '2026-11-20T09:00:00.000Z',
+				extra: {sim: {ms: 3000, exit: 0, output: 'lines'}},
+			}),
+		);
+	}
+
+	return tasks;
+}
+
+export async function run() {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'jetpack-bench-store-'));
+	try {
+		const tasks = syntheticTasks(10_000);
+		const text = serializeStore(tasks);
+		mkdirSync(path.join(dir, '.beads'));
+		const file = path.join(dir, '.beads', 'tasks.jsonl');
+		writeFileSync(file, text);
+		const sizeMb = (Buffer.byteLength(text) / 1e6).toFixed(1);
+
+		const rows = [];
+		rows.push(row('node -e 0 (process floor)', timeProcess(10, [process.execPath, '-e', '0'])));
+		rows.push(
+			row(
+				'task list --json, cold process',
+				timeProcess(10, [process.execPath, cli, 'task', 'list', '--json'], {cwd: dir}),
+				`10,000 tasks, ${sizeMb} MB`,
+			),
+		);
+
+		// Settle once so every later transaction changes exactly one task.
+		const store = new TaskStore(dir, {backups: 20});
+		await store.update((t) => ({tasks: t, result: undefined}));
+		const ids = [...tasks.keys()].filter((id) => tasks.get(id).status !== 'completed');
+		let next = 0;
+		rows.push(
+			row(
+				'task done, cold process',
+				timeProcess(10, [process.execPath, cli, 'task', 'done', ids[next++]], {cwd: dir}).map(
+					(ms, i) => (i === 0 ? ms : ms),
+				),
+			),
+		);
+		const tx = await timeRuns(50, async () => {
+			const id = ids[next++];
+			await store.update((current) =>
+				markDone(current, id, {now: new Date(), random: Math.random}),
+			);
+		});
+		rows.push(
+			row(
+				'one transaction (lock..unlock)',
+				tx,
+				'in process: lock, read, parse, apply, write+fsync, rename, fsync dir, rotate',
+			),
+		);
+
+		const bytes = readFileSync(file);
+		const bare = await timeRuns(50, async () => writeFileAtomic(file, bytes, {fsync: true}));
+		rows.push(
+			row('bare write-file-atomic, same bytes', bare, 'write + fsync + rename, nothing else'),
+		);
+
+		const backupDir = path.join(dir, '.beads', 'backups');
+		const rotation = await timeRuns(50, async () => {
+			await backUpVersion(file, backupDir, new Date());
+			await pruneBackups(backupDir, 20);
+		});
+		rows.push(row('backup rotation (link, fsync dir, prune to 20)', rotation));
+
+		const parse = await timeRuns(10, async () => {
+			for (const line of readFileSync(file, 'utf8').split('\n')) if (line !== '') JSON.parse(line);
+		});
+		rows.push(
+			row('bare read + JSON.parse of every line', parse, 'the floor for any tool reading the file'),
+		);
+
+		printTable('Task store, 10,000 tasks (issue 2)', rows);
+		const p50 = (r) => r.p50;
+		console.log(
+			`\ntransaction / bare atomic write (p50): ${(p50(rows[3]) / p50(rows[4])).toFixed(2)}x`,
+		);
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+}

@@ -2,7 +2,6 @@
  * Rolling backups of the task store in `.beads/backups/`: each is the version a write replaced,
  * hard-linked there before the rename, so keeping it copies nothing. Names sort by time.
  */
-import {randomBytes} from 'node:crypto';
 import {copyFile, link, mkdir, open, readdir, unlink} from 'node:fs/promises';
 import path from 'node:path';
 
@@ -36,18 +35,32 @@ export async function listBackups(dir: string): Promise<string[]> {
 	}
 }
 
-/** Keeps the current version of `file` as a backup: a hard link, or a copy where links are not supported. */
-export async function backUpVersion(file: string, dir: string, at: Date): Promise<void> {
+/**
+ * Keeps the current version of `file` as a backup: a hard link, or a copy where links are not
+ * supported. Names start with a sequence number, so their order never depends on the clock.
+ * Returns the backup's path, or undefined when there is no file to keep.
+ */
+export async function backUpVersion(
+	file: string,
+	dir: string,
+	at: Date,
+): Promise<string | undefined> {
 	await mkdir(dir, {recursive: true});
-	const target = path.join(dir, `tasks-${fileStamp(at)}-${randomBytes(3).toString('hex')}.jsonl`);
+	const newest = path.basename((await listBackups(dir))[0] ?? '');
+	const sequence = Number(/^tasks-(\d+)-/.exec(newest)?.[1] ?? 0) + 1;
+	const target = path.join(
+		dir,
+		`tasks-${String(sequence).padStart(8, '0')}-${fileStamp(at)}.jsonl`,
+	);
 	try {
 		await link(file, target);
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
 		await copyFile(file, target);
 	}
 
 	await fsyncDirectory(dir);
+	return target;
 }
 
 /** Removes all but the newest `keep` backups. */

@@ -23,7 +23,7 @@ export async function loadConfig(dir: string): Promise<Config> {
 
 	let value: unknown;
 	try {
-		value = JSON.parse(text);
+		value = JSON.parse(text.replace(/^\uFEFF/, ''));
 	} catch (error) {
 		throw new ConfigError(
 			`${shown} is not valid JSON (${(error as Error).message}); fix it or delete it to use the defaults.`,

@@ -4,9 +4,8 @@
  * version being replaced is hard-linked into `.beads/backups/` first, so a backup copies nothing.
  * A damaged store is kept aside byte for byte and the newest backup that validates is restored.
  */
-import {link, mkdir, readdir, readFile, stat, unlink} from 'node:fs/promises';
+import {link, lstat, mkdir, readdir, readFile, stat, unlink} from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import {StoreError} from '../core/errors.js';
 import type {Change, Clock, TaskRepository} from '../core/ports.js';
 import {
@@ -17,6 +16,8 @@ import {
 } from '../core/store-format.js';
 import {settleStatuses, taskToJsonLine, type TaskTable} from '../core/task.js';
 import {backUpVersion, fileStamp, fsyncDirectory, listBackups, pruneBackups} from './backups.js';
+import {replaceFile} from './atomic-write.js';
+import {explainFsError} from './fs-errors.js';
 import {acquireStoreLock, LockLost, type HeldLock} from './store-lock.js';
 
 export interface TaskStoreOptions {
@@ -60,7 +61,7 @@ interface Loaded {
 }
 
 const systemClock: Clock = {now: () => new Date()};
-/** write-file-atomic names its temp files `<file>.<uint32>`. */
+/** `replaceFile` names its temp files `<file>.<digits>`. */
 const tempPattern = /^tasks\.jsonl\.\d+$/;
 const maxLockLosses = 5;
 
@@ -68,6 +69,7 @@ export class TaskStore implements TaskRepository {
 	readonly beadsDir: string;
 	readonly file: string;
 	readonly backupDir: string;
+	readonly #repo: string;
 	readonly #backups: number;
 	readonly #staleMs: number;
 	readonly #lockTimeoutMs: number;
@@ -78,6 +80,7 @@ export class TaskStore implements TaskRepository {
 	#orphansCleaned = false;
 
 	constructor(dir: string, options: TaskStoreOptions = {}) {
+		this.#repo = dir;
 		this.beadsDir = path.join(dir, '.beads');
 		this.file = path.join(this.beadsDir, 'tasks.jsonl');
 		this.backupDir = path.join(this.beadsDir, 'backups');
@@ -151,6 +154,11 @@ export class TaskStore implements TaskRepository {
 				contents.kind === 'damaged'
 					? contents.reason
 					: `line ${contents.problems[0]?.line ?? '?'} has a mistake (${contents.problems.length} problem${contents.problems.length === 1 ? '' : 's'})`;
+			if (contents.kind === 'mistake' && (await this.#newestValidBackup()) === undefined) {
+				// Nothing to go back to: the person's file stays as it is for them to fix.
+				return {kind: 'no-backup', reason};
+			}
+
 			const readable = contents.kind === 'damaged' ? contents.readable : new Map();
 			return this.#restore(lock, bytes, reason, readable);
 		});
@@ -165,34 +173,60 @@ export class TaskStore implements TaskRepository {
 			return await readFile(this.file);
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-			throw new StoreError(`Cannot read ${this.file}: ${(error as Error).message}.`);
+			throw explainFsError(error, this.#repo, this.displayPath);
 		}
 	}
 
 	/** Runs `work` under the file lock, after this process's earlier transactions. */
 	async #locked<T>(work: (lock: HeldLock) => Promise<T>): Promise<T> {
-		const run = this.#queue.then(async () => {
-			await mkdir(this.beadsDir, {recursive: true});
-			for (let losses = 0; ; losses++) {
-				const lock = await acquireStoreLock(this.file, {
-					staleMs: this.#staleMs,
-					timeoutMs: this.#lockTimeoutMs,
-				});
-				try {
-					await this.#cleanOrphans();
-					return await work(lock);
-				} catch (error) {
-					// Our event loop stalled past the stale time and another process took the lock:
-					// nothing was written; take it again, re-read and apply again.
-					if (error instanceof LockLost && losses < maxLockLosses) continue;
-					throw error;
-				} finally {
-					await lock.release();
-				}
-			}
-		});
+		const run = this.#queue
+			.then(async () => this.#underLock(work))
+			.catch((error: unknown) => {
+				throw explainFsError(error, this.#repo, this.displayPath);
+			});
 		this.#queue = run.catch(() => undefined);
 		return run;
+	}
+
+	async #underLock<T>(work: (lock: HeldLock) => Promise<T>): Promise<T> {
+		await mkdir(this.beadsDir, {recursive: true});
+		await this.#refuseSymlink();
+		for (let losses = 0; ; losses++) {
+			const lock = await acquireStoreLock(this.file, {
+				staleMs: this.#staleMs,
+				timeoutMs: this.#lockTimeoutMs,
+				onWait: (holder) => {
+					this.#notice(`waiting for the lock on ${this.displayPath}, held by ${holder}…`);
+				},
+			});
+			try {
+				await this.#cleanOrphans();
+				return await work(lock);
+			} catch (error) {
+				// Our event loop stalled past the stale time and another process took the lock:
+				// nothing was written; take it again, re-read and apply again.
+				if (!(error instanceof LockLost)) throw error;
+				if (losses < maxLockLosses) continue;
+				throw new StoreError(
+					`Lost the lock on ${this.displayPath} ${maxLockLosses + 1} times in a row (is the machine overloaded?); nothing was changed. Try again.`,
+				);
+			} finally {
+				await lock.release();
+			}
+		}
+	}
+
+	/**
+	 * The store is replaced by rename, which would turn a symlink into a plain file and leave its
+	 * target behind; backups and the lock would not follow it either.
+	 */
+	async #refuseSymlink(): Promise<void> {
+		const stats = await lstat(this.file).catch(() => undefined);
+		if (stats?.isSymbolicLink()) {
+			throw new StoreError(
+				`${this.displayPath} is a symbolic link; jetpack-tui replaces the file on every write, so put the real file there (or point -C at the repository that holds it).`,
+			);
+		}
 	}
 
 	/** Reads the store under the lock, repairing damage. */
@@ -255,7 +289,7 @@ export class TaskStore implements TaskRepository {
 			await link(this.file, aside);
 		} catch {
 			// No hard links here (or the file went away): write the bytes we read instead.
-			await writeFileAtomic(aside, bytes, {fsync: true});
+			await replaceFile(aside, bytes);
 		}
 
 		return path.relative(path.dirname(this.beadsDir), aside);
@@ -278,12 +312,24 @@ export class TaskStore implements TaskRepository {
 		return undefined;
 	}
 
-	/** Backs up the current version, then replaces the store with `text` durably. */
+	/**
+	 * Replaces the store with `text` durably. The version replaced is linked into the backups only
+	 * once the new one is safely on disk, right before the rename, so that the live file and a
+	 * backup share an inode for as short a time as possible.
+	 */
 	async #replace(text: string, lock: HeldLock, backUp: boolean): Promise<void> {
-		if (backUp) await backUpVersion(this.file, this.backupDir, this.#clock.now());
-		await lock.assertHeld();
-		await writeFileAtomic(this.file, text, {fsync: true});
-		// write-file-atomic fsyncs the data but not the folder that records the rename.
+		let backup: string | undefined;
+		try {
+			await replaceFile(this.file, text, async () => {
+				await lock.assertHeld();
+				if (backUp) backup = await backUpVersion(this.file, this.backupDir, this.#clock.now());
+			});
+		} catch (error) {
+			if (backup !== undefined) await unlink(backup).catch(() => undefined);
+			throw error;
+		}
+
+		// The data is fsynced; the rename is durable only once the folder is.
 		await fsyncDirectory(this.beadsDir);
 		if (backUp) await pruneBackups(this.backupDir, this.#backups);
 	}

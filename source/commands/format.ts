@@ -46,9 +46,22 @@ export function statusLabel(status: TaskStatus, paint: Paint): string {
 	return paint(look.style, `${look.symbol} ${status}`);
 }
 
+/**
+ * Text from the store as it may be shown on a terminal: control characters (an escape sequence in
+ * a title could clear the screen or retitle the window) are shown in caret notation.
+ */
+export function printable(text: string): string {
+	// eslint-disable-next-line no-control-regex
+	return text.replaceAll(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, (char) => {
+		const code = char.charCodeAt(0);
+		if (code < 0x20) return `^${String.fromCharCode(code + 64)}`;
+		return code === 0x7f ? '^?' : `\\u${code.toString(16).padStart(4, '0')}`;
+	});
+}
+
 /** Cuts text to `width` columns with an ellipsis (code units; titles are rarely wide characters). */
 export function truncate(text: string, width: number): string {
-	const flat = text.replaceAll(/\s+/g, ' ');
+	const flat = printable(text.replaceAll(/\s+/g, ' '));
 	if (flat.length <= width) return flat;
 	return width <= 1 ? flat.slice(0, width) : `${flat.slice(0, width - 1)}…`;
 }

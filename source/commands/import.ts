@@ -86,6 +86,10 @@ export function describeImport(report: ImportReport, from: string, into: string)
 		);
 	if (report.deletedInBeads.length > 0)
 		lines.push(`Deleted in beads but kept here: ${listed(report.deletedInBeads)}.`);
+	if (report.older.length > 0)
+		lines.push(
+			`${report.older.length === 1 ? '1 issue is' : `${report.older.length} issues are`} older in this export than what was imported before; left as they are.`,
+		);
 	if (report.heldByRun.length > 0)
 		lines.push(`Held by a run, status left as it is: ${listed(report.heldByRun)}.`);
 	for (const warning of report.warnings.slice(0, shown))

@@ -1,5 +1,7 @@
 import os from 'node:os';
 import {describeRecovery} from '../adapters/task-store.js';
+import {StoreError} from '../core/errors.js';
+import {describeProblem} from '../core/store-format.js';
 import {releaseDeadClaims} from '../core/claims.js';
 import type {CommandContext, CommandResult} from './context.js';
 
@@ -27,11 +29,21 @@ export async function runRecover(context: CommandContext): CommandResult {
 			return 0;
 		}
 
+		case 'no-backup': {
+			const inspected = await store.inspect();
+			if (inspected?.contents.kind === 'mistake') {
+				const [first] = inspected.contents.problems;
+				throw new StoreError(
+					`No backup validates to go back to; ${first === undefined ? store.displayPath : describeProblem(store.displayPath, first)}. Fix it by hand (the file was not changed); \`jetpack-tui validate\` lists every problem.`,
+				);
+			}
+
+			out(`${store.displayPath}: ${outcome.reason}; with no backup, that is an empty store.`);
+			break;
+		}
+
 		default: {
-			out(
-				describeRecovery(outcome, store.displayPath) ??
-					`${store.displayPath}: ${'reason' in outcome ? outcome.reason : ''}; treated as an empty store.`,
-			);
+			out(describeRecovery(outcome, store.displayPath) ?? '');
 		}
 	}
 

@@ -213,9 +213,8 @@ export const commands: readonly CommandSpec[] = [
 export const globalFlags: readonly FlagName[] = ['dir'];
 
 const globalHelp = [
-	'  -C, --dir DIR   the repository (default: JETPACK_WORK_DIR, else the current folder)',
+	'  -C, --dir DIR   the repository (default: JETPACK_WORK_DIR, else found upwards from here, as git does)',
 	'  -h, --help      help for a command: jetpack-tui task add --help',
-	'      --version   the version',
 ];
 
 /** The command named by the leading words, and the words left over as its arguments. */
@@ -262,9 +261,30 @@ export function mainHelp(version: string): string {
 		'',
 		'Options:',
 		...globalHelp,
+		'      --version   the version',
 		'',
 		'Files: .beads/tasks.jsonl (tasks), .beads/backups/ (last versions), .jetpack/config.json.',
 		'Exit codes: 0 success, 1 problems found or tasks failed, 2 usage/config/store error, 3 no agent could run, 130 interrupted.',
+		'',
+	].join('\n');
+}
+
+/** The commands under a first word, such as the `task` subcommands. */
+export function subcommandsOf(word: string): CommandSpec[] {
+	return commands.filter((spec) => spec.words.length > 1 && spec.words[0] === word);
+}
+
+export function groupHelp(word: string, group: readonly CommandSpec[]): string {
+	const width = Math.max(...group.map((spec) => (spec.words.at(-1) ?? '').length));
+	const lines = group.map(
+		(spec) => `  ${(spec.words.at(-1) ?? '').padEnd(width)}  ${spec.summary}`,
+	);
+	return [
+		`Usage: jetpack-tui ${word} COMMAND`,
+		'',
+		...lines,
+		'',
+		`\`jetpack-tui ${word} COMMAND --help\` tells more.`,
 		'',
 	].join('\n');
 }

@@ -39,10 +39,16 @@ export async function runTaskRetry(
 }
 
 export async function runTaskDone(context: CommandContext, {args}: Invocation): CommandResult {
-	const task = await context.store.update((tasks) =>
+	const {task, unmetDependencies} = await context.store.update((tasks) =>
 		markDone(tasks, onlyId(args), opContext(context)),
 	);
 	context.stdout.write(`${task.id} completed.\n`);
+	if (unmetDependencies.length > 0) {
+		context.stderr.write(
+			`jetpack-tui: note: ${task.id} was marked done before its dependencies ${unmetDependencies.join(', ')}.\n`,
+		);
+	}
+
 	return 0;
 }
 
@@ -75,6 +81,6 @@ export async function runTaskUnblock(context: CommandContext, {args}: Invocation
 	const task = await context.store.update((tasks) =>
 		unblockTask(tasks, onlyId(args), opContext(context)),
 	);
-	context.stdout.write(`${task.id} unblocked.\n`);
+	context.stdout.write(`${task.id} unblocked; it is ${task.status}.\n`);
 	return 0;
 }

@@ -1,7 +1,7 @@
 import {UsageError} from '../core/errors.js';
 import {taskToJson, type Task, type TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
-import {painter, statusLabel, type Paint} from './format.js';
+import {painter, printable, statusLabel, type Paint} from './format.js';
 import type {Invocation} from './registry.js';
 
 export async function runTaskShow(
@@ -27,12 +27,12 @@ export async function runTaskShow(
 
 function describeTask(task: Task, tasks: TaskTable, paint: Paint): string {
 	const lines = [
-		`${paint('bold', task.id)}  ${task.title}`,
+		`${paint('bold', task.id)}  ${printable(task.title)}`,
 		`  status     ${statusLabel(task.status, paint)}`,
 		`  priority   ${task.priority}`,
 	];
 	const field = (name: string, value: string | undefined) => {
-		if (value !== undefined && value !== '') lines.push(`  ${name.padEnd(10)} ${value}`);
+		if (value !== undefined && value !== '') lines.push(`  ${name.padEnd(10)} ${printable(value)}`);
 	};
 
 	field('estimate', `${task.estimatedMinutes} min`);
@@ -54,7 +54,7 @@ function describeTask(task: Task, tasks: TaskTable, paint: Paint): string {
 			lines.push(
 				other === undefined
 					? `    ${dep}  ${paint('red', '(no such task)')}`
-					: `    ${dep}  ${statusLabel(other.status, paint)}  ${other.title}`,
+					: `    ${dep}  ${statusLabel(other.status, paint)}  ${printable(other.title)}`,
 			);
 		}
 	}
@@ -63,7 +63,7 @@ function describeTask(task: Task, tasks: TaskTable, paint: Paint): string {
 	if (dependents.length > 0) {
 		lines.push('  needed by');
 		for (const other of dependents)
-			lines.push(`    ${other.id}  ${statusLabel(other.status, paint)}  ${other.title}`);
+			lines.push(`    ${other.id}  ${statusLabel(other.status, paint)}  ${printable(other.title)}`);
 	}
 
 	if (task.attempts.length > 0) {
@@ -87,6 +87,6 @@ function describeTask(task: Task, tasks: TaskTable, paint: Paint): string {
 	}
 
 	if (task.description !== '')
-		lines.push('', ...task.description.split('\n').map((line) => `  ${line}`));
+		lines.push('', ...task.description.split('\n').map((line) => `  ${printable(line)}`));
 	return lines.join('\n') + '\n';
 }

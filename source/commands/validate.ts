@@ -85,12 +85,12 @@ export async function runValidate(context: CommandContext, {flags}: Invocation):
 		out(`Wrote defaults and normal form to ${stale} line${stale === 1 ? '' : 's'}.`);
 	} else if (stale > 0) {
 		out(
-			`${stale} line${stale === 1 ? '' : 's'} lack fields that have defaults or are not in normal form; \`jetpack-tui validate --fix\` writes them.`,
+			`${stale === 1 ? '1 line is' : `${stale} lines are`} missing defaults or not in normal form; \`jetpack-tui validate --fix\` writes them.`,
 		);
 	}
 
 	out(
-		`${tasks.size} task${tasks.size === 1 ? '' : 's'} checked; ${missing.length === 0 ? 'no problems' : `${missing.length} missing dependenc${missing.length === 1 ? 'y' : 'ies'}`}.`,
+		`${tasks.size} task${tasks.size === 1 ? '' : 's'} checked; ${missing.length === 0 ? 'no problems' : `${missing.length} dependenc${missing.length === 1 ? 'y' : 'ies'} that cannot be met`}.`,
 	);
 	return missing.length > 0 ? 1 : 0;
 }

@@ -7,11 +7,14 @@
  * field (and every field that could not be mapped) stays under `metadata.beads`. `status`,
  * `priority` and `dependencies` map with loss (hooked → pending, 3 and 4 → low, edge types and
  * dates), so they are kept there too; `metadata.beads.status` is also what tells a re-import whether
- * beads changed a task's status since the last import.
+ * beads changed a task's status since the last import. `updated_at` seeds the task's `updatedAt`,
+ * which jetpack then moves on every change, so it is kept there as well: it is what tells a
+ * re-import that the export is older than the one imported before.
  */
 import type {Change} from './ports.js';
 import {
 	newTask,
+	settleStatuses,
 	taskIdPattern,
 	type Link,
 	type Priority,
@@ -72,9 +75,17 @@ export interface ImportReport {
 	readonly updated: readonly string[];
 	/** Ids already in the table that this import left as they were. */
 	readonly unchanged: readonly string[];
+	/**
+	 * Ids whose record is older (`updated_at`) than the one imported before: left as they are, so
+	 * importing an old export after a newer one rolls nothing back.
+	 */
+	readonly older: readonly string[];
 	readonly skipped: readonly SkippedRecord[];
 	readonly skippedByReason: Readonly<Partial<Record<SkipReason, number>>>;
-	/** Statuses of every task of this export now in the table (imported, updated, unchanged). */
+	/**
+	 * Statuses of every task of this export now in the table (imported, updated, unchanged, older),
+	 * pending and ready settled as the store writes them.
+	 */
 	readonly byStatus: Readonly<Partial<Record<TaskStatus, number>>>;
 	readonly dangling: readonly DanglingDependency[];
 	readonly danglingLinks: readonly DanglingLink[];
@@ -217,7 +228,9 @@ export function importBeads(
 		next.set(rawId, task);
 	}
 
-	const tasks: TaskTable = out.imported.length + out.updated.length === 0 ? existing : next;
+	const changed = out.imported.length + out.updated.length > 0;
+	// The store settles pending and ready on every write: the report counts the table it will write.
+	const tasks = settleStatuses(changed ? next : existing, options.now);
 	for (const id of exportIds) {
 		const task = tasks.get(id);
 		if (task !== undefined) out.count(task, tasks, skippedIds);
@@ -230,6 +243,7 @@ class ReportBuilder {
 	readonly imported: string[] = [];
 	readonly updated: string[] = [];
 	readonly unchanged: string[] = [];
+	readonly older: string[] = [];
 	readonly skipped: SkippedRecord[] = [];
 	readonly skippedByReason: Partial<Record<SkipReason, number>> = {};
 	readonly byStatus: Partial<Record<TaskStatus, number>> = {};
@@ -269,6 +283,7 @@ class ReportBuilder {
 			imported: this.imported,
 			updated: this.updated,
 			unchanged: this.unchanged,
+			older: this.older,
 			skipped: this.skipped,
 			skippedByReason: this.skippedByReason,
 			byStatus: this.byStatus,
@@ -281,8 +296,10 @@ class ReportBuilder {
 	}
 }
 
-/** Tombstones go even with `--all`: beads deleted them. */
-/** The task the record becomes, reported as imported, updated or unchanged; undefined when skipped. */
+/**
+ * The task the record becomes, reported as imported, updated, unchanged or older; undefined when
+ * skipped.
+ */
 function importRecord(
 	current: Task | undefined,
 	record: BeadsRecord,
@@ -293,6 +310,11 @@ function importRecord(
 	if (current !== undefined && !isRecord(current.metadata?.['beads'])) {
 		out.skip(id, 'id in use');
 		return undefined;
+	}
+
+	if (current !== undefined && olderThanImported(current, record)) {
+		out.older.push(id);
+		return current;
 	}
 
 	const mapped = mapRecord(record, id);
@@ -308,6 +330,23 @@ function importRecord(
 	return merged.task;
 }
 
+/**
+ * The record was last updated before the one this task was imported from. Compared as instants:
+ * exports mix offsets (`-08:00`, `Z`). Without a readable date on either side nothing can be said,
+ * and the record is imported as it always was.
+ */
+function olderThanImported(current: Task, record: BeadsRecord): boolean {
+	const before = instant(beadsOf(current)['updated_at']);
+	const now = instant(record['updated_at']);
+	return before !== undefined && now !== undefined && now < before;
+}
+
+function instant(value: unknown): number | undefined {
+	const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+	return Number.isNaN(time) ? undefined : time;
+}
+
+/** Tombstones go even with `--all`: beads deleted them. */
 function skipReason(record: BeadsRecord, all: boolean): SkipReason | undefined {
 	if (record['status'] === 'tombstone') return 'tombstone';
 	const id = record['id'];
@@ -410,13 +449,14 @@ function mapTimestamps(
 	const stamp = (field: string): string | undefined => {
 		const value = record[field];
 		if (value === undefined || value === null) return undefined;
-		const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-		if (Number.isNaN(time)) {
+		const time = instant(value);
+		if (time === undefined) {
 			warnings.push(`${field} ${displayId(value)} is not a date; kept in metadata.beads`);
 			return undefined;
 		}
 
-		consumed.add(field);
+		// updated_at stays: the task's updatedAt moves on with every change here (see the top).
+		if (field !== 'updated_at') consumed.add(field);
 		return new Date(time).toISOString();
 	};
 

@@ -206,6 +206,14 @@ export function parseConfig(value: unknown, file: string): Config {
 	};
 }
 
+export const builtInProfiles: readonly string[] = [
+	'claude',
+	'codex',
+	'gemini',
+	'aider',
+	'simulated',
+];
+
 const agentKeys = [
 	'profile',
 	'name',
@@ -227,6 +235,12 @@ function parseAgent(entry: unknown, index: number, file: string): AgentSpec {
 	agent.rejectUnknown(agentKeys);
 	const profile = agent.string('profile');
 	const command = agent.string('command');
+	if (profile !== undefined && command === undefined && !builtInProfiles.includes(profile)) {
+		throw new ConfigError(
+			`${file}: "agents[${index}].profile" is ${JSON.stringify(profile)}; the built-in profiles are ${builtInProfiles.join(', ')} (for another CLI give "command" and "args").`,
+		);
+	}
+
 	if (profile === undefined && command === undefined) {
 		throw new ConfigError(
 			`${file}: "agents[${index}]" needs a "profile" (claude, codex, gemini, aider, simulated) or a "command".`,

@@ -41,7 +41,7 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 		// The decoder drops a leading BOM; CR before LF is removed per line below.
 		text = utf8.decode(bytes);
 	} catch {
-		return {kind: 'damaged', reason: 'the file is not valid UTF-8', readable: empty};
+		return badEncoding(bytes);
 	}
 
 	if (text.trim() === '')
@@ -54,6 +54,7 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 	const table = new Map<string, Task>();
 	const firstLineOf = new Map<string, number>();
 	const problems: LineProblem[] = [];
+	let cutShort: number | undefined;
 	for (let index = 0; index < lines.length; index++) {
 		const raw = lines[index] ?? '';
 		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -72,11 +73,8 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 			value = JSON.parse(line);
 		} catch (error) {
 			if (index === lines.length - 1 && !endsWithNewline) {
-				return {
-					kind: 'damaged',
-					reason: `the last line (${lineNumber}) was cut short`,
-					readable: table,
-				};
+				cutShort = lineNumber;
+				continue;
 			}
 
 			problems.push({line: lineNumber, message: `is not valid JSON: ${(error as Error).message}`});
@@ -104,7 +102,16 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 		}
 	}
 
-	if (problems.length > 0) return {kind: 'mistake', conflict: false, problems};
+	// A person's mistakes come first even when the last line is also cut short: restoring a backup
+	// would set aside what they are working on.
+	if (problems.length > 0) {
+		if (cutShort !== undefined)
+			problems.push({line: cutShort, message: 'was cut short (no newline, not valid JSON)'});
+		return {kind: 'mistake', conflict: false, problems};
+	}
+
+	if (cutShort !== undefined)
+		return {kind: 'damaged', reason: `the last line (${cutShort}) was cut short`, readable: table};
 	return {kind: 'ok', table, text};
 }
 
@@ -117,4 +124,38 @@ export function serializeStore(table: TaskTable): string {
 export function describeProblem(file: string, problem: LineProblem): string {
 	const field = problem.field === undefined ? '' : ` field "${problem.field}"`;
 	return `${file} line ${problem.line}:${field} ${problem.message}`;
+}
+
+/**
+ * Bytes that are not UTF-8 on a line a person could have edited are a mistake on that line; on a
+ * last line with no newline they are what a write cut off mid-character leaves: damage.
+ */
+function badEncoding(bytes: Uint8Array): StoreContents {
+	let start = 0;
+	for (let line = 1; start < bytes.length; line++) {
+		const newline = bytes.indexOf(0x0a, start);
+		const end = newline === -1 ? bytes.length : newline;
+		try {
+			utf8.decode(bytes.subarray(start, end));
+		} catch {
+			if (newline === -1) {
+				const readable = parseStore(bytes.subarray(0, start));
+				return {
+					kind: 'damaged',
+					reason: `the last line (${line}) was cut short`,
+					readable: readable.kind === 'ok' ? readable.table : new Map(),
+				};
+			}
+
+			return {
+				kind: 'mistake',
+				conflict: false,
+				problems: [{line, message: 'holds bytes that are not UTF-8 text; save the file as UTF-8'}],
+			};
+		}
+
+		start = end + 1;
+	}
+
+	return {kind: 'mistake', conflict: false, problems: [{line: 1, message: 'is not UTF-8 text'}]};
 }

@@ -4,7 +4,14 @@
  */
 import {UsageError} from './errors.js';
 import type {Change} from './ports.js';
-import {newTask, priorities, type Priority, type Task, type TaskTable} from './task.js';
+import {
+	newTask,
+	priorities,
+	settledStatus,
+	type Priority,
+	type Task,
+	type TaskTable,
+} from './task.js';
 
 export interface OpContext {
 	readonly now: Date;
@@ -56,10 +63,30 @@ function requireTask(tasks: TaskTable, id: string): Task {
 	return task;
 }
 
-function replace(tasks: TaskTable, changed: readonly Task[]): TaskTable {
+/**
+ * The table with `changed` put in, each pending or ready one settled the way the store will write
+ * it, so that what an op returns is what is stored.
+ */
+function replace(
+	tasks: TaskTable,
+	changed: readonly Task[],
+	now: Date,
+): {tasks: TaskTable; changed: Task[]} {
 	const next = new Map(tasks);
 	for (const task of changed) next.set(task.id, task);
-	return next;
+	const settled = changed.map((task) => {
+		const status = settledStatus(task, next, now);
+		if (status === task.status) return task;
+		const updated = {...task, status};
+		next.set(task.id, updated);
+		return updated;
+	});
+	return {tasks: next, changed: settled};
+}
+
+function replaceOne(tasks: TaskTable, task: Task, now: Date): Change<Task> {
+	const {tasks: next, changed} = replace(tasks, [task], now);
+	return {tasks: next, result: changed[0] ?? task};
 }
 
 export function addTask(tasks: TaskTable, input: NewTaskInput, context: OpContext): Change<Task> {
@@ -91,7 +118,7 @@ export function addTask(tasks: TaskTable, input: NewTaskInput, context: OpContex
 		createdAt: stamp,
 		updatedAt: stamp,
 	});
-	return {tasks: replace(tasks, [task]), result: task};
+	return replaceOne(tasks, task, context.now);
 }
 
 export interface RetryResult {
@@ -107,7 +134,7 @@ export function retryTasks(
 	const chosen =
 		ids === 'failed'
 			? [...tasks.values()].filter((t) => t.status === 'failed')
-			: ids.map((id) => requireTask(tasks, id));
+			: [...new Set(ids)].map((id) => requireTask(tasks, id));
 	const changed: Task[] = [];
 	for (const task of chosen) {
 		switch (task.status) {
@@ -135,32 +162,41 @@ export function retryTasks(
 			}
 		}
 
-		const {
-			failureType: _failureType,
-			lastError: _lastError,
-			nextAttemptAt: _nextAttemptAt,
-			...rest
-		} = task;
+		const {failureType, lastError, nextAttemptAt, ...rest} = task;
 		changed.push({...rest, status: 'pending', retryCount: 0, updatedAt: context.now.toISOString()});
 	}
 
-	return {tasks: replace(tasks, changed), result: {retried: changed.map((t) => t.id)}};
+	const next = replace(tasks, changed, context.now);
+	return {tasks: next.tasks, result: {retried: next.changed.map((t) => t.id)}};
 }
 
+/** No run holds it any more, and no backoff applies. */
 function release(task: Task): Task {
-	const {claimedBy: _claimedBy, nextAttemptAt: _nextAttemptAt, ...rest} = task;
+	const {claimedBy, nextAttemptAt, ...rest} = task;
 	return rest;
 }
 
-export function markDone(tasks: TaskTable, id: string, context: OpContext): Change<Task> {
+export interface DoneResult {
+	readonly task: Task;
+	/** Dependencies not completed: done by hand anyway, which a person may want to hear. */
+	readonly unmetDependencies: readonly string[];
+}
+
+export function markDone(tasks: TaskTable, id: string, context: OpContext): Change<DoneResult> {
 	const stamp = context.now.toISOString();
+	const {blockers, failureType, lastError, ...rest} = release(requireTask(tasks, id));
 	const task: Task = {
-		...release(requireTask(tasks, id)),
+		...rest,
+		blockers: [],
 		status: 'completed',
 		completedAt: stamp,
 		updatedAt: stamp,
 	};
-	return {tasks: replace(tasks, [task]), result: task};
+	const unmetDependencies = task.dependencies.filter(
+		(dep) => tasks.get(dep)?.status !== 'completed',
+	);
+	const {tasks: next, result} = replaceOne(tasks, task, context.now);
+	return {tasks: next, result: {task: result, unmetDependencies}};
 }
 
 export function markFailed(
@@ -170,14 +206,16 @@ export function markFailed(
 	context: OpContext,
 ): Change<Task> {
 	const current = requireTask(tasks, id);
+	const {blockers, completedAt, ...rest} = release(current);
 	const task: Task = {
-		...release(current),
+		...rest,
+		blockers: [],
 		status: 'failed',
 		failureType: current.failureType ?? 'error',
 		lastError: reason ?? current.lastError ?? 'marked failed by hand',
 		updatedAt: context.now.toISOString(),
 	};
-	return {tasks: replace(tasks, [task]), result: task};
+	return replaceOne(tasks, task, context.now);
 }
 
 export function blockTask(
@@ -189,6 +227,10 @@ export function blockTask(
 	const why = reason.trim();
 	if (why === '') throw new UsageError('--reason is empty; say why the task is blocked.');
 	const current = requireTask(tasks, id);
+	if (current.status === 'completed') {
+		throw new UsageError(`${current.id} is completed; there is nothing to hold back.`);
+	}
+
 	const blockers = current.blockers.includes(why) ? current.blockers : [...current.blockers, why];
 	const task: Task = {
 		...release(current),
@@ -196,7 +238,7 @@ export function blockTask(
 		blockers,
 		updatedAt: context.now.toISOString(),
 	};
-	return {tasks: replace(tasks, [task]), result: task};
+	return replaceOne(tasks, task, context.now);
 }
 
 export function unblockTask(tasks: TaskTable, id: string, context: OpContext): Change<Task> {
@@ -209,5 +251,5 @@ export function unblockTask(tasks: TaskTable, id: string, context: OpContext): C
 		blockers: [],
 		updatedAt: context.now.toISOString(),
 	};
-	return {tasks: replace(tasks, [task]), result: task};
+	return replaceOne(tasks, task, context.now);
 }

@@ -152,7 +152,7 @@ export function taskToJson(task: Task): Record<string, unknown> {
 		if (value !== undefined) out[field] = value;
 	}
 
-	for (const [key, value] of Object.entries(task.extra)) out[key] = value;
+	for (const [key, value] of Object.entries(task.extra)) defineField(out, key, value);
 	return out;
 }
 
@@ -176,8 +176,12 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const isNonNegativeInteger = (value: unknown): value is number =>
 	typeof value === 'number' && Number.isInteger(value) && value >= 0;
 
+/** An ISO-8601 date, or date and time with an optional zone; `Date.parse` alone takes "March 7". */
+const isoTimestamp =
+	/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
 const isTimestamp = (value: unknown): value is string =>
-	typeof value === 'string' && !Number.isNaN(Date.parse(value));
+	typeof value === 'string' && isoTimestamp.test(value) && !Number.isNaN(Date.parse(value));
 
 function oneOf<T extends string>(list: readonly T[], value: unknown): value is T {
 	return typeof value === 'string' && (list as readonly string[]).includes(value);
@@ -224,6 +228,15 @@ export function checkTask(value: unknown): TaskCheck {
 		return problem(field, 'must be a string', v);
 	};
 
+	const idList = (field: string): string[] => {
+		const v = given(field);
+		if (v === undefined) return [];
+		if (Array.isArray(v) && v.every((item) => typeof item === 'string' && taskIdPattern.test(item)))
+			return v as string[];
+		problem(field, 'must be a list of task ids', v);
+		return [];
+	};
+
 	const textList = (field: string): string[] => {
 		const v = given(field);
 		if (v === undefined) return [];
@@ -245,6 +258,12 @@ export function checkTask(value: unknown): TaskCheck {
 		const v = given(field);
 		if (v === undefined || isTimestamp(v)) return v;
 		return problem(field, 'must be an ISO-8601 date and time such as "2026-01-31T09:00:00Z"', v);
+	};
+
+	const parentId = (): string | undefined => {
+		const v = given('parentId');
+		if (v === undefined || (typeof v === 'string' && taskIdPattern.test(v))) return v;
+		return problem('parentId', 'must be a task id', v);
 	};
 
 	const description = text('description') ?? taskDefaults.description;
@@ -340,7 +359,7 @@ export function checkTask(value: unknown): TaskCheck {
 		description,
 		status,
 		priority,
-		dependencies: textList('dependencies'),
+		dependencies: idList('dependencies'),
 		blockers: textList('blockers'),
 		requiredSkills: textList('requiredSkills'),
 		tags: textList('tags'),
@@ -352,7 +371,7 @@ export function checkTask(value: unknown): TaskCheck {
 		assignedAgent: text('assignedAgent'),
 		claimedBy,
 		attempts,
-		parentId: text('parentId'),
+		parentId: parentId(),
 		links,
 		metadata,
 		createdAt: timestamp('createdAt'),
@@ -370,13 +389,18 @@ function unknownFields(value: Record<string, unknown>): Record<string, unknown> 
 	for (const key of Object.keys(value)) {
 		if (knownFields.has(key)) continue;
 		extra ??= {};
-		extra[key] = value[key];
+		defineField(extra, key, value[key]);
 	}
 
 	return extra ?? noExtra;
 }
 
 const noExtra: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** Sets a key as an own field even when it is `__proto__`, which plain assignment would swallow. */
+function defineField(target: Record<string, unknown>, key: string, value: unknown): void {
+	Object.defineProperty(target, key, {value, enumerable: true, writable: true, configurable: true});
+}
 
 /** A task with every default, for code that creates tasks. */
 export function newTask(fields: Pick<Task, 'id' | 'title'> & Partial<Task>): Task {
@@ -415,12 +439,17 @@ export function dependenciesMet(task: Task, table: TaskTable, now: Date): boolea
 	return task.dependencies.every((dep) => table.get(dep)?.status === 'completed');
 }
 
+/** `ready` or `pending` for a task in either state, by readiness; any other status as it is. */
+export function settledStatus(task: Task, table: TaskTable, now: Date): TaskStatus {
+	if (task.status !== 'pending' && task.status !== 'ready') return task.status;
+	return dependenciesMet(task, table, now) ? 'ready' : 'pending';
+}
+
 /** `pending` and `ready` kept in step with readiness; done on every write (PRODUCT.md §3). */
 export function settleStatuses(table: TaskTable, now: Date): TaskTable {
 	let next: Map<string, Task> | undefined;
 	for (const task of table.values()) {
-		if (task.status !== 'pending' && task.status !== 'ready') continue;
-		const status = dependenciesMet(task, table, now) ? 'ready' : 'pending';
+		const status = settledStatus(task, table, now);
 		if (status === task.status) continue;
 		next ??= new Map(table);
 		next.set(task.id, {...task, status});

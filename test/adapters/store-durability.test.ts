@@ -1,10 +1,11 @@
 /**
  * What a write asks of the kernel, read with strace from a real `task add`: the new file is
  * fsynced before the rename, and the folder is fsynced after it (write-file-atomic alone does not),
- * and the old version is hard-linked into backups rather than copied.
+ * and the old version is hard-linked into backups rather than copied. And a write the disk refuses
+ * halfway leaves the store as it was.
  */
-import {execFileSync} from 'node:child_process';
-import {readFileSync} from 'node:fs';
+import {execFileSync, spawnSync} from 'node:child_process';
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {cliPath, runCli} from '../helpers/cli.js';
@@ -54,5 +55,50 @@ describe('a store write, as the kernel sees it', () => {
 		expect(backup).toBeGreaterThanOrEqual(0);
 		expect(backup).toBeLessThan(rename);
 		expect(calls.some((line) => /copy_file_range|sendfile/.test(line))).toBe(false);
+	});
+});
+
+describe('a write that cannot finish', () => {
+	it('leaves the store as it was when the disk refuses part of the write', async () => {
+		const dir = await tempRepo();
+		for (let i = 0; i < 30; i++) {
+			await runCli(
+				[
+					'task',
+					'add',
+					`task ${i} with a title long enough to fill the file`,
+					'-d',
+					'x'.repeat(300),
+				],
+				{cwd: dir},
+			);
+		}
+
+		const file = path.join(dir, '.beads', 'tasks.jsonl');
+		const before = readFileSync(file);
+		expect(before.length).toBeGreaterThan(12 * 1024);
+		// A file size limit makes the kernel accept part of the write and refuse the rest, as a
+		// filling disk does. The preload only keeps SIGXFSZ from killing the process.
+		const preload = path.join(dir, 'ignore-sigxfsz.mjs');
+		writeFileSync(preload, "process.on('SIGXFSZ', () => {});\n");
+		const result = spawnSync(
+			'bash',
+			[
+				'-c',
+				`ulimit -f 8; exec "${process.execPath}" --import "${preload}" "${cliPath}" task add 'one too many'`,
+			],
+			{
+				cwd: dir,
+				encoding: 'utf8',
+			},
+		);
+		expect(result.status).toBe(2);
+		expect(result.stderr).toBe(
+			'jetpack-tui: Writing .beads/tasks.jsonl hit the file size limit (ulimit -f); nothing was changed. Raise the limit and try again.\n',
+		);
+		expect(readFileSync(file)).toEqual(before);
+		expect(
+			readdirSync(path.join(dir, '.beads')).filter((name) => /^tasks\.jsonl\.\d+$/.test(name)),
+		).toEqual([]);
 	});
 });

@@ -140,7 +140,11 @@ describe('TaskStore with damage', () => {
 		['an empty file', () => Buffer.alloc(0)],
 		['a last line cut short', (good) => good.subarray(0, good.length - 25)],
 		['binary garbage', () => Buffer.from(Array.from({length: 512}, (_, i) => (i * 97) % 256))],
-		['invalid UTF-8 with no NUL', () => Buffer.from([0x7b, 0xff, 0xfe, 0x0a])],
+		[
+			'a last line cut mid-character',
+			(good) =>
+				Buffer.concat([good, Buffer.from('{"id":"bd-new","title":"caf'), Buffer.from([0xc3])]),
+		],
 	];
 
 	for (const [name, damage] of cases) {

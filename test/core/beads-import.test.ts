@@ -15,6 +15,7 @@ import type {Change} from '../../source/core/ports.js';
 import {
 	checkTask,
 	newTask,
+	settleStatuses,
 	taskToJsonLine,
 	type Task,
 	type TaskStatus,
@@ -29,6 +30,7 @@ const empty: TaskTable = new Map();
 interface RawIssue {
 	readonly id: string;
 	readonly status: string;
+	readonly updated_at?: string;
 	readonly pinned?: boolean;
 	readonly ephemeral?: boolean;
 	readonly parent?: string;
@@ -102,6 +104,21 @@ function independentCounts(raw: readonly RawIssue[], all: boolean) {
 	return {kept: kept.length, skipped, statuses, dependencies, withParent, dangling, danglingLinks};
 }
 
+/** The issues an import without --all keeps, by id: the last record of an id wins. */
+function keptById(raw: readonly RawIssue[]): Map<string, RawIssue> {
+	const last = new Map(raw.map((issue) => [issue.id, issue]));
+	const skipped = (issue: RawIssue): boolean =>
+		issue.status === 'tombstone' ||
+		issue.status === 'pinned' ||
+		issue.pinned === true ||
+		issue.ephemeral === true;
+	return new Map([...last].filter(([, issue]) => !skipped(issue)));
+}
+
+function without(record: BeadsRecord, field: string): BeadsRecord {
+	return Object.fromEntries(Object.entries(record).filter(([key]) => key !== field));
+}
+
 function countBy<T>(items: Iterable<T>, key: (item: T) => string): Record<string, number> {
 	const out: Record<string, number> = {};
 	for (const item of items) out[key(item)] = (out[key(item)] ?? 0) + 1;
@@ -135,7 +152,7 @@ const fileExpectations: readonly FileExpectation[] = [
 		all: false,
 		imported: 150,
 		skippedByReason: {pinned: 3, ephemeral: 551},
-		byStatus: {pending: 16, completed: 58, failed: 76},
+		byStatus: {pending: 3, ready: 13, completed: 58, failed: 76},
 		dependencies: 67,
 		withParent: 14,
 		dangling: 47,
@@ -146,7 +163,7 @@ const fileExpectations: readonly FileExpectation[] = [
 		all: true,
 		imported: 704,
 		skippedByReason: {},
-		byStatus: {pending: 298, blocked: 3, completed: 319, failed: 84},
+		byStatus: {pending: 239, ready: 59, blocked: 3, completed: 319, failed: 84},
 		dependencies: 377,
 		withParent: 358,
 		dangling: 21,
@@ -157,7 +174,7 @@ const fileExpectations: readonly FileExpectation[] = [
 		all: false,
 		imported: 489,
 		skippedByReason: {},
-		byStatus: {pending: 25, completed: 464},
+		byStatus: {pending: 3, ready: 22, completed: 464},
 		dependencies: 88,
 		withParent: 91,
 		dangling: 0,
@@ -168,7 +185,7 @@ const fileExpectations: readonly FileExpectation[] = [
 		all: false,
 		imported: 2403,
 		skippedByReason: {tombstone: 3319},
-		byStatus: {pending: 144, completed: 2233, failed: 26},
+		byStatus: {pending: 26, ready: 118, completed: 2233, failed: 26},
 		dependencies: 323,
 		withParent: 322,
 		dangling: 0,
@@ -207,13 +224,22 @@ describe('importBeads on the real exports', () => {
 		it('maps statuses: open, hooked, in_progress to pending; closed to completed or failed', () => {
 			const s = independent.statuses;
 			const pending = (s['open'] ?? 0) + (s['hooked'] ?? 0) + (s['in_progress'] ?? 0);
-			expect(report.byStatus['pending'] ?? 0).toBe(pending);
+			expect((report.byStatus['pending'] ?? 0) + (report.byStatus['ready'] ?? 0)).toBe(pending);
 			expect((report.byStatus['completed'] ?? 0) + (report.byStatus['failed'] ?? 0)).toBe(
 				s['closed'] ?? 0,
 			);
 			expect(report.byStatus['blocked'] ?? 0).toBe((s['blocked'] ?? 0) + (s['pinned'] ?? 0));
 			expect(report.byStatus).toEqual(expected.byStatus);
 			expect(countBy(tasks, (t) => t.status)).toEqual(expected.byStatus);
+		});
+
+		it('reports and returns the table settled as the store writes it', () => {
+			expect(settleStatuses(first.tasks, now)).toBe(first.tasks);
+			for (const task of tasks) {
+				if (task.status !== 'pending' && task.status !== 'ready') continue;
+				const met = task.dependencies.every((id) => first.tasks.get(id)?.status === 'completed');
+				expect(task.status).toBe(met ? 'ready' : 'pending');
+			}
 		});
 
 		it('maps blocking edges to dependencies and parent-child edges to parentId', () => {
@@ -376,7 +402,7 @@ describe('importBeads on the real exports', () => {
 			source_repo: '.',
 			acceptance_criteria: expect.stringContaining('Zero unreachable') as string,
 		});
-		expect(taskOf(change, 'bd-5ibn')).toMatchObject({status: 'pending', priority: 'low'});
+		expect(taskOf(change, 'bd-5ibn')).toMatchObject({status: 'ready', priority: 'low'});
 	});
 
 	it('drops tombstones of the polluted export and reads "Won\'t fix" as failed', () => {
@@ -391,6 +417,52 @@ describe('importBeads on the real exports', () => {
 		const withAll = run(records, {all: true});
 		expect(withAll.tasks.size).toBe(change.tasks.size);
 		expect(withAll.result.skippedByReason).toEqual({tombstone: 3319});
+	});
+});
+
+describe('importBeads: an older export after a newer one', () => {
+	const newer = readExport('beads-issues-2026-01-21-polluted.jsonl');
+	const older = readExport('beads-beads-2025-12-14.jsonl');
+	const first = run(parseBeadsExport(newer.text).records);
+	const second = run(parseBeadsExport(older.text).records, {table: first.tasks, at: later});
+	const keptNewer = keptById(newer.raw);
+	const keptOlder = keptById(older.raw);
+	const olderIds = [...keptOlder.values()]
+		.filter((issue) => {
+			const before = Date.parse(keptNewer.get(issue.id)?.updated_at ?? '');
+			const now = Date.parse(issue.updated_at ?? '');
+			return !Number.isNaN(before) && !Number.isNaN(now) && now < before;
+		})
+		.map((issue) => issue.id);
+
+	it('leaves the issues this export holds older as they are, and reports them', () => {
+		expect(olderIds).toHaveLength(109);
+		expect([...second.result.older].sort()).toEqual([...olderIds].sort());
+		for (const id of olderIds) expect(second.tasks.get(id)).toBe(first.tasks.get(id));
+		const {imported, updated, unchanged} = second.result;
+		expect([imported.length, updated.length, unchanged.length]).toEqual([28, 352, 0]);
+		expect(imported.length + updated.length + unchanged.length + olderIds.length).toBe(
+			keptOlder.size,
+		);
+	});
+
+	it('reopens no completed task', () => {
+		const completed = [...first.tasks.values()]
+			.filter((task) => task.status === 'completed')
+			.map((task) => task.id);
+		// What the tester saw reopened: closed in the newer export, still open in the older one.
+		const openInOlder = completed.filter((id) => {
+			const status = keptOlder.get(id)?.status;
+			return status !== undefined && status !== 'closed';
+		});
+		expect(openInOlder).toHaveLength(22);
+		for (const id of completed) expect(second.tasks.get(id)?.status).toBe('completed');
+	});
+
+	it('counts statuses over every task of the export, older ones included', () => {
+		const ofExport = [...keptOlder.keys()].map((id) => taskOf(second, id));
+		expect(second.result.byStatus).toEqual(countBy(ofExport, (task) => task.status));
+		expect(second.result.byStatus).toEqual({completed: 486, ready: 3});
 	});
 });
 
@@ -544,6 +616,7 @@ describe('importBeads on small records', () => {
 					beads: {
 						status: 'open',
 						priority: 2,
+						updated_at: '2026-01-02T00:00:00Z',
 						issue_type: 'feature',
 						design: 'A table',
 						dependencies: expect.any(Array) as unknown,
@@ -585,7 +658,8 @@ describe('importBeads on small records', () => {
 		const task = taskOf(change, 'bd-a1');
 		expect(task).toMatchObject({
 			priority: 'medium',
-			status: 'pending',
+			// No dependencies: ready, as the store settles it.
+			status: 'ready',
 			tags: ['ok'],
 			estimatedMinutes: 30,
 			createdAt: now.toISOString(),
@@ -630,7 +704,8 @@ describe('importBeads on small records', () => {
 		const own = newTask({id: 'bd-a1', title: 'Mine'});
 		const table: TaskTable = new Map([[own.id, own]]);
 		const change = run([issue({})], {table});
-		expect(change.tasks).toBe(table);
+		expect(change.tasks).toEqual(settleStatuses(table, now));
+		expect(change.tasks.get('bd-a1')).toEqual({...own, status: 'ready'});
 		expect(change.result.skipped).toEqual([{id: 'bd-a1', reason: 'id in use'}]);
 	});
 
@@ -705,7 +780,7 @@ describe('importBeads on small records', () => {
 			expect(task.attempts).toEqual(ranHere.attempts);
 			const reopened = run([issue({status: 'open'})], {table: change.tasks, at: later});
 			expect(taskOf(reopened, 'bd-a1')).toMatchObject({
-				status: 'pending',
+				status: 'ready',
 				blockers: [],
 				retryCount: 0,
 			});
@@ -736,6 +811,66 @@ describe('importBeads on small records', () => {
 			expect(change.tasks).toBe(table);
 			expect(change.result.skipped).toEqual([{id: 'bd-a1', reason: 'ephemeral'}]);
 			expect(run([wisp], {table, all: true, at: later}).result.updated).toEqual(['bd-a1']);
+		});
+	});
+
+	describe('a record older than the one imported before', () => {
+		// Closed in beads on 2026-01-02T00:00Z and imported: completed here.
+		const closed = issue({status: 'closed', closed_at: '2026-01-02T00:00:00Z'});
+		const first = run([closed]);
+		const {tasks: table} = first;
+		const reopened = (fields: Record<string, unknown>): BeadsRecord =>
+			issue({status: 'open', title: 'Write the parser, v0', ...fields});
+
+		it.each([
+			['older', '2026-01-01T00:00:00Z'],
+			['older, though later as text (another offset)', '2026-01-02T01:00:00+02:00'],
+		])('leaves the task as it is when the record is %s', (_, updatedAt) => {
+			const change = run([reopened({updated_at: updatedAt})], {table, at: later});
+			expect(change.tasks).toBe(table);
+			expect(change.result.older).toEqual(['bd-a1']);
+			expect(change.result.updated).toEqual([]);
+			expect(change.result.unchanged).toEqual([]);
+			expect(change.result.byStatus).toEqual({completed: 1});
+		});
+
+		it.each<[string, BeadsRecord]>([
+			['newer', reopened({updated_at: '2026-01-03T00:00:00Z'})],
+			[
+				'newer, though earlier as text (another offset)',
+				reopened({updated_at: '2026-01-01T20:00:00-05:00'}),
+			],
+			['as old, but changed', reopened({updated_at: '2026-01-02T00:00:00Z'})],
+			['without updated_at', without(reopened({}), 'updated_at')],
+			['with an updated_at that is not a date', reopened({updated_at: 'yesterday'})],
+		])('takes the record when it is %s', (_, record) => {
+			const change = run([record], {table, at: later});
+			expect(change.result.older).toEqual([]);
+			expect(change.result.updated).toEqual(['bd-a1']);
+			expect(taskOf(change, 'bd-a1')).toMatchObject({
+				title: 'Write the parser, v0',
+				status: 'ready',
+				updatedAt: later.toISOString(),
+			});
+		});
+
+		it('reports the same record again as unchanged', () => {
+			const change = run([closed], {table, at: later});
+			expect(change.tasks).toBe(table);
+			expect(change.result.unchanged).toEqual(['bd-a1']);
+			expect(change.result.older).toEqual([]);
+		});
+
+		it('takes the record when the table holds no updated_at from beads', () => {
+			const done = taskOf(first, 'bd-a1');
+			const beads = without(done.metadata?.['beads'] as BeadsRecord, 'updated_at');
+			const earlier = new Map([[done.id, {...done, metadata: {...done.metadata, beads}}]]);
+			const change = run([reopened({updated_at: '2026-01-01T00:00:00Z'})], {
+				table: earlier,
+				at: later,
+			});
+			expect(change.result.updated).toEqual(['bd-a1']);
+			expect(taskOf(change, 'bd-a1').status).toBe('ready');
 		});
 	});
 });

@@ -19,7 +19,11 @@ describe('parseStore', () => {
 		['empty', bytes(''), /empty/],
 		['blank lines only', bytes('\n \n'), /blank/],
 		['a NUL byte', Buffer.from([0x7b, 0x00, 0x7d, 0x0a]), /NUL/],
-		['invalid UTF-8', Buffer.from([0xc3, 0x28, 0x0a]), /UTF-8/],
+		[
+			'a last line cut mid-character',
+			Buffer.concat([bytes('{"id":"a","title":"caf'), Buffer.from([0xc3])]),
+			/last line \(1\) was cut short/,
+		],
 	])('calls %s damage', (_name, input, reason) => {
 		const result = parseStore(input);
 		expect(result.kind).toBe('damaged');
@@ -31,6 +35,19 @@ describe('parseStore', () => {
 		expect(result.kind).toBe('damaged');
 		expect(result.kind === 'damaged' && result.reason).toBe('the last line (2) was cut short');
 		expect(result.kind === 'damaged' && [...result.readable.keys()]).toEqual(['a']);
+	});
+
+	it('calls bytes that are not UTF-8 on a finished line a mistake, with its number', () => {
+		const input = Buffer.concat([
+			bytes(`${line('a')}\n{"id":"b","title":"`),
+			Buffer.from([0xff]),
+			bytes('"}\n'),
+		]);
+		expect(parseStore(input)).toEqual({
+			kind: 'mistake',
+			conflict: false,
+			problems: [{line: 2, message: 'holds bytes that are not UTF-8 text; save the file as UTF-8'}],
+		});
 	});
 
 	it('calls a bad line in the middle a mistake, with its number', () => {

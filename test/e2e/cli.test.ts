@@ -151,7 +151,7 @@ describe('jetpack-tui, as a user runs it', () => {
 		const missing = await runCli(['validate'], {cwd});
 		expect(missing.code).toBe(1);
 		expect(missing.stdout).toContain('bd-b depends on bd-gone, which is not in the store');
-		expect(missing.stdout).toContain('2 lines lack fields that have defaults');
+		expect(missing.stdout).toContain('2 lines are missing defaults or not in normal form');
 		await runCli(['validate', '--fix'], {cwd});
 		expect(JSON.parse(readFileSync(file, 'utf8').split('\n')[0] ?? '')).toMatchObject({
 			blockers: [],

@@ -59,9 +59,14 @@ export function printable(text: string): string {
 	});
 }
 
+/** Text on one line, safe to print: runs of white space (tabs, newlines) become one space. */
+export function oneLine(text: string): string {
+	return printable(text.replaceAll(/\s+/g, ' '));
+}
+
 /** Cuts text to `width` columns with an ellipsis (code units; titles are rarely wide characters). */
 export function truncate(text: string, width: number): string {
-	const flat = printable(text.replaceAll(/\s+/g, ' '));
+	const flat = oneLine(text);
 	if (flat.length <= width) return flat;
 	return width <= 1 ? flat.slice(0, width) : `${flat.slice(0, width - 1)}…`;
 }
@@ -91,7 +96,7 @@ export function table(columns: readonly Column[], width: number | undefined, pai
 		columns
 			.map((column, index) => {
 				const text = cell(column, index);
-				if (index === last) return room === undefined ? text : truncate(text, room);
+				if (index === last) return room === undefined ? oneLine(text) : truncate(text, room);
 				return text + ' '.repeat(Math.max(0, (widths[index] ?? 0) - text.length));
 			})
 			.join('  ')

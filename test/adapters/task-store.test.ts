@@ -8,11 +8,13 @@ import {
 	readFileSync,
 	rmSync,
 	statSync,
+	symlinkSync,
 	utimesSync,
 	writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {acquireStoreLock} from '../../source/adapters/store-lock.js';
 import {TaskStore} from '../../source/adapters/task-store.js';
@@ -260,28 +262,15 @@ describe("TaskStore with a person's mistake", () => {
 describe('the lock', () => {
 	it('takes over at once a lock left by a process killed while holding it', async () => {
 		const {store, file} = await storeWith([line({id: 'bd-aaaa'})]);
-		// A real process takes the lock and is killed holding it.
-		const holder = spawn(
-			process.execPath,
-			[
-				'--input-type=module',
-				'-e',
-				`import {acquireStoreLock} from ${JSON.stringify(new URL('../../dist/adapters/store-lock.js', import.meta.url).href)};
-				await acquireStoreLock(${JSON.stringify(file)}, {staleMs: 10000, timeoutMs: 5000});
-				process.stdout.write('locked\\n');
-				setInterval(() => {}, 1000);`,
-			],
-			{stdio: ['ignore', 'pipe', 'inherit']},
-		);
-		await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
-		holder.kill('SIGKILL');
-		await new Promise((resolve) => holder.on('close', resolve));
+		await killedHoldingLock(file);
 		expect(readdirSync(`${file}.lock`)).toEqual(['owner.json']);
 
-		const started = Date.now();
-		await add(store, 'after the kill');
-		// The owner is dead: no waiting for the 10 s stale time.
-		expect(Date.now() - started).toBeLessThan(9000);
+		// With a stale time of a minute and a wait of 20 s, only the dead-owner takeover can get the lock.
+		const patient = new TaskStore(path.dirname(path.dirname(file)), {
+			staleMs: 60_000,
+			lockTimeoutMs: 20_000,
+		});
+		await add(patient, 'after the kill');
 		expect((await store.read()).size).toBe(2);
 	});
 
@@ -306,6 +295,87 @@ describe('the lock', () => {
 			),
 		);
 		await lock.release();
+	});
+
+	it('keeps a lock held past its refresh interval', async () => {
+		const {file} = await storeWith([line({id: 'bd-aaaa'})]);
+		const lock = await acquireStoreLock(file, {staleMs: 2000, timeoutMs: 1000});
+		// proper-lockfile refreshes the folder's mtime every second here and checks it is unchanged.
+		await new Promise((resolve) => setTimeout(resolve, 2600));
+		await expect(lock.assertHeld()).resolves.toBeUndefined();
+		expect(lock.lost).toBe(false);
+		await lock.release();
+		expect(readdirSync(path.dirname(file))).not.toContain('tasks.jsonl.lock');
+	});
+
+	it('loses its lock to another process while stalled, then re-takes it and keeps both writes', async () => {
+		const {store, file} = await storeWith([line({id: 'bd-aaaa'})]);
+		const other = `import {TaskStore} from ${JSON.stringify(new URL('../../dist/adapters/task-store.js', import.meta.url).href)};
+			import {addTask} from ${JSON.stringify(new URL('../../dist/core/task-ops.js', import.meta.url).href)};
+			const store = new TaskStore(${JSON.stringify(path.dirname(path.dirname(file)))}, {staleMs: 2000});
+			const task = await store.update((tasks) => addTask(tasks, {title: 'written while the first writer stalled'}, {now: new Date(), random: Math.random}));
+			process.stdout.write(task.id);`;
+		let calls = 0;
+		let otherId = '';
+		const mine = await store.update((tasks) => {
+			calls++;
+			if (calls === 1) {
+				// Block this event loop (so the lock goes stale) while another process takes the lock over and writes.
+				const child = spawnSync(process.execPath, ['--input-type=module', '-e', other], {
+					encoding: 'utf8',
+				});
+				expect(child.status, child.stderr).toBe(0);
+				otherId = child.stdout;
+			}
+
+			return addTask(tasks, {title: 'written by the stalled writer'}, context());
+		});
+		expect(calls).toBe(2);
+		const table = await store.read();
+		expect(table.has(otherId)).toBe(true);
+		expect(table.has(mine.id)).toBe(true);
+		expect(table.size).toBe(3);
+	});
+
+	it("loses nothing when several processes race to take over a dead owner's lock", async () => {
+		const dir = await tempRepo();
+		const store = new TaskStore(dir);
+		await store.update((tasks) => ({
+			tasks: new Map(tasks).set('counter', newTask({id: 'counter', title: 'shared counter'})),
+			result: undefined,
+		}));
+		const worker = fileURLToPath(new URL('../helpers/store-worker.mjs', import.meta.url));
+		const rounds = 8;
+		const racers = 6;
+		for (let round = 0; round < rounds; round++) {
+			await killedHoldingLock(store.file);
+			const codes = await Promise.all(
+				Array.from({length: racers}, async (_, index) => {
+					const child = spawn(
+						process.execPath,
+						[worker, dir, 'count', String(round * racers + index), '2'],
+						{stdio: 'ignore'},
+					);
+					return new Promise<number | null>((resolve) => child.on('close', resolve));
+				}),
+			);
+			expect(codes).toEqual(Array.from({length: racers}, () => 0));
+		}
+
+		const table = await store.read();
+		expect(table.get('counter')?.metadata).toEqual({count: rounds * racers});
+		expect(table.size).toBe(1 + rounds * racers);
+	}, 120_000);
+
+	it('refuses to write through a symlinked store and leaves its target alone', async () => {
+		const {store, file, dir} = await storeWith([line({id: 'bd-aaaa'})]);
+		const target = path.join(dir, 'elsewhere.jsonl');
+		writeFileSync(target, readFileSync(file));
+		rmSync(file);
+		symlinkSync(target, file);
+		const before = readFileSync(target);
+		await expect(add(store, 'x')).rejects.toThrow(/\.beads\/tasks\.jsonl is a symbolic link/);
+		expect(readFileSync(target)).toEqual(before);
 	});
 
 	it('survives losing its lock mid-transaction: re-takes it, re-reads, applies once more', async () => {
@@ -347,4 +417,23 @@ function deadPid(): number {
 		encoding: 'utf8',
 	});
 	return Number(child.stdout);
+}
+
+/** A real process takes the store's lock and is killed holding it. */
+async function killedHoldingLock(file: string): Promise<void> {
+	const holder = spawn(
+		process.execPath,
+		[
+			'--input-type=module',
+			'-e',
+			`import {acquireStoreLock} from ${JSON.stringify(new URL('../../dist/adapters/store-lock.js', import.meta.url).href)};
+			await acquireStoreLock(${JSON.stringify(file)}, {staleMs: 10000, timeoutMs: 5000});
+			process.stdout.write('locked\\n');
+			setInterval(() => {}, 1000);`,
+		],
+		{stdio: ['ignore', 'pipe', 'inherit']},
+	);
+	await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+	holder.kill('SIGKILL');
+	await new Promise((resolve) => holder.on('close', resolve));
 }

@@ -78,9 +78,9 @@ describe('checkTask', () => {
 			'dependencies as a string',
 			{...base, dependencies: 'bd-x'},
 			'dependencies',
-			/list of non-empty strings/,
+			/list of task ids/,
 		],
-		['an empty dependency id', {...base, dependencies: ['']}, 'dependencies', /non-empty/],
+		['an empty dependency id', {...base, dependencies: ['']}, 'dependencies', /list of task ids/],
 		['blockers with a number', {...base, blockers: [1]}, 'blockers', /list/],
 		[
 			'requiredSkills as an object',
@@ -115,6 +115,15 @@ describe('checkTask', () => {
 		['links of strings', {...base, links: ['bd-x']}, 'links', /\{type, id\}/],
 		['metadata as a list', {...base, metadata: []}, 'metadata', /must be an object/],
 		['a date that is not a date', {...base, createdAt: 'yesterday'}, 'createdAt', /ISO-8601/],
+		['a date Date.parse would take', {...base, createdAt: 'March 7'}, 'createdAt', /ISO-8601/],
+		['a bare number as a date', {...base, completedAt: '1'}, 'completedAt', /ISO-8601/],
+		[
+			'a dependency that is not an id',
+			{...base, dependencies: ['../x']},
+			'dependencies',
+			/list of task ids/,
+		],
+		['a parent that is not an id', {...base, parentId: 'a b'}, 'parentId', /task id/],
 		['a number as lastError', {...base, lastError: 1}, 'lastError', /string/],
 	];
 
@@ -131,6 +140,22 @@ describe('checkTask', () => {
 			ok: false,
 			problems: [{field: '(line)', message: 'must be a JSON object, got a list'}],
 		});
+	});
+
+	it.each([
+		'2026-11-23',
+		'2026-11-23T10:00:00Z',
+		'2026-11-23T10:00:00.123+01:00',
+		'2025-11-02T21:58:07.295058-08:00',
+	])('accepts the timestamp %s', (createdAt) => {
+		expect(checkTask({...base, createdAt}).ok).toBe(true);
+	});
+
+	it('keeps an unknown field named __proto__ as a field', () => {
+		const result = checkTask(JSON.parse('{"id":"a","title":"t","__proto__":{"x":1}}'));
+		expect(result.ok).toBe(true);
+		if (!result.ok) return;
+		expect(taskToJsonLine(result.task)).toContain('"__proto__":{"x":1}');
 	});
 
 	it('accepts ids with dots, underscores and dashes', () => {

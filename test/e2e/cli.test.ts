@@ -110,10 +110,62 @@ describe('jetpack-tui, as a user runs it', () => {
 		noStack(result.stderr);
 	});
 
-	it('exits 2 on an unknown flag', async () => {
-		const result = await runCli(['task', 'list', '--bogus'], {cwd: await tempRepo()});
+	it.each([
+		[['task', 'list', '--bogus'], 'Unknown flag --bogus; `jetpack-tui --help` lists the flags.'],
+		[['task', 'list', '-x'], 'Unknown flag -x; `jetpack-tui --help` lists the flags.'],
+		[['-C'], '-C needs a value; `jetpack-tui --help` shows how to use it.'.replace('-C', '--dir')],
+		[['task', 'add', '-p'], '--priority needs a value; `jetpack-tui --help` shows how to use it.'],
+		[
+			['task'],
+			'`jetpack-tui task` needs a subcommand: add, list, show, retry, done, fail, block, unblock.',
+		],
+		[
+			['-C', '/etc/hostname', 'status'],
+			'-C /etc/hostname: not a folder; give the path of the repository.',
+		],
+	])('answers %j in one sentence, exit 2', async (args, message) => {
+		const result = await runCli(args, {cwd: await tempRepo()});
+		expect(result).toMatchObject({code: 2, stderr: `jetpack-tui: ${message}\n`});
+	});
+
+	it('shows titles with their control characters escaped, so a title cannot drive the terminal', async () => {
+		const cwd = await tempRepo();
+		const id = (
+			await runCli(['task', 'add', 'evil \u001B]0;pwned\u0007 \u001B[2J title'], {cwd})
+		).stdout.trim();
+		for (const args of [
+			['task', 'list'],
+			['task', 'show', id],
+		]) {
+			const {stdout} = await runCli(args, {cwd});
+			expect(stdout).not.toContain('\u001B');
+			expect(stdout).toContain('evil ^[]0;pwned^G ^[[2J title');
+		}
+	});
+
+	it('recover leaves a mistaken store alone when there is no backup to go back to', async () => {
+		const cwd = await tempRepo();
+		mkdirSync(path.join(cwd, '.beads'));
+		const file = path.join(cwd, '.beads', 'tasks.jsonl');
+		writeFileSync(file, '{"id":"a","title":"ok"}\n{"id":"b","title":"t","status":"done"}\n');
+		const result = await runCli(['recover'], {cwd});
 		expect(result.code).toBe(2);
-		expect(result.stderr).toMatch(/Unknown flag/);
+		expect(result.stderr).toMatch(
+			/No backup validates to go back to; \.beads\/tasks\.jsonl line 2: field "status"/,
+		);
+		expect(readFileSync(file, 'utf8')).toBe(
+			'{"id":"a","title":"ok"}\n{"id":"b","title":"t","status":"done"}\n',
+		);
+	});
+
+	it('finds the repository upwards from a subfolder, as git does', async () => {
+		const repo = await tempRepo();
+		await runCli(['task', 'add', 'at the top'], {cwd: repo});
+		const deeper = path.join(repo, 'src', 'api');
+		mkdirSync(deeper, {recursive: true});
+		expect(JSON.parse((await runCli(['status', '--json'], {cwd: deeper})).stdout)).toMatchObject({
+			tasks: {total: 1},
+		});
 	});
 
 	it('names the file, line and field of a mistake, exits 2, and shows a stack only with JETPACK_DEBUG=1', async () => {

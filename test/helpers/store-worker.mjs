@@ -53,8 +53,17 @@ async function step(n) {
 		await store.update((tasks) => markDone(tasks, id, context()));
 		say(`done ${id}`);
 	} else {
-		await store.update((tasks) => blockTask(tasks, id, `held ${n}`, context()));
-		say(`block ${id}`);
+		// A completed task cannot be blocked: the store says so and changes nothing.
+		const blocked = await store
+			.update((tasks) => blockTask(tasks, id, `held ${n}`, context()))
+			.then(
+				() => true,
+				(error) => {
+					if (error.name !== 'UsageError') throw error;
+					return false;
+				},
+			);
+		if (blocked) say(`block ${id}`);
 	}
 }
 

@@ -1,0 +1,144 @@
+import {describe, expect, it} from 'vitest';
+import {UsageError} from '../../source/core/errors.js';
+import {
+	addTask,
+	blockTask,
+	markDone,
+	markFailed,
+	newTaskId,
+	parsePriority,
+	retryTasks,
+	unblockTask,
+} from '../../source/core/task-ops.js';
+import {newTask, type Task, type TaskTable} from '../../source/core/task.js';
+import {seededRandom} from '../helpers/in-memory-repository.js';
+
+const context = {now: new Date('2026-11-23T10:00:00Z'), random: seededRandom(7)};
+const table = (...tasks: Task[]): TaskTable => new Map(tasks.map((t) => [t.id, t]));
+const task = (id: string, fields: Partial<Task> = {}) =>
+	newTask({id, title: `task ${id}`, ...fields});
+
+describe('task ops', () => {
+	it('adds a task that is ready when its dependencies are done, pending otherwise', () => {
+		const tasks = table(task('done', {status: 'completed'}), task('open'));
+		expect(addTask(tasks, {title: 'a', dependencies: ['done']}, context).result.status).toBe(
+			'ready',
+		);
+		expect(addTask(tasks, {title: 'b', dependencies: ['open']}, context).result.status).toBe(
+			'pending',
+		);
+	});
+
+	it.each([
+		[{title: '  '}, /title is empty/],
+		[{title: 'x', dependencies: ['nope']}, /--dep "nope": there is no such task/],
+		[{title: 'x', estimatedMinutes: 0}, /--estimate 0 is not a number of minutes above 0/],
+	])('rejects %j', (input, message) => {
+		expect(() => addTask(new Map(), input, context)).toThrow(message);
+	});
+
+	it('makes new ids of bd- and four base-36 characters, longer when they keep colliding', () => {
+		expect(newTaskId(() => false, seededRandom(1))).toMatch(/^bd-[\da-z]{4}$/);
+		let calls = 0;
+		expect(newTaskId(() => ++calls <= 10, seededRandom(1))).toMatch(/^bd-[\da-z]{5}$/);
+	});
+
+	it('reads priorities by name or number', () => {
+		expect(['critical', 'HIGH', '0', '4'].map((p) => parsePriority(p, '-p'))).toEqual([
+			'critical',
+			'high',
+			'critical',
+			'low',
+		]);
+		expect(() => parsePriority('urgent', '-p')).toThrow(UsageError);
+	});
+
+	it('done clears what belonged to the failure and the hold, and says which dependencies were not met', () => {
+		const tasks = table(
+			task('dep'),
+			task('a', {
+				dependencies: ['dep'],
+				status: 'failed',
+				failureType: 'timeout',
+				lastError: 'slow',
+				blockers: ['x'],
+				nextAttemptAt: '2026-11-23T11:00:00Z',
+			}),
+		);
+		const {result} = markDone(tasks, 'a', context);
+		expect(result.unmetDependencies).toEqual(['dep']);
+		expect(result.task).toMatchObject({
+			status: 'completed',
+			blockers: [],
+			completedAt: '2026-11-23T10:00:00.000Z',
+		});
+		expect(result.task).not.toHaveProperty('failureType');
+		expect(result.task).not.toHaveProperty('lastError');
+		expect(result.task).not.toHaveProperty('nextAttemptAt');
+	});
+
+	it('fail clears blockers, the claim and completedAt', () => {
+		const tasks = table(
+			task('a', {
+				status: 'blocked',
+				blockers: ['hold'],
+				claimedBy: {runId: 'r', pid: 1, host: 'h'},
+				completedAt: '2026-01-01T00:00:00Z',
+			}),
+		);
+		const {result} = markFailed(tasks, 'a', 'tests red', context);
+		expect(result).toMatchObject({
+			status: 'failed',
+			blockers: [],
+			lastError: 'tests red',
+			failureType: 'error',
+		});
+		expect(result).not.toHaveProperty('claimedBy');
+		expect(result).not.toHaveProperty('completedAt');
+	});
+
+	it('blocks with a reason once, refuses a completed task, and unblocks back to runnable', () => {
+		const tasks = table(task('a'), task('b', {status: 'completed'}));
+		const blocked = blockTask(
+			blockTask(tasks, 'a', 'waiting', context).tasks,
+			'a',
+			' waiting ',
+			context,
+		);
+		expect(blocked.result).toMatchObject({status: 'blocked', blockers: ['waiting']});
+		expect(() => blockTask(tasks, 'b', 'x', context)).toThrow(
+			/b is completed; there is nothing to hold back/,
+		);
+		expect(() => blockTask(tasks, 'a', '  ', context)).toThrow(/--reason is empty/);
+		expect(unblockTask(blocked.tasks, 'a', context).result).toMatchObject({
+			status: 'ready',
+			blockers: [],
+		});
+	});
+
+	it('retries failed tasks with retries and backoff reset, and refuses the others with the reason', () => {
+		const tasks = table(
+			task('f', {
+				status: 'failed',
+				retryCount: 2,
+				failureType: 'error',
+				lastError: 'boom',
+				nextAttemptAt: '2026-11-23T11:00:00Z',
+			}),
+			task('c', {status: 'completed'}),
+			task('b', {status: 'blocked', blockers: ['design']}),
+			task('w', {status: 'in_progress'}),
+		);
+		const {result, tasks: next} = retryTasks(tasks, ['f', 'f'], context);
+		expect(result.retried).toEqual(['f']);
+		expect(next.get('f')).toMatchObject({status: 'ready', retryCount: 0});
+		expect(next.get('f')).not.toHaveProperty('lastError');
+		expect(retryTasks(tasks, 'failed', context).result.retried).toEqual(['f']);
+		expect(() => retryTasks(tasks, ['c'], context)).toThrow(/c is completed/);
+		expect(() => retryTasks(tasks, ['b'], context)).toThrow(
+			/b is blocked by hand \(design\); `jetpack-tui task unblock b` first/,
+		);
+		expect(() => retryTasks(tasks, ['w'], context)).toThrow(/being worked on/);
+		expect(() => retryTasks(tasks, ['zz'], context)).toThrow(/There is no task "zz"/);
+	});
+});

@@ -29,6 +29,10 @@ const flagDefinitions = {
 	reason: {type: 'string'},
 	fix: {type: 'boolean'},
 	all: {type: 'boolean'},
+	graph: {type: 'boolean'},
+	criticalPath: {type: 'boolean'},
+	format: {type: 'string'},
+	from: {type: 'string'},
 } as const;
 
 const cli = meow({

@@ -3,6 +3,7 @@
  * to write. Commands return an exit code (PRODUCT.md §2) or throw a typed error.
  */
 import type {ExitCode} from '../core/errors.js';
+import type {Config} from '../core/config.js';
 import type {Clock} from '../core/ports.js';
 import type {TaskStore} from '../adapters/task-store.js';
 
@@ -14,6 +15,8 @@ export interface CommandContext {
 	/** The repository the command works on (`-C`, `JETPACK_WORK_DIR`, or the current folder). */
 	readonly dir: string;
 	readonly store: TaskStore;
+	/** `.jetpack/config.json` with defaults filled. */
+	readonly config: Config;
 	readonly clock: Clock;
 	readonly stdout: Output;
 	/** Notices and warnings; never data. */

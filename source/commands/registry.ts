@@ -26,6 +26,10 @@ export interface Flags {
 	readonly reason?: string;
 	readonly fix: boolean;
 	readonly all: boolean;
+	readonly graph: boolean;
+	readonly criticalPath: boolean;
+	readonly format?: string;
+	readonly from?: string;
 }
 
 export type FlagName = keyof Flags;
@@ -198,6 +202,22 @@ export const commands: readonly CommandSpec[] = [
 		args: {min: 1, max: 1, name: 'FILE'},
 		run: async (context, invocation) =>
 			(await import('./import.js')).runImport(context, invocation),
+	},
+	{
+		words: ['deps'],
+		usage: 'deps [--graph] [--critical-path] [--format text|dot|mermaid|json] [--from ID] [-a N]',
+		summary: 'the dependency graph as a tree, and the critical path',
+		help: [
+			'      --graph           the graph (the default): a tree from the tasks that depend on nothing',
+			'      --critical-path   the longest chain of unfinished work, first to do to last, with an ETA',
+			'      --format F        text (default), dot (Graphviz), mermaid, or json',
+			'      --from ID         only ID and what depends on it',
+			'  -a, --agents N        agents for the ETA (default: the agents in .jetpack/config.json)',
+			'Exits 1 when the graph has a cycle, and names it.',
+		],
+		flags: ['graph', 'criticalPath', 'format', 'from', 'agents', 'json'],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context, invocation) => (await import('./deps.js')).runDeps(context, invocation),
 	},
 	{
 		words: ['--demo'],

@@ -95,6 +95,7 @@ export async function runCommandLine(line: CommandLine, env: NodeJS.ProcessEnv):
 		{
 			dir,
 			store,
+			config,
 			clock: {now: () => new Date()},
 			stdout: process.stdout,
 			stderr: process.stderr,

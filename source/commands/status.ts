@@ -1,4 +1,5 @@
-import {dependenciesMet, taskStatuses, type TaskStatus, type TaskTable} from '../core/task.js';
+import {buildGraph, isRunnable} from '../core/graph.js';
+import {taskStatuses, type TaskStatus, type TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
 import {painter, statusLook} from './format.js';
 import type {Invocation} from './registry.js';
@@ -7,21 +8,32 @@ export interface StatusSummary {
 	readonly tasks: {
 		readonly total: number;
 		readonly byStatus: Partial<Record<TaskStatus, number>>;
+		/** Can run now (PRODUCT.md §3). */
 		readonly runnable: number;
+		/** Pending, waiting on dependencies that are not completed yet. */
+		readonly waiting: number;
+		/** Can never run as the graph stands: on a cycle, or behind an unknown id or a cycle. */
+		readonly stuck: number;
 	};
 	readonly run: null;
 }
 
 export function summarize(tasks: TaskTable, now: Date): StatusSummary {
+	const graph = buildGraph(tasks);
 	const byStatus: Partial<Record<TaskStatus, number>> = {};
 	let runnable = 0;
+	let waiting = 0;
+	let stuck = 0;
 	for (const task of tasks.values()) {
 		byStatus[task.status] = (byStatus[task.status] ?? 0) + 1;
-		if ((task.status === 'pending' || task.status === 'ready') && dependenciesMet(task, tasks, now))
-			runnable++;
+		if (isRunnable(task, graph, now)) runnable++;
+		else if (task.status === 'pending' || task.status === 'ready') {
+			if (graph.stuck.has(task.id)) stuck++;
+			else if (task.blockers.length === 0) waiting++;
+		}
 	}
 
-	return {tasks: {total: tasks.size, byStatus, runnable}, run: null};
+	return {tasks: {total: tasks.size, byStatus, runnable, waiting, stuck}, run: null};
 }
 
 export async function runStatus(context: CommandContext, {flags}: Invocation): CommandResult {
@@ -40,12 +52,14 @@ export async function runStatus(context: CommandContext, {flags}: Invocation): C
 	}
 
 	const paint = painter(context.color);
-	const {total, byStatus, runnable} = summary.tasks;
+	const {total, byStatus, runnable, waiting, stuck} = summary.tasks;
 	const counts = taskStatuses
 		.filter((status) => (byStatus[status] ?? 0) > 0)
 		.map((status) => paint(statusLook[status].style, `${byStatus[status]} ${status}`));
 	context.stdout.write(
-		`${total} task${total === 1 ? '' : 's'}: ${counts.join(', ') || 'none'}\n${runnable} runnable now\nNo run is going.\n`,
+		`${total} task${total === 1 ? '' : 's'}: ${counts.join(', ') || 'none'}\n` +
+			`${runnable} runnable now, ${waiting} waiting on dependencies${stuck > 0 ? `, ${paint('red', `${stuck} stuck behind a cycle or a missing dependency (jetpack-tui deps shows where)`)}` : ''}\n` +
+			'No run is going.\n',
 	);
 	return 0;
 }

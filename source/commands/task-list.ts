@@ -1,12 +1,6 @@
 import {UsageError} from '../core/errors.js';
-import {
-	dependenciesMet,
-	sortedTasks,
-	taskStatuses,
-	taskToJson,
-	type Task,
-	type TaskStatus,
-} from '../core/task.js';
+import {buildGraph, isRunnable} from '../core/graph.js';
+import {sortedTasks, taskStatuses, taskToJson, type Task, type TaskStatus} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
 import {painter, statusLabel, table} from './format.js';
 import type {Invocation} from './registry.js';
@@ -29,14 +23,13 @@ export function parseStatusFilter(value: string): Set<TaskStatus> {
 
 export async function runTaskList(context: CommandContext, {flags}: Invocation): CommandResult {
 	const statuses = flags.status === undefined ? undefined : parseStatusFilter(flags.status);
-	const table_ = await context.store.read();
+	const all = await context.store.read();
 	const now = context.clock.now();
-	const tasks = sortedTasks(table_).filter(
+	const graph = flags.ready ? buildGraph(all) : undefined;
+	const tasks = sortedTasks(all).filter(
 		(task) =>
 			(statuses === undefined || statuses.has(task.status)) &&
-			(!flags.ready ||
-				((task.status === 'pending' || task.status === 'ready') &&
-					dependenciesMet(task, table_, now))),
+			(graph === undefined || isRunnable(task, graph, now)),
 	);
 	if (flags.json) {
 		context.stdout.write(`${JSON.stringify(tasks.map((task) => taskToJson(task)))}\n`);
@@ -45,7 +38,7 @@ export async function runTaskList(context: CommandContext, {flags}: Invocation):
 
 	if (tasks.length === 0) {
 		const why =
-			table_.size === 0
+			all.size === 0
 				? `no tasks in ${context.store.displayPath} yet; add one with \`jetpack-tui task add TITLE\``
 				: 'no task matches';
 		context.stderr.write(`jetpack-tui: ${why}.\n`);

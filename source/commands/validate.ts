@@ -1,23 +1,9 @@
 import {describeProblem, serializeStore, type LineProblem} from '../core/store-format.js';
-import {settleStatuses, sortedTasks, type TaskTable} from '../core/task.js';
+import {buildGraph} from '../core/graph.js';
+import {settleStatuses, type TaskTable} from '../core/task.js';
 import {describeRecovery} from '../adapters/task-store.js';
 import type {CommandContext, CommandResult} from './context.js';
 import type {Invocation} from './registry.js';
-
-export interface MissingDependency {
-	readonly id: string;
-	readonly dependsOn: string;
-}
-
-export function missingDependencies(tasks: TaskTable): MissingDependency[] {
-	const missing: MissingDependency[] = [];
-	for (const task of sortedTasks(tasks)) {
-		for (const dep of task.dependencies)
-			if (!tasks.has(dep) || dep === task.id) missing.push({id: task.id, dependsOn: dep});
-	}
-
-	return missing;
-}
 
 /** Lines the next write would change: missing defaults, CRLF, pending/ready out of step, order. */
 function linesToNormalize(text: string, tasks: TaskTable, now: Date): number {
@@ -70,14 +56,16 @@ export async function runValidate(context: CommandContext, {flags}: Invocation):
 
 	if (contents.kind !== 'ok') return 1;
 	const tasks = contents.table;
-	const missing = missingDependencies(tasks);
-	for (const {id, dependsOn} of missing) {
+	const graph = buildGraph(tasks);
+	for (const {id, dependsOn} of graph.missing) {
 		out(
-			dependsOn === id
-				? `${id} depends on itself; remove it from its dependencies.`
-				: `${id} depends on ${dependsOn}, which is not in the store; it will not run until that is fixed.`,
+			`${id} depends on ${dependsOn}, which is not in the store; it will not run until that is fixed.`,
 		);
 	}
+
+	for (const cycle of graph.cycles)
+		out(`cycle: ${cycle.join(' → ')} (none of these can run until it is broken)`);
+	const problems = graph.missing.length + graph.cycles.length;
 
 	const stale = linesToNormalize(text, tasks, context.clock.now());
 	if (stale > 0 && flags.fix) {
@@ -90,9 +78,9 @@ export async function runValidate(context: CommandContext, {flags}: Invocation):
 	}
 
 	out(
-		`${tasks.size} task${tasks.size === 1 ? '' : 's'} checked; ${missing.length === 0 ? 'no problems' : `${missing.length} dependenc${missing.length === 1 ? 'y' : 'ies'} that cannot be met`}.`,
+		`${tasks.size} task${tasks.size === 1 ? '' : 's'} checked; ${problems === 0 ? 'no problems' : `${graph.missing.length} missing dependenc${graph.missing.length === 1 ? 'y' : 'ies'}, ${graph.cycles.length} cycle${graph.cycles.length === 1 ? '' : 's'}`}.`,
 	);
-	return missing.length > 0 ? 1 : 0;
+	return problems > 0 ? 1 : 0;
 }
 
 export type {LineProblem};

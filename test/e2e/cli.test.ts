@@ -65,7 +65,7 @@ describe('jetpack-tui, as a user runs it', () => {
 		).toMatchObject({status: 'blocked', blockers: ['waiting for design']});
 		expect((await runCli(['task', 'unblock', b.id], {cwd})).code).toBe(0);
 		expect(JSON.parse((await runCli(['status', '--json'], {cwd})).stdout)).toEqual({
-			tasks: {total: 2, byStatus: {completed: 1, ready: 1}, runnable: 1},
+			tasks: {total: 2, byStatus: {completed: 1, ready: 1}, runnable: 1, waiting: 0, stuck: 0},
 			run: null,
 		});
 		const shown = await runCli(['task', 'show', b.id], {cwd});

@@ -1,0 +1,123 @@
+/**
+ * `deps`: the dependency graph as a tree (or Graphviz, Mermaid, JSON) and the critical path with
+ * an ETA. A cycle makes it exit 1 and names it; dependencies on unknown ids are reported.
+ */
+import {exitCodes, UsageError} from '../core/errors.js';
+import {buildGraph, etaMinutes, isRunnable, type Graph} from '../core/graph.js';
+import type {Task, TaskTable} from '../core/task.js';
+import type {CommandContext, CommandResult} from './context.js';
+import {
+	graphJson,
+	renderCriticalPath,
+	renderDot,
+	renderMermaid,
+	renderTree,
+	type CriticalPathReport,
+} from './deps-render.js';
+import {painter} from './format.js';
+import type {Invocation} from './registry.js';
+
+const formats = ['text', 'dot', 'mermaid', 'json'] as const;
+type Format = (typeof formats)[number];
+
+function parseFormat(value: string | undefined, json: boolean): Format {
+	if (value === undefined) return json ? 'json' : 'text';
+	if ((formats as readonly string[]).includes(value)) return value as Format;
+	throw new UsageError(
+		`--format ${JSON.stringify(value)} is not a format; use ${formats.join(', ')}.`,
+	);
+}
+
+/** `-a`, else the agents the config starts. */
+function agentCount(context: CommandContext, flag: number | undefined): number {
+	if (flag !== undefined) {
+		if (!Number.isInteger(flag) || flag < 1)
+			throw new UsageError(
+				`-a ${flag} is not a number of agents; give a whole number of at least 1.`,
+			);
+		return flag;
+	}
+
+	return Math.max(
+		1,
+		context.config.agents.reduce((sum, agent) => sum + agent.count, 0),
+	);
+}
+
+/** The tasks that depend, at any depth, on `from`, with `from` itself. */
+function downstream(graph: Graph, from: string): TaskTable {
+	const keep = new Map<string, Task>();
+	const queue = [from];
+	for (let head = 0; head < queue.length; head++) {
+		const id = queue[head] as string;
+		const task = graph.tasks.get(id);
+		if (task === undefined || keep.has(id)) continue;
+		keep.set(id, task);
+		queue.push(...graph.dependentsOf(id));
+	}
+
+	return keep;
+}
+
+export async function runDeps(context: CommandContext, {flags}: Invocation): CommandResult {
+	const format = parseFormat(flags.format, flags.json);
+	const agents = agentCount(context, flags.agents);
+	const tasks = await context.store.read();
+	const now = context.clock.now();
+	let graph = buildGraph(tasks);
+	if (flags.from !== undefined) {
+		if (!tasks.has(flags.from))
+			throw new UsageError(
+				`--from ${JSON.stringify(flags.from)}: there is no such task; \`jetpack-tui task list\` shows the ids.`,
+			);
+		graph = buildGraph(downstream(graph, flags.from));
+	}
+
+	const report: CriticalPathReport = {
+		path: graph.criticalPath,
+		minutes: graph.criticalMinutes,
+		next: graph.criticalPath.filter((id) => isRunnable(graph.tasks.get(id) as Task, graph, now)),
+		etaMinutes: etaMinutes(graph, agents),
+		agents,
+	};
+	const showGraph = flags.graph || !flags.criticalPath;
+	const paint = painter(context.color);
+	const width = (context.stdout as {columns?: number}).columns;
+	switch (format) {
+		case 'json': {
+			context.stdout.write(`${JSON.stringify(showGraph ? graphJson(graph, now) : report)}\n`);
+			break;
+		}
+
+		case 'dot': {
+			context.stdout.write(renderDot(graph));
+			break;
+		}
+
+		case 'mermaid': {
+			context.stdout.write(renderMermaid(graph));
+			break;
+		}
+
+		case 'text': {
+			if (tasks.size === 0) {
+				context.stderr.write(`jetpack-tui: no tasks in ${context.store.displayPath} yet.\n`);
+				return exitCodes.ok;
+			}
+
+			if (showGraph) context.stdout.write(renderTree(graph, {paint, now, from: flags.from, width}));
+			if (showGraph && flags.criticalPath) context.stdout.write('\n');
+			if (flags.criticalPath) context.stdout.write(renderCriticalPath(graph, report, paint, now));
+			break;
+		}
+	}
+
+	for (const {id, dependsOn} of graph.missing) {
+		context.stderr.write(
+			`jetpack-tui: ${id} depends on ${dependsOn}, which is not in the store; it will not run until that is fixed.\n`,
+		);
+	}
+
+	for (const cycle of graph.cycles) context.stderr.write(`cycle: ${cycle.join(' → ')}\n`);
+	return graph.cycles.length > 0 ? exitCodes.problems : exitCodes.ok;
+}

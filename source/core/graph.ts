@@ -58,6 +58,7 @@ interface Numbered {
 	readonly outStart: Int32Array;
 	readonly outList: Int32Array;
 	readonly missing: MissingDependency[];
+	readonly index: ReadonlyMap<string, number>;
 }
 
 function numberTasks(table: TaskTable): Numbered {
@@ -96,7 +97,7 @@ function numberTasks(table: TaskTable): Numbered {
 		for (let k = depStart[i]!; k < depStart[i + 1]!; k++) outList[fill[depList[k]!]!++] = i;
 	}
 
-	return {ids, tasks, depStart, depList, outStart, outList, missing};
+	return {ids, tasks, depStart, depList, outStart, outList, missing, index};
 }
 
 /**
@@ -239,7 +240,8 @@ export function buildGraph(table: TaskTable): Graph {
 	const stuckMark = new Uint8Array(n);
 	const missingFrom = new Set(g.missing.map((m) => m.id));
 	for (let i = 0; i < n; i++) if (onCycle(i) || missingFrom.has(g.ids[i]!)) stuckMark[i] = 1;
-	const spread = [...stuckMark.keys()].filter((i) => stuckMark[i] === 1);
+	const spread: number[] = [];
+	for (let i = 0; i < n; i++) if (stuckMark[i] === 1) spread.push(i);
 	for (let head = 0; head < spread.length; head++) {
 		const v = spread[head]!;
 		for (let k = g.outStart[v]!; k < g.outStart[v + 1]!; k++) {
@@ -310,35 +312,50 @@ export function buildGraph(table: TaskTable): Graph {
 	}
 
 	const criticalMinutes = start === -1 ? 0 : remaining[start]!;
-	const remainingById = new Map<string, number>();
-	const beforeById = new Map<string, number>();
-	const slack = new Map<string, number>();
-	for (const v of topo) {
-		if (!unfinished(v)) continue;
-		const id = g.ids[v]!;
-		remainingById.set(id, remaining[v]!);
-		beforeById.set(id, before[v]!);
-		slack.set(id, criticalMinutes - before[v]! - remaining[v]!);
-	}
+	const index = g.index;
+	/** Per-task figures as maps, made on first use: `deps --critical-path` never needs them. */
+	const perTask = (value: (i: number) => number) => {
+		let made: Map<string, number> | undefined;
+		return () => {
+			if (made !== undefined) return made;
+			made = new Map();
+			for (const v of topo) if (unfinished(v)) made.set(g.ids[v]!, value(v));
+			return made;
+		};
+	};
 
-	const stuck = new Set<string>();
-	for (let i = 0; i < n; i++) if (stuckMark[i] === 1) stuck.add(g.ids[i]!);
-	const indexOf = new Map(g.ids.map((id, i) => [id, i]));
+	const remainingMap = perTask((v) => remaining[v]!);
+	const beforeMap = perTask((v) => before[v]!);
+	const slackMap = perTask((v) => criticalMinutes - before[v]! - remaining[v]!);
+	let stuck: Set<string> | undefined;
 	return {
 		tasks: table,
 		ids: g.ids,
 		cycles,
 		inCycle,
 		missing: g.missing,
-		stuck,
-		remaining: remainingById,
-		before: beforeById,
+		get stuck() {
+			if (stuck === undefined) {
+				stuck = new Set();
+				for (let i = 0; i < n; i++) if (stuckMark[i] === 1) stuck.add(g.ids[i]!);
+			}
+
+			return stuck;
+		},
+		get remaining() {
+			return remainingMap();
+		},
+		get before() {
+			return beforeMap();
+		},
+		get slack() {
+			return slackMap();
+		},
 		criticalPath,
 		criticalMinutes,
-		slack,
 		layers,
 		dependentsOf(id) {
-			const i = indexOf.get(id);
+			const i = index.get(id);
 			if (i === undefined) return [];
 			const out: string[] = [];
 			for (let k = g.outStart[i]!; k < g.outStart[i + 1]!; k++) out.push(g.ids[g.outList[k]!]!);

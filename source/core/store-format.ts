@@ -52,15 +52,16 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 	if (endsWithNewline) lines.pop();
 
 	const table = new Map<string, Task>();
-	const firstLineOf = new Map<string, number>();
 	const problems: LineProblem[] = [];
 	let cutShort: number | undefined;
 	for (let index = 0; index < lines.length; index++) {
 		const raw = lines[index] ?? '';
 		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
 		const lineNumber = index + 1;
-		if (line.trim() === '') continue;
-		if (conflictMarker.test(line)) {
+		// A task line starts with "{"; only other lines need the slower looks.
+		const first = line.charCodeAt(0);
+		if (first !== 0x7b && !/\S/.test(line)) continue;
+		if (first !== 0x7b && conflictMarker.test(line)) {
 			return {
 				kind: 'mistake',
 				conflict: true,
@@ -89,17 +90,13 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 		}
 
 		const {task} = checked;
-		const seenOn = firstLineOf.get(task.id);
-		if (seenOn === undefined) {
-			firstLineOf.set(task.id, lineNumber);
-			table.set(task.id, task);
-		} else {
+		if (table.has(task.id)) {
 			problems.push({
 				line: lineNumber,
 				field: 'id',
-				message: `repeats ${JSON.stringify(task.id)} from line ${seenOn}; ids must be unique`,
+				message: `repeats ${JSON.stringify(task.id)} from line ${lineOf(lines, task.id)}; ids must be unique`,
 			});
-		}
+		} else table.set(task.id, task);
 	}
 
 	// A person's mistakes come first even when the last line is also cut short: restoring a backup
@@ -113,6 +110,19 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 	if (cutShort !== undefined)
 		return {kind: 'damaged', reason: `the last line (${cutShort}) was cut short`, readable: table};
 	return {kind: 'ok', table, text};
+}
+
+/** The first line holding the task `id`; only looked for when an id repeats. */
+function lineOf(lines: readonly string[], id: string): number {
+	for (const [index, line] of lines.entries()) {
+		try {
+			if ((JSON.parse(line) as {id?: unknown}).id === id) return index + 1;
+		} catch {
+			// Not JSON: reported on its own.
+		}
+	}
+
+	return 0;
 }
 
 /** The whole file: one line per task, sorted by id, `\n` after every line (an empty store is empty). */

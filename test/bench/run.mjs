@@ -1,6 +1,7 @@
 // `npm run bench [-- NAME...]`: runs the benchmarks (all, or those named) and prints their tables.
 const benches = {
 	store: () => import('./store.bench.mjs'),
+	graph: () => import('./graph.bench.mjs'),
 };
 
 const wanted = process.argv.slice(2);

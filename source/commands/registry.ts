@@ -220,11 +220,26 @@ export const commands: readonly CommandSpec[] = [
 		run: async (context, invocation) => (await import('./deps.js')).runDeps(context, invocation),
 	},
 	{
+		words: ['simulate'],
+		usage: 'simulate ID',
+		summary:
+			'the built-in simulated agent: behaves as the task\'s "sim" field says (for demos and tests)',
+		help: [
+			'The "sim" field: {"ms": 1200, "exit": 0, "output": "lines|spew|tui", "memoryMbPerSec": 0,',
+			'"hang": false, "ignoreSigterm": false}, every key optional. Without "ms" it works for',
+			'estimatedMinutes divided by JETPACK_SIM_SPEED (default 60: 30 minutes take 30 s).',
+		],
+		flags: [],
+		args: {min: 1, max: 1, name: 'ID'},
+		run: async (context, invocation) =>
+			(await import('./simulate.js')).runSimulate(context, invocation),
+	},
+	{
 		words: ['--demo'],
 		usage: '--demo',
 		summary: 'the sample project in a temporary folder, with simulated agents',
 		help: [],
-		flags: ['demo'],
+		flags: ['demo', 'agents', 'json'],
 		args: {min: 0, max: 0, name: ''},
 		run: async (context) => (await import('./demo.js')).runDemo(context),
 	},

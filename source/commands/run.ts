@@ -46,7 +46,9 @@ export async function runCommandLine(line: CommandLine, env: NodeJS.ProcessEnv):
 		throw new UsageError(
 			`${flagName(empty)} needs a value; \`jetpack-tui --help\` shows how to use it.`,
 		);
-	const words = flags.demo ? ['--demo', ...line.input] : line.input;
+	// The run modes are spelled as flags; they are commands all the same.
+	const mode = flags.demo ? ['--demo'] : flags.headless ? ['--headless'] : [];
+	const words = [...mode, ...line.input];
 	if (words.length === 0) {
 		if (!help)
 			process.stderr.write(

@@ -1,0 +1,55 @@
+/**
+ * Quality gates (`qualityGates` in the config) run in the repository after an agent exits 0. They
+ * are the person's own command lines ("npm run build && npm test"), so they go through the shell,
+ * as they would in a terminal; task text never does.
+ */
+import {spawn} from 'node:child_process';
+import stripAnsi from 'strip-ansi';
+import type {GateRunner} from '../core/orchestrator.js';
+
+const keptLines = 20;
+
+export class ShellGateRunner implements GateRunner {
+	constructor(private readonly cwd: string) {}
+
+	async run(commands: readonly string[]): Promise<{command: string; tail: string[]} | undefined> {
+		for (const command of commands) {
+			const {code, tail} = await this.#runOne(command);
+			if (code !== 0) return {command, tail: tail.length > 0 ? tail : [`exit ${code}`]};
+		}
+
+		return undefined;
+	}
+
+	async #runOne(command: string): Promise<{code: number | null; tail: string[]}> {
+		return new Promise((resolve) => {
+			const child = spawn(command, {
+				cwd: this.cwd,
+				shell: true,
+				stdio: ['ignore', 'pipe', 'pipe'],
+				env: {...process.env, CI: 'true'},
+			});
+			// Only the last lines are kept: a gate can print megabytes.
+			const tail: string[] = [];
+			let partial = '';
+			const take = (chunk: Buffer) => {
+				const lines = (partial + chunk.toString('utf8')).split(/\r?\n/);
+				partial = (lines.pop() ?? '').slice(-1000);
+				for (const line of lines) {
+					const plain = stripAnsi(line).trim();
+					if (plain === '') continue;
+					tail.push(plain.slice(0, 500));
+					if (tail.length > keptLines) tail.shift();
+				}
+			};
+
+			child.stdout.on('data', take);
+			child.stderr.on('data', take);
+			child.on('error', (error) => resolve({code: 127, tail: [error.message]}));
+			child.on('close', (code) => {
+				if (partial.trim() !== '') tail.push(stripAnsi(partial).trim().slice(0, 500));
+				resolve({code, tail: tail.slice(-keptLines)});
+			});
+		});
+	}
+}

@@ -1,0 +1,77 @@
+/**
+ * What the orchestrator needs to run an agent, as ports: the adapter behind them starts the
+ * process in a pseudo-terminal and renders it; the core only decides.
+ */
+
+export interface Disposable {
+	dispose(): void;
+}
+
+export interface AgentLaunch {
+	/** The program and its arguments, never a shell line: task text reaches the agent as text. */
+	readonly command: string;
+	readonly args: readonly string[];
+	readonly cwd: string;
+	/** Added to (and overriding) the orchestrator's own environment. */
+	readonly env: Readonly<Record<string, string>>;
+	readonly cols: number;
+	readonly rows: number;
+	/** Where the agent's output goes as plain text (ANSI stripped), appended as it comes. */
+	readonly logFile: string;
+}
+
+export interface AgentExit {
+	/** The exit code, or null when a signal ended the process. */
+	readonly exitCode: number | null;
+	readonly signal: string | null;
+}
+
+/** One cell run of the emulated screen: text with the same colours and attributes. */
+export interface ScreenRun {
+	readonly text: string;
+	readonly fg?: string;
+	readonly bg?: string;
+	readonly bold?: boolean;
+	readonly dim?: boolean;
+	readonly italic?: boolean;
+	readonly underline?: boolean;
+	readonly inverse?: boolean;
+}
+
+export interface Screen {
+	readonly cols: number;
+	readonly rows: number;
+	readonly lines: readonly (readonly ScreenRun[])[];
+	readonly cursor: {readonly x: number; readonly y: number};
+}
+
+/** A running agent process. Listeners are few and disposed with the process. */
+export interface AgentProcess {
+	readonly pid: number;
+	/** Called (without the data) whenever output arrives: for stall detection and timing. */
+	onOutput(listener: () => void): Disposable;
+	/** Called once, after the output before the exit has been processed and logged. */
+	onExit(listener: (exit: AgentExit) => void): Disposable;
+	/** The last `count` non-blank lines of output, ANSI stripped: for lastError and infra detection. */
+	tail(count: number): string[];
+	screen(): Screen;
+	resize(cols: number, rows: number): void;
+	write(data: string): void;
+	/**
+	 * Stops the whole process group: SIGINT, `graceMs`, SIGTERM, `graceMs`, SIGKILL. Resolves when
+	 * the process has exited. `immediate` sends SIGKILL at once.
+	 */
+	stop(graceMs: number, options?: {readonly immediate?: boolean}): Promise<AgentExit>;
+}
+
+export interface AgentLauncher {
+	/** Starts the agent; throws `CommandNotFound` when the command is not on PATH. */
+	launch(launch: AgentLaunch): AgentProcess;
+}
+
+export class CommandNotFound extends Error {
+	override readonly name = 'CommandNotFound';
+	constructor(readonly command: string) {
+		super(`${command}: command not found`);
+	}
+}

@@ -1,0 +1,756 @@
+/**
+ * The run: free agents take runnable tasks at once, attempts end as PRODUCT.md §4 says, retries
+ * back off, infra failures pause a profile, and a shutdown puts every task back. One object owns
+ * all mutable run state; the headless printer and the TUI read it through `subscribe()` and
+ * `getSnapshot()` and steer it through its commands.
+ */
+import {
+	CommandNotFound,
+	type AgentExit,
+	type AgentLauncher,
+	type AgentProcess,
+	type Disposable,
+} from './agent-ports.js';
+import type {Config} from './config.js';
+import {buildGraph, isRunnable, runnableTasks} from './graph.js';
+import {
+	backoffSeconds,
+	canRetry,
+	classifyAttempt,
+	type Classified,
+	type StopReason,
+} from './outcome.js';
+import type {Clock, TaskRepository} from './ports.js';
+import {expandArgs, type AgentSlot} from './profiles.js';
+import {buildPrompt} from './prompt.js';
+import {schedule} from './scheduler.js';
+import type {Attempt, ClaimedBy, Task, TaskTable} from './task.js';
+
+export interface Timers {
+	setTimeout(callback: () => void, ms: number): Disposable;
+	setInterval(callback: () => void, ms: number): Disposable;
+}
+
+/** Runs the configured quality gates in the repo; resolves with the failing gate, if any. */
+export interface GateRunner {
+	run(
+		commands: readonly string[],
+	): Promise<{readonly command: string; readonly tail: readonly string[]} | undefined>;
+}
+
+export type Level = 'info' | 'warn' | 'error';
+
+export type RunEvent =
+	| {
+			readonly type: 'run.started';
+			readonly agents: number;
+			readonly runnable: number;
+			readonly recovered: number;
+	  }
+	| {
+			readonly type: 'task.claimed';
+			readonly task: string;
+			readonly agent: string;
+			readonly attempt: number;
+			readonly title: string;
+	  }
+	| {
+			readonly type: 'task.completed';
+			readonly task: string;
+			readonly agent: string;
+			readonly seconds: number;
+	  }
+	| {
+			readonly type: 'task.retry';
+			readonly task: string;
+			readonly agent: string;
+			readonly failureType: string;
+			readonly message: string;
+			readonly retryInSeconds: number;
+			readonly retry: number;
+	  }
+	| {
+			readonly type: 'task.failed';
+			readonly task: string;
+			readonly agent: string;
+			readonly failureType: string;
+			readonly message: string;
+	  }
+	| {
+			readonly type: 'task.released';
+			readonly task: string;
+			readonly agent: string;
+			readonly message: string;
+	  }
+	| {
+			readonly type: 'agent.stopping';
+			readonly task: string;
+			readonly agent: string;
+			readonly reason: StopReason;
+	  }
+	| {
+			readonly type: 'agent.recycled';
+			readonly task: string;
+			readonly agent: string;
+			readonly rssMb: number;
+			readonly limitMb: number;
+	  }
+	| {
+			readonly type: 'profile.paused';
+			readonly profile: string;
+			readonly reason: string;
+			readonly seconds: number;
+	  }
+	| {readonly type: 'profile.resumed'; readonly profile: string}
+	| {readonly type: 'tasks.unassignable'; readonly tasks: readonly string[]}
+	| {readonly type: 'run.stopping'; readonly immediate: boolean}
+	| {readonly type: 'run.finished'; readonly reason: FinishReason};
+
+export type FinishReason = 'done' | 'interrupted' | 'all-paused' | 'max-hours';
+
+export interface StampedEvent {
+	readonly time: string;
+	readonly level: Level;
+	readonly event: RunEvent;
+}
+
+export interface AgentView {
+	readonly name: string;
+	readonly profile: string;
+	readonly state: 'idle' | 'running' | 'stopping' | 'paused';
+	readonly task?: string;
+	readonly title?: string;
+	readonly startedAt?: string;
+	readonly pid?: number;
+}
+
+export interface Snapshot {
+	readonly runId: string;
+	readonly startedAt: string;
+	readonly agents: readonly AgentView[];
+	readonly paused: readonly {
+		readonly profile: string;
+		readonly reason: string;
+		readonly until: string;
+	}[];
+	readonly finished?: FinishReason;
+	/** Agent-busy milliseconds so far, for utilisation. */
+	readonly busyMs: number;
+}
+
+export interface OrchestratorOptions {
+	readonly repository: TaskRepository;
+	readonly launcher: AgentLauncher;
+	readonly gates: GateRunner;
+	readonly clock: Clock;
+	readonly timers: Timers;
+	readonly config: Config;
+	readonly slots: readonly AgentSlot[];
+	readonly run: ClaimedBy;
+	readonly cwd: string;
+	/** Where attempt n of a task logs: `.jetpack/logs/<taskId>/<n>.log`. */
+	readonly logFile: (taskId: string, attempt: number) => string;
+	readonly terminalSize?: {readonly cols: number; readonly rows: number};
+	/** Extra environment for agents (JETPACK_WORK_DIR, so `jetpack-tui task done` finds the store). */
+	readonly env?: Readonly<Record<string, string>>;
+}
+
+interface Running {
+	readonly taskId: string;
+	readonly title: string;
+	readonly tags: readonly string[];
+	readonly attempt: number;
+	readonly process: AgentProcess;
+	readonly startedAt: number;
+	readonly timeoutMs: number;
+	lastOutputAt: number;
+	stopReason?: StopReason;
+	readonly disposables: Disposable[];
+}
+
+interface Breaker {
+	consecutive: number;
+	pausedUntil: number;
+	pauses: number;
+	reason: string;
+}
+
+const tickMs = 1000;
+/** How many events the snapshot keeps for a late subscriber; the event log on disk has them all. */
+const keptEvents = 200;
+
+export class Orchestrator {
+	readonly #o: OrchestratorOptions;
+	readonly #running = new Map<string, Running>();
+	readonly #breakers = new Map<string, Breaker>();
+	readonly #listeners = new Set<(event: StampedEvent) => void>();
+	readonly #snapshotListeners = new Set<() => void>();
+	readonly #recent: StampedEvent[] = [];
+	/** Which agent works on which task, while it does. */
+	readonly #agentBy = new Map<string, string>();
+	readonly #startedAt: number;
+	#snapshot: Snapshot;
+	#stopping = false;
+	#finished: FinishReason | undefined;
+	#scheduling = false;
+	#again = false;
+	#tick: Disposable | undefined;
+	#busyMs = 0;
+	#unassignableTold = '';
+	#done: (reason: FinishReason) => void = () => undefined;
+	readonly finished: Promise<FinishReason>;
+
+	constructor(options: OrchestratorOptions) {
+		this.#o = options;
+		this.#startedAt = options.clock.now().getTime();
+		this.#snapshot = this.#makeSnapshot();
+		this.finished = new Promise((resolve) => {
+			this.#done = resolve;
+		});
+	}
+
+	/** Starts scheduling; `recovered` is how many tasks were returned from a run that is gone. */
+	async start(recovered = 0): Promise<void> {
+		const tasks = await this.#o.repository.read();
+		this.#emit('info', {
+			type: 'run.started',
+			agents: this.#o.slots.length,
+			runnable: runnableTasks(buildGraph(tasks), this.#o.clock.now()).length,
+			recovered,
+		});
+		this.#tick = this.#o.timers.setInterval(() => {
+			this.#onTick();
+		}, tickMs);
+		this.notifyStoreChanged();
+	}
+
+	/** Something outside changed the store (the CLI, a person): look again for work. */
+	notifyStoreChanged(): void {
+		void this.#schedule();
+	}
+
+	subscribe(listener: () => void): () => void {
+		this.#snapshotListeners.add(listener);
+		return () => this.#snapshotListeners.delete(listener);
+	}
+
+	onEvent(listener: (event: StampedEvent) => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	getSnapshot(): Snapshot {
+		return this.#snapshot;
+	}
+
+	recentEvents(): readonly StampedEvent[] {
+		return this.#recent;
+	}
+
+	/**
+	 * Stops claiming. Graceful: running agents get `graceSeconds` to finish, then are stopped;
+	 * immediate: they are stopped now. Either way their tasks go back to the queue.
+	 */
+	async shutdown(options: {
+		readonly immediate: boolean;
+		readonly reason?: FinishReason;
+	}): Promise<void> {
+		const reason = options.reason ?? 'interrupted';
+		if (this.#stopping && !options.immediate) return;
+		this.#stopping = true;
+		this.#emit('warn', {type: 'run.stopping', immediate: options.immediate});
+		const grace = this.#o.config.graceSeconds * 1000;
+		if (!options.immediate && this.#running.size > 0) {
+			await Promise.race([this.#allIdle(), this.#sleep(grace)]);
+		}
+
+		await Promise.all(
+			[...this.#running.values()].map(async (run) => {
+				run.stopReason ??= 'shutdown';
+				await run.process.stop(grace, {immediate: options.immediate});
+			}),
+		);
+		await this.#allIdle();
+		this.#finish(reason);
+	}
+
+	/** Stops the agent working on `taskId` (the task goes back to the queue, no retry spent). */
+	async stopTask(taskId: string): Promise<void> {
+		const run = this.#running.get(taskId);
+		if (run === undefined) return;
+		run.stopReason = 'user';
+		this.#emit('info', {
+			type: 'agent.stopping',
+			task: taskId,
+			agent: this.#agentOf(taskId) ?? '',
+			reason: 'user',
+		});
+		await run.process.stop(this.#o.config.graceSeconds * 1000);
+	}
+
+	/** Stops an agent for using too much memory (the watchdog's call): `oom`, a retry spent. */
+	async recycle(taskId: string, rssMb: number, limitMb: number, immediate: boolean): Promise<void> {
+		const run = this.#running.get(taskId);
+		if (run === undefined || run.stopReason !== undefined) return;
+		run.stopReason = 'oom';
+		this.#emit('warn', {
+			type: 'agent.recycled',
+			task: taskId,
+			agent: this.#agentOf(taskId) ?? '',
+			rssMb,
+			limitMb,
+		});
+		await run.process.stop(2000, {immediate});
+	}
+
+	/** The running agent processes, for the watchdog and the panes. */
+	runningProcesses(): ReadonlyMap<string, AgentProcess> {
+		return new Map([...this.#running].map(([taskId, run]) => [taskId, run.process]));
+	}
+
+	#agentOf(taskId: string): string | undefined {
+		return this.#agentBy.get(taskId);
+	}
+
+	async #allIdle(): Promise<void> {
+		while (this.#running.size > 0) await this.#sleep(50);
+	}
+
+	async #sleep(ms: number): Promise<void> {
+		return new Promise((resolve) => {
+			this.#o.timers.setTimeout(resolve, ms);
+		});
+	}
+
+	#onTick(): void {
+		const now = this.#o.clock.now().getTime();
+		const stallMs = this.#o.config.stallMinutes * 60_000;
+		for (const [taskId, run] of this.#running) {
+			if (run.stopReason !== undefined) continue;
+			const reason: StopReason | undefined =
+				now - run.startedAt > run.timeoutMs
+					? 'timeout'
+					: now - run.lastOutputAt > stallMs
+						? 'stalled'
+						: undefined;
+			if (reason === undefined) continue;
+			run.stopReason = reason;
+			this.#emit('warn', {
+				type: 'agent.stopping',
+				task: taskId,
+				agent: this.#agentOf(taskId) ?? '',
+				reason,
+			});
+			void run.process.stop(this.#o.config.graceSeconds * 1000);
+		}
+
+		for (const [profile, breaker] of this.#breakers) {
+			if (breaker.pausedUntil !== 0 && breaker.pausedUntil <= now) {
+				breaker.pausedUntil = 0;
+				this.#emit('info', {type: 'profile.resumed', profile});
+			}
+		}
+
+		// Backoffs and pauses end with time alone.
+		void this.#schedule();
+	}
+
+	#paused(profile: string): boolean {
+		return (this.#breakers.get(profile)?.pausedUntil ?? 0) > this.#o.clock.now().getTime();
+	}
+
+	/** Coalesced: one pass at a time, and one more if something changed meanwhile. */
+	async #schedule(): Promise<void> {
+		if (this.#scheduling) {
+			this.#again = true;
+			return;
+		}
+
+		this.#scheduling = true;
+		try {
+			do {
+				this.#again = false;
+				await this.#schedulePass();
+			} while (this.#again && !this.#stopping);
+		} catch (error) {
+			this.#emit('error', {
+				type: 'task.released',
+				task: '',
+				agent: '',
+				message: `scheduling failed: ${(error as Error).message}`,
+			});
+		} finally {
+			this.#scheduling = false;
+		}
+	}
+
+	async #schedulePass(): Promise<void> {
+		if (this.#stopping || this.#finished !== undefined) return;
+		const tasks = await this.#o.repository.read();
+		const now = this.#o.clock.now();
+		const graph = buildGraph(tasks);
+		const busy = new Set([...this.#running.keys()].map((taskId) => this.#agentOf(taskId)));
+		const free = this.#o.slots.filter(
+			(slot) => !busy.has(slot.name) && !this.#paused(slot.profile.name),
+		);
+		const {assignments, unassignable} = schedule({
+			graph,
+			now,
+			free,
+			pool: this.#o.slots,
+			runningTags: [...this.#running.values()].map((run) => run.tags),
+			taskLimits: this.#o.config.taskLimits,
+		});
+		const told = unassignable.join(' ');
+		if (told !== '' && told !== this.#unassignableTold)
+			this.#emit('warn', {type: 'tasks.unassignable', tasks: unassignable});
+		this.#unassignableTold = told;
+		for (const {taskId, agent} of assignments)
+			await this.#startAttempt(
+				taskId,
+				this.#o.slots.find((slot) => slot.name === agent) as AgentSlot,
+			);
+		if (this.#running.size === 0) this.#checkEnd(tasks, graph, now);
+	}
+
+	/** The run ends when nothing runs and nothing will become runnable by waiting. */
+	#checkEnd(tasks: TaskTable, graph: ReturnType<typeof buildGraph>, now: Date): void {
+		const runnable = runnableTasks(graph, now);
+		const pausedAll = this.#o.slots.every((slot) => this.#paused(slot.profile.name));
+		if (runnable.length > 0) {
+			if (pausedAll) this.#finish('all-paused');
+			return;
+		}
+
+		const waiting = [...tasks.values()].some(
+			(task) =>
+				(task.status === 'pending' || task.status === 'ready') &&
+				task.nextAttemptAt !== undefined &&
+				Date.parse(task.nextAttemptAt) > now.getTime() &&
+				isRunnable({...task, nextAttemptAt: undefined}, graph, now),
+		);
+		if (!waiting) this.#finish('done');
+	}
+
+	#finish(reason: FinishReason): void {
+		if (this.#finished !== undefined) return;
+		this.#finished = reason;
+		this.#stopping = true;
+		this.#tick?.dispose();
+		this.#emit(reason === 'done' ? 'info' : 'warn', {type: 'run.finished', reason});
+		this.#done(reason);
+	}
+
+	async #startAttempt(taskId: string, slot: AgentSlot): Promise<void> {
+		const now = this.#o.clock.now();
+		const run = this.#o.run;
+		// The claim is a transaction: the task must still be runnable as the file is now.
+		const claimed = await this.#o.repository.update((tasks) => {
+			const task = tasks.get(taskId);
+			if (task === undefined || !isRunnable(task, buildGraph(tasks), now))
+				return {tasks, result: undefined};
+			const n = task.attempts.length + 1;
+			const attempt: Attempt = {
+				n,
+				agent: slot.name,
+				startedAt: now.toISOString(),
+				log: this.#o.logFile(taskId, n),
+			};
+			const next: Task = {
+				...task,
+				status: 'in_progress',
+				claimedBy: run,
+				assignedAgent: slot.name,
+				startedAt: now.toISOString(),
+				updatedAt: now.toISOString(),
+				attempts: [...task.attempts, attempt],
+			};
+			return {tasks: new Map(tasks).set(taskId, next), result: {task: next, tasks}};
+		});
+		if (claimed === undefined) return;
+		const {task, tasks} = claimed;
+		const attempt = task.attempts.length;
+		this.#agentBy.set(taskId, slot.name);
+		this.#emit('info', {
+			type: 'task.claimed',
+			task: taskId,
+			agent: slot.name,
+			attempt,
+			title: task.title,
+		});
+		const size = this.#o.terminalSize ?? {cols: 120, rows: 40};
+		let process: AgentProcess;
+		try {
+			process = this.#o.launcher.launch({
+				command: slot.profile.command,
+				args: expandArgs(slot.profile.args, {
+					prompt: buildPrompt(task, tasks),
+					id: task.id,
+					title: task.title,
+				}),
+				cwd: this.#o.cwd,
+				env: {...this.#o.env, JETPACK_TASK_ID: task.id, JETPACK_AGENT: slot.name},
+				cols: size.cols,
+				rows: size.rows,
+				logFile: this.#o.logFile(taskId, attempt),
+			});
+		} catch (error) {
+			if (!(error instanceof CommandNotFound)) throw error;
+			await this.#endAttempt(
+				taskId,
+				slot,
+				attempt,
+				now.getTime(),
+				{outcome: 'infra', message: `${error.command}: command not found on PATH`},
+				{exitCode: null, signal: null},
+			);
+			return;
+		}
+
+		const started = this.#o.clock.now().getTime();
+		const entry: Running = {
+			taskId,
+			title: task.title,
+			tags: task.tags,
+			attempt,
+			process,
+			startedAt: started,
+			lastOutputAt: started,
+			timeoutMs: task.estimatedMinutes * this.#o.config.timeoutFactor * 60_000,
+			disposables: [],
+		};
+		this.#running.set(taskId, entry);
+		entry.disposables.push(
+			process.onOutput(() => {
+				entry.lastOutputAt = this.#o.clock.now().getTime();
+			}),
+			process.onExit((exit) => {
+				void this.#onExit(entry, slot, exit);
+			}),
+		);
+		this.#publish();
+	}
+
+	async #onExit(entry: Running, slot: AgentSlot, exit: AgentExit): Promise<void> {
+		for (const disposable of entry.disposables) disposable.dispose();
+		const endedAt = this.#o.clock.now().getTime();
+		let classified = classifyAttempt({
+			exit,
+			stopReason: entry.stopReason,
+			ranMs: endedAt - entry.startedAt,
+			tail: entry.process.tail(20),
+		});
+		if (classified.outcome === 'completed' && this.#o.config.qualityGates.length > 0) {
+			const failed = await this.#o.gates.run(this.#o.config.qualityGates);
+			if (failed !== undefined)
+				classified = {
+					outcome: 'quality',
+					message:
+						`quality gate \`${failed.command}\` failed: ${failed.tail.slice(-3).join(' / ')}`.slice(
+							0,
+							500,
+						),
+				};
+		}
+
+		await this.#endAttempt(entry.taskId, slot, entry.attempt, entry.startedAt, classified, exit);
+		this.#busyMs += endedAt - entry.startedAt;
+		this.#running.delete(entry.taskId);
+		this.#publish();
+		void this.#schedule();
+	}
+
+	/** Records the attempt on its task, in one transaction, and says what happened. */
+	async #endAttempt(
+		taskId: string,
+		slot: AgentSlot,
+		attempt: number,
+		startedAt: number,
+		classified: Classified,
+		exit: AgentExit,
+	): Promise<void> {
+		const now = this.#o.clock.now();
+		const stamp = now.toISOString();
+		const {outcome, message} = classified;
+		const backoff = this.#o.config.retryBackoffSeconds;
+		const result = await this.#o.repository.update((tasks) => {
+			const task = tasks.get(taskId);
+			if (task === undefined) return {tasks, result: undefined};
+			const attempts = task.attempts.map((a) =>
+				a.n === attempt
+					? {
+							...a,
+							endedAt: stamp,
+							exitCode: exit.exitCode,
+							signal: exit.signal,
+							...(outcome === 'completed' ? {} : {failureType: outcome}),
+						}
+					: a,
+			);
+			const {claimedBy, assignedAgent, ...rest} = task;
+			let next: Task;
+			if (outcome === 'completed') {
+				const {failureType, lastError, nextAttemptAt, ...clean} = rest;
+				// Done by hand meanwhile (`jetpack-tui task done`) is done all the same.
+				next = {
+					...clean,
+					attempts,
+					status: 'completed',
+					completedAt: task.completedAt ?? stamp,
+					updatedAt: stamp,
+				};
+			} else if (outcome === 'killed' || outcome === 'infra') {
+				next = {
+					...rest,
+					attempts,
+					status: task.status === 'completed' ? 'completed' : 'pending',
+					lastError: message,
+					failureType: outcome,
+					updatedAt: stamp,
+				};
+			} else {
+				const retryCount = task.retryCount + 1;
+				const again = canRetry(task);
+				next = again
+					? {
+							...rest,
+							attempts,
+							status: 'pending',
+							retryCount,
+							failureType: outcome,
+							lastError: message,
+							nextAttemptAt: new Date(
+								now.getTime() + backoffSeconds(retryCount, backoff) * 1000,
+							).toISOString(),
+							updatedAt: stamp,
+						}
+					: {
+							...rest,
+							attempts,
+							status: 'failed',
+							retryCount,
+							failureType: outcome,
+							lastError: message,
+							updatedAt: stamp,
+						};
+			}
+
+			return {tasks: new Map(tasks).set(taskId, next), result: next};
+		});
+		this.#agentBy.delete(taskId);
+		this.#noteProfile(slot, outcome === 'infra', message);
+		if (result === undefined) return;
+		const agent = slot.name;
+		if (outcome === 'completed')
+			this.#emit('info', {
+				type: 'task.completed',
+				task: taskId,
+				agent,
+				seconds: Math.round((now.getTime() - startedAt) / 1000),
+			});
+		else if (outcome === 'killed' || outcome === 'infra')
+			this.#emit('warn', {
+				type: 'task.released',
+				task: taskId,
+				agent,
+				message: `${outcome}: ${message}`,
+			});
+		else if (result.status === 'failed')
+			this.#emit('error', {
+				type: 'task.failed',
+				task: taskId,
+				agent,
+				failureType: outcome,
+				message,
+			});
+		else
+			this.#emit('warn', {
+				type: 'task.retry',
+				task: taskId,
+				agent,
+				failureType: outcome,
+				message,
+				retry: result.retryCount,
+				retryInSeconds: backoffSeconds(result.retryCount, backoff),
+			});
+	}
+
+	/** Only infra failures count toward a profile's pause; anything else resets the count. */
+	#noteProfile(slot: AgentSlot, infra: boolean, message: string): void {
+		const name = slot.profile.name;
+		const breaker = this.#breakers.get(name) ?? {
+			consecutive: 0,
+			pausedUntil: 0,
+			pauses: 0,
+			reason: '',
+		};
+		this.#breakers.set(name, breaker);
+		if (!infra) {
+			breaker.consecutive = 0;
+			breaker.pauses = 0;
+			return;
+		}
+
+		breaker.consecutive++;
+		breaker.reason = message;
+		if (breaker.consecutive < this.#o.config.infraFailuresToPause) return;
+		breaker.consecutive = 0;
+		const seconds = Math.min(60 * 2 ** breaker.pauses, 3600);
+		breaker.pauses++;
+		breaker.pausedUntil = this.#o.clock.now().getTime() + seconds * 1000;
+		this.#emit('error', {type: 'profile.paused', profile: name, reason: message, seconds});
+	}
+
+	#emit(level: Level, event: RunEvent): void {
+		const stamped: StampedEvent = {time: this.#o.clock.now().toISOString(), level, event};
+		this.#recent.push(stamped);
+		if (this.#recent.length > keptEvents) this.#recent.splice(0, this.#recent.length - keptEvents);
+		for (const listener of this.#listeners) listener(stamped);
+		this.#publish();
+	}
+
+	#publish(): void {
+		this.#snapshot = this.#makeSnapshot();
+		for (const listener of this.#snapshotListeners) listener();
+	}
+
+	#makeSnapshot(): Snapshot {
+		const now = this.#o.clock.now().getTime();
+		const byAgent = new Map(
+			[...this.#running.values()].map((run) => [this.#agentOf(run.taskId), run]),
+		);
+		const agents = this.#o.slots.map((slot): AgentView => {
+			const run = byAgent.get(slot.name);
+			if (run === undefined)
+				return {
+					name: slot.name,
+					profile: slot.profile.name,
+					state: this.#paused(slot.profile.name) ? 'paused' : 'idle',
+				};
+			return {
+				name: slot.name,
+				profile: slot.profile.name,
+				state: run.stopReason === undefined ? 'running' : 'stopping',
+				task: run.taskId,
+				title: run.title,
+				startedAt: new Date(run.startedAt).toISOString(),
+				pid: run.process.pid,
+			};
+		});
+		const paused = [...this.#breakers]
+			.filter(([, breaker]) => breaker.pausedUntil > now)
+			.map(([profile, breaker]) => ({
+				profile,
+				reason: breaker.reason,
+				until: new Date(breaker.pausedUntil).toISOString(),
+			}));
+		return {
+			runId: this.#o.run.runId,
+			startedAt: new Date(this.#startedAt).toISOString(),
+			agents,
+			paused,
+			finished: this.#finished,
+			busyMs: this.#busyMs,
+		};
+	}
+}

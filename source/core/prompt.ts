@@ -1,0 +1,42 @@
+/**
+ * What an agent is told (PRODUCT.md §4): the task, its description, what its completed
+ * dependencies were, and how to report back.
+ */
+import type {Task, TaskTable} from './task.js';
+
+const maxDependencyNotes = 12;
+
+export function buildPrompt(task: Task, tasks: TaskTable): string {
+	const lines = [`You are working on task ${task.id}: ${task.title}`];
+	if (task.description.trim() !== '') lines.push('', task.description.trim());
+	const done = task.dependencies
+		.map((id) => tasks.get(id))
+		.filter((dep): dep is Task => dep?.status === 'completed');
+	if (done.length > 0) {
+		lines.push('', 'Already done before this task (you can build on it):');
+		for (const dep of done.slice(0, maxDependencyNotes)) {
+			const note = dep.description.trim().split('\n')[0] ?? '';
+			lines.push(`- ${dep.id}: ${dep.title}${note === '' ? '' : ` (${note.slice(0, 200)})`}`);
+		}
+
+		if (done.length > maxDependencyNotes)
+			lines.push(`- and ${done.length - maxDependencyNotes} more`);
+	}
+
+	if (task.retryCount > 0 && task.lastError !== undefined) {
+		lines.push(
+			'',
+			`An earlier attempt failed (${task.failureType ?? 'error'}): ${task.lastError.slice(0, 500)}`,
+		);
+	}
+
+	lines.push(
+		'',
+		'Work in this repository. When the task is done, exit with status 0 (or run `jetpack-tui task done ' +
+			task.id +
+			'`). If you cannot do it, exit with a non-zero status (or run `jetpack-tui task fail ' +
+			task.id +
+			' --reason "why"`).',
+	);
+	return lines.join('\n');
+}

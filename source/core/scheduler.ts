@@ -1,0 +1,77 @@
+/**
+ * Which runnable task goes to which free agent (PRODUCT.md §5): priority first, then the longest
+ * remaining path (the task whose dependents form the longest chain), then age; skills must match;
+ * `taskLimits` caps concurrent tasks per tag; a retry prefers an agent of another profile.
+ */
+import {runnableTasks, type Graph} from './graph.js';
+import type {AgentSlot} from './profiles.js';
+import type {Priority, Task} from './task.js';
+
+export interface Assignment {
+	readonly taskId: string;
+	readonly agent: string;
+}
+
+export interface SchedulingInput {
+	readonly graph: Graph;
+	readonly now: Date;
+	/** Agents free to take a task now (not running, profile not paused). */
+	readonly free: readonly AgentSlot[];
+	/** Every agent of the pool, to tell a task no agent could ever take from one that waits. */
+	readonly pool: readonly AgentSlot[];
+	/** Tags of the tasks running now, one entry per running task. */
+	readonly runningTags: readonly (readonly string[])[];
+	readonly taskLimits: Readonly<Record<string, number>>;
+}
+
+export interface SchedulingResult {
+	readonly assignments: readonly Assignment[];
+	/** Runnable tasks whose required skills no agent of the pool has. */
+	readonly unassignable: readonly string[];
+}
+
+const priorityRank: Record<Priority, number> = {critical: 0, high: 1, medium: 2, low: 3};
+
+/** The order among runnable tasks; exported for tests and the TUI's "critical path" sort. */
+export function compareForScheduling(graph: Graph): (a: Task, b: Task) => number {
+	const remaining = graph.remaining;
+	return (a, b) =>
+		priorityRank[a.priority] - priorityRank[b.priority] ||
+		(remaining.get(b.id) ?? 0) - (remaining.get(a.id) ?? 0) ||
+		(a.createdAt ?? '').localeCompare(b.createdAt ?? '') ||
+		(a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+const canTake = (slot: AgentSlot, task: Task) =>
+	task.requiredSkills.every((skill) => slot.profile.skills.includes(skill));
+
+export function schedule(input: SchedulingInput): SchedulingResult {
+	const runnable = runnableTasks(input.graph, input.now).sort(compareForScheduling(input.graph));
+	const unassignable = runnable
+		.filter((task) => !input.pool.some((slot) => canTake(slot, task)))
+		.map((task) => task.id);
+	const running = new Map<string, number>();
+	for (const tags of input.runningTags)
+		for (const tag of tags) running.set(tag, (running.get(tag) ?? 0) + 1);
+	const free = [...input.free];
+	const assignments: Assignment[] = [];
+	for (const task of runnable) {
+		if (free.length === 0) break;
+		const overLimit = task.tags.some((tag) => {
+			const limit = input.taskLimits[tag];
+			return limit !== undefined && (running.get(tag) ?? 0) >= limit;
+		});
+		if (overLimit) continue;
+		const able = free.filter((slot) => canTake(slot, task));
+		if (able.length === 0) continue;
+		// A task that failed before goes, where it can, to another kind of agent.
+		const lastProfile = task.attempts.at(-1)?.agent.replace(/-\d+$/, '');
+		const slot =
+			able.find((candidate) => candidate.profile.name !== lastProfile) ?? (able[0] as AgentSlot);
+		free.splice(free.indexOf(slot), 1);
+		for (const tag of task.tags) running.set(tag, (running.get(tag) ?? 0) + 1);
+		assignments.push({taskId: task.id, agent: slot.name});
+	}
+
+	return {assignments, unassignable};
+}

@@ -1,0 +1,251 @@
+/**
+ * The orchestrator's decisions with fake agents, a fake clock and an in-memory store, all
+ * injected through the ports: milliseconds per test, no processes.
+ */
+import {describe, expect, it} from 'vitest';
+import {defaultConfig, type Config} from '../../source/core/config.js';
+import {Orchestrator, type StampedEvent} from '../../source/core/orchestrator.js';
+import type {AgentSlot} from '../../source/core/profiles.js';
+import {newTask, type Task} from '../../source/core/task.js';
+import {FakeGates, FakeLauncher, FakeTimers, settle} from '../helpers/fake-agents.js';
+import {FakeClock, InMemoryTaskRepository} from '../helpers/in-memory-repository.js';
+
+const slot = (name: string, profile = 'sim', skills: string[] = []): AgentSlot => ({
+	name,
+	profile: {name: profile, command: profile, args: ['{id}', '{prompt}'], skills},
+});
+
+async function setup(
+	tasks: Task[],
+	options: {slots?: AgentSlot[]; config?: Partial<Config>; missing?: string[]} = {},
+) {
+	const clock = new FakeClock();
+	const repository = new InMemoryTaskRepository(clock);
+	await repository.update(() => ({tasks: new Map(tasks.map((t) => [t.id, t])), result: undefined}));
+	const launcher = new FakeLauncher();
+	for (const command of options.missing ?? []) launcher.missing.add(command);
+	const timers = new FakeTimers(clock);
+	const gates = new FakeGates();
+	const orchestrator = new Orchestrator({
+		repository,
+		launcher,
+		gates,
+		clock,
+		timers,
+		config: {...defaultConfig, retryBackoffSeconds: [30, 60], graceSeconds: 5, ...options.config},
+		slots: options.slots ?? [slot('sim-1'), slot('sim-2')],
+		run: {runId: 'run1', pid: 1, host: 'here'},
+		cwd: '/repo',
+		logFile: (id, n) => `/logs/${id}/${n}.log`,
+	});
+	const events: StampedEvent[] = [];
+	orchestrator.onEvent((event) => events.push(event));
+	await orchestrator.start();
+	await settle();
+	const types = () =>
+		events.map((e) => `${e.event.type}${'task' in e.event ? ` ${e.event.task}` : ''}`);
+	const task = async (id: string) => (await repository.read()).get(id) as Task;
+	return {orchestrator, launcher, repository, timers, clock, gates, events, types, task};
+}
+
+const t = (id: string, fields: Partial<Task> = {}) => newTask({id, title: `task ${id}`, ...fields});
+
+describe('Orchestrator', () => {
+	it('gives free agents the runnable tasks, critical path first, and runs a chain in order', async () => {
+		const run = await setup([
+			t('short', {estimatedMinutes: 5}),
+			t('chain1', {estimatedMinutes: 10}),
+			t('chain2', {dependencies: ['chain1'], estimatedMinutes: 10}),
+			t('chain3', {dependencies: ['chain2'], estimatedMinutes: 10}),
+			t('lonely', {estimatedMinutes: 1}),
+		]);
+		expect(run.launcher.agents.map((a) => a.launch.env['JETPACK_TASK_ID'])).toEqual([
+			'chain1',
+			'short',
+		]);
+		expect(await run.task('chain1')).toMatchObject({
+			status: 'in_progress',
+			claimedBy: {runId: 'run1'},
+			assignedAgent: 'sim-1',
+		});
+		expect(run.launcher.on('chain1').launch.args[0]).toBe('chain1');
+		expect(run.launcher.on('chain1').launch.args[1]).toContain(
+			'You are working on task chain1: task chain1',
+		);
+
+		run.launcher.on('chain1').exit({exitCode: 0, signal: null});
+		await settle();
+		expect(await run.task('chain1')).toMatchObject({
+			status: 'completed',
+			attempts: [{n: 1, agent: 'sim-1', exitCode: 0}],
+		});
+		expect(run.launcher.on('chain2')).toBeDefined();
+		for (const id of ['short', 'chain2']) run.launcher.on(id).exit({exitCode: 0, signal: null});
+		await settle();
+		for (const id of ['chain3', 'lonely']) run.launcher.on(id).exit({exitCode: 0, signal: null});
+		await settle();
+		expect(await run.orchestrator.finished).toBe('done');
+		expect(run.types().at(-1)).toBe('run.finished');
+		for (const agent of run.launcher.agents) expect(agent.listenerCount).toBe(0);
+	});
+
+	it('retries a failing task with backoff on another agent kind, then fails it; its dependents never run', async () => {
+		const run = await setup([t('bad', {maxRetries: 1}), t('after', {dependencies: ['bad']})], {
+			slots: [slot('a-1', 'a'), slot('b-1', 'b')],
+		});
+		const first = run.launcher.on('bad');
+		expect(first.launch.command).toBe('a');
+		first.say('Error: tests failed');
+		first.exit({exitCode: 1, signal: null});
+		await settle();
+		expect(await run.task('bad')).toMatchObject({
+			status: 'pending',
+			retryCount: 1,
+			failureType: 'error',
+			lastError: 'exit 1: Error: tests failed',
+			nextAttemptAt: '2026-11-23T09:00:30.000Z',
+		});
+		expect(run.launcher.agents).toHaveLength(1);
+		await run.timers.advance(31_000);
+		const second = run.launcher.on('bad');
+		expect(second.launch.command).toBe('b');
+		second.exit({exitCode: 2, signal: null});
+		await settle();
+		expect(await run.task('bad')).toMatchObject({status: 'failed', retryCount: 2});
+		expect(await run.orchestrator.finished).toBe('done');
+		expect(run.launcher.agents.map((a) => a.launch.env['JETPACK_TASK_ID'])).toEqual(['bad', 'bad']);
+		expect(run.types()).toContain('task.retry bad');
+		expect(run.types()).toContain('task.failed bad');
+	});
+
+	it('stops a task that runs past estimatedMinutes x timeoutFactor, and one that goes quiet', async () => {
+		const run = await setup(
+			[t('slow', {estimatedMinutes: 1}), t('quiet', {estimatedMinutes: 100})],
+			{config: {timeoutFactor: 2, stallMinutes: 1}},
+		);
+		await run.timers.advance(30_000);
+		run.launcher.on('slow').say('still working');
+		await run.timers.advance(31_000);
+		// Quiet for 61 s: stalled. Slow spoke 31 s ago: fine for now.
+		expect((await run.task('quiet')).attempts[0]).toMatchObject({failureType: 'stalled'});
+		expect(await run.task('quiet')).toMatchObject({retryCount: 1, failureType: 'stalled'});
+		expect(run.launcher.on('slow').stopped).toBeUndefined();
+		await run.timers.advance(14_000);
+		run.launcher.on('slow').say('still working');
+		await run.timers.advance(46_000);
+		// Past 1 min x 2: timed out, however chatty.
+		expect((await run.task('slow')).attempts[0]).toMatchObject({failureType: 'timeout'});
+	});
+
+	it('pauses a profile after infra failures, charges no retry, and ends with all-paused', async () => {
+		const run = await setup([t('a'), t('b'), t('c'), t('d')], {
+			slots: [slot('claude-1', 'claude')],
+			config: {infraFailuresToPause: 3},
+		});
+		for (let i = 0; i < 3; i++) {
+			const agent = run.launcher.agents.at(-1);
+			agent?.say('Not logged in · Please run /login');
+			agent?.exit({exitCode: 1, signal: null});
+			await settle();
+		}
+
+		expect(await run.orchestrator.finished).toBe('all-paused');
+		const tasks = await run.repository.read();
+		for (const task of tasks.values()) expect(task.retryCount).toBe(0);
+		expect(run.events.find((e) => e.event.type === 'profile.paused')?.event).toMatchObject({
+			profile: 'claude',
+			reason: 'Not logged in · Please run /login',
+		});
+		expect(run.orchestrator.getSnapshot().paused).toHaveLength(1);
+	});
+
+	it('treats a command that is not on PATH as infra', async () => {
+		const clockless = await setup([t('x')], {
+			slots: [slot('ghost-1', 'ghost')],
+			config: {infraFailuresToPause: 1},
+			missing: ['ghost'],
+		});
+		expect(await clockless.orchestrator.finished).toBe('all-paused');
+		expect(await clockless.task('x')).toMatchObject({
+			status: 'ready',
+			retryCount: 0,
+			failureType: 'infra',
+		});
+	}, 10_000);
+
+	it('shuts down gracefully: stops agents after the grace, returns their tasks, spends no retry', async () => {
+		const run = await setup([t('one'), t('two')]);
+		const stopping = run.orchestrator.shutdown({immediate: false});
+		await settle();
+		expect(run.launcher.on('one').stopped).toBeUndefined();
+		await run.timers.advance(5000);
+		await stopping;
+		expect(run.launcher.on('one').stopped).toEqual({graceMs: 5000, immediate: false});
+		expect(await run.orchestrator.finished).toBe('interrupted');
+		for (const id of ['one', 'two'])
+			expect(await run.task(id)).toMatchObject({
+				status: 'ready',
+				retryCount: 0,
+				failureType: 'killed',
+			});
+		expect(await run.task('one')).not.toHaveProperty('claimedBy');
+	});
+
+	it('lets a second interrupt stop agents at once', async () => {
+		const run = await setup([t('one')]);
+		void run.orchestrator.shutdown({immediate: false});
+		await run.orchestrator.shutdown({immediate: true});
+		expect(run.launcher.on('one').stopped).toEqual({graceMs: 5000, immediate: true});
+	});
+
+	it('matches skills, reports tasks no agent can take, and keeps to taskLimits', async () => {
+		const run = await setup(
+			[
+				t('py', {requiredSkills: ['python']}),
+				t('t1', {tags: ['test']}),
+				t('t2', {tags: ['test']}),
+				t('rust', {requiredSkills: ['rust']}),
+			],
+			{
+				slots: [slot('a-1', 'a', ['python']), slot('b-1'), slot('b-2')],
+				config: {taskLimits: {test: 1}},
+			},
+		);
+		const running = run.launcher.agents.map(
+			(a) => `${a.launch.env['JETPACK_AGENT']}:${a.launch.env['JETPACK_TASK_ID']}`,
+		);
+		expect(running).toContain('a-1:py');
+		expect(running.filter((r) => r.endsWith(':t1') || r.endsWith(':t2'))).toHaveLength(1);
+		expect(run.events.find((e) => e.event.type === 'tasks.unassignable')?.event).toEqual({
+			type: 'tasks.unassignable',
+			tasks: ['rust'],
+		});
+	});
+
+	it('fails a completed attempt whose quality gate fails', async () => {
+		const run = await setup([t('gated', {maxRetries: 0})], {config: {qualityGates: ['npm test']}});
+		run.gates.failing = {
+			command: 'npm test',
+			tail: ['1 failing', 'AssertionError: expected 2 to be 3'],
+		};
+		run.launcher.on('gated').exit({exitCode: 0, signal: null});
+		await settle();
+		expect(await run.task('gated')).toMatchObject({status: 'failed', failureType: 'quality'});
+		expect((await run.task('gated')).lastError).toContain('quality gate `npm test` failed');
+	});
+
+	it('keeps a bounded event history', async () => {
+		const run = await setup(
+			Array.from({length: 150}, (_, i) => t(`t${String(i).padStart(3, '0')}`)),
+			{slots: [slot('s-1')]},
+		);
+		for (let i = 0; i < 150; i++) {
+			run.launcher.agents.at(-1)?.exit({exitCode: 0, signal: null});
+			await settle();
+		}
+
+		expect(await run.orchestrator.finished).toBe('done');
+		expect(run.events.length).toBeGreaterThan(300);
+		expect(run.orchestrator.recentEvents().length).toBeLessThanOrEqual(200);
+	});
+});

@@ -1,0 +1,160 @@
+/**
+ * Fakes for the orchestrator's ports, injected (never vi.mock): agents whose output and exit the
+ * test decides, and timers driven by a fake clock.
+ */
+import type {
+	AgentExit,
+	AgentLaunch,
+	AgentLauncher,
+	AgentProcess,
+	Disposable,
+	Screen,
+} from '../../source/core/agent-ports.js';
+import {CommandNotFound} from '../../source/core/agent-ports.js';
+import type {GateRunner, Timers} from '../../source/core/orchestrator.js';
+import type {FakeClock} from './in-memory-repository.js';
+
+export class FakeAgent implements AgentProcess {
+	readonly pid: number;
+	readonly output: string[] = [];
+	stopped: {graceMs: number; immediate: boolean} | undefined;
+	#outputListeners = new Set<() => void>();
+	#exitListeners = new Set<(exit: AgentExit) => void>();
+	#exited = false;
+	#resolveStop: ((exit: AgentExit) => void) | undefined;
+
+	constructor(
+		readonly launch: AgentLaunch,
+		pid: number,
+		private readonly onStop: (agent: FakeAgent) => AgentExit | undefined,
+	) {
+		this.pid = pid;
+	}
+
+	say(line: string): void {
+		this.output.push(line);
+		for (const listener of this.#outputListeners) listener();
+	}
+
+	exit(exit: AgentExit): void {
+		if (this.#exited) return;
+		this.#exited = true;
+		for (const listener of this.#exitListeners) listener(exit);
+		this.#resolveStop?.(exit);
+	}
+
+	onOutput(listener: () => void): Disposable {
+		this.#outputListeners.add(listener);
+		return {dispose: () => this.#outputListeners.delete(listener)};
+	}
+
+	onExit(listener: (exit: AgentExit) => void): Disposable {
+		this.#exitListeners.add(listener);
+		return {dispose: () => this.#exitListeners.delete(listener)};
+	}
+
+	tail(count: number): string[] {
+		return this.output.slice(-count);
+	}
+
+	screen(): Screen {
+		return {cols: 80, rows: 24, lines: [], cursor: {x: 0, y: 0}};
+	}
+
+	resize(): void {
+		// Nothing to draw.
+	}
+
+	write(): void {
+		// Nothing reads it.
+	}
+
+	async stop(graceMs: number, options?: {immediate?: boolean}): Promise<AgentExit> {
+		this.stopped = {graceMs, immediate: options?.immediate === true};
+		return new Promise((resolve) => {
+			this.#resolveStop = resolve;
+			// By default an agent dies of the first signal, as 143 after SIGTERM would.
+			const exit = this.onStop(this);
+			if (exit !== undefined) this.exit(exit);
+		});
+	}
+
+	get listenerCount(): number {
+		return this.#outputListeners.size + this.#exitListeners.size;
+	}
+}
+
+export class FakeLauncher implements AgentLauncher {
+	readonly agents: FakeAgent[] = [];
+	missing = new Set<string>();
+	onStop: (agent: FakeAgent) => AgentExit | undefined = () => ({exitCode: null, signal: 'SIGINT'});
+	#pid = 1000;
+
+	launch(launch: AgentLaunch): AgentProcess {
+		if (this.missing.has(launch.command)) throw new CommandNotFound(launch.command);
+		const agent = new FakeAgent(launch, this.#pid++, (a) => this.onStop(a));
+		this.agents.push(agent);
+		return agent;
+	}
+
+	/** The agent working on a task, found by the id in its environment. */
+	on(taskId: string): FakeAgent {
+		const agent = this.agents.findLast((a) => a.launch.env['JETPACK_TASK_ID'] === taskId);
+		if (agent === undefined)
+			throw new Error(
+				`no agent on ${taskId}; launched: ${this.agents.map((a) => a.launch.env['JETPACK_TASK_ID']).join(', ')}`,
+			);
+		return agent;
+	}
+}
+
+/** Timers that fire when the fake clock is advanced past them. */
+export class FakeTimers implements Timers {
+	#timers: Array<{at: number; every?: number; callback: () => void; live: boolean}> = [];
+
+	constructor(private readonly clock: FakeClock) {}
+
+	setTimeout(callback: () => void, ms: number): Disposable {
+		const timer = {at: this.clock.now().getTime() + ms, callback, live: true};
+		this.#timers.push(timer);
+		return {dispose: () => (timer.live = false)};
+	}
+
+	setInterval(callback: () => void, ms: number): Disposable {
+		const timer = {at: this.clock.now().getTime() + ms, every: ms, callback, live: true};
+		this.#timers.push(timer);
+		return {dispose: () => (timer.live = false)};
+	}
+
+	/** Moves the clock on by `ms`, firing every timer due on the way, in order. */
+	async advance(ms: number): Promise<void> {
+		const end = this.clock.now().getTime() + ms;
+		for (;;) {
+			const due = this.#timers.filter((t) => t.live && t.at <= end).sort((a, b) => a.at - b.at)[0];
+			if (due === undefined) break;
+			this.clock.advance(due.at - this.clock.now().getTime());
+			if (due.every === undefined) due.live = false;
+			else due.at += due.every;
+			due.callback();
+			await settle();
+		}
+
+		this.clock.advance(end - this.clock.now().getTime());
+		await settle();
+	}
+}
+
+/** Lets every pending promise chain run (the in-memory store answers in microtasks). */
+export async function settle(): Promise<void> {
+	for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+export class FakeGates implements GateRunner {
+	failing: {command: string; tail: string[]} | undefined;
+	runs = 0;
+
+	async run(): Promise<{command: string; tail: string[]} | undefined> {
+		this.runs++;
+		return this.failing;
+	}
+}

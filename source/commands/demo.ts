@@ -1,40 +1,61 @@
 /**
  * `--demo`: the sample project in `.beads-example/`, copied to a temporary folder so nothing of
- * the user's is touched.
+ * the user's is touched, run by simulated agents (headless until the TUI arrives).
  */
-import {cp, mkdtemp} from 'node:fs/promises';
+import {cp, mkdir, mkdtemp, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {loadConfig} from '../adapters/config-file.js';
 import {TaskStore} from '../adapters/task-store.js';
+import {exitCodes} from '../core/errors.js';
 import type {CommandContext, CommandResult} from './context.js';
-import {renderTaskTable} from './task-list.js';
-import {sortedTasks} from '../core/task.js';
-import {summarize} from './status.js';
+import {runHeadless} from './headless.js';
+import type {Invocation} from './registry.js';
 
 /** `.beads-example/` ships beside `dist/` in the package. */
 export const exampleDir = fileURLToPath(new URL('../../.beads-example/', import.meta.url));
 
+/** Short timeouts and backoffs, so the failing, hanging and leaking sample tasks play out in a minute or two. */
+const demoConfig = {
+	agents: [
+		{
+			profile: 'simulated',
+			count: 4,
+			skills: ['sql', 'typescript', 'react', 'css', 'testing', 'devops', 'docs'],
+		},
+	],
+	retryBackoffSeconds: [2, 4],
+	timeoutFactor: 0.25,
+	graceSeconds: 2,
+	stallMinutes: 1,
+};
+
 export async function copyExample(): Promise<string> {
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'jetpack-demo-'));
 	await cp(path.join(exampleDir, 'tasks.jsonl'), path.join(dir, '.beads', 'tasks.jsonl'));
+	await mkdir(path.join(dir, '.jetpack'), {recursive: true});
+	await writeFile(
+		path.join(dir, '.jetpack', 'config.json'),
+		`${JSON.stringify(demoConfig, undefined, 2)}\n`,
+	);
 	return dir;
 }
 
-export async function runDemo(context: CommandContext): CommandResult {
+export async function runDemo(context: CommandContext, invocation: Invocation): CommandResult {
 	const dir = await copyExample();
-	const store = new TaskStore(dir);
-	const tasks = await store.read();
-	const {total, runnable} = summarize(tasks, context.clock.now()).tasks;
-	context.stdout.write(renderTaskTable(sortedTasks(tasks), context));
-	context.stdout.write(
-		[
-			'',
-			`The sample project "Shelf" (${total} tasks, ${runnable} runnable now) is in ${dir}.`,
-			'This version has the task store and its commands; the agents, scheduler and panes come next.',
-			`Try: jetpack-tui -C ${dir} status   ·   jetpack-tui -C ${dir} task show ${sortedTasks(tasks).find((t) => t.status === 'ready')?.id ?? 'ID'}`,
-			'',
-		].join('\n'),
+	context.stderr.write(
+		`jetpack-tui: the sample project "Shelf" is in ${dir}; simulated agents work through it in about three minutes (ctrl-c stops).\n`,
 	);
-	return 0;
+	const config = await loadConfig(dir);
+	const store = new TaskStore(dir, {
+		backups: config.backups,
+		onNotice: (message) => context.stderr.write(`jetpack-tui: ${message}\n`),
+	});
+	const code = await runHeadless({...context, dir, store, config}, invocation);
+	context.stderr.write(
+		`jetpack-tui: three sample tasks fail on purpose (two exit 1, one hangs); the demo's files stay in ${dir} (try: jetpack-tui -C ${dir} deps --critical-path).\n`,
+	);
+	// The planted failures are the demo working as meant: a run that got to its end is a success here.
+	return code === exitCodes.problems ? exitCodes.ok : code;
 }

@@ -1,18 +1,9 @@
-import os from 'node:os';
+import {isLive, readRunInfo} from '../adapters/run-file.js';
 import {describeRecovery} from '../adapters/task-store.js';
 import {StoreError} from '../core/errors.js';
 import {describeProblem} from '../core/store-format.js';
 import {releaseDeadClaims} from '../core/claims.js';
 import type {CommandContext, CommandResult} from './context.js';
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-}
 
 export async function runRecover(context: CommandContext): CommandResult {
 	const {store} = context;
@@ -47,11 +38,13 @@ export async function runRecover(context: CommandContext): CommandResult {
 		}
 	}
 
-	const host = os.hostname();
+	// Claims of the live run (if one is going) stay; every other claim belongs to a run that is gone.
+	const info = await readRunInfo(context.dir);
+	const live = info !== undefined && isLive(info, Date.now()) ? info.runId : undefined;
 	const released = await store.update((tasks) =>
 		releaseDeadClaims(
 			tasks,
-			(claim) => claim === undefined || (claim.host === host && !isAlive(claim.pid)),
+			(claim) => claim === undefined || claim.runId !== live,
 			context.clock.now(),
 		),
 	);

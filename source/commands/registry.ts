@@ -235,13 +235,31 @@ export const commands: readonly CommandSpec[] = [
 			(await import('./simulate.js')).runSimulate(context, invocation),
 	},
 	{
+		words: ['--headless'],
+		usage: '--headless [-a N] [--agent PROFILE[:COUNT]]... [--max-hours H] [--json]',
+		summary: 'run the agents over the tasks with no screen: one line per event, for overnight runs',
+		help: [
+			'  -a, --agents N              how many agents (shared among the configured profiles)',
+			'      --agent PROFILE[:N]     the pool, repeatable: --agent claude:2 --agent codex:2',
+			'      --max-hours H           stop claiming after H hours and wind down',
+			'      --json                  one JSON object per event',
+			'Ends when nothing runnable or running is left. Ctrl-c once: no new tasks, running agents get',
+			'graceSeconds to finish; twice: they are stopped now. Their tasks go back to the queue.',
+			'Exit: 0 all completed, 1 some failed or blocked, 3 no agent could run, 130 interrupted.',
+		],
+		flags: ['headless', 'agents', 'agent', 'maxHours', 'json'],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context, invocation) =>
+			(await import('./headless.js')).runHeadless(context, invocation),
+	},
+	{
 		words: ['--demo'],
 		usage: '--demo',
 		summary: 'the sample project in a temporary folder, with simulated agents',
 		help: [],
 		flags: ['demo', 'agents', 'json'],
 		args: {min: 0, max: 0, name: ''},
-		run: async (context) => (await import('./demo.js')).runDemo(context),
+		run: async (context, invocation) => (await import('./demo.js')).runDemo(context, invocation),
 	},
 ];
 

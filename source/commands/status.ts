@@ -1,3 +1,4 @@
+import {isLive, readRunInfo, type RunInfo} from '../adapters/run-file.js';
 import {buildGraph, isRunnable} from '../core/graph.js';
 import {taskStatuses, type TaskStatus, type TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
@@ -15,7 +16,7 @@ export interface StatusSummary {
 		/** Can never run as the graph stands: on a cycle, or behind an unknown id or a cycle. */
 		readonly stuck: number;
 	};
-	readonly run: null;
+	readonly run: RunInfo | null;
 }
 
 export function summarize(tasks: TaskTable, now: Date): StatusSummary {
@@ -36,9 +37,18 @@ export function summarize(tasks: TaskTable, now: Date): StatusSummary {
 	return {tasks: {total: tasks.size, byStatus, runnable, waiting, stuck}, run: null};
 }
 
+/** The live run, if any: what `.jetpack/run.json` names while its heartbeat is fresh. */
+async function liveRun(dir: string): Promise<RunInfo | null> {
+	const info = await readRunInfo(dir);
+	return info !== undefined && isLive(info, Date.now()) ? info : null;
+}
+
 export async function runStatus(context: CommandContext, {flags}: Invocation): CommandResult {
 	const exists = await context.store.exists();
-	const summary = summarize(await context.store.read(), context.clock.now());
+	const summary = {
+		...summarize(await context.store.read(), context.clock.now()),
+		run: await liveRun(context.dir),
+	};
 	if (flags.json) {
 		context.stdout.write(`${JSON.stringify(summary)}\n`);
 		return 0;
@@ -59,7 +69,9 @@ export async function runStatus(context: CommandContext, {flags}: Invocation): C
 	context.stdout.write(
 		`${total} task${total === 1 ? '' : 's'}: ${counts.join(', ') || 'none'}\n` +
 			`${runnable} runnable now, ${waiting} waiting on dependencies${stuck > 0 ? `, ${paint('red', `${stuck} stuck behind a cycle or a missing dependency (jetpack-tui deps shows where)`)}` : ''}\n` +
-			'No run is going.\n',
+			(summary.run === null
+				? 'No run is going.\n'
+				: `A run is going: pid ${summary.run.pid} on ${summary.run.host}, started ${summary.run.startedAt}, ${summary.run.agents?.length ?? 0} agents.\n`),
 	);
 	return 0;
 }

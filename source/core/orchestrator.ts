@@ -165,6 +165,8 @@ interface Running {
 	readonly timeoutMs: number;
 	lastOutputAt: number;
 	stopReason?: StopReason;
+	/** What the agent had said when we decided to stop it, before it answers our signals. */
+	tailAtStop?: readonly string[];
 	readonly disposables: Disposable[];
 }
 
@@ -267,7 +269,7 @@ export class Orchestrator {
 		await Promise.all(
 			[...this.#running.values()].map(async (run) => {
 				run.stopReason ??= 'shutdown';
-				await run.process.stop(grace, {immediate: options.immediate});
+				await run.process.stop(grace, {immediate: options.immediate}).catch(() => undefined);
 			}),
 		);
 		await this.#allIdle();
@@ -293,6 +295,7 @@ export class Orchestrator {
 		const run = this.#running.get(taskId);
 		if (run === undefined || run.stopReason !== undefined) return;
 		run.stopReason = 'oom';
+		run.tailAtStop = run.process.tail(20);
 		this.#emit('warn', {
 			type: 'agent.recycled',
 			task: taskId,
@@ -335,6 +338,7 @@ export class Orchestrator {
 						: undefined;
 			if (reason === undefined) continue;
 			run.stopReason = reason;
+			run.tailAtStop = run.process.tail(20);
 			this.#emit('warn', {
 				type: 'agent.stopping',
 				task: taskId,
@@ -415,7 +419,12 @@ export class Orchestrator {
 
 	/** The run ends when nothing runs and nothing will become runnable by waiting. */
 	#checkEnd(tasks: TaskTable, graph: ReturnType<typeof buildGraph>, now: Date): void {
-		const runnable = runnableTasks(graph, now);
+		// A task no agent of the pool has the skills for does not keep the run going.
+		const runnable = runnableTasks(graph, now).filter((task) =>
+			this.#o.slots.some((slot) =>
+				task.requiredSkills.every((skill) => slot.profile.skills.includes(skill)),
+			),
+		);
 		const pausedAll = this.#o.slots.every((slot) => this.#paused(slot.profile.name));
 		if (runnable.length > 0) {
 			if (pausedAll) this.#finish('all-paused');
@@ -495,13 +504,17 @@ export class Orchestrator {
 				logFile: this.#o.logFile(taskId, attempt),
 			});
 		} catch (error) {
-			if (!(error instanceof CommandNotFound)) throw error;
+			// An agent that cannot even start is the profile's problem, not the task's.
+			const message =
+				error instanceof CommandNotFound
+					? `${error.command}: command not found on PATH`
+					: `${slot.profile.command} could not start: ${(error as Error).message}`;
 			await this.#endAttempt(
 				taskId,
 				slot,
 				attempt,
 				now.getTime(),
-				{outcome: 'infra', message: `${error.command}: command not found on PATH`},
+				{outcome: 'infra', message},
 				{exitCode: null, signal: null},
 			);
 			return;
@@ -525,7 +538,18 @@ export class Orchestrator {
 				entry.lastOutputAt = this.#o.clock.now().getTime();
 			}),
 			process.onExit((exit) => {
-				void this.#onExit(entry, slot, exit);
+				this.#onExit(entry, slot, exit).catch((error: unknown) => {
+					// Whatever went wrong recording it, the agent is gone: free its slot and go on.
+					this.#running.delete(entry.taskId);
+					this.#agentBy.delete(entry.taskId);
+					this.#emit('error', {
+						type: 'task.released',
+						task: entry.taskId,
+						agent: slot.name,
+						message: `could not record the attempt: ${(error as Error).message}`,
+					});
+					void this.#schedule();
+				});
 			}),
 		);
 		this.#publish();
@@ -538,7 +562,7 @@ export class Orchestrator {
 			exit,
 			stopReason: entry.stopReason,
 			ranMs: endedAt - entry.startedAt,
-			tail: entry.process.tail(20),
+			tail: entry.tailAtStop ?? entry.process.tail(20),
 		});
 		if (classified.outcome === 'completed' && this.#o.config.qualityGates.length > 0) {
 			const failed = await this.#o.gates.run(this.#o.config.qualityGates);

@@ -11,24 +11,34 @@ export type Outcome = 'completed' | FailureType;
 export type StopReason = 'user' | 'shutdown' | 'timeout' | 'stalled' | 'oom';
 
 /**
- * What an agent CLI prints when it cannot work at all (no login, no key, no network, refused as
- * root). Matched against the last lines of an attempt that ended within `infraWindowMs`.
+ * What an agent CLI prints when it cannot work at all (no login, no key, refused as root, an
+ * untrusted folder), read off the real claude, codex and gemini CLIs. These count when the attempt
+ * ended within `infraWindowMs` of starting.
  */
 export const infraPatterns: readonly RegExp[] = [
 	/not logged in/i,
 	/please run \/login/i,
-	/\/login\b/i,
-	/invalid api key/i,
-	/api[_ ]key/i,
-	/authenticat(e|ion)/i,
-	/unauthori[sz]ed/i,
-	/\b401\b/,
-	/credentials?/i,
+	/please set an auth method/i,
+	/\b(ANTHROPIC|OPENAI|GEMINI|GOOGLE)_API_KEY\b/,
+	/GOOGLE_GENAI_USE_(VERTEXAI|GCA)/,
 	/cannot be used with root/i,
-	/--dangerously-skip-permissions cannot be used/i,
-	/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|getaddrinfo|network (is )?unreachable|fetch failed/i,
+	/\b40[13]\b.*(unauthori[sz]ed|forbidden)|missing bearer/i,
+	/invalid api key|api key not valid|incorrect api key/i,
+	/not (inside|running in) a trusted directory/i,
+	/--skip-git-repo-check was not specified/i,
+	/credit balance is too low|usage limit|insufficient_quota/i,
 	/command not found/i,
-	/quota|rate limit|insufficient_quota/i,
+];
+
+/**
+ * No network: the CLIs retry for minutes before they give up, so these count however long the
+ * attempt ran.
+ */
+export const networkPatterns: readonly RegExp[] = [
+	/unable to connect to api|connection ?refused|fetch failed|econnrefused|enotfound|eai_again/i,
+	/failed to lookup address|name does not resolve|could not resolve host/i,
+	/reconnecting\.\.\. (waiting for network|\d+\/\d+)/i,
+	/failed to connect to responses websocket|error when talking to gemini api/i,
 ];
 
 export const infraWindowMs = 30_000;
@@ -90,13 +100,12 @@ export function classifyAttempt(end: AttemptEnd): Classified {
 	}
 
 	if (end.exit.exitCode === 0) return {outcome: 'completed', message: 'exit 0'};
-	const recent = end.tail.slice(-12).join('\n');
-	if (end.ranMs <= infraWindowMs && infraPatterns.some((pattern) => pattern.test(recent))) {
-		const line =
-			end.tail.slice(-12).find((text) => infraPatterns.some((pattern) => pattern.test(text))) ??
-			said;
-		return {outcome: 'infra', message: line?.trim().slice(0, 300) ?? `${code} at start-up`};
-	}
+	const patterns =
+		end.ranMs <= infraWindowMs ? [...infraPatterns, ...networkPatterns] : networkPatterns;
+	const line = end.tail
+		.slice(-12)
+		.findLast((text) => patterns.some((pattern) => pattern.test(text)));
+	if (line !== undefined) return {outcome: 'infra', message: line.trim().slice(0, 300)};
 
 	return {outcome: 'error', message: said === undefined ? code : `${code}: ${said}`};
 }

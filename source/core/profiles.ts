@@ -28,7 +28,8 @@ export const builtInTemplates: Readonly<
 		command: 'codex',
 		args: ['exec', '--sandbox', 'workspace-write', '--skip-git-repo-check', '{prompt}'],
 	},
-	gemini: {command: 'gemini', args: ['-p', '{prompt}', '--yolo']},
+	// --skip-trust: in a folder gemini has not been told to trust, it quietly drops --yolo.
+	gemini: {command: 'gemini', args: ['--skip-trust', '--yolo', '-p', '{prompt}']},
 	aider: {command: 'aider', args: ['--yes-always', '--message', '{prompt}']},
 };
 

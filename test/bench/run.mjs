@@ -2,6 +2,7 @@
 const benches = {
 	store: () => import('./store.bench.mjs'),
 	graph: () => import('./graph.bench.mjs'),
+	run: () => import('./run.bench.mjs'),
 };
 
 const wanted = process.argv.slice(2);

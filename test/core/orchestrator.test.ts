@@ -249,3 +249,11 @@ describe('Orchestrator', () => {
 		expect(run.orchestrator.recentEvents().length).toBeLessThanOrEqual(200);
 	});
 });
+
+describe('Orchestrator endings', () => {
+	it('finishes when the only runnable tasks need skills no agent has', async () => {
+		const run = await setup([t('rust', {requiredSkills: ['rust']})]);
+		expect(await run.orchestrator.finished).toBe('done');
+		expect(run.types()).toContain('tasks.unassignable');
+	});
+});

@@ -1,0 +1,464 @@
+/**
+ * Agents in pseudo-terminals: node-pty runs the process, @xterm/headless keeps its screen, and the
+ * output goes, ANSI stripped, to the task's log file. Everything held per agent is bounded — the
+ * terminal's scrollback, the bytes waiting for the emulator, a ring of recent lines — so a
+ * process printing as fast as it can slows down (the pty is paused) instead of growing memory.
+ */
+import {
+	accessSync,
+	constants,
+	createWriteStream,
+	mkdirSync,
+	statSync,
+	type WriteStream,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {finished} from 'node:stream/promises';
+import xterm from '@xterm/headless';
+import {spawn, type IPty} from 'node-pty';
+import stripAnsi from 'strip-ansi';
+import {
+	CommandNotFound,
+	type AgentExit,
+	type AgentLaunch,
+	type AgentLauncher,
+	type AgentProcess,
+	type Disposable,
+	type Screen,
+} from '../core/agent-ports.js';
+import {screenFromBuffer} from './screen.js';
+
+export interface PtyAgentLauncherOptions {
+	/** Lines of scrollback kept by each agent's terminal emulator. */
+	readonly scrollback?: number;
+	/** Output handed to the emulator but not yet parsed above which the pty is paused. */
+	readonly maxPendingBytes?: number;
+}
+
+const defaultScrollback = 1000;
+const defaultMaxPendingBytes = 1024 * 1024;
+const terminalName = 'xterm-256color';
+/** Enough lines for `lastError` and infra detection; the log file has the rest. */
+const tailLines = 200;
+const tailLineChars = 1000;
+/** An unfinished escape sequence longer than this is not one; it is let through and stripped. */
+const maxCarry = 4096;
+
+// Control characters are what these patterns are about.
+/* eslint-disable no-control-regex */
+/** OSC, DCS, SOS, PM, APC or screen title string whose terminator has not come yet. */
+const unfinishedControlString = /^\u001B[\]PX^_k][^\u0007\u0018\u001A\u001B]*$/;
+/** CSI without its final byte, a control string without its terminator, ESC + intermediates. */
+const unfinishedEscape =
+	/^\u001B(?:\[[\u0030-\u003F]*[\u0020-\u002F]*|[\]PX^_k][^\u0007\u0018\u001A\u001B]*|[\u0020-\u002F]*)$/;
+/** Bells, backspaces, stray ESCs of malformed sequences: noise in a text file. */
+const leftoverControls = /[\u0000-\u0008\u000B-\u001F\u007F]/g;
+/* eslint-enable no-control-regex */
+
+/** `path` if it is an executable file. */
+function executable(candidate: string): boolean {
+	try {
+		accessSync(candidate, constants.X_OK);
+		return statSync(candidate).isFile();
+	} catch {
+		// Missing or not executable: the caller tries the next candidate or reports not found.
+		return false;
+	}
+}
+
+/**
+ * Where `command` would be run from, as execvp would find it: a name with a slash is a path
+ * (relative to `cwd`); anything else is looked up on the PATH the agent will get. Synchronous
+ * twin of `onPath` in which.ts, because `launch` is.
+ */
+export function resolveCommand(
+	command: string,
+	cwd: string,
+	env: NodeJS.ProcessEnv,
+): string | undefined {
+	if (command.includes('/')) {
+		const candidate = path.resolve(cwd, command);
+		return executable(candidate) ? candidate : undefined;
+	}
+
+	for (const dir of (env['PATH'] ?? '').split(path.delimiter)) {
+		if (dir === '') continue;
+		const candidate = path.resolve(cwd, dir, command);
+		if (executable(candidate)) return candidate;
+	}
+
+	return undefined;
+}
+
+const signalNames = new Map<number, string>(
+	Object.entries(os.constants.signals).map(([name, number]) => [number, name]),
+);
+
+function toExit(exitCode: number, signal: number | undefined): AgentExit {
+	if (signal !== undefined && signal > 0) {
+		return {exitCode: null, signal: signalNames.get(signal) ?? `signal ${signal}`};
+	}
+
+	return {exitCode, signal: null};
+}
+
+/** Signals the whole process group: node-pty's child is a session leader, its pid the group id. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+	try {
+		process.kill(-pid, signal);
+	} catch (error) {
+		// ESRCH: every process in the group has already exited, which is what we wanted.
+		if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+	}
+}
+
+/**
+ * Where an escape sequence at the end of `text` begins if it is not finished yet (its remainder is
+ * in the next chunk), else -1. Stripping it as it stands would leave its second half as text.
+ */
+function unfinishedEscapeStart(text: string): number {
+	const last = text.lastIndexOf('\u001B');
+	if (last === -1 || text.length - last > maxCarry) return -1;
+	const tail = text.slice(last);
+	// A lone ESC may be the first half of the ST ending an OSC/DCS string begun earlier.
+	if (tail === '\u001B') {
+		const before = text.lastIndexOf('\u001B', last - 1);
+		if (
+			before !== -1 &&
+			last - before <= maxCarry &&
+			unfinishedControlString.test(text.slice(before, last))
+		) {
+			return before;
+		}
+
+		return last;
+	}
+
+	return unfinishedEscape.test(tail) ? last : -1;
+}
+
+/**
+ * Terminal output → log text. Escape sequences are stripped (holding back one split across
+ * chunks), and a carriage return ends a line: progress bars that redraw with `\r` become one line
+ * per redraw instead of a single line megabytes long.
+ */
+class PlainText {
+	#carry = '';
+	#pendingCr = false;
+
+	push(chunk: string): string {
+		let text = this.#carry + chunk;
+		this.#carry = '';
+		const start = unfinishedEscapeStart(text);
+		if (start !== -1) {
+			this.#carry = text.slice(start);
+			text = text.slice(0, start);
+		}
+
+		return this.#plain(text);
+	}
+
+	/** What is left at the end of output, unfinished sequence or not. */
+	flush(): string {
+		const rest = this.#plain(this.#carry);
+		this.#carry = '';
+		const newline = this.#pendingCr ? '\n' : '';
+		this.#pendingCr = false;
+		return rest + newline;
+	}
+
+	#plain(text: string): string {
+		let plain = stripAnsi(text);
+		if (this.#pendingCr) plain = `\r${plain}`;
+		// A `\r` at the very end may be the first half of `\r\n`.
+		this.#pendingCr = plain.endsWith('\r');
+		if (this.#pendingCr) plain = plain.slice(0, -1);
+		return plain.replaceAll(/\r+\n?/g, '\n').replaceAll(leftoverControls, '');
+	}
+}
+
+/** The last non-blank lines of output, bounded in count and width. */
+class LineRing {
+	readonly #lines: string[] = [];
+	#partial = '';
+
+	push(plain: string): void {
+		const pieces = plain.split('\n');
+		for (const [index, piece] of pieces.entries()) {
+			if (this.#partial.length < tailLineChars) {
+				this.#partial = (this.#partial + piece).slice(0, tailLineChars);
+			}
+
+			if (index < pieces.length - 1) this.#endLine();
+		}
+	}
+
+	last(count: number): string[] {
+		if (count <= 0) return [];
+		const partial = this.#partial.trim() === '' ? [] : [this.#partial.trimEnd()];
+		return [...this.#lines, ...partial].slice(-count);
+	}
+
+	#endLine(): void {
+		const line = this.#partial.trimEnd();
+		this.#partial = '';
+		if (line.trim() === '') return;
+		this.#lines.push(line);
+		if (this.#lines.length > tailLines) this.#lines.shift();
+	}
+}
+
+type PauseReason = 'emulator' | 'log';
+
+class PtyAgent implements AgentProcess {
+	readonly pid: number;
+	readonly #pty: IPty;
+	readonly #terminal: xterm.Terminal;
+	readonly #log: WriteStream;
+	readonly #maxPendingBytes: number;
+	readonly #plain = new PlainText();
+	readonly #ring = new LineRing();
+	readonly #outputListeners = new Set<() => void>();
+	readonly #exitListeners = new Set<(exit: AgentExit) => void>();
+	readonly #subscriptions: Disposable[] = [];
+	readonly #paused = new Set<PauseReason>();
+	readonly #exited: Promise<AgentExit>;
+	#resolveExited!: (exit: AgentExit) => void;
+	#pendingBytes = 0;
+	/** Set once the process has exited: from then on nothing touches the pty. */
+	#closing = false;
+	#exit: AgentExit | undefined;
+	#finalScreen: Screen | undefined;
+	#logError: Error | undefined;
+	#stopping: Promise<AgentExit> | undefined;
+
+	constructor(launch: AgentLaunch, file: string, options: Required<PtyAgentLauncherOptions>) {
+		this.#maxPendingBytes = options.maxPendingBytes;
+		this.#exited = new Promise((resolve) => {
+			this.#resolveExited = resolve;
+		});
+		// Everything that can throw comes before the spawn, so a failed launch leaves no process.
+		mkdirSync(path.dirname(launch.logFile), {recursive: true});
+		this.#terminal = new xterm.Terminal({
+			cols: launch.cols,
+			rows: launch.rows,
+			scrollback: options.scrollback,
+			// The buffer API (screen(), cell colours) is "proposed" in xterm's terms.
+			allowProposedApi: true,
+		});
+		try {
+			this.#pty = spawn(file, [...launch.args], {
+				name: terminalName,
+				cwd: launch.cwd,
+				env: {...process.env, ...launch.env, TERM: terminalName},
+				cols: launch.cols,
+				rows: launch.rows,
+			});
+		} catch (error) {
+			this.#terminal.dispose();
+			throw new Error(`${launch.command}: cannot start in ${launch.cwd}`, {cause: error});
+		}
+
+		// Open errors arrive as 'error' events, never as a throw.
+		this.#log = createWriteStream(launch.logFile, {flags: 'a'});
+		this.#log.on('error', (error) => {
+			this.#onLogError(error);
+		});
+		this.pid = this.#pty.pid;
+		this.#subscriptions.push(
+			// Replies to queries (cursor position, device attributes): agents block waiting for them.
+			this.#terminal.onData((reply) => {
+				if (!this.#closing) this.#pty.write(reply);
+			}),
+			this.#pty.onData((data) => {
+				this.#onData(data);
+			}),
+			this.#pty.onExit(({exitCode, signal}) => {
+				// A rejection here is a bug in this file; it surfaces as an unhandled rejection.
+				void this.#onExit(toExit(exitCode, signal));
+			}),
+		);
+	}
+
+	onOutput(listener: () => void): Disposable {
+		if (this.#exit !== undefined) return {dispose() {}};
+		this.#outputListeners.add(listener);
+		return {dispose: () => this.#outputListeners.delete(listener)};
+	}
+
+	onExit(listener: (exit: AgentExit) => void): Disposable {
+		const exit = this.#exit;
+		if (exit !== undefined) {
+			// Late subscribers still hear about the exit, as they would have a moment earlier.
+			let live = true;
+			queueMicrotask(() => {
+				if (live) listener(exit);
+			});
+			return {
+				dispose() {
+					live = false;
+				},
+			};
+		}
+
+		this.#exitListeners.add(listener);
+		return {dispose: () => this.#exitListeners.delete(listener)};
+	}
+
+	tail(count: number): string[] {
+		return this.#ring.last(count);
+	}
+
+	screen(): Screen {
+		if (this.#finalScreen !== undefined) return this.#finalScreen;
+		// Only if the snapshot at exit failed: a disposed terminal has no screen left to show.
+		if (this.#exit !== undefined) return {cols: 0, rows: 0, lines: [], cursor: {x: 0, y: 0}};
+		return screenFromBuffer(this.#terminal.buffer.active, this.#terminal.cols, this.#terminal.rows);
+	}
+
+	resize(cols: number, rows: number): void {
+		if (this.#closing) return;
+		this.#pty.resize(cols, rows);
+		this.#terminal.resize(cols, rows);
+	}
+
+	write(data: string): void {
+		if (!this.#closing) this.#pty.write(data);
+	}
+
+	async stop(graceMs: number, options: {readonly immediate?: boolean} = {}): Promise<AgentExit> {
+		if (this.#closing) return this.#exited;
+		const immediate = options.immediate === true;
+		if (this.#stopping !== undefined) {
+			// A stop is under way: `immediate` escalates it, and the running sequence sees the exit.
+			if (immediate) signalGroup(this.pid, 'SIGKILL');
+			return this.#stopping;
+		}
+
+		this.#stopping = this.#stopSequence(graceMs, immediate);
+		return this.#stopping;
+	}
+
+	async #stopSequence(graceMs: number, immediate: boolean): Promise<AgentExit> {
+		for (const signal of immediate ? [] : (['SIGINT', 'SIGTERM'] as const)) {
+			if (this.#closing) break;
+			signalGroup(this.pid, signal);
+			if (await this.#exitedWithin(graceMs)) break;
+		}
+
+		if (!this.#closing) signalGroup(this.pid, 'SIGKILL');
+		const exit = await this.#exited;
+		// The leader is gone; children that ignored the signals would outlive the stop otherwise.
+		signalGroup(this.pid, 'SIGKILL');
+		return exit;
+	}
+
+	async #exitedWithin(ms: number): Promise<boolean> {
+		let timer: NodeJS.Timeout | undefined;
+		const timedOut = new Promise<false>((resolve) => {
+			timer = setTimeout(() => {
+				resolve(false);
+			}, ms);
+		});
+		try {
+			return await Promise.race([this.#exited.then(() => true), timedOut]);
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+
+	#onData(data: string): void {
+		if (this.#closing) return;
+		for (const listener of this.#outputListeners) listener();
+		const bytes = Buffer.byteLength(data);
+		this.#pendingBytes += bytes;
+		if (this.#pendingBytes > this.#maxPendingBytes) this.#pause('emulator');
+		this.#terminal.write(data, () => {
+			this.#pendingBytes -= bytes;
+			if (this.#pendingBytes <= this.#maxPendingBytes / 2) this.#resume('emulator');
+		});
+		this.#record(this.#plain.push(data));
+	}
+
+	#record(plain: string): void {
+		if (plain === '') return;
+		this.#ring.push(plain);
+		if (this.#logError !== undefined) return;
+		if (!this.#log.write(plain) && !this.#paused.has('log')) {
+			this.#pause('log');
+			this.#log.once('drain', () => {
+				this.#resume('log');
+			});
+		}
+	}
+
+	#pause(reason: PauseReason): void {
+		if (this.#paused.size === 0 && !this.#closing) this.#pty.pause();
+		this.#paused.add(reason);
+	}
+
+	#resume(reason: PauseReason): void {
+		if (!this.#paused.delete(reason)) return;
+		if (this.#paused.size === 0 && !this.#closing) this.#pty.resume();
+	}
+
+	#onLogError(error: Error): void {
+		if (this.#logError !== undefined) return;
+		this.#logError = error;
+		// No 'drain' will come from a failed stream; the agent must not stall on it.
+		this.#resume('log');
+		// Surfaces as the agent's last line, where `lastError` is taken from.
+		this.#ring.push(`\njetpack-tui: cannot write the log: ${error.message}\n`);
+	}
+
+	async #onExit(exit: AgentExit): Promise<void> {
+		this.#closing = true;
+		try {
+			this.#record(this.#plain.flush());
+			// Resolves once the emulator has parsed everything written before it.
+			await new Promise<void>((resolve) => {
+				this.#terminal.write('', resolve);
+			});
+			this.#log.end();
+			try {
+				// 'finish': every write has reached the file, so a reader of the log sees it all.
+				await finished(this.#log);
+			} catch (error) {
+				this.#onLogError(error as Error);
+			}
+
+			this.#finalScreen = this.screen();
+		} finally {
+			// Whatever failed above (and surfaces as a rejection), the exit must still be heard:
+			// an orchestrator waiting for it would otherwise hold the slot forever.
+			for (const subscription of this.#subscriptions.splice(0)) subscription.dispose();
+			this.#terminal.dispose();
+			this.#log.destroy();
+			this.#outputListeners.clear();
+			this.#exit = exit;
+			this.#resolveExited(exit);
+			const listeners = [...this.#exitListeners];
+			this.#exitListeners.clear();
+			for (const listener of listeners) listener(exit);
+		}
+	}
+}
+
+/** The `AgentLauncher` port on node-pty and @xterm/headless. */
+export class PtyAgentLauncher implements AgentLauncher {
+	readonly #options: Required<PtyAgentLauncherOptions>;
+
+	constructor(options: PtyAgentLauncherOptions = {}) {
+		this.#options = {
+			scrollback: options.scrollback ?? defaultScrollback,
+			maxPendingBytes: options.maxPendingBytes ?? defaultMaxPendingBytes,
+		};
+	}
+
+	launch(launch: AgentLaunch): AgentProcess {
+		const file = resolveCommand(launch.command, launch.cwd, {...process.env, ...launch.env});
+		if (file === undefined) throw new CommandNotFound(launch.command);
+		return new PtyAgent(launch, file, this.#options);
+	}
+}

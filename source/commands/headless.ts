@@ -1,0 +1,311 @@
+/**
+ * `--headless` (PRODUCT.md §9): the orchestrator plus a line printer. One line per event (`--json`
+ * for JSON lines), a summary every minute, the event log in `.jetpack/logs/run-<runId>.jsonl`,
+ * graceful on the first SIGINT or SIGTERM and immediate on the second.
+ */
+import {createWriteStream, mkdirSync, watch, type FSWatcher} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {PtyAgentLauncher} from '../adapters/pty-agent.js';
+import {ShellGateRunner} from '../adapters/gate-runner.js';
+import {RunFile} from '../adapters/run-file.js';
+import {systemTimers} from '../adapters/timers.js';
+import {releaseDeadClaims} from '../core/claims.js';
+import {exitCodes, type ExitCode} from '../core/errors.js';
+import {buildGraph} from '../core/graph.js';
+import {Orchestrator, type FinishReason, type StampedEvent} from '../core/orchestrator.js';
+import {agentPool, type SelfCommand} from '../core/profiles.js';
+import type {TaskTable} from '../core/task.js';
+import type {CommandContext, CommandResult} from './context.js';
+import {minutesText} from './deps-render.js';
+import {oneLine, painter, type Paint} from './format.js';
+import type {Invocation} from './registry.js';
+
+const summaryEveryMs = 60_000;
+
+/** This program as a command, for the simulated agent: `node …/dist/cli.js`. */
+export function selfCommand(): SelfCommand {
+	return {command: process.execPath, args: [fileURLToPath(new URL('../cli.js', import.meta.url))]};
+}
+
+export async function runHeadless(context: CommandContext, {flags}: Invocation): CommandResult {
+	const slots = agentPool(context.config, flags, selfCommand());
+	const runFile = await RunFile.claim(
+		context.dir,
+		slots.map((slot) => slot.name),
+	);
+	const {runId} = runFile.info;
+	const out = (line: string) => context.stdout.write(`${line}\n`);
+	const paint = painter(context.color && !flags.json);
+	const cleanups: Array<() => void> = [];
+	try {
+		const now = context.clock.now();
+		const recovered = await context.store.update((tasks) =>
+			releaseDeadClaims(tasks, (claim) => claim?.runId !== runId, now),
+		);
+		if (recovered.length > 0 && !flags.json) {
+			out(
+				paint(
+					'yellow',
+					`Recovered ${recovered.length} task${recovered.length === 1 ? '' : 's'} held by a run that is gone (no retry spent): ${recovered.slice(0, 10).join(', ')}${recovered.length > 10 ? ', …' : ''}`,
+				),
+			);
+		}
+
+		const logs = path.join(context.dir, '.jetpack', 'logs');
+		mkdirSync(logs, {recursive: true});
+		const eventLog = createWriteStream(path.join(logs, `run-${runId}.jsonl`), {flags: 'a'});
+		cleanups.push(() => eventLog.end());
+		const orchestrator = new Orchestrator({
+			repository: context.store,
+			launcher: new PtyAgentLauncher(),
+			gates: new ShellGateRunner(context.dir),
+			clock: context.clock,
+			timers: systemTimers,
+			config: context.config,
+			slots,
+			run: {runId, pid: process.pid, host: runFile.info.host},
+			cwd: context.dir,
+			logFile: (taskId, attempt) => path.join(logs, taskId, `${attempt}.log`),
+			env: {JETPACK_WORK_DIR: context.dir},
+		});
+
+		cleanups.push(
+			orchestrator.onEvent((event) => {
+				const json = eventJson(event);
+				eventLog.write(`${JSON.stringify(json)}\n`);
+				out(flags.json ? JSON.stringify(json) : eventLine(event, paint));
+			}),
+		);
+
+		const summary = setInterval(() => {
+			void context.store.read().then((tasks) => {
+				const line = progressLine(
+					tasks,
+					orchestrator.getSnapshot().agents.filter((agent) => agent.state === 'running').length,
+					slots.length,
+				);
+				out(
+					flags.json
+						? JSON.stringify({
+								time: new Date().toISOString(),
+								level: 'info',
+								event: 'run.summary',
+								message: line,
+							})
+						: paint('dim', `── ${line}`),
+				);
+			});
+		}, summaryEveryMs);
+		cleanups.push(() => clearInterval(summary));
+
+		cleanups.push(watchStore(context.store.beadsDir, () => orchestrator.notifyStoreChanged()));
+		let interrupts = 0;
+		const onSignal = (signal: NodeJS.Signals) => {
+			interrupts++;
+			const immediate = interrupts > 1;
+			if (!flags.json)
+				out(
+					paint(
+						'yellow',
+						immediate
+							? `${signal} again: stopping every agent now.`
+							: `${signal}: no new tasks; running agents get ${context.config.graceSeconds} s to finish (press ctrl-c again to stop them now).`,
+					),
+				);
+			void orchestrator.shutdown({immediate, reason: 'interrupted'});
+		};
+
+		process.on('SIGINT', onSignal);
+		process.on('SIGTERM', onSignal);
+		cleanups.push(() => {
+			process.off('SIGINT', onSignal);
+			process.off('SIGTERM', onSignal);
+		});
+		if (flags.maxHours !== undefined) {
+			const timer = setTimeout(
+				() => void orchestrator.shutdown({immediate: false, reason: 'max-hours'}),
+				flags.maxHours * 3_600_000,
+			);
+			cleanups.push(() => clearTimeout(timer));
+		}
+
+		const started = Date.now();
+		await orchestrator.start(recovered.length);
+		const reason = await orchestrator.finished;
+		const tasks = await context.store.read();
+		const snapshot = orchestrator.getSnapshot();
+		const wallMs = Date.now() - started;
+		const utilisation = wallMs === 0 ? 0 : snapshot.busyMs / (wallMs * slots.length);
+		if (!flags.json) out(finalSummary(tasks, reason, wallMs, utilisation, snapshot.paused, paint));
+		return exitCodeFor(reason, tasks);
+	} finally {
+		for (const cleanup of cleanups.reverse()) cleanup();
+		await runFile.release();
+	}
+}
+
+function exitCodeFor(reason: FinishReason, tasks: TaskTable): ExitCode {
+	if (reason === 'interrupted') return exitCodes.interrupted;
+	if (reason === 'all-paused') return exitCodes.noAgent;
+	return [...tasks.values()].every((task) => task.status === 'completed')
+		? exitCodes.ok
+		: exitCodes.problems;
+}
+
+/** Store changes made by the CLI or by hand wake the scheduler (our own writes too, harmlessly). */
+function watchStore(dir: string, changed: () => void): () => void {
+	let watcher: FSWatcher | undefined;
+	let timer: NodeJS.Timeout | undefined;
+	try {
+		watcher = watch(dir, {persistent: false}, () => {
+			clearTimeout(timer);
+			timer = setTimeout(changed, 30);
+		});
+	} catch {
+		// No file watching here (some network file systems): the scheduler's tick still looks every second.
+	}
+
+	return () => {
+		clearTimeout(timer);
+		watcher?.close();
+	};
+}
+
+function eventJson({time, level, event}: StampedEvent): Record<string, unknown> {
+	const {type, ...fields} = event;
+	return {time, level, event: type, ...fields};
+}
+
+const levelStyle = {info: 'dim', warn: 'yellow', error: 'red'} as const;
+
+export function eventLine({time, level, event}: StampedEvent, paint: Paint): string {
+	const clock = time.slice(11, 19);
+	const task = 'task' in event ? event.task : '';
+	const agent = 'agent' in event && typeof event.agent === 'string' ? event.agent : '';
+	return `${paint('dim', clock)} ${paint(levelStyle[level], level.padEnd(5))} ${task.padEnd(10)} ${agent.padEnd(12)} ${oneLine(describeEvent(event))}`;
+}
+
+function describeEvent(event: StampedEvent['event']): string {
+	switch (event.type) {
+		case 'run.started': {
+			return `run started: ${event.agents} agent${event.agents === 1 ? '' : 's'}, ${event.runnable} task${event.runnable === 1 ? '' : 's'} runnable${event.recovered > 0 ? `, ${event.recovered} recovered` : ''}`;
+		}
+
+		case 'task.claimed': {
+			return `claimed (attempt ${event.attempt}): ${event.title}`;
+		}
+
+		case 'task.completed': {
+			return `completed in ${event.seconds} s`;
+		}
+
+		case 'task.retry': {
+			return `${event.failureType}: ${event.message}; retry ${event.retry} in ${event.retryInSeconds} s`;
+		}
+
+		case 'task.failed': {
+			return `failed (${event.failureType}): ${event.message}`;
+		}
+
+		case 'task.released': {
+			return `back to the queue, no retry spent (${event.message})`;
+		}
+
+		case 'agent.stopping': {
+			return `stopping the agent: ${event.reason}`;
+		}
+
+		case 'agent.recycled': {
+			return `recycled at ${event.rssMb} MB (limit ${event.limitMb} MB)`;
+		}
+
+		case 'profile.paused': {
+			return `${event.profile}: ${event.reason} · paused for ${event.seconds} s`;
+		}
+
+		case 'profile.resumed': {
+			return `${event.profile}: resumed`;
+		}
+
+		case 'tasks.unassignable': {
+			return `no agent has the skills for ${event.tasks.join(', ')}`;
+		}
+
+		case 'run.stopping': {
+			return event.immediate ? 'stopping now' : 'stopping: no new tasks';
+		}
+
+		case 'run.finished': {
+			return `run finished: ${event.reason}`;
+		}
+	}
+}
+
+function progressLine(tasks: TaskTable, busy: number, agents: number): string {
+	let done = 0;
+	let failed = 0;
+	for (const task of tasks.values()) {
+		if (task.status === 'completed') done++;
+		else if (task.status === 'failed') failed++;
+	}
+
+	return `${done}/${tasks.size} done, ${failed} failed, ${busy}/${agents} agents busy`;
+}
+
+function finalSummary(
+	tasks: TaskTable,
+	reason: FinishReason,
+	wallMs: number,
+	utilisation: number,
+	paused: readonly {profile: string; reason: string}[],
+	paint: Paint,
+): string {
+	const all = [...tasks.values()];
+	const completed = all.filter((task) => task.status === 'completed');
+	const failed = all.filter((task) => task.status === 'failed');
+	const blocked = all.filter((task) => task.status === 'blocked');
+	const graph = buildGraph(tasks);
+	const open = all.filter((task) => task.status === 'pending' || task.status === 'ready');
+	const lines = [
+		'',
+		paint(
+			'bold',
+			`Run ${reason === 'done' ? 'finished' : `ended (${reason})`} after ${wallMs < 60_000 ? `${(wallMs / 1000).toFixed(1)} s` : minutesText(wallMs / 60_000)}; agents busy ${Math.round(utilisation * 100)}% of the time.`,
+		),
+		`  ${completed.length} completed, ${failed.length} failed, ${blocked.length} blocked, ${open.length} not run, of ${all.length}.`,
+	];
+	for (const task of failed.slice(0, 20))
+		lines.push(
+			paint(
+				'red',
+				`  ✗ ${task.id} (${task.failureType ?? 'error'}): ${oneLine(task.lastError ?? '')}`.slice(
+					0,
+					200,
+				),
+			),
+		);
+	if (failed.length > 20)
+		lines.push(`  … and ${failed.length - 20} more failed (jetpack-tui task list --status failed)`);
+	for (const task of blocked.slice(0, 10))
+		lines.push(paint('magenta', `  ⊘ ${task.id} blocked: ${oneLine(task.blockers.join('; '))}`));
+	const why = (id: string): string => {
+		const task = tasks.get(id);
+		if (task === undefined) return '';
+		if (graph.inCycle.has(id)) return 'on a dependency cycle';
+		const missing = task.dependencies.filter((dep) => !tasks.has(dep));
+		if (missing.length > 0) return `depends on unknown ${missing.join(', ')}`;
+		const waiting = task.dependencies.filter((dep) => tasks.get(dep)?.status !== 'completed');
+		if (waiting.length > 0)
+			return `waits for ${waiting.slice(0, 3).join(', ')} (${tasks.get(waiting[0] ?? '')?.status ?? '?'})`;
+		if (task.blockers.length > 0) return 'blocked by hand';
+		return 'not reached';
+	};
+
+	for (const task of open.slice(0, 10))
+		lines.push(paint('dim', `  · ${task.id} never ran: ${why(task.id)}`));
+	if (open.length > 10) lines.push(paint('dim', `  … and ${open.length - 10} more not run`));
+	for (const pause of paused)
+		lines.push(paint('red', `  ${pause.profile} is paused: ${pause.reason}`));
+	return lines.join('\n');
+}

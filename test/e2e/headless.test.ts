@@ -1,0 +1,294 @@
+/**
+ * Unattended runs, end to end: the built CLI with `--headless`, real simulated agents in real
+ * ptys, real signals.
+ */
+import {spawn} from 'node:child_process';
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {cliPath, runCli} from '../helpers/cli.js';
+import {processesOf} from '../helpers/processes.js';
+import {tempRepo} from '../helpers/temp-repo.js';
+
+interface Line {
+	readonly event: string;
+	readonly task?: string;
+	readonly [key: string]: unknown;
+}
+
+async function repoWith(tasks: readonly object[], config: object): Promise<string> {
+	const cwd = await tempRepo();
+	mkdirSync(path.join(cwd, '.beads'));
+	mkdirSync(path.join(cwd, '.jetpack'));
+	writeFileSync(
+		path.join(cwd, '.beads', 'tasks.jsonl'),
+		tasks.map((task) => `${JSON.stringify(task)}\n`).join(''),
+	);
+	writeFileSync(path.join(cwd, '.jetpack', 'config.json'), JSON.stringify(config));
+	return cwd;
+}
+
+const stored = (cwd: string) =>
+	new Map(
+		readFileSync(path.join(cwd, '.beads', 'tasks.jsonl'), 'utf8')
+			.trim()
+			.split('\n')
+			.map(
+				(line) =>
+					JSON.parse(line) as {
+						id: string;
+						status: string;
+						retryCount: number;
+						attempts: Array<{failureType?: string; startedAt: string; endedAt?: string}>;
+						failureType?: string;
+						lastError?: string;
+						completedAt?: string;
+					},
+			)
+			.map((task) => [task.id, task]),
+	);
+
+const fast = {retryBackoffSeconds: [0.2], timeoutFactor: 0.02, graceSeconds: 0.3, stallMinutes: 5};
+
+/** Starts a headless run and collects its JSON lines as they come. */
+function start(cwd: string, args: string[] = []) {
+	const child = spawn(process.execPath, [cliPath, '--headless', '--json', ...args], {
+		cwd,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env: {...process.env, NO_COLOR: '1'},
+	});
+	const lines: Line[] = [];
+	let stderr = '';
+	let buffer = '';
+	const waiters: Array<{test: (lines: Line[]) => boolean; resolve: () => void}> = [];
+	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+		buffer += chunk;
+		const parts = buffer.split('\n');
+		buffer = parts.pop() ?? '';
+		for (const part of parts) if (part.trim() !== '') lines.push(JSON.parse(part) as Line);
+		for (const waiter of [...waiters]) if (waiter.test(lines)) waiter.resolve();
+	});
+	child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+	const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+	const until = async (test: (all: Line[]) => boolean) =>
+		test(lines) ? undefined : new Promise<void>((resolve) => waiters.push({test, resolve}));
+	return {child, lines, exited, until, stderr: () => stderr};
+}
+
+describe('jetpack-tui --headless', () => {
+	it('runs mixed outcomes to the end: successes, retries, a failure, timeouts, a chain in order', async () => {
+		const title = '$(touch pwned) `touch pwned2`; rm -rf "x" && echo \'hi\'';
+		const cwd = await repoWith(
+			[
+				{id: 'ok1', title: 'fine', requiredSkills: ['sim'], sim: {ms: 300}},
+				{id: 'c1', title: 'chain 1', requiredSkills: ['sim'], sim: {ms: 200}},
+				{id: 'c2', title: 'chain 2', dependencies: ['c1'], requiredSkills: ['sim'], sim: {ms: 200}},
+				{id: 'c3', title: 'chain 3', dependencies: ['c2'], requiredSkills: ['sim'], sim: {ms: 200}},
+				{
+					id: 'bad',
+					title: 'fails',
+					maxRetries: 1,
+					requiredSkills: ['sim'],
+					sim: {ms: 100, exit: 1},
+				},
+				{
+					id: 'after-bad',
+					title: 'needs bad',
+					dependencies: ['bad'],
+					requiredSkills: ['sim'],
+					sim: {ms: 100},
+				},
+				{
+					id: 'hang',
+					title: 'hangs',
+					estimatedMinutes: 1,
+					maxRetries: 0,
+					requiredSkills: ['sim'],
+					sim: {hang: true},
+				},
+				{
+					id: 'stubborn',
+					title: 'ignores SIGTERM',
+					estimatedMinutes: 1,
+					maxRetries: 0,
+					requiredSkills: ['sim'],
+					sim: {hang: true, ignoreSigterm: true},
+				},
+				{id: 'shell', title, requiredSkills: ['echo']},
+			],
+			{
+				...fast,
+				agents: [
+					{profile: 'simulated', count: 3, skills: ['sim']},
+					{
+						name: 'echo',
+						command: process.execPath,
+						args: ['-e', 'console.log("title:" + process.argv[1])', '{title}'],
+						skills: ['echo'],
+					},
+				],
+			},
+		);
+		const run = start(cwd);
+		expect(await run.exited).toBe(1);
+		const tasks = stored(cwd);
+		for (const id of ['ok1', 'c1', 'c2', 'c3', 'shell'])
+			expect(tasks.get(id)?.status, id).toBe('completed');
+		expect(tasks.get('bad')).toMatchObject({status: 'failed', retryCount: 2, failureType: 'error'});
+		expect(tasks.get('bad')?.attempts).toHaveLength(2);
+		expect(tasks.get('bad')?.lastError).toContain('Error: tests failed (simulated)');
+		expect(tasks.get('after-bad')).toMatchObject({status: 'pending', attempts: []});
+		expect(tasks.get('hang')).toMatchObject({status: 'failed', failureType: 'timeout'});
+		expect(tasks.get('stubborn')).toMatchObject({status: 'failed', failureType: 'timeout'});
+		// A chain runs in order: each link starts after the one before it completed.
+		expect(Date.parse(tasks.get('c2')?.attempts[0]?.startedAt ?? '')).toBeGreaterThanOrEqual(
+			Date.parse(tasks.get('c1')?.completedAt ?? ''),
+		);
+		expect(Date.parse(tasks.get('c3')?.attempts[0]?.startedAt ?? '')).toBeGreaterThanOrEqual(
+			Date.parse(tasks.get('c2')?.completedAt ?? ''),
+		);
+		// The title reached the agent as text, and no shell ran it.
+		expect(readFileSync(path.join(cwd, '.jetpack', 'logs', 'shell', '1.log'), 'utf8')).toContain(
+			`title:${title}`,
+		);
+		expect(existsSync(path.join(cwd, 'pwned'))).toBe(false);
+		expect(existsSync(path.join(cwd, 'pwned2'))).toBe(false);
+		const events = run.lines.map((line) => line.event);
+		for (const name of [
+			'run.started',
+			'task.claimed',
+			'task.completed',
+			'task.retry',
+			'task.failed',
+			'run.finished',
+		])
+			expect(events).toContain(name);
+		const logFile = readdirSync(path.join(cwd, '.jetpack', 'logs')).find((name) =>
+			name.startsWith('run-'),
+		);
+		expect(
+			readFileSync(path.join(cwd, '.jetpack', 'logs', logFile ?? ''), 'utf8')
+				.trim()
+				.split('\n'),
+		).toHaveLength(run.lines.length);
+		expect(processesOf(cwd)).toEqual([]);
+		expect(existsSync(path.join(cwd, '.jetpack', 'run.json'))).toBe(false);
+	}, 60_000);
+
+	it('stops on SIGINT: exit 130, tasks back to the queue with no retry spent, no process left', async () => {
+		const cwd = await repoWith(
+			[1, 2, 3].map((n) => ({id: `long${n}`, title: `long ${n}`, sim: {ms: 20_000}})),
+			{...fast, agents: [{profile: 'simulated', count: 2}]},
+		);
+		const run = start(cwd);
+		await run.until((lines) => lines.filter((line) => line.event === 'task.claimed').length === 2);
+		// The claim comes just before the agent starts.
+		for (let wait = 0; wait < 40 && processesOf(cwd).length < 2; wait++)
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		expect(processesOf(cwd).length).toBeGreaterThanOrEqual(2);
+		run.child.kill('SIGINT');
+		expect(await run.exited).toBe(130);
+		for (const task of stored(cwd).values())
+			expect(task).toMatchObject({status: 'ready', retryCount: 0});
+		expect(processesOf(cwd)).toEqual([]);
+	}, 30_000);
+
+	it('recovers the tasks of a run killed with SIGKILL, says so, and finishes them', async () => {
+		const cwd = await repoWith(
+			[1, 2, 3].map((n) => ({id: `t${n}`, title: `task ${n}`, sim: {ms: n === 3 ? 200 : 8000}})),
+			{...fast, agents: [{profile: 'simulated', count: 2}]},
+		);
+		const first = start(cwd);
+		await first.until(
+			(lines) => lines.filter((line) => line.event === 'task.claimed').length === 2,
+		);
+		first.child.kill('SIGKILL');
+		await first.exited;
+		expect([...stored(cwd).values()].filter((task) => task.status === 'in_progress')).toHaveLength(
+			2,
+		);
+		writeFileSync(
+			path.join(cwd, '.beads', 'tasks.jsonl'),
+			readFileSync(path.join(cwd, '.beads', 'tasks.jsonl'), 'utf8').replaceAll(
+				'"ms":8000',
+				'"ms":200',
+			),
+		);
+		const second = await runCli(['--headless'], {cwd});
+		expect(second.stdout).toMatch(
+			/Recovered 2 tasks held by a run that is gone \(no retry spent\)/,
+		);
+		expect(second.code).toBe(0);
+		for (const task of stored(cwd).values())
+			expect(task).toMatchObject({status: 'completed', retryCount: 0});
+	}, 60_000);
+
+	it("exits 3 with the agent's own words when no agent can run, charging no retry", async () => {
+		const cwd = await repoWith(
+			[1, 2, 3, 4].map((n) => ({id: `t${n}`, title: `task ${n}`})),
+			{
+				...fast,
+				infraFailuresToPause: 2,
+				agents: [
+					{name: 'ghost', command: 'no-such-agent-cli-here'},
+					{
+						name: 'nologin',
+						command: process.execPath,
+						args: ['-e', 'console.error("Not logged in · Please run /login"); process.exit(1)'],
+					},
+				],
+			},
+		);
+		const result = await runCli(['--headless'], {cwd});
+		expect(result.code).toBe(3);
+		expect(result.stdout).toContain('nologin is paused: Not logged in · Please run /login');
+		expect(result.stdout).toContain(
+			'ghost is paused: no-such-agent-cli-here: command not found on PATH',
+		);
+		for (const task of stored(cwd).values()) expect(task.retryCount).toBe(0);
+	}, 30_000);
+
+	it('refuses a second live run on the same repository', async () => {
+		const cwd = await repoWith([{id: 'slow', title: 'slow', sim: {ms: 20_000}}], {
+			...fast,
+			agents: [{profile: 'simulated', count: 1}],
+		});
+		const first = start(cwd);
+		await first.until((lines) => lines.some((line) => line.event === 'task.claimed'));
+		const status = JSON.parse((await runCli(['status', '--json'], {cwd})).stdout) as {
+			run: {pid: number; agents: string[]} | null;
+		};
+		expect(status.run).toMatchObject({pid: first.child.pid, agents: ['simulated-1']});
+		const second = await runCli(['--headless'], {cwd});
+		expect(second.code).toBe(2);
+		expect(second.stderr).toMatch(
+			/^jetpack-tui: Another run \(pid \d+ on .+, started .+\) is working in this repository; stop it first/,
+		);
+		first.child.kill('SIGINT');
+		expect(await first.exited).toBe(130);
+	}, 30_000);
+
+	it('stays responsive while an agent spews output as fast as it can', async () => {
+		const cwd = await repoWith(
+			[
+				{id: 'spew', title: 'spew', priority: 'critical', sim: {ms: 8000, output: 'spew'}},
+				...[1, 2, 3, 4, 5].map((n) => ({id: `quick${n}`, title: `quick ${n}`, sim: {ms: 100}})),
+			],
+			{...fast, agents: [{profile: 'simulated', count: 2}]},
+		);
+		const run = start(cwd);
+		expect(await run.exited).toBe(0);
+		// Each quick task is claimed soon after the one before it completes, spew or not.
+		const at = (event: string, task: string) =>
+			Date.parse(
+				String(run.lines.find((line) => line.event === event && line.task === task)?.['time']),
+			);
+		for (let n = 2; n <= 5; n++)
+			expect(at('task.claimed', `quick${n}`) - at('task.completed', `quick${n - 1}`)).toBeLessThan(
+				1000,
+			);
+		expect(
+			readFileSync(path.join(cwd, '.jetpack', 'logs', 'spew', '1.log')).length,
+		).toBeGreaterThan(100_000);
+	}, 60_000);
+});

@@ -176,7 +176,8 @@ describe('jetpack-tui simulate', () => {
 		});
 		expect(code).toBe(0);
 		expect(Date.now() - started).toBeLessThan(10_000);
-		expect(stdout).toMatch(/^\[ {2}0%\] /);
+		// A progress line first: how far along depends on how long start-up took, which counts too.
+		expect(stdout).toMatch(/^\[ *\d{1,3}%\] /);
 		expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^done/);
 	});
 

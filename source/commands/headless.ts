@@ -8,6 +8,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {PtyAgentLauncher} from '../adapters/pty-agent.js';
 import {ShellGateRunner} from '../adapters/gate-runner.js';
+import {ProcProcessStats} from '../adapters/process-stats.js';
 import {RunFile} from '../adapters/run-file.js';
 import {systemTimers} from '../adapters/timers.js';
 import {releaseDeadClaims} from '../core/claims.js';
@@ -67,6 +68,12 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 			run: {runId, pid: process.pid, host: runFile.info.host},
 			cwd: context.dir,
 			logFile: (taskId, attempt) => path.join(logs, taskId, `${attempt}.log`),
+			memory: {
+				stats: new ProcProcessStats(),
+				sampleMs: context.config.memory.sampleSeconds * 1000,
+				reservePercent: context.config.memory.reservePercent,
+				limitMb: (slot) => slot.profile.memoryLimitMb ?? context.config.memory.agentLimitMb,
+			},
 			env: {JETPACK_WORK_DIR: context.dir},
 		});
 
@@ -218,6 +225,18 @@ function describeEvent(event: StampedEvent['event']): string {
 
 		case 'agent.recycled': {
 			return `recycled at ${event.rssMb} MB (limit ${event.limitMb} MB)`;
+		}
+
+		case 'agent.memory': {
+			return `using ${event.rssMb} MB, over 90% of its ${event.limitMb} MB limit`;
+		}
+
+		case 'memory.low': {
+			return `the machine has ${event.availableMb} MB free, under the ${event.reserveMb} MB reserve: no new tasks until memory comes back`;
+		}
+
+		case 'memory.ok': {
+			return `memory is back (${event.availableMb} MB free): taking tasks again`;
 		}
 
 		case 'profile.paused': {

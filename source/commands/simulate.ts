@@ -3,6 +3,7 @@
  * behaves as its `sim` field says, so runs, demos and tests need no AI and no network. The plan and
  * the text come from `core/sim.ts`; this file owns time, signals, memory and stdout.
  */
+import {spawn} from 'node:child_process';
 import {Writable} from 'node:stream';
 import {performance} from 'node:perf_hooks';
 import {UsageError, type ExitCode} from '../core/errors.js';
@@ -74,7 +75,12 @@ async function simulate(plan: SimPlan, output: Output): Promise<number> {
 	};
 	process.on('SIGINT', handlers.SIGINT);
 	process.on('SIGTERM', handlers.SIGTERM);
-	const memory = plan.memoryMbPerSec > 0 ? startEating(plan.memoryMbPerSec, elapsed) : undefined;
+	const memory =
+		plan.memoryMbPerSec <= 0
+			? undefined
+			: plan.memoryInChild
+				? startEatingInChild(plan.memoryMbPerSec)
+				: startEating(plan.memoryMbPerSec, elapsed);
 	try {
 		const work = {plan, out, elapsed, signal: stopper.signal};
 		if (plan.output === 'tui') await runTui(work);
@@ -272,6 +278,31 @@ function startEating(mbPerSec: number, elapsed: () => number): {stop(): void} {
 		stop() {
 			clearInterval(timer);
 			kept.length = 0;
+		},
+	};
+}
+
+/**
+ * The same leak in a child process, as an agent's tool or language server would leak. The child
+ * ends when the agent does (its IPC channel closes), and a stop of the process group takes it too.
+ */
+function startEatingInChild(mbPerSec: number): {stop(): void} {
+	const script = `const kept = []; let eaten = 0; const start = Date.now();
+process.on('disconnect', () => process.exit(0));
+setInterval(() => {
+	const due = Math.floor((${mbPerSec} * 1048576 * (Date.now() - start)) / 1000) - eaten;
+	if (due <= 0) return;
+	const slice = Buffer.alloc(due);
+	for (let page = 0; page < slice.length; page += 4096) slice[page] = 1;
+	kept.push(slice);
+	eaten += due;
+}, ${simIntervals.memorySlice});`;
+	const child = spawn(process.execPath, ['-e', script], {
+		stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+	});
+	return {
+		stop() {
+			child.kill('SIGKILL');
 		},
 	};
 }

@@ -25,6 +25,15 @@ import {expandArgs, type AgentSlot} from './profiles.js';
 import {buildPrompt} from './prompt.js';
 import {schedule} from './scheduler.js';
 import type {Attempt, ClaimedBy, Task, TaskTable} from './task.js';
+import {
+	decide,
+	defaultLimitBytes,
+	initialWatchdogState,
+	nextSampleMs,
+	type AgentMemory,
+	type ProcessStats,
+	type WatchdogState,
+} from './watchdog.js';
 
 export interface Timers {
 	setTimeout(callback: () => void, ms: number): Disposable;
@@ -96,6 +105,15 @@ export type RunEvent =
 			readonly limitMb: number;
 	  }
 	| {
+			readonly type: 'agent.memory';
+			readonly task: string;
+			readonly agent: string;
+			readonly rssMb: number;
+			readonly limitMb: number;
+	  }
+	| {readonly type: 'memory.low'; readonly availableMb: number; readonly reserveMb: number}
+	| {readonly type: 'memory.ok'; readonly availableMb: number}
+	| {
 			readonly type: 'profile.paused';
 			readonly profile: string;
 			readonly reason: string;
@@ -122,6 +140,9 @@ export interface AgentView {
 	readonly title?: string;
 	readonly startedAt?: string;
 	readonly pid?: number;
+	/** The agent's whole process tree, as last sampled, and its limit. */
+	readonly rssMb?: number;
+	readonly limitMb?: number;
 }
 
 export interface Snapshot {
@@ -136,6 +157,10 @@ export interface Snapshot {
 	readonly finished?: FinishReason;
 	/** Agent-busy milliseconds so far, for utilisation. */
 	readonly busyMs: number;
+	/** New claims held back while the machine is short of memory. */
+	readonly memoryLow: boolean;
+	/** Our own process, for the status bar. */
+	readonly self?: {readonly rssMb: number; readonly heapMb: number};
 }
 
 export interface OrchestratorOptions {
@@ -151,6 +176,14 @@ export interface OrchestratorOptions {
 	/** Where attempt n of a task logs: `.jetpack/logs/<taskId>/<n>.log`. */
 	readonly logFile: (taskId: string, attempt: number) => string;
 	readonly terminalSize?: {readonly cols: number; readonly rows: number};
+	/** The memory watchdog: a sampler and the figures it decides on (PRODUCT.md §6). */
+	readonly memory?: {
+		readonly stats: ProcessStats;
+		readonly sampleMs: number;
+		readonly reservePercent: number;
+		/** An agent's limit; undefined: a fair share of the machine. */
+		readonly limitMb: (slot: AgentSlot) => number | undefined;
+	};
 	/** Extra environment for agents (JETPACK_WORK_DIR, so `jetpack-tui task done` finds the store). */
 	readonly env?: Readonly<Record<string, string>>;
 }
@@ -199,6 +232,11 @@ export class Orchestrator {
 	#tick: Disposable | undefined;
 	#busyMs = 0;
 	#unassignableTold = '';
+	#memoryState: WatchdogState = initialWatchdogState;
+	#memoryTimer: Disposable | undefined;
+	#trees = new Map<string, AgentMemory>();
+	#lastSample: {at: number; sizes: Map<string, number>} = {at: 0, sizes: new Map()};
+	#self: {rssMb: number; heapMb: number} | undefined;
 	#done: (reason: FinishReason) => void = () => undefined;
 	readonly finished: Promise<FinishReason>;
 
@@ -223,6 +261,7 @@ export class Orchestrator {
 		this.#tick = this.#o.timers.setInterval(() => {
 			this.#onTick();
 		}, tickMs);
+		if (this.#o.memory !== undefined) this.#scheduleSample(this.#o.memory.sampleMs);
 		this.notifyStoreChanged();
 	}
 
@@ -311,6 +350,96 @@ export class Orchestrator {
 		return new Map([...this.#running].map(([taskId, run]) => [taskId, run.process]));
 	}
 
+	#scheduleSample(ms: number): void {
+		this.#memoryTimer = this.#o.timers.setTimeout(() => {
+			this.#sampleMemory().catch((error: unknown) => {
+				this.#emit('error', {
+					type: 'task.released',
+					task: '',
+					agent: '',
+					message: `memory sampling failed: ${(error as Error).message}`,
+				});
+				this.#scheduleSample(this.#o.memory?.sampleMs ?? 2000);
+			});
+		}, ms);
+	}
+
+	async #sampleMemory(): Promise<void> {
+		const memory = this.#o.memory;
+		if (memory === undefined || this.#finished !== undefined) return;
+		const roots = new Map([...this.#running].map(([taskId, run]) => [taskId, run.process.pid]));
+		const sample = await memory.stats.sample(roots);
+		const now = this.#o.clock.now().getTime();
+		const fair = defaultLimitBytes(sample.totalBytes, this.#o.slots.length, memory.reservePercent);
+		const agents: AgentMemory[] = [...roots.keys()].map((taskId) => {
+			const slot = this.#o.slots.find((candidate) => candidate.name === this.#agentOf(taskId));
+			const limitMb = slot === undefined ? undefined : memory.limitMb(slot);
+			return {
+				taskId,
+				rssBytes: sample.trees.get(taskId) ?? 0,
+				limitBytes: limitMb === undefined ? fair : limitMb * 1_048_576,
+			};
+		});
+		this.#trees = new Map(agents.map((agent) => [agent.taskId, agent]));
+		this.#self = {
+			rssMb: Math.round(sample.selfRssBytes / 1_048_576),
+			heapMb: Math.round(sample.selfHeapBytes / 1_048_576),
+		};
+		const {actions, state} = decide(
+			{agents, availableBytes: sample.availableBytes, totalBytes: sample.totalBytes},
+			this.#memoryState,
+			memory.reservePercent,
+		);
+		this.#memoryState = state;
+		for (const action of actions) {
+			switch (action.type) {
+				case 'warn': {
+					this.#emit('warn', {
+						type: 'agent.memory',
+						task: action.taskId,
+						agent: this.#agentOf(action.taskId) ?? '',
+						rssMb: action.rssMb,
+						limitMb: action.limitMb,
+					});
+					break;
+				}
+
+				case 'recycle': {
+					void this.recycle(action.taskId, action.rssMb, action.limitMb, action.immediate);
+					break;
+				}
+
+				case 'hold-claims': {
+					this.#emit('warn', {
+						type: 'memory.low',
+						availableMb: action.availableMb,
+						reserveMb: action.reserveMb,
+					});
+					break;
+				}
+
+				case 'resume-claims': {
+					this.#emit('info', {type: 'memory.ok', availableMb: action.availableMb});
+					void this.#schedule();
+					break;
+				}
+			}
+		}
+
+		const next = nextSampleMs(
+			memory.sampleMs,
+			this.#lastSample.sizes,
+			agents,
+			now - this.#lastSample.at,
+		);
+		this.#lastSample = {
+			at: now,
+			sizes: new Map(agents.map((agent) => [agent.taskId, agent.rssBytes])),
+		};
+		this.#publish();
+		this.#scheduleSample(next);
+	}
+
 	#agentOf(taskId: string): string | undefined {
 		return this.#agentBy.get(taskId);
 	}
@@ -389,7 +518,7 @@ export class Orchestrator {
 	}
 
 	async #schedulePass(): Promise<void> {
-		if (this.#stopping || this.#finished !== undefined) return;
+		if (this.#stopping || this.#finished !== undefined || this.#memoryState.holding) return;
 		const tasks = await this.#o.repository.read();
 		const now = this.#o.clock.now();
 		const graph = buildGraph(tasks);
@@ -446,6 +575,7 @@ export class Orchestrator {
 		this.#finished = reason;
 		this.#stopping = true;
 		this.#tick?.dispose();
+		this.#memoryTimer?.dispose();
 		this.#emit(reason === 'done' ? 'info' : 'warn', {type: 'run.finished', reason});
 		this.#done(reason);
 	}
@@ -759,6 +889,7 @@ export class Orchestrator {
 				title: run.title,
 				startedAt: new Date(run.startedAt).toISOString(),
 				pid: run.process.pid,
+				...memoryOf(this.#trees.get(run.taskId)),
 			};
 		});
 		const paused = [...this.#breakers]
@@ -775,6 +906,16 @@ export class Orchestrator {
 			paused,
 			finished: this.#finished,
 			busyMs: this.#busyMs,
+			memoryLow: this.#memoryState.holding,
+			self: this.#self,
 		};
 	}
+}
+
+function memoryOf(tree: AgentMemory | undefined): {rssMb?: number; limitMb?: number} {
+	if (tree === undefined) return {};
+	return {
+		rssMb: Math.round(tree.rssBytes / 1_048_576),
+		limitMb: Math.round(tree.limitBytes / 1_048_576),
+	};
 }

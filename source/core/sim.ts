@@ -15,6 +15,8 @@ export interface SimPlan {
 	readonly exit: number;
 	readonly output: SimOutput;
 	readonly memoryMbPerSec: number;
+	/** The memory grows in a child process, not in the agent's own: the watchdog must see the tree. */
+	readonly memoryInChild: boolean;
 	readonly hang: boolean;
 	readonly ignoreSigterm: boolean;
 }
@@ -30,6 +32,7 @@ const simFields: ReadonlySet<string> = new Set([
 	'exit',
 	'output',
 	'memoryMbPerSec',
+	'memoryInChild',
 	'hang',
 	'ignoreSigterm',
 ]);
@@ -66,6 +69,7 @@ export function parseSim(
 		exit: 0,
 		output: 'lines',
 		memoryMbPerSec: 0,
+		memoryInChild: false,
 		hang: false,
 		ignoreSigterm: false,
 	};
@@ -85,7 +89,7 @@ export function parseSim(
 		};
 	}
 
-	const {ms, exit, output, memoryMbPerSec, hang, ignoreSigterm} = fields;
+	const {ms, exit, output, memoryMbPerSec, memoryInChild, hang, ignoreSigterm} = fields;
 	if (ms !== undefined && !isNonNegative(ms))
 		return {error: `sim.ms must be a number of milliseconds, 0 or more, not ${describe(ms)}`};
 	if (exit !== undefined && !(Number.isInteger(exit) && Number(exit) >= 0 && Number(exit) <= 255))
@@ -104,6 +108,8 @@ export function parseSim(
 		};
 	}
 
+	if (memoryInChild !== undefined && typeof memoryInChild !== 'boolean')
+		return {error: `sim.memoryInChild must be true or false, not ${describe(memoryInChild)}`};
 	if (hang !== undefined && typeof hang !== 'boolean')
 		return {error: `sim.hang must be true or false, not ${describe(hang)}`};
 	if (ignoreSigterm !== undefined && typeof ignoreSigterm !== 'boolean')
@@ -114,6 +120,7 @@ export function parseSim(
 		exit: exit === undefined ? 0 : Number(exit),
 		output: (output as SimOutput | undefined) ?? 'lines',
 		memoryMbPerSec: memoryMbPerSec === undefined ? 0 : Number(memoryMbPerSec),
+		memoryInChild: memoryInChild ?? false,
 		hang: hang ?? false,
 		ignoreSigterm: ignoreSigterm ?? false,
 	};

@@ -17,6 +17,7 @@ const defaults: SimPlan = {
 	exit: 0,
 	output: 'lines',
 	memoryMbPerSec: 0,
+	memoryInChild: false,
 	hang: false,
 	ignoreSigterm: false,
 };

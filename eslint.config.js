@@ -16,6 +16,7 @@ export default tseslint.config(
 				clearInterval: 'readonly',
 				Buffer: 'readonly',
 				URL: 'readonly',
+				performance: 'readonly',
 			},
 		},
 		rules: {

@@ -10,7 +10,11 @@ import type {GateRunner} from '../core/orchestrator.js';
 const keptLines = 20;
 
 export class ShellGateRunner implements GateRunner {
-	constructor(private readonly cwd: string) {}
+	/** A gate that runs longer than `timeoutMs` (a test runner left in watch mode) fails. */
+	constructor(
+		private readonly cwd: string,
+		private readonly timeoutMs = 30 * 60_000,
+	) {}
 
 	async run(commands: readonly string[]): Promise<{command: string; tail: string[]} | undefined> {
 		for (const command of commands) {
@@ -23,12 +27,22 @@ export class ShellGateRunner implements GateRunner {
 
 	async #runOne(command: string): Promise<{code: number | null; tail: string[]}> {
 		return new Promise((resolve) => {
+			// Its own process group, so a timeout stops everything the gate started.
 			const child = spawn(command, {
 				cwd: this.cwd,
 				shell: true,
+				detached: true,
 				stdio: ['ignore', 'pipe', 'pipe'],
 				env: {...process.env, CI: 'true'},
 			});
+			const timer = setTimeout(() => {
+				tail.push(`timed out after ${Math.round(this.timeoutMs / 1000)} s`);
+				try {
+					process.kill(-(child.pid ?? 0), 'SIGKILL');
+				} catch {
+					// Already gone.
+				}
+			}, this.timeoutMs);
 			// Only the last lines are kept: a gate can print megabytes.
 			const tail: string[] = [];
 			let partial = '';
@@ -47,6 +61,7 @@ export class ShellGateRunner implements GateRunner {
 			child.stderr.on('data', take);
 			child.on('error', (error) => resolve({code: 127, tail: [error.message]}));
 			child.on('close', (code) => {
+				clearTimeout(timer);
 				if (partial.trim() !== '') tail.push(stripAnsi(partial).trim().slice(0, 500));
 				resolve({code, tail: tail.slice(-keptLines)});
 			});

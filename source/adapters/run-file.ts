@@ -108,6 +108,9 @@ export class RunFile {
 	}
 
 	async #write(): Promise<void> {
+		// Never write over another run's file: if ours was taken as gone, that run holds the repo now.
+		const current = await readRunInfo(this.dir);
+		if (current !== undefined && current.runId !== this.info.runId) return;
 		await replaceFile(
 			runFilePath(this.dir),
 			`${JSON.stringify({...this.info, heartbeatAt: new Date().toISOString()})}\n`,

@@ -119,8 +119,11 @@ export async function acquireStoreLock(file: string, options: LockOptions): Prom
 		if (held !== undefined) return held;
 
 		const owner = await readOwner(lockPath);
-		if (await isDead(owner)) {
-			await takeOver(lockPath, owner as Owner);
+		if (
+			(await isDead(owner)) ||
+			(owner === undefined && (await ownerlessFor(lockPath)) > ownerlessMs)
+		) {
+			await takeOver(lockPath, owner?.token);
 			continue;
 		}
 
@@ -207,11 +210,23 @@ async function tryLock(
 }
 
 /**
+ * A holder writes owner.json within milliseconds of taking the lock; a lock folder that has had
+ * none for this long was left by a process killed in between, and need not wait the stale time.
+ */
+const ownerlessMs = 1000;
+
+/** How long the lock folder has gone without an owner (its ctime moves with every change to it). */
+async function ownerlessFor(lockPath: string): Promise<number> {
+	const stats = await stat(lockPath).catch(() => undefined);
+	return stats === undefined ? 0 : Date.now() - stats.ctimeMs;
+}
+
+/**
  * Removes a lock whose holder is dead. Takeovers go one at a time through their own folder, and
  * the owner is read again inside it: two processes that both saw the dead owner must not both
  * remove "the" lock, since the second would remove the first one's fresh lock.
  */
-async function takeOver(lockPath: string, dead: Owner): Promise<void> {
+async function takeOver(lockPath: string, deadToken: string | undefined): Promise<void> {
 	const gate = `${lockPath}.takeover`;
 	try {
 		await mkdir(gate);
@@ -227,8 +242,12 @@ async function takeOver(lockPath: string, dead: Owner): Promise<void> {
 	}
 
 	try {
-		if ((await readOwner(lockPath))?.token === dead.token)
-			await rm(lockPath, {recursive: true, force: true});
+		const current = await readOwner(lockPath);
+		const stillDead =
+			deadToken === undefined
+				? current === undefined && (await ownerlessFor(lockPath)) > ownerlessMs
+				: current?.token === deadToken;
+		if (stillDead) await rm(lockPath, {recursive: true, force: true});
 	} finally {
 		await rm(gate, {recursive: true, force: true});
 	}

@@ -56,6 +56,10 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 		const logs = path.join(context.dir, '.jetpack', 'logs');
 		mkdirSync(logs, {recursive: true});
 		const eventLog = createWriteStream(path.join(logs, `run-${runId}.jsonl`), {flags: 'a'});
+		eventLog.on('error', (error) => {
+			// The run goes on without its log file (a full disk, say); the lines still reach stdout.
+			out(paint('red', `jetpack-tui: cannot write the event log: ${error.message}`));
+		});
 		cleanups.push(() => eventLog.end());
 		const orchestrator = new Orchestrator({
 			repository: context.store,
@@ -86,23 +90,27 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 		);
 
 		const summary = setInterval(() => {
-			void context.store.read().then((tasks) => {
-				const line = progressLine(
-					tasks,
-					orchestrator.getSnapshot().agents.filter((agent) => agent.state === 'running').length,
-					slots.length,
-				);
-				out(
-					flags.json
-						? JSON.stringify({
-								time: new Date().toISOString(),
-								level: 'info',
-								event: 'run.summary',
-								message: line,
-							})
-						: paint('dim', `── ${line}`),
-				);
-			});
+			void context.store
+				.read()
+				.then((tasks) => {
+					const line = progressLine(
+						tasks,
+						orchestrator.getSnapshot().agents.filter((agent) => agent.state === 'running').length,
+						slots.length,
+					);
+					out(
+						flags.json
+							? JSON.stringify({
+									time: new Date().toISOString(),
+									level: 'info',
+									event: 'run.summary',
+									message: line,
+								})
+							: paint('dim', `── ${line}`),
+					);
+				})
+				// The store may hold a mistake right now; the orchestrator says so itself, once.
+				.catch(() => undefined);
 		}, summaryEveryMs);
 		cleanups.push(() => clearInterval(summary));
 
@@ -253,6 +261,10 @@ function describeEvent(event: StampedEvent['event']): string {
 
 		case 'run.stopping': {
 			return event.immediate ? 'stopping now' : 'stopping: no new tasks';
+		}
+
+		case 'run.warning': {
+			return event.message;
 		}
 
 		case 'run.finished': {

@@ -392,6 +392,10 @@ export function runnableTasks(graph: Graph, now: Date): Task[] {
 /** The lower bound on finishing everything with `agents` agents: max(critical path, work / agents). */
 export function etaMinutes(graph: Graph, agents: number): number {
 	let work = 0;
-	for (const task of graph.tasks.values()) if (!isFinished(task)) work += task.estimatedMinutes;
+	// Failed tasks and tasks that can never run as the graph stands are not work the agents will do.
+	for (const task of graph.tasks.values()) {
+		if (!isFinished(task) && task.status !== 'failed' && !graph.stuck.has(task.id))
+			work += task.estimatedMinutes;
+	}
 	return Math.max(graph.criticalMinutes, work / Math.max(agents, 1));
 }

@@ -28,6 +28,7 @@ import type {Attempt, ClaimedBy, Task, TaskTable} from './task.js';
 import {
 	decide,
 	defaultLimitBytes,
+	firstLookMs,
 	initialWatchdogState,
 	nextSampleMs,
 	type AgentMemory,
@@ -113,6 +114,7 @@ export type RunEvent =
 	  }
 	| {readonly type: 'memory.low'; readonly availableMb: number; readonly reserveMb: number}
 	| {readonly type: 'memory.ok'; readonly availableMb: number}
+	| {readonly type: 'run.warning'; readonly message: string}
 	| {
 			readonly type: 'profile.paused';
 			readonly profile: string;
@@ -232,6 +234,9 @@ export class Orchestrator {
 	#tick: Disposable | undefined;
 	#busyMs = 0;
 	#unassignableTold = '';
+	#lastWarning = '';
+	/** Attempt results the store could not take yet (a mistake in the file, a full disk): retried every tick. */
+	readonly #unrecorded: Array<() => Promise<void>> = [];
 	#memoryState: WatchdogState = initialWatchdogState;
 	#memoryTimer: Disposable | undefined;
 	#trees = new Map<string, AgentMemory>();
@@ -484,6 +489,7 @@ export class Orchestrator {
 			}
 		}
 
+		void this.#retryUnrecorded();
 		// Backoffs and pauses end with time alone.
 		void this.#schedule();
 	}
@@ -506,15 +512,19 @@ export class Orchestrator {
 				await this.#schedulePass();
 			} while (this.#again && !this.#stopping);
 		} catch (error) {
-			this.#emit('error', {
-				type: 'task.released',
-				task: '',
-				agent: '',
-				message: `scheduling failed: ${(error as Error).message}`,
-			});
+			this.#warnOnce(error, 'cannot schedule');
 		} finally {
 			this.#scheduling = false;
 		}
+	}
+
+	/** The same trouble (a mistake in the store, say) is told once, not every second. */
+	#warnOnce(error: unknown, what: string): void {
+		// Keyed by the trouble itself: scheduling and recording fail on the same broken file.
+		const {message} = error as Error;
+		if (message === this.#lastWarning) return;
+		this.#lastWarning = message;
+		this.#emit('error', {type: 'run.warning', message: `${what}: ${message}`});
 	}
 
 	async #schedulePass(): Promise<void> {
@@ -533,17 +543,23 @@ export class Orchestrator {
 			pool: this.#o.slots,
 			runningTags: [...this.#running.values()].map((run) => run.tags),
 			taskLimits: this.#o.config.taskLimits,
+			running: new Set(this.#running.keys()),
 		});
 		const told = unassignable.join(' ');
 		if (told !== '' && told !== this.#unassignableTold)
 			this.#emit('warn', {type: 'tasks.unassignable', tasks: unassignable});
 		this.#unassignableTold = told;
-		for (const {taskId, agent} of assignments)
+		for (const {taskId, agent} of assignments) {
+			// A shutdown may come while this pass awaits the store: start nothing after it.
+			if (this.#stopping) return;
 			await this.#startAttempt(
 				taskId,
 				this.#o.slots.find((slot) => slot.name === agent) as AgentSlot,
 			);
-		if (this.#running.size === 0) this.#checkEnd(tasks, graph, now);
+		}
+
+		if (this.#running.size === 0 && this.#unrecorded.length === 0)
+			this.#checkEnd(tasks, graph, now);
 	}
 
 	/** The run ends when nothing runs and nothing will become runnable by waiting. */
@@ -586,7 +602,11 @@ export class Orchestrator {
 		// The claim is a transaction: the task must still be runnable as the file is now.
 		const claimed = await this.#o.repository.update((tasks) => {
 			const task = tasks.get(taskId);
-			if (task === undefined || !isRunnable(task, buildGraph(tasks), now))
+			if (
+				task === undefined ||
+				this.#running.has(taskId) ||
+				!isRunnable(task, buildGraph(tasks), now)
+			)
 				return {tasks, result: undefined};
 			const n = task.attempts.length + 1;
 			const attempt: Attempt = {
@@ -609,6 +629,24 @@ export class Orchestrator {
 		if (claimed === undefined) return;
 		const {task, tasks} = claimed;
 		const attempt = task.attempts.length;
+		if (this.#stopping) {
+			// Claimed as the shutdown began: give it back untouched.
+			await this.#o.repository.update((current) => {
+				const held = current.get(taskId);
+				if (held?.claimedBy?.runId !== run.runId) return {tasks: current, result: undefined};
+				const {claimedBy, assignedAgent, ...rest} = held;
+				return {
+					tasks: new Map(current).set(taskId, {
+						...rest,
+						status: 'pending',
+						attempts: held.attempts.filter((a) => a.n !== attempt),
+					}),
+					result: undefined,
+				};
+			});
+			return;
+		}
+
 		this.#agentBy.set(taskId, slot.name);
 		this.#emit('info', {
 			type: 'task.claimed',
@@ -663,6 +701,12 @@ export class Orchestrator {
 			disposables: [],
 		};
 		this.#running.set(taskId, entry);
+		if (this.#o.memory !== undefined) {
+			// A new agent may leak fast from its first second: look at it soon, not at the next interval.
+			this.#memoryTimer?.dispose();
+			this.#scheduleSample(firstLookMs);
+		}
+
 		entry.disposables.push(
 			process.onOutput(() => {
 				entry.lastOutputAt = this.#o.clock.now().getTime();
@@ -670,7 +714,7 @@ export class Orchestrator {
 			process.onExit((exit) => {
 				this.#onExit(entry, slot, exit).catch((error: unknown) => {
 					// Whatever went wrong recording it, the agent is gone: free its slot and go on.
-					this.#running.delete(entry.taskId);
+					if (this.#running.get(entry.taskId) === entry) this.#running.delete(entry.taskId);
 					this.#agentBy.delete(entry.taskId);
 					this.#emit('error', {
 						type: 'task.released',
@@ -707,11 +751,38 @@ export class Orchestrator {
 				};
 		}
 
-		await this.#endAttempt(entry.taskId, slot, entry.attempt, entry.startedAt, classified, exit);
 		this.#busyMs += endedAt - entry.startedAt;
-		this.#running.delete(entry.taskId);
-		this.#publish();
-		void this.#schedule();
+		const outcome = classified;
+		const record = async () =>
+			this.#endAttempt(entry.taskId, slot, entry.attempt, entry.startedAt, outcome, exit);
+		try {
+			await record();
+		} catch (error) {
+			// The store cannot take it now (a person's mistake in the file, a full disk): keep the
+			// result and try again every tick, so nothing the agent did is lost.
+			this.#unrecorded.push(record);
+			this.#warnOnce(error, `cannot record ${entry.taskId} yet`);
+		} finally {
+			if (this.#running.get(entry.taskId) === entry) this.#running.delete(entry.taskId);
+			this.#publish();
+			void this.#schedule();
+		}
+	}
+
+	async #retryUnrecorded(): Promise<void> {
+		while (this.#unrecorded.length > 0) {
+			const record = this.#unrecorded[0] as () => Promise<void>;
+			try {
+				await record();
+			} catch (error) {
+				this.#warnOnce(error, 'cannot record an attempt yet');
+				return;
+			}
+
+			this.#unrecorded.shift();
+			this.#lastWarning = '';
+			void this.#schedule();
+		}
 	}
 
 	/** Records the attempt on its task, in one transaction, and says what happened. */
@@ -725,11 +796,24 @@ export class Orchestrator {
 	): Promise<void> {
 		const now = this.#o.clock.now();
 		const stamp = now.toISOString();
-		const {outcome, message} = classified;
+		const {message} = classified;
 		const backoff = this.#o.config.retryBackoffSeconds;
+		let outcome = classified.outcome;
+		let outside: Task['status'] | undefined;
 		const result = await this.#o.repository.update((tasks) => {
 			const task = tasks.get(taskId);
 			if (task === undefined) return {tasks, result: undefined};
+			outcome = classified.outcome;
+			outside = undefined;
+			// Infra costs no retry, but not forever: a task that keeps "failing the agent" is the task's problem.
+			const infraBefore = task.attempts.filter((a) => a.n !== attempt).reverse();
+			const streak = infraBefore.findIndex((a) => a.failureType !== 'infra');
+			// (Every profile may fail on it that many times: then it is no longer the agents' fault.)
+			const cap =
+				this.#o.config.infraFailuresToPause *
+				new Set(this.#o.slots.map((candidate) => candidate.profile.name)).size;
+			if (outcome === 'infra' && (streak === -1 ? infraBefore.length : streak) >= cap)
+				outcome = 'error';
 			const attempts = task.attempts.map((a) =>
 				a.n === attempt
 					? {
@@ -741,6 +825,22 @@ export class Orchestrator {
 						}
 					: a,
 			);
+			const ours =
+				task.status === 'in_progress' &&
+				task.claimedBy?.runId === this.#o.run.runId &&
+				task.attempts.at(-1)?.n === attempt;
+			// Changed meanwhile: the agent ran `task done` or `task fail` itself, or a person blocked,
+			// finished or released it. Their word stands, except that finished work put back in the
+			// queue is finished all the same; the attempt is recorded either way.
+			const released = task.status === 'pending' || task.status === 'ready';
+			if (!ours && !(released && outcome === 'completed')) {
+				outside = task.status;
+				return {
+					tasks: new Map(tasks).set(taskId, {...task, attempts, updatedAt: stamp}),
+					result: task,
+				};
+			}
+
 			const {claimedBy, assignedAgent, ...rest} = task;
 			let next: Task;
 			if (outcome === 'completed') {
@@ -757,7 +857,8 @@ export class Orchestrator {
 				next = {
 					...rest,
 					attempts,
-					status: task.status === 'completed' ? 'completed' : 'pending',
+					// Ours and in progress, so it goes back to the queue.
+					status: 'pending',
 					lastError: message,
 					failureType: outcome,
 					updatedAt: stamp,
@@ -795,6 +896,16 @@ export class Orchestrator {
 		this.#noteProfile(slot, outcome === 'infra', message);
 		if (result === undefined) return;
 		const agent = slot.name;
+		if (outside !== undefined) {
+			this.#emit(outside === 'completed' ? 'info' : 'warn', {
+				type: 'task.released',
+				task: taskId,
+				agent,
+				message: `the attempt ended (${outcome}); the task was set ${outside} meanwhile, which stands`,
+			});
+			return;
+		}
+
 		if (outcome === 'completed')
 			this.#emit('info', {
 				type: 'task.completed',

@@ -31,8 +31,8 @@ export const infraPatterns: readonly RegExp[] = [
 ];
 
 /**
- * No network: the CLIs retry for minutes before they give up, so these count however long the
- * attempt ran.
+ * No network: the CLIs retry for minutes before they give up, so these count up to
+ * `networkWindowMs`, on the very last lines only.
  */
 export const networkPatterns: readonly RegExp[] = [
 	/unable to connect to api|connection ?refused|fetch failed|econnrefused|enotfound|eai_again/i,
@@ -42,6 +42,8 @@ export const networkPatterns: readonly RegExp[] = [
 ];
 
 export const infraWindowMs = 30_000;
+/** gemini gives up on no network after about 5 minutes, claude after about 3. */
+export const networkWindowMs = 6 * 60_000;
 
 export interface AttemptEnd {
 	readonly exit: AgentExit;
@@ -100,11 +102,15 @@ export function classifyAttempt(end: AttemptEnd): Classified {
 	}
 
 	if (end.exit.exitCode === 0) return {outcome: 'completed', message: 'exit 0'};
-	const patterns =
-		end.ranMs <= infraWindowMs ? [...infraPatterns, ...networkPatterns] : networkPatterns;
-	const line = end.tail
-		.slice(-12)
-		.findLast((text) => patterns.some((pattern) => pattern.test(text)));
+	// Login and setup trouble shows at start-up; no network shows in the very last lines once the
+	// CLI's own retries give up (minutes later), not in the middle of real work.
+	const matching = (lines: readonly string[], patterns: readonly RegExp[]) =>
+		lines.findLast((text) => patterns.some((pattern) => pattern.test(text)));
+	const setup =
+		end.ranMs <= infraWindowMs ? matching(end.tail.slice(-12), infraPatterns) : undefined;
+	const network =
+		end.ranMs <= networkWindowMs ? matching(end.tail.slice(-3), networkPatterns) : undefined;
+	const line = setup ?? network;
 	if (line !== undefined) return {outcome: 'infra', message: line.trim().slice(0, 300)};
 
 	return {outcome: 'error', message: said === undefined ? code : `${code}: ${said}`};

@@ -22,6 +22,8 @@ export interface SchedulingInput {
 	/** Tags of the tasks running now, one entry per running task. */
 	readonly runningTags: readonly (readonly string[])[];
 	readonly taskLimits: Readonly<Record<string, number>>;
+	/** Tasks an agent of this run is on already, whatever the file says meanwhile. */
+	readonly running?: ReadonlySet<string>;
 }
 
 export interface SchedulingResult {
@@ -46,7 +48,9 @@ const canTake = (slot: AgentSlot, task: Task) =>
 	task.requiredSkills.every((skill) => slot.profile.skills.includes(skill));
 
 export function schedule(input: SchedulingInput): SchedulingResult {
-	const runnable = runnableTasks(input.graph, input.now).sort(compareForScheduling(input.graph));
+	const runnable = runnableTasks(input.graph, input.now)
+		.filter((task) => !input.running?.has(task.id))
+		.sort(compareForScheduling(input.graph));
 	const unassignable = runnable
 		.filter((task) => !input.pool.some((slot) => canTake(slot, task)))
 		.map((task) => task.id);
@@ -62,7 +66,10 @@ export function schedule(input: SchedulingInput): SchedulingResult {
 			return limit !== undefined && (running.get(tag) ?? 0) >= limit;
 		});
 		if (overLimit) continue;
-		const able = free.filter((slot) => canTake(slot, task));
+		// The least specialised agent that can do it, so a skilled agent stays free for skilled work.
+		const able = free
+			.filter((slot) => canTake(slot, task))
+			.sort((a, b) => a.profile.skills.length - b.profile.skills.length);
 		if (able.length === 0) continue;
 		// A task that failed before goes, where it can, to another kind of agent.
 		const lastProfile = task.attempts.at(-1)?.agent.replace(/-\d+$/, '');

@@ -127,6 +127,9 @@ export function defaultLimitBytes(
 	return Math.floor((totalBytes * (1 - reservePercent / 100)) / Math.max(agents, 1));
 }
 
+/** How soon a new agent is looked at, before its rate of growth is known. */
+export const firstLookMs = 250;
+
 /** What the sampler measures in one go. */
 export interface TreeSample {
 	/** Resident bytes of each agent's whole process tree, by the key it was asked for. */
@@ -155,6 +158,8 @@ export function nextSampleMs(
 	let next = intervalMs;
 	for (const agent of current) {
 		const before = previous.get(agent.taskId);
+		// A new agent's growth is not known yet: look again soon.
+		if (before === undefined) next = Math.min(next, firstLookMs);
 		if (before === undefined || elapsedMs <= 0) continue;
 		const rate = (agent.rssBytes - before) / elapsedMs;
 		if (rate <= 0) continue;

@@ -18,29 +18,31 @@ const worker = fileURLToPath(new URL('../helpers/store-worker.mjs', import.meta.
 
 interface Acked {
 	readonly adds: Set<string>;
-	readonly marks: Map<string, Set<string>>;
+	/** The last mark each worker reported committed, by task and worker key. */
+	readonly marks: Map<string, number>;
 }
 
 function startWorker(
 	dir: string,
 	seed: number,
 	acked: Acked,
-): {child: ChildProcess; ready: Promise<void>; exited: Promise<void>} {
+): {child: ChildProcess; started: Promise<void>; exited: Promise<void>} {
 	const child = spawn(process.execPath, [worker, dir, 'crash', String(seed)], {
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
 	let buffer = '';
-	let markReady: () => void = () => undefined;
-	const ready = new Promise<void>((resolve) => (markReady = resolve));
+	let markStarted: () => void = () => undefined;
+	const started = new Promise<void>((resolve) => (markStarted = resolve));
 	child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
 		buffer += chunk;
 		const lines = buffer.split('\n');
 		buffer = lines.pop() ?? '';
 		for (const line of lines) {
-			const [kind, id = '', mark = ''] = line.split(' ');
-			if (kind === 'ready') markReady();
-			else if (kind === 'add') acked.adds.add(id);
-			else if (kind === 'mark') acked.marks.set(id, (acked.marks.get(id) ?? new Set()).add(mark));
+			const [kind, id = '', key = '', n = ''] = line.split(' ');
+			markStarted();
+			if (kind === 'ready') continue;
+			if (kind === 'add') acked.adds.add(id);
+			else if (kind === 'mark') acked.marks.set(`${id} ${key}`, Number(n));
 		}
 	});
 	// A worker must die of our SIGKILL, never of an error of its own.
@@ -50,7 +52,7 @@ function startWorker(
 			else reject(new Error(`worker ${seed} ended by itself (exit ${code}, signal ${signal})`));
 		}),
 	);
-	return {child, ready, exited};
+	return {child, started, exited};
 }
 
 function readStrict(file: string): TaskTable {
@@ -64,10 +66,14 @@ function readStrict(file: string): TaskTable {
 
 function expectAcked(table: TaskTable, acked: Acked): void {
 	for (const id of acked.adds) expect(table.has(id), `acknowledged add ${id}`).toBe(true);
-	for (const [id, marks] of acked.marks) {
-		const tags = new Set(table.get(id)?.tags);
-		for (const mark of marks)
-			expect(tags.has(mark), `acknowledged mark ${mark} on ${id}`).toBe(true);
+	for (const [where, n] of acked.marks) {
+		const [id = '', key = ''] = where.split(' ');
+		// A worker's marks on a task only grow; a later write may have landed unacknowledged.
+		const stored = table.get(id)?.extra[key];
+		expect(
+			typeof stored === 'number' && stored >= n,
+			`acknowledged mark ${n} of ${key} on ${id}`,
+		).toBe(true);
 	}
 }
 
@@ -81,11 +87,8 @@ describe('the store under SIGKILL', () => {
 		let kills = 0;
 		for (let round = 0; round < 100; round++) {
 			// Two writers at once, so kills also land while the other one waits for the lock.
-			const workers = [
-				startWorker(dir, round * 2 + 1, acked),
-				startWorker(dir, round * 2 + 2, acked),
-			];
-			await Promise.all(workers.map(async (w) => w.ready));
+			const workers = [1, 2].map((n) => startWorker(dir, round * 2 + n, acked));
+			await Promise.all(workers.map(async (w) => w.started));
 			for (const w of workers) {
 				await sleep(Math.random() * 40);
 				w.child.kill('SIGKILL');
@@ -97,10 +100,9 @@ describe('the store under SIGKILL', () => {
 		}
 
 		expect(kills).toBe(200);
-		expect(acked.adds.size).toBeGreaterThan(50);
-		expect([...acked.marks.values()].reduce((sum, marks) => sum + marks.size, 0)).toBeGreaterThan(
-			50,
-		);
+		// How many writes get in before the kills depends on the machine's load; some always do.
+		expect(acked.adds.size).toBeGreaterThan(10);
+		expect(acked.marks.size).toBeGreaterThan(10);
 
 		// A fresh writer takes over whatever lock the last kill left, and clears killed writers' temp files.
 		const store = new TaskStore(dir, {staleMs: 2000, backups: 5});

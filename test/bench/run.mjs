@@ -3,6 +3,7 @@ const benches = {
 	store: () => import('./store.bench.mjs'),
 	graph: () => import('./graph.bench.mjs'),
 	run: () => import('./run.bench.mjs'),
+	memory: () => import('./memory.bench.mjs'),
 };
 
 const wanted = process.argv.slice(2);

@@ -7,8 +7,30 @@ import {defaultConfig, type Config} from '../../source/core/config.js';
 import {Orchestrator, type StampedEvent} from '../../source/core/orchestrator.js';
 import type {AgentSlot} from '../../source/core/profiles.js';
 import {newTask, type Task} from '../../source/core/task.js';
+import {blockTask, markDone, markFailed, unblockTask} from '../../source/core/task-ops.js';
+import {StoreError} from '../../source/core/errors.js';
 import {FakeGates, FakeLauncher, FakeTimers, settle} from '../helpers/fake-agents.js';
 import {FakeClock, InMemoryTaskRepository} from '../helpers/in-memory-repository.js';
+import type {ProcessStats, TreeSample} from '../../source/core/watchdog.js';
+
+/** The machine's memory as the test says it is. */
+class FakeStats implements ProcessStats {
+	availableMb = 20_000;
+	rssMb = new Map<string, number>();
+
+	async sample(roots: ReadonlyMap<string, number>): Promise<TreeSample> {
+		const MB = 1_048_576;
+		return {
+			trees: new Map(
+				[...roots.keys()].map((taskId) => [taskId, (this.rssMb.get(taskId) ?? 100) * MB]),
+			),
+			availableBytes: this.availableMb * MB,
+			totalBytes: 24_000 * MB,
+			selfRssBytes: 80 * MB,
+			selfHeapBytes: 20 * MB,
+		};
+	}
+}
 
 const slot = (name: string, profile = 'sim', skills: string[] = []): AgentSlot => ({
 	name,
@@ -17,7 +39,12 @@ const slot = (name: string, profile = 'sim', skills: string[] = []): AgentSlot =
 
 async function setup(
 	tasks: Task[],
-	options: {slots?: AgentSlot[]; config?: Partial<Config>; missing?: string[]} = {},
+	options: {
+		slots?: AgentSlot[];
+		config?: Partial<Config>;
+		missing?: string[];
+		memory?: FakeStats;
+	} = {},
 ) {
 	const clock = new FakeClock();
 	const repository = new InMemoryTaskRepository(clock);
@@ -37,6 +64,9 @@ async function setup(
 		run: {runId: 'run1', pid: 1, host: 'here'},
 		cwd: '/repo',
 		logFile: (id, n) => `/logs/${id}/${n}.log`,
+		...(options.memory === undefined
+			? {}
+			: {memory: {stats: options.memory, sampleMs: 2000, reservePercent: 10, limitMb: () => 1000}}),
 	});
 	const events: StampedEvent[] = [];
 	orchestrator.onEvent((event) => events.push(event));
@@ -255,5 +285,148 @@ describe('Orchestrator endings', () => {
 		const run = await setup([t('rust', {requiredSkills: ['rust']})]);
 		expect(await run.orchestrator.finished).toBe('done');
 		expect(run.types()).toContain('tasks.unassignable');
+	});
+});
+
+describe('Orchestrator under memory pressure (through the sampler port)', () => {
+	it('holds claims under the reserve, recycles the largest agent under half of it, and takes work again when memory returns', async () => {
+		const memory = new FakeStats();
+		const run = await setup([t('a'), t('b'), t('c'), t('d')], {
+			memory,
+			config: {retryBackoffSeconds: [1]},
+		});
+		expect(run.launcher.agents).toHaveLength(2);
+		memory.rssMb.set('a', 200).set('b', 900);
+		memory.availableMb = 2000;
+		await run.timers.advance(2000);
+		expect(run.types()).toContain('memory.low');
+		expect(run.orchestrator.getSnapshot().memoryLow).toBe(true);
+		run.launcher.on('a').exit({exitCode: 0, signal: null});
+		await run.timers.advance(1000);
+		// Claims are held: the freed agent takes nothing.
+		expect(run.launcher.agents).toHaveLength(2);
+		memory.availableMb = 1000;
+		await run.timers.advance(2000);
+		expect(run.launcher.on('b').stopped).toBeDefined();
+		expect(await run.task('b')).toMatchObject({failureType: 'oom', retryCount: 1});
+		memory.availableMb = 20_000;
+		await run.timers.advance(2000);
+		expect(run.types()).toContain('memory.ok');
+		expect(run.launcher.agents.length).toBeGreaterThan(2);
+		expect(run.orchestrator.getSnapshot().self).toEqual({rssMb: 80, heapMb: 20});
+	});
+
+	it('warns at 90% of the limit and recycles over it', async () => {
+		const memory = new FakeStats();
+		const run = await setup([t('a')], {memory, slots: [slot('s-1')]});
+		memory.rssMb.set('a', 950);
+		await run.timers.advance(2000);
+		expect(run.events.find((e) => e.event.type === 'agent.memory')?.event).toMatchObject({
+			task: 'a',
+			rssMb: 950,
+			limitMb: 1000,
+		});
+		expect(run.orchestrator.getSnapshot().agents[0]).toMatchObject({rssMb: 950, limitMb: 1000});
+		memory.rssMb.set('a', 1100);
+		await run.timers.advance(2000);
+		expect(run.launcher.on('a').stopped).toEqual({graceMs: 2000, immediate: false});
+		expect(run.events.find((e) => e.event.type === 'agent.recycled')?.event).toMatchObject({
+			task: 'a',
+			rssMb: 1100,
+			limitMb: 1000,
+		});
+	});
+});
+
+describe('Orchestrator and changes made outside the run', () => {
+	it('keeps what the agent reported itself: task done then exit 1 stays completed; task fail then exit 0 stays failed', async () => {
+		const run = await setup([
+			t('done-then-1'),
+			t('fail-then-0'),
+			t('after', {dependencies: ['fail-then-0']}),
+		]);
+		await run.repository.update((tasks) =>
+			markDone(tasks, 'done-then-1', {now: run.clock.now(), random: Math.random}),
+		);
+		run.launcher.on('done-then-1').exit({exitCode: 1, signal: null});
+		await run.repository.update((tasks) =>
+			markFailed(tasks, 'fail-then-0', 'gave up', {now: run.clock.now(), random: Math.random}),
+		);
+		run.launcher.on('fail-then-0').exit({exitCode: 0, signal: null});
+		await settle();
+		expect(await run.task('done-then-1')).toMatchObject({
+			status: 'completed',
+			retryCount: 0,
+			attempts: [{n: 1, exitCode: 1}],
+		});
+		expect(await run.task('fail-then-0')).toMatchObject({
+			status: 'failed',
+			lastError: 'gave up',
+			attempts: [{n: 1, exitCode: 0}],
+		});
+		expect(await run.orchestrator.finished).toBe('done');
+		expect(run.launcher.agents.map((a) => a.launch.env['JETPACK_TASK_ID'])).not.toContain('after');
+	});
+
+	it('never runs a task twice when it is blocked and unblocked by hand while running', async () => {
+		const run = await setup([t('busy'), t('other', {priority: 'low'})]);
+		const context = {now: run.clock.now(), random: Math.random};
+		await run.repository.update((tasks) => blockTask(tasks, 'busy', 'hold on', context));
+		await run.repository.update((tasks) => unblockTask(tasks, 'busy', context));
+		run.orchestrator.notifyStoreChanged();
+		await settle();
+		expect(
+			run.launcher.agents.filter((a) => a.launch.env['JETPACK_TASK_ID'] === 'busy'),
+		).toHaveLength(1);
+		run.launcher.on('busy').exit({exitCode: 0, signal: null});
+		await settle();
+		// Back in the queue by hand, but the work got done: done it is, after one attempt.
+		expect(await run.task('busy')).toMatchObject({
+			status: 'completed',
+			attempts: [{n: 1, exitCode: 0}],
+		});
+	});
+
+	it("keeps an attempt's result while the store cannot take it, and records it once it can", async () => {
+		const run = await setup([t('a')], {slots: [slot('s-1')]});
+		const update = run.repository.update.bind(run.repository);
+		let broken = true;
+		run.repository.update = async (change) => {
+			if (broken)
+				throw new StoreError('.beads/tasks.jsonl line 2: field "status" must be one of …');
+			return update(change);
+		};
+
+		run.launcher.on('a').exit({exitCode: 0, signal: null});
+		await run.timers.advance(3000);
+		expect(run.events.filter((e) => e.event.type === 'run.warning')).toHaveLength(1);
+		expect(run.orchestrator.getSnapshot().finished).toBeUndefined();
+		broken = false;
+		await run.timers.advance(1000);
+		expect(await run.task('a')).toMatchObject({status: 'completed'});
+		expect(await run.orchestrator.finished).toBe('done');
+	});
+
+	it('starts nothing once a shutdown has begun', async () => {
+		const run = await setup([t('a'), t('b'), t('c')], {slots: [slot('s-1')]});
+		const stopping = run.orchestrator.shutdown({immediate: true});
+		run.launcher.on('a').exit({exitCode: 0, signal: null});
+		await stopping;
+		await settle();
+		expect(run.launcher.agents).toHaveLength(1);
+		for (const id of ['b', 'c'])
+			expect(await run.task(id)).toMatchObject({status: 'ready', attempts: []});
+	});
+
+	it('gives a task that needs no skill to the least skilled agent', async () => {
+		const run = await setup(
+			[t('plain', {priority: 'critical'}), t('py', {requiredSkills: ['python']})],
+			{slots: [slot('py-1', 'py', ['python']), slot('plain-1', 'plain')]},
+		);
+		const on = (agent: string) =>
+			run.launcher.agents.find((a) => a.launch.env['JETPACK_AGENT'] === agent)?.launch.env[
+				'JETPACK_TASK_ID'
+			];
+		expect([on('plain-1'), on('py-1')]).toEqual(['plain', 'py']);
 	});
 });

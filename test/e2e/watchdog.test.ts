@@ -26,9 +26,7 @@ function treeRssBytes(dir: string): number {
 	return total;
 }
 
-async function runLeak(
-	sim: object,
-): Promise<{
+async function runLeak(sim: object): Promise<{
 	code: number | null;
 	peak: number;
 	events: Array<Record<string, unknown>>;

@@ -1,0 +1,165 @@
+// Issue 5: the memory watchdog. Peak tree RSS against the limit for three leak rates, the
+// sampler's CPU per sample with 8 agents, and (with SOAK_MINUTES, default 10) the orchestrator's
+// own memory while 4 agents spew output.
+import {spawn} from 'node:child_process';
+import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {ProcProcessStats} from '../../dist/adapters/process-stats.js';
+import {PtyAgentLauncher} from '../../dist/adapters/pty-agent.js';
+import {printTable, row} from './stats.mjs';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const MB = 1_048_576;
+
+function repo(tasks, config) {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'jetpack-bench-memory-'));
+	mkdirSync(path.join(dir, '.beads'));
+	mkdirSync(path.join(dir, '.jetpack'));
+	writeFileSync(
+		path.join(dir, '.beads', 'tasks.jsonl'),
+		tasks.map((task) => `${JSON.stringify(task)}\n`).join(''),
+	);
+	writeFileSync(path.join(dir, '.jetpack', 'config.json'), JSON.stringify(config));
+	return dir;
+}
+
+/** Resident bytes of every process that has `dir` as JETPACK_WORK_DIR (the run's agents). */
+function agentsRss(dir) {
+	let total = 0;
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			if (
+				!readFileSync(`/proc/${entry}/environ`, 'latin1').includes(`JETPACK_WORK_DIR=${dir}\u0000`)
+			)
+				continue;
+			total +=
+				Number(
+					/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1] ?? 0,
+				) * 1024;
+		} catch {
+			// Gone meanwhile, or not ours to read.
+		}
+	}
+
+	return total;
+}
+
+async function leak(rate) {
+	const dir = repo(
+		[{id: 'leak', title: 'leak', maxRetries: 0, sim: {ms: 60_000, memoryMbPerSec: rate}}],
+		{agents: [{profile: 'simulated', count: 1, memoryLimitMb: 300}]},
+	);
+	const child = spawn(process.execPath, [cli, '--headless'], {cwd: dir, stdio: 'ignore'});
+	let peak = 0;
+	const poll = setInterval(() => (peak = Math.max(peak, agentsRss(dir))), 25);
+	await new Promise((resolve) => child.on('close', resolve));
+	clearInterval(poll);
+	rmSync(dir, {recursive: true, force: true});
+	return peak;
+}
+
+async function samplerCost() {
+	const dir = repo([{id: 'idle', title: 'idle', sim: {ms: 120_000}}], {});
+	const launcher = new PtyAgentLauncher();
+	const agents = Array.from({length: 8}, (_, i) =>
+		launcher.launch({
+			command: process.execPath,
+			args: [cli, 'simulate', 'idle'],
+			cwd: dir,
+			env: {},
+			cols: 80,
+			rows: 24,
+			logFile: path.join(dir, 'logs', `${i}.log`),
+		}),
+	);
+	await new Promise((resolve) => setTimeout(resolve, 1500));
+	const stats = new ProcProcessStats();
+	const roots = new Map(agents.map((agent, i) => [`t${i}`, agent.pid]));
+	await stats.sample(roots);
+	const cpu = [];
+	const wall = [];
+	for (let i = 0; i < 50; i++) {
+		const before = process.cpuUsage();
+		const start = performance.now();
+		await stats.sample(roots);
+		wall.push(performance.now() - start);
+		const used = process.cpuUsage(before);
+		cpu.push((used.user + used.system) / 1000);
+	}
+
+	await Promise.all(agents.map((agent) => agent.stop(200, {immediate: true})));
+	rmSync(dir, {recursive: true, force: true});
+	return {cpu, wall, processes: readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length};
+}
+
+async function soak(minutes) {
+	const ms = minutes * 60_000;
+	const dir = repo(
+		[1, 2, 3, 4].map((n) => ({id: `spew${n}`, title: `spew ${n}`, sim: {ms, output: 'spew'}})),
+		{agents: [{profile: 'simulated', count: 4}], timeoutFactor: 1000},
+	);
+	const child = spawn(process.execPath, [cli, '--headless', '--json'], {
+		cwd: dir,
+		stdio: ['ignore', 'pipe', 'ignore'],
+	});
+	child.stdout.resume();
+	const samples = [];
+	const started = Date.now();
+	const timer = setInterval(() => {
+		try {
+			const rss =
+				Number(
+					/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0,
+				) * 1024;
+			samples.push({at: (Date.now() - started) / 1000, rss});
+		} catch {
+			// The run ended between two samples.
+		}
+	}, 10_000);
+	await new Promise((resolve) => child.on('close', resolve));
+	clearInterval(timer);
+	const logBytes = readdirSync(path.join(dir, '.jetpack', 'logs'))
+		.filter((name) => name.startsWith('spew'))
+		.reduce(
+			(sum, name) => sum + readFileSync(path.join(dir, '.jetpack', 'logs', name, '1.log')).length,
+			0,
+		);
+	rmSync(dir, {recursive: true, force: true});
+	return {samples, logBytes};
+}
+
+export async function run() {
+	console.log('\nMemory watchdog (issue 5)\n');
+	console.log(
+		'leak rate   peak agent tree RSS   peak / 300 MB limit   (default 2 s sampling, adaptive)',
+	);
+	for (const rate of [20, 50, 200]) {
+		const peak = await leak(rate);
+		console.log(
+			`${String(rate).padStart(4)} MB/s   ${String(Math.round(peak / MB)).padStart(10)} MB          ${(peak / (300 * MB)).toFixed(2)}`,
+		);
+	}
+
+	const {cpu, wall, processes} = await samplerCost();
+	printTable(`Sampler, 8 agents (${processes} processes on the machine)`, [
+		row('CPU per sample', cpu, 'user + system'),
+		row('wall time per sample', wall),
+	]);
+
+	const minutes = Number(process.env.SOAK_MINUTES ?? 10);
+	if (minutes > 0) {
+		const {samples, logBytes} = await soak(minutes);
+		const firstMinute = samples.filter((sample) => sample.at <= 60).map((sample) => sample.rss);
+		const last = samples.at(-1)?.rss ?? 0;
+		console.log(
+			`\nSoak: 4 agents spewing for ${minutes} min (${(logBytes / 1e9).toFixed(2)} GB of output logged); orchestrator RSS every 10 s:`,
+		);
+		console.log(`  ${samples.map((sample) => Math.round(sample.rss / MB)).join(' ')} MB`);
+		console.log(
+			`  max in the first minute ${Math.round(Math.max(...firstMinute) / MB)} MB, last ${Math.round(last / MB)} MB, growth after the first minute ${Math.round((last - Math.max(...firstMinute)) / MB)} MB (goal < 10 MB)`,
+		);
+	}
+}

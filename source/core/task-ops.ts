@@ -27,6 +27,8 @@ export interface NewTaskInput {
 	readonly requiredSkills?: readonly string[];
 	readonly tags?: readonly string[];
 	readonly estimatedMinutes?: number;
+	/** The config's `maxRetries`: what a new task gets. */
+	readonly maxRetries?: number;
 }
 
 const idAlphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
@@ -115,6 +117,7 @@ export function addTask(tasks: TaskTable, input: NewTaskInput, context: OpContex
 		requiredSkills: [...new Set(input.requiredSkills ?? [])],
 		tags: [...new Set(input.tags ?? [])],
 		...(estimate === undefined ? {} : {estimatedMinutes: estimate}),
+		...(input.maxRetries === undefined ? {} : {maxRetries: input.maxRetries}),
 		createdAt: stamp,
 		updatedAt: stamp,
 	});

@@ -210,6 +210,7 @@ class LineRing {
 }
 
 type PauseReason = 'emulator' | 'log';
+const breathMs = 100;
 
 class PtyAgent implements AgentProcess {
 	readonly pid: number;
@@ -223,6 +224,7 @@ class PtyAgent implements AgentProcess {
 	readonly #exitListeners = new Set<(exit: AgentExit) => void>();
 	readonly #subscriptions: Disposable[] = [];
 	readonly #paused = new Set<PauseReason>();
+	#breath: NodeJS.Timeout | undefined;
 	readonly #exited: Promise<AgentExit>;
 	#resolveExited!: (exit: AgentExit) => void;
 	#pendingBytes = 0;
@@ -396,6 +398,21 @@ class PtyAgent implements AgentProcess {
 	#pause(reason: PauseReason): void {
 		if (this.#paused.size === 0 && !this.#closing) this.#pty.pause();
 		this.#paused.add(reason);
+		if (reason === 'emulator') this.#armBreath();
+	}
+
+	/**
+	 * node-pty drops what is still unread 200 ms after the child exits, so a pty must never stay
+	 * paused that long for the emulator's sake: after a short pause it reads again, and the next
+	 * chunk pauses it again if the emulator is still behind. Growth stays bounded by the chunks
+	 * read per breath.
+	 */
+	#armBreath(): void {
+		clearTimeout(this.#breath);
+		this.#breath = setTimeout(() => {
+			if (this.#closing || !this.#paused.delete('emulator')) return;
+			if (this.#paused.size === 0) this.#pty.resume();
+		}, breathMs);
 	}
 
 	#resume(reason: PauseReason): void {
@@ -414,6 +431,7 @@ class PtyAgent implements AgentProcess {
 
 	async #onExit(exit: AgentExit): Promise<void> {
 		this.#closing = true;
+		clearTimeout(this.#breath);
 		try {
 			this.#record(this.#plain.flush());
 			// Resolves once the emulator has parsed everything written before it.

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {UsageError} from '../core/errors.js';
 import {replaceFile} from './atomic-write.js';
+import {isAlive} from './pid.js';
 
 export interface RunInfo {
 	readonly runId: string;
@@ -22,15 +23,6 @@ export interface RunInfo {
 export const heartbeatMs = 5000;
 /** Three missed heartbeats. */
 const staleMs = 3 * heartbeatMs;
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-}
 
 export function runFilePath(dir: string): string {
 	return path.join(dir, '.jetpack', 'run.json');

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import {StoreError} from '../core/errors.js';
+import {isAlive} from './pid.js';
 
 export interface LockOptions {
 	/** A lock whose mtime is older than this is stale (proper-lockfile; 2000 at the least). */
@@ -75,16 +76,6 @@ async function machineId(): Promise<string> {
 }
 
 const thisMachine = machineId();
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		// EPERM: the process exists but belongs to someone else.
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-}
 
 async function readOwner(lockPath: string): Promise<Owner | undefined> {
 	try {

@@ -241,6 +241,11 @@ export class Orchestrator {
 	#memoryTimer: Disposable | undefined;
 	#trees = new Map<string, AgentMemory>();
 	#lastSample: {at: number; sizes: Map<string, number>} = {at: 0, sizes: new Map()};
+	/**
+	 * When time alone could make a task runnable (a backoff ends): the tick schedules only then,
+	 * or after `idleLookMs`, instead of re-reading a large store every second.
+	 */
+	#wakeAt = 0;
 	#self: {rssMb: number; heapMb: number} | undefined;
 	#done: (reason: FinishReason) => void = () => undefined;
 	readonly finished: Promise<FinishReason>;
@@ -334,12 +339,17 @@ export class Orchestrator {
 		await run.process.stop(this.#o.config.graceSeconds * 1000);
 	}
 
+	/** Why we stop it, and what it had said by then (before it answers our signals). */
+	#markStopping(run: Running, reason: StopReason): void {
+		run.stopReason = reason;
+		run.tailAtStop = run.process.tail(20);
+	}
+
 	/** Stops an agent for using too much memory (the watchdog's call): `oom`, a retry spent. */
 	async recycle(taskId: string, rssMb: number, limitMb: number, immediate: boolean): Promise<void> {
 		const run = this.#running.get(taskId);
 		if (run === undefined || run.stopReason !== undefined) return;
-		run.stopReason = 'oom';
-		run.tailAtStop = run.process.tail(20);
+		this.#markStopping(run, 'oom');
 		this.#emit('warn', {
 			type: 'agent.recycled',
 			task: taskId,
@@ -471,8 +481,7 @@ export class Orchestrator {
 						? 'stalled'
 						: undefined;
 			if (reason === undefined) continue;
-			run.stopReason = reason;
-			run.tailAtStop = run.process.tail(20);
+			this.#markStopping(run, reason);
 			this.#emit('warn', {
 				type: 'agent.stopping',
 				task: taskId,
@@ -486,12 +495,14 @@ export class Orchestrator {
 			if (breaker.pausedUntil !== 0 && breaker.pausedUntil <= now) {
 				breaker.pausedUntil = 0;
 				this.#emit('info', {type: 'profile.resumed', profile});
+				this.#wakeAt = 0;
 			}
 		}
 
 		void this.#retryUnrecorded();
-		// Backoffs and pauses end with time alone.
-		void this.#schedule();
+		// Backoffs end with time alone; everything else (an exit, a store change, a resumed
+		// profile or memory) schedules by itself.
+		if (now >= this.#wakeAt) void this.#schedule();
 	}
 
 	#paused(profile: string): boolean {
@@ -531,6 +542,7 @@ export class Orchestrator {
 		if (this.#stopping || this.#finished !== undefined || this.#memoryState.holding) return;
 		const tasks = await this.#o.repository.read();
 		const now = this.#o.clock.now();
+		this.#wakeAt = nextWake(tasks, now.getTime());
 		const graph = buildGraph(tasks);
 		const busy = new Set([...this.#running.keys()].map((taskId) => this.#agentOf(taskId)));
 		const free = this.#o.slots.filter(
@@ -1029,4 +1041,20 @@ function memoryOf(tree: AgentMemory | undefined): {rssMb?: number; limitMb?: num
 		rssMb: Math.round(tree.rssBytes / 1_048_576),
 		limitMb: Math.round(tree.limitBytes / 1_048_576),
 	};
+}
+
+/** A store the file watcher missed a change to is still looked at this often. */
+const idleLookMs = 10_000;
+
+/** The earliest moment a waiting task's backoff ends, or the idle look, whichever comes first. */
+function nextWake(tasks: TaskTable, now: number): number {
+	let wake = now + idleLookMs;
+	for (const task of tasks.values()) {
+		if (task.nextAttemptAt === undefined || (task.status !== 'pending' && task.status !== 'ready'))
+			continue;
+		const at = Date.parse(task.nextAttemptAt);
+		if (at > now && at < wake) wake = at;
+	}
+
+	return wake;
 }

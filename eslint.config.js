@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -29,6 +30,14 @@ export default tseslint.config(
 				'error',
 				{selector: 'ExportDefaultDeclaration', message: 'Use named exports.'},
 			],
+		},
+	},
+	{
+		files: ['source/ui/**', 'test/ui/**'],
+		plugins: {'react-hooks': reactHooks},
+		rules: {
+			'react-hooks/rules-of-hooks': 'error',
+			'react-hooks/exhaustive-deps': 'error',
 		},
 	},
 	{

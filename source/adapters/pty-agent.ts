@@ -19,6 +19,7 @@ import xterm from '@xterm/headless';
 import {spawn, type IPty} from 'node-pty';
 import stripAnsi from 'strip-ansi';
 import {
+	blankScreen,
 	CommandNotFound,
 	type AgentExit,
 	type AgentLaunch,
@@ -42,6 +43,8 @@ const terminalName = 'xterm-256color';
 /** Enough lines for `lastError` and infra detection; the log file has the rest. */
 const tailLines = 200;
 const tailLineChars = 1000;
+/** Screens go to panes at most this often, however fast the agent prints (STYLE.md). */
+const screenEveryMs = 60;
 /** An unfinished escape sequence longer than this is not one; it is let through and stripped. */
 const maxCarry = 4096;
 
@@ -234,6 +237,11 @@ class PtyAgent implements AgentProcess {
 	#finalScreen: Screen | undefined;
 	#logError: Error | undefined;
 	#stopping: Promise<AgentExit> | undefined;
+	readonly #screenListeners = new Set<() => void>();
+	/** The screen as last built, until output or a resize changes it. */
+	#screen: Screen | undefined;
+	#screenTimer: NodeJS.Timeout | undefined;
+	#screenSentAt = 0;
 
 	constructor(launch: AgentLaunch, file: string, options: Required<PtyAgentLauncherOptions>) {
 		this.#maxPendingBytes = options.maxPendingBytes;
@@ -315,14 +323,42 @@ class PtyAgent implements AgentProcess {
 	screen(): Screen {
 		if (this.#finalScreen !== undefined) return this.#finalScreen;
 		// Only if the snapshot at exit failed: a disposed terminal has no screen left to show.
-		if (this.#exit !== undefined) return {cols: 0, rows: 0, lines: [], cursor: {x: 0, y: 0}};
-		return screenFromBuffer(this.#terminal.buffer.active, this.#terminal.cols, this.#terminal.rows);
+		if (this.#exit !== undefined) return blankScreen;
+		this.#screen ??= screenFromBuffer(
+			this.#terminal.buffer.active,
+			this.#terminal.cols,
+			this.#terminal.rows,
+		);
+		return this.#screen;
+	}
+
+	onScreen(listener: () => void): Disposable {
+		if (this.#exit !== undefined) return {dispose() {}};
+		this.#screenListeners.add(listener);
+		return {dispose: () => this.#screenListeners.delete(listener)};
 	}
 
 	resize(cols: number, rows: number): void {
 		if (this.#closing) return;
 		this.#pty.resize(cols, rows);
 		this.#terminal.resize(cols, rows);
+		this.#screenChanged();
+	}
+
+	/** Leading edge at once, then at most one publication per `screenEveryMs`. */
+	#screenChanged(): void {
+		this.#screen = undefined;
+		if (this.#screenListeners.size === 0 || this.#screenTimer !== undefined) return;
+		const wait = Math.max(0, this.#screenSentAt + screenEveryMs - Date.now());
+		this.#screenTimer = setTimeout(() => {
+			this.#screenTimer = undefined;
+			this.#screenSentAt = Date.now();
+			this.#publishScreen();
+		}, wait);
+	}
+
+	#publishScreen(): void {
+		for (const listener of this.#screenListeners) listener();
 	}
 
 	write(data: string): void {
@@ -377,6 +413,7 @@ class PtyAgent implements AgentProcess {
 		this.#pendingBytes += bytes;
 		if (this.#pendingBytes > this.#maxPendingBytes) this.#pause('emulator');
 		this.#terminal.write(data, () => {
+			this.#screenChanged();
 			this.#pendingBytes -= bytes;
 			if (this.#pendingBytes <= this.#maxPendingBytes / 2) this.#resume('emulator');
 		});
@@ -432,6 +469,7 @@ class PtyAgent implements AgentProcess {
 	async #onExit(exit: AgentExit): Promise<void> {
 		this.#closing = true;
 		clearTimeout(this.#breath);
+		clearTimeout(this.#screenTimer);
 		try {
 			this.#record(this.#plain.flush());
 			// Resolves once the emulator has parsed everything written before it.
@@ -446,6 +484,7 @@ class PtyAgent implements AgentProcess {
 				this.#onLogError(error as Error);
 			}
 
+			this.#screen = undefined;
 			this.#finalScreen = this.screen();
 		} finally {
 			// Whatever failed above (and surfaces as a rejection), the exit must still be heard:
@@ -455,6 +494,9 @@ class PtyAgent implements AgentProcess {
 			this.#log.destroy();
 			this.#outputListeners.clear();
 			this.#exit = exit;
+			// The final flush: panes show the screen as the agent left it.
+			this.#publishScreen();
+			this.#screenListeners.clear();
 			this.#resolveExited(exit);
 			const listeners = [...this.#exitListeners];
 			this.#exitListeners.clear();

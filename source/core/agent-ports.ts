@@ -54,7 +54,13 @@ export interface AgentProcess {
 	onExit(listener: (exit: AgentExit) => void): Disposable;
 	/** The last `count` non-blank lines of output, ANSI stripped: for lastError and infra detection. */
 	tail(count: number): string[];
+	/** The emulated screen now; the same object until it changes, so a pane can skip a redraw. */
 	screen(): Screen;
+	/**
+	 * Called when the screen has changed: at most every ~60 ms however fast the output comes (the
+	 * throttle lives here, at the producer), and once more after the exit with the final screen.
+	 */
+	onScreen(listener: () => void): Disposable;
 	resize(cols: number, rows: number): void;
 	write(data: string): void;
 	/**
@@ -63,6 +69,14 @@ export interface AgentProcess {
 	 */
 	stop(graceMs: number, options?: {readonly immediate?: boolean}): Promise<AgentExit>;
 }
+
+/** What a pane shows: an agent's screen, which survives its process until the next one starts. */
+export interface ScreenSource {
+	screen(): Screen;
+	onScreen(listener: () => void): Disposable;
+}
+
+export const blankScreen: Screen = {cols: 0, rows: 0, lines: [], cursor: {x: 0, y: 0}};
 
 export interface AgentLauncher {
 	/** Starts the agent; throws `CommandNotFound` when the command is not on PATH. */

@@ -5,11 +5,14 @@
  * `getSnapshot()` and steer it through its commands.
  */
 import {
+	blankScreen,
 	CommandNotFound,
 	type AgentExit,
 	type AgentLauncher,
 	type AgentProcess,
 	type Disposable,
+	type Screen,
+	type ScreenSource,
 } from './agent-ports.js';
 import type {Config} from './config.js';
 import {buildGraph, isRunnable, runnableTasks} from './graph.js';
@@ -21,7 +24,7 @@ import {
 	type StopReason,
 } from './outcome.js';
 import type {Clock, TaskRepository} from './ports.js';
-import {expandArgs, type AgentSlot} from './profiles.js';
+import {expandArgs, type AgentSlot, type Profile} from './profiles.js';
 import {buildPrompt} from './prompt.js';
 import {schedule} from './scheduler.js';
 import type {Attempt, ClaimedBy, Task, TaskTable} from './task.js';
@@ -138,6 +141,8 @@ export interface AgentView {
 	readonly name: string;
 	readonly profile: string;
 	readonly state: 'idle' | 'running' | 'stopping' | 'paused';
+	/** Removed from the pool (`-` in the TUI): it takes no new task and goes when this one ends. */
+	readonly leaving?: boolean;
 	readonly task?: string;
 	readonly title?: string;
 	readonly startedAt?: string;
@@ -225,6 +230,12 @@ export class Orchestrator {
 	readonly #recent: StampedEvent[] = [];
 	/** Which agent works on which task, while it does. */
 	readonly #agentBy = new Map<string, string>();
+	/** The pool: `+`/`-` in the TUI grow and shrink it while the run goes on. */
+	readonly #slots: AgentSlot[];
+	readonly #leaving = new Set<string>();
+	/** Each agent's pane size, which its next process starts with. */
+	readonly #sizes = new Map<string, {cols: number; rows: number}>();
+	readonly #feeds = new Map<string, AgentFeed>();
 	readonly #startedAt: number;
 	#snapshot: Snapshot;
 	#stopping = false;
@@ -252,6 +263,7 @@ export class Orchestrator {
 
 	constructor(options: OrchestratorOptions) {
 		this.#o = options;
+		this.#slots = [...options.slots];
 		this.#startedAt = options.clock.now().getTime();
 		this.#snapshot = this.#makeSnapshot();
 		this.finished = new Promise((resolve) => {
@@ -264,7 +276,7 @@ export class Orchestrator {
 		const tasks = await this.#o.repository.read();
 		this.#emit('info', {
 			type: 'run.started',
-			agents: this.#o.slots.length,
+			agents: this.#slots.length,
 			runnable: runnableTasks(buildGraph(tasks), this.#o.clock.now()).length,
 			recovered,
 		});
@@ -365,6 +377,100 @@ export class Orchestrator {
 		return new Map([...this.#running].map(([taskId, run]) => [taskId, run.process]));
 	}
 
+	/** What the agent's pane shows: its running process's screen, or the last one's. */
+	agentScreen(agent: string): ScreenSource | undefined {
+		if (!this.#slots.some((slot) => slot.name === agent)) return undefined;
+		return this.#feed(agent);
+	}
+
+	/** The pane's size: the running process and its emulator now, the next process from its start. */
+	resizeAgent(agent: string, cols: number, rows: number): void {
+		const size = {cols: Math.max(2, Math.floor(cols)), rows: Math.max(1, Math.floor(rows))};
+		const last = this.#sizes.get(agent);
+		if (last?.cols === size.cols && last.rows === size.rows) return;
+		this.#sizes.set(agent, size);
+		this.#processOf(agent)?.resize(size.cols, size.rows);
+	}
+
+	/** Keys typed into an attached pane, as the terminal sent them. */
+	writeToAgent(agent: string, data: string): void {
+		this.#processOf(agent)?.write(data);
+	}
+
+	/** A person's recycle: the agent is stopped and its task goes back to the queue, no retry spent. */
+	async recycleAgent(agent: string): Promise<void> {
+		const taskId = this.#taskOf(agent);
+		if (taskId !== undefined) await this.stopTask(taskId);
+	}
+
+	/** One more agent, of the same profile as the last one in the pool; its name. */
+	addAgent(): string | undefined {
+		if (this.#stopping || this.#finished !== undefined) return undefined;
+		const leaving = [...this.#leaving].at(-1);
+		if (leaving !== undefined) {
+			// Taking back a removal is what a quick `-` then `+` means.
+			this.#leaving.delete(leaving);
+			this.#publish();
+			void this.#schedule();
+			return leaving;
+		}
+
+		const profile: Profile | undefined = this.#slots.at(-1)?.profile ?? this.#o.slots[0]?.profile;
+		if (profile === undefined) return undefined;
+		let n = 1;
+		while (this.#slots.some((slot) => slot.name === `${profile.name}-${n}`)) n++;
+		const name = `${profile.name}-${n}`;
+		this.#slots.push({name, profile});
+		this.#publish();
+		void this.#schedule();
+		return name;
+	}
+
+	/**
+	 * One agent fewer: an idle one goes now; if all are busy, the last one takes no new task and
+	 * goes when its task ends, so no work is cut short. The pool never drops below one agent.
+	 */
+	removeAgent(): string | undefined {
+		const staying = this.#slots.filter((slot) => !this.#leaving.has(slot.name));
+		if (staying.length <= 1) return undefined;
+		const idle = staying.findLast((slot) => this.#taskOf(slot.name) === undefined);
+		const slot = idle ?? staying.at(-1);
+		if (slot === undefined) return undefined;
+		if (idle === undefined) this.#leaving.add(slot.name);
+		else this.#dropSlot(slot.name);
+		this.#publish();
+		return slot.name;
+	}
+
+	#dropSlot(agent: string): void {
+		const index = this.#slots.findIndex((slot) => slot.name === agent);
+		if (index !== -1) this.#slots.splice(index, 1);
+		this.#leaving.delete(agent);
+		this.#feeds.delete(agent);
+		this.#sizes.delete(agent);
+	}
+
+	#taskOf(agent: string): string | undefined {
+		for (const [taskId, name] of this.#agentBy)
+			if (name === agent && this.#running.has(taskId)) return taskId;
+		return undefined;
+	}
+
+	#processOf(agent: string): AgentProcess | undefined {
+		const taskId = this.#taskOf(agent);
+		return taskId === undefined ? undefined : this.#running.get(taskId)?.process;
+	}
+
+	#feed(agent: string): AgentFeed {
+		let feed = this.#feeds.get(agent);
+		if (feed === undefined) {
+			feed = new AgentFeed();
+			this.#feeds.set(agent, feed);
+		}
+
+		return feed;
+	}
+
 	#scheduleSample(ms: number): void {
 		this.#memoryTimer = this.#o.timers.setTimeout(() => {
 			this.#sampleMemory().catch((error: unknown) => {
@@ -385,9 +491,9 @@ export class Orchestrator {
 		const roots = new Map([...this.#running].map(([taskId, run]) => [taskId, run.process.pid]));
 		const sample = await memory.stats.sample(roots);
 		const now = this.#o.clock.now().getTime();
-		const fair = defaultLimitBytes(sample.totalBytes, this.#o.slots.length, memory.reservePercent);
+		const fair = defaultLimitBytes(sample.totalBytes, this.#slots.length, memory.reservePercent);
 		const agents: AgentMemory[] = [...roots.keys()].map((taskId) => {
-			const slot = this.#o.slots.find((candidate) => candidate.name === this.#agentOf(taskId));
+			const slot = this.#slots.find((candidate) => candidate.name === this.#agentOf(taskId));
 			const limitMb = slot === undefined ? undefined : memory.limitMb(slot);
 			return {
 				taskId,
@@ -545,14 +651,15 @@ export class Orchestrator {
 		this.#wakeAt = nextWake(tasks, now.getTime());
 		const graph = buildGraph(tasks);
 		const busy = new Set([...this.#running.keys()].map((taskId) => this.#agentOf(taskId)));
-		const free = this.#o.slots.filter(
-			(slot) => !busy.has(slot.name) && !this.#paused(slot.profile.name),
+		const free = this.#slots.filter(
+			(slot) =>
+				!busy.has(slot.name) && !this.#paused(slot.profile.name) && !this.#leaving.has(slot.name),
 		);
 		const {assignments, unassignable} = schedule({
 			graph,
 			now,
 			free,
-			pool: this.#o.slots,
+			pool: this.#slots,
 			runningTags: [...this.#running.values()].map((run) => run.tags),
 			taskLimits: this.#o.config.taskLimits,
 			running: new Set(this.#running.keys()),
@@ -566,7 +673,7 @@ export class Orchestrator {
 			if (this.#stopping) return;
 			await this.#startAttempt(
 				taskId,
-				this.#o.slots.find((slot) => slot.name === agent) as AgentSlot,
+				this.#slots.find((slot) => slot.name === agent) as AgentSlot,
 			);
 		}
 
@@ -578,11 +685,11 @@ export class Orchestrator {
 	#checkEnd(tasks: TaskTable, graph: ReturnType<typeof buildGraph>, now: Date): void {
 		// A task no agent of the pool has the skills for does not keep the run going.
 		const runnable = runnableTasks(graph, now).filter((task) =>
-			this.#o.slots.some((slot) =>
+			this.#slots.some((slot) =>
 				task.requiredSkills.every((skill) => slot.profile.skills.includes(skill)),
 			),
 		);
-		const pausedAll = this.#o.slots.every((slot) => this.#paused(slot.profile.name));
+		const pausedAll = this.#slots.every((slot) => this.#paused(slot.profile.name));
 		if (runnable.length > 0) {
 			if (pausedAll) this.#finish('all-paused');
 			return;
@@ -667,7 +774,7 @@ export class Orchestrator {
 			attempt,
 			title: task.title,
 		});
-		const size = this.#o.terminalSize ?? {cols: 120, rows: 40};
+		const size = this.#sizes.get(slot.name) ?? this.#o.terminalSize ?? {cols: 120, rows: 40};
 		let process: AgentProcess;
 		try {
 			process = this.#o.launcher.launch({
@@ -720,6 +827,7 @@ export class Orchestrator {
 		}
 
 		entry.disposables.push(
+			this.#feed(slot.name).show(process),
 			process.onOutput(() => {
 				entry.lastOutputAt = this.#o.clock.now().getTime();
 			}),
@@ -776,6 +884,7 @@ export class Orchestrator {
 			this.#warnOnce(error, `cannot record ${entry.taskId} yet`);
 		} finally {
 			if (this.#running.get(entry.taskId) === entry) this.#running.delete(entry.taskId);
+			if (this.#leaving.has(slot.name)) this.#dropSlot(slot.name);
 			this.#publish();
 			void this.#schedule();
 		}
@@ -823,7 +932,7 @@ export class Orchestrator {
 			// (Every profile may fail on it that many times: then it is no longer the agents' fault.)
 			const cap =
 				this.#o.config.infraFailuresToPause *
-				new Set(this.#o.slots.map((candidate) => candidate.profile.name)).size;
+				new Set(this.#slots.map((candidate) => candidate.profile.name)).size;
 			if (outcome === 'infra' && (streak === -1 ? infraBefore.length : streak) >= cap)
 				outcome = 'error';
 			const attempts = task.attempts.map((a) =>
@@ -996,7 +1105,7 @@ export class Orchestrator {
 		const byAgent = new Map(
 			[...this.#running.values()].map((run) => [this.#agentOf(run.taskId), run]),
 		);
-		const agents = this.#o.slots.map((slot): AgentView => {
+		const agents = this.#slots.map((slot): AgentView => {
 			const run = byAgent.get(slot.name);
 			if (run === undefined)
 				return {
@@ -1008,6 +1117,7 @@ export class Orchestrator {
 				name: slot.name,
 				profile: slot.profile.name,
 				state: run.stopReason === undefined ? 'running' : 'stopping',
+				...(this.#leaving.has(slot.name) ? {leaving: true} : {}),
 				task: run.taskId,
 				title: run.title,
 				startedAt: new Date(run.startedAt).toISOString(),
@@ -1057,4 +1167,36 @@ function nextWake(tasks: TaskTable, now: number): number {
 	}
 
 	return wake;
+}
+
+/**
+ * One pane's source, stable for the agent's life in the pool: it follows each new process, and
+ * keeps the last one's final screen on show until the next starts.
+ */
+class AgentFeed implements ScreenSource {
+	readonly #listeners = new Set<() => void>();
+	#process: AgentProcess | undefined;
+
+	/** Shows `process` from now on; the returned subscription ends with the attempt. */
+	show(process: AgentProcess): Disposable {
+		this.#process = process;
+		const subscription = process.onScreen(() => {
+			this.#changed();
+		});
+		this.#changed();
+		return subscription;
+	}
+
+	screen(): Screen {
+		return this.#process?.screen() ?? blankScreen;
+	}
+
+	onScreen(listener: () => void): Disposable {
+		this.#listeners.add(listener);
+		return {dispose: () => this.#listeners.delete(listener)};
+	}
+
+	#changed(): void {
+		for (const listener of this.#listeners) listener();
+	}
 }

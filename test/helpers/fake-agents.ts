@@ -18,6 +18,11 @@ export class FakeAgent implements AgentProcess {
 	readonly pid: number;
 	readonly output: string[] = [];
 	stopped: {graceMs: number; immediate: boolean} | undefined;
+	/** What `write` was given: keys typed into an attached pane. */
+	readonly input: string[] = [];
+	size: {cols: number; rows: number};
+	#screen: Screen;
+	#screenListeners = new Set<() => void>();
 	#outputListeners = new Set<() => void>();
 	#exitListeners = new Set<(exit: AgentExit) => void>();
 	#exited = false;
@@ -29,6 +34,8 @@ export class FakeAgent implements AgentProcess {
 		private readonly onStop: (agent: FakeAgent) => AgentExit | undefined,
 	) {
 		this.pid = pid;
+		this.size = {cols: launch.cols, rows: launch.rows};
+		this.#screen = {cols: launch.cols, rows: launch.rows, lines: [], cursor: {x: 0, y: 0}};
 	}
 
 	say(line: string): void {
@@ -58,15 +65,30 @@ export class FakeAgent implements AgentProcess {
 	}
 
 	screen(): Screen {
-		return {cols: 80, rows: 24, lines: [], cursor: {x: 0, y: 0}};
+		return this.#screen;
 	}
 
-	resize(): void {
-		// Nothing to draw.
+	onScreen(listener: () => void): Disposable {
+		this.#screenListeners.add(listener);
+		return {dispose: () => this.#screenListeners.delete(listener)};
 	}
 
-	write(): void {
-		// Nothing reads it.
+	/** Shows `lines` as plain text, as a redraw of the whole screen would. */
+	draw(lines: readonly string[]): void {
+		this.#screen = {
+			...this.#screen,
+			lines: lines.map((text) => (text === '' ? [] : [{text}])),
+		};
+		for (const listener of this.#screenListeners) listener();
+	}
+
+	resize(cols: number, rows: number): void {
+		this.size = {cols, rows};
+		this.#screen = {...this.#screen, cols, rows};
+	}
+
+	write(data: string): void {
+		this.input.push(data);
 	}
 
 	async stop(graceMs: number, options?: {immediate?: boolean}): Promise<AgentExit> {
@@ -80,7 +102,7 @@ export class FakeAgent implements AgentProcess {
 	}
 
 	get listenerCount(): number {
-		return this.#outputListeners.size + this.#exitListeners.size;
+		return this.#outputListeners.size + this.#exitListeners.size + this.#screenListeners.size;
 	}
 }
 

@@ -1,0 +1,337 @@
+/**
+ * The TUI (PRODUCT.md §7): a status bar, one of four views, and a line of key hints. Keys resolve
+ * through the keymap with priorities: an overlay or a view's form first, then attach mode (raw
+ * bytes to the agent), then the view's keys, then the global ones.
+ */
+import {Box, Text, useApp, useInput, useStdin} from 'ink';
+import {useCallback, useEffect, useRef, useState, type ReactNode} from 'react';
+import {ConfirmPrompt} from './components/confirm-prompt.js';
+import {GraphView} from './components/graph-view.js';
+import {HelpOverlay} from './components/help-overlay.js';
+import {LogView} from './components/log-view.js';
+import {PanesView} from './components/panes-view.js';
+import {StatusBar} from './components/status-bar.js';
+import {TasksView} from './components/tasks-view.js';
+import type {FlashLevel, ViewProps} from './components/view-props.js';
+import {useBoard, useNow, useSnapshot} from './hooks/use-run.js';
+import {useTerminalSize} from './hooks/use-terminal-size.js';
+import {detachKeys, keyName, resolve, views, type View} from './keymap.js';
+import type {RunControl, TaskBoard} from './run-control.js';
+import {theme} from './theme.js';
+
+export interface AppProps {
+	readonly run: RunControl;
+	readonly board: TaskBoard;
+	/** A terminal bell and desktop notification (OSC 9); the app says when, the caller how. */
+	readonly notify?: (message: string) => void;
+	readonly initialView?: View;
+}
+
+type Modal =
+	| {readonly kind: 'help'}
+	| {
+			readonly kind: 'confirm';
+			readonly question: string;
+			readonly detail?: string;
+			readonly onYes: () => void;
+	  };
+
+const hints: Record<View, string> = {
+	panes: 'hjkl/arrows focus · enter zoom · a attach · x recycle · +/- agents',
+	tasks:
+		'j/k move · / filter · s sort · enter details · r retry · p priority · b block · e edit · n new · d done',
+	graph: 'j/k move · h/l layer · enter re-centre · c critical path',
+	log: 'j/k scroll · f level · / filter · G follow',
+};
+
+export function App({run, board, notify, initialView = 'panes'}: AppProps) {
+	const {exit} = useApp();
+	const {cols, rows} = useTerminalSize();
+	const snapshot = useSnapshot(run);
+	const boardState = useBoard(board);
+	const now = useNow(snapshot.finished === undefined);
+	const [view, setView] = useState<View>(initialView);
+	const [modal, setModal] = useState<Modal | undefined>();
+	const [captured, setCaptured] = useState(false);
+	const [attached, setAttached] = useState<string | undefined>();
+	const [quitting, setQuitting] = useState<'graceful' | 'now' | undefined>();
+	const [flash, setFlash] = useState<{message: string; level: FlashLevel} | undefined>();
+	const flashTimer = useRef<NodeJS.Timeout | undefined>(undefined);
+
+	const showFlash = useCallback((message: string, level: FlashLevel = 'info') => {
+		clearTimeout(flashTimer.current);
+		setFlash({message, level});
+		flashTimer.current = setTimeout(() => {
+			setFlash(undefined);
+		}, 5000);
+	}, []);
+	useEffect(() => () => clearTimeout(flashTimer.current), []);
+
+	// The run ends (by itself or by our shutdown): once quitting, the app goes with it.
+	useEffect(() => {
+		if (quitting !== undefined && snapshot.finished !== undefined) exit();
+	}, [quitting, snapshot.finished, exit]);
+
+	// Notifications: when the run finishes, and when every profile is paused.
+	const allPaused =
+		snapshot.agents.length > 0 && snapshot.agents.every((agent) => agent.state === 'paused');
+	useEffect(() => {
+		if (snapshot.finished !== undefined && quitting === undefined)
+			notify?.(
+				`jetpack-tui: run ${snapshot.finished === 'done' ? 'finished' : `ended (${snapshot.finished})`}`,
+			);
+		// Only the change of `finished` is news.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [snapshot.finished]);
+	useEffect(() => {
+		if (allPaused) notify?.('jetpack-tui: every agent profile is paused');
+	}, [allPaused, notify]);
+
+	const quit = useCallback(() => {
+		if (quitting !== undefined) {
+			// Asked again while stopping: stop the agents now.
+			setQuitting('now');
+			void run.shutdown({immediate: true});
+			return;
+		}
+
+		const stop = () => {
+			setQuitting('graceful');
+			void run.shutdown({immediate: false, drain: false});
+		};
+
+		const busy = run.getSnapshot().agents.filter((agent) => agent.task !== undefined).length;
+		if (busy === 0 || run.getSnapshot().finished !== undefined) {
+			stop();
+			return;
+		}
+
+		setModal({
+			kind: 'confirm',
+			question: `Quit? ${busy} agent${busy === 1 ? ' is' : 's are'} working.`,
+			detail:
+				'They are stopped (interrupt, then terminate) and their tasks go back to the queue with no retry spent.',
+			onYes: stop,
+		});
+	}, [quitting, run]);
+
+	const keysFree = modal === undefined && !captured && attached === undefined;
+	useInput(
+		(input, key) => {
+			const binding = resolve(keyName(input, key), view);
+			if (binding === undefined || binding.scope !== 'global') return;
+			switch (binding.command) {
+				case 'view.panes':
+				case 'view.tasks':
+				case 'view.graph':
+				case 'view.log': {
+					setView(binding.command.slice(5) as View);
+					break;
+				}
+
+				case 'view.next': {
+					setView(views[(views.indexOf(view) + 1) % views.length] ?? 'panes');
+					break;
+				}
+
+				case 'help': {
+					setModal({kind: 'help'});
+					break;
+				}
+
+				case 'quit': {
+					quit();
+					break;
+				}
+
+				default: {
+					break;
+				}
+			}
+		},
+		{isActive: keysFree},
+	);
+	// While stopping, ctrl-c and q still reach `quit` even with a form open.
+	useInput(
+		(input, key) => {
+			if (modal?.kind === 'help') {
+				setModal(undefined);
+				return;
+			}
+
+			if (quitting !== undefined && (input === 'q' || (key.ctrl && input === 'c'))) quit();
+		},
+		{isActive: modal?.kind === 'help' || (quitting !== undefined && modal === undefined)},
+	);
+	const detach = useCallback(() => {
+		setAttached(undefined);
+	}, []);
+	useAttach(run, attached, detach);
+
+	const bodyHeight = Math.max(
+		3,
+		rows - 1 - (snapshot.paused.length > 0 || boardState.error !== undefined ? 2 : 1) - 1,
+	);
+	const viewProps: ViewProps = {
+		run,
+		board,
+		width: cols,
+		height: bodyHeight,
+		keysActive: keysFree && quitting === undefined,
+		setCaptured,
+		flash: showFlash,
+	};
+
+	let body: ReactNode;
+	if (modal?.kind === 'help') {
+		body = <HelpOverlay width={cols} height={bodyHeight} />;
+	} else {
+		switch (view) {
+			case 'panes': {
+				body = (
+					<PanesView
+						{...viewProps}
+						attached={attached}
+						onAttach={setAttached}
+						confirm={(question, detail, onYes) => {
+							setModal({kind: 'confirm', question, detail, onYes});
+						}}
+					/>
+				);
+				break;
+			}
+
+			case 'tasks': {
+				body = <TasksView {...viewProps} />;
+				break;
+			}
+
+			case 'graph': {
+				body = <GraphView {...viewProps} />;
+				break;
+			}
+
+			case 'log': {
+				body = <LogView {...viewProps} />;
+				break;
+			}
+		}
+	}
+
+	return (
+		<Box flexDirection="column" width={cols} height={rows - 1}>
+			<StatusBar snapshot={snapshot} board={boardState} now={now} width={cols} />
+			<Box height={bodyHeight} width={cols} flexDirection="column" overflow="hidden">
+				{modal?.kind === 'confirm' ? (
+					<Box height={bodyHeight} width={cols} justifyContent="center" alignItems="center">
+						<ConfirmPrompt
+							width={cols}
+							question={modal.question}
+							detail={modal.detail}
+							onAnswer={(yes) => {
+								setModal(undefined);
+								if (yes) modal.onYes();
+							}}
+						/>
+					</Box>
+				) : (
+					body
+				)}
+			</Box>
+			<HintLine
+				view={view}
+				width={cols}
+				attached={attached}
+				quitting={quitting}
+				flash={flash}
+				finished={snapshot.finished !== undefined}
+			/>
+		</Box>
+	);
+}
+
+function HintLine({
+	view,
+	width,
+	attached,
+	quitting,
+	flash,
+	finished,
+}: {
+	readonly view: View;
+	readonly width: number;
+	readonly attached: string | undefined;
+	readonly quitting: 'graceful' | 'now' | undefined;
+	readonly flash: {message: string; level: FlashLevel} | undefined;
+	readonly finished: boolean;
+}) {
+	if (attached !== undefined)
+		return (
+			<Box width={width}>
+				<Text wrap="truncate-end" inverse color={theme.warn}>
+					{` ATTACHED to ${attached}: keys go to the agent · ctrl-b d or ctrl-] detaches `}
+				</Text>
+			</Box>
+		);
+	if (quitting !== undefined)
+		return (
+			<Box width={width}>
+				<Text wrap="truncate-end" color={theme.warn}>
+					{quitting === 'now'
+						? 'Stopping every agent now…'
+						: 'Stopping the agents; their tasks go back to the queue… (q again: stop now)'}
+				</Text>
+			</Box>
+		);
+	const tabs = views.map((name, index) => (
+		<Text key={name} inverse={name === view} color={name === view ? theme.accent : theme.muted}>
+			{` ${index + 1} ${name} `}
+		</Text>
+	));
+	const levelColor = {info: theme.accent, warn: theme.warn, error: theme.error} as const;
+	return (
+		<Box width={width} overflow="hidden">
+			<Text wrap="truncate-end">
+				{tabs}
+				<Text> </Text>
+				{flash === undefined ? (
+					<Text color={theme.muted}>
+						{finished ? 'run over · q quit · ' : ''}
+						{hints[view]} · ? help · q quit
+					</Text>
+				) : (
+					<Text color={levelColor[flash.level]}>{flash.message}</Text>
+				)}
+			</Text>
+		</Box>
+	);
+}
+
+/**
+ * Attach mode: every byte typed goes to the agent's pty, except the two ways out (`ctrl-b d`,
+ * `ctrl-]`). Raw mode is held here, since no `useInput` is active meanwhile.
+ */
+function useAttach(run: RunControl, agent: string | undefined, detach: () => void): void {
+	const {internal_eventEmitter: input, setRawMode, isRawModeSupported} = useStdin();
+	useEffect(() => {
+		if (agent === undefined) return;
+		if (isRawModeSupported) setRawMode(true);
+		let prefix = false;
+		const onInput = (data: string) => {
+			if (data === detachKeys.ctrlBracket || (prefix && data === detachKeys.d)) {
+				detach();
+				return;
+			}
+
+			if (prefix) run.writeToAgent(agent, detachKeys.ctrlB);
+			prefix = data === detachKeys.ctrlB;
+			if (!prefix) run.writeToAgent(agent, data);
+		};
+
+		input.on('input', onInput);
+		return () => {
+			input.off('input', onInput);
+			if (isRawModeSupported) setRawMode(false);
+		};
+	}, [agent, run, input, setRawMode, isRawModeSupported, detach]);
+}

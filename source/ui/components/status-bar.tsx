@@ -1,0 +1,120 @@
+import {Box, Text} from 'ink';
+import {memo, useMemo} from 'react';
+import {etaMinutes, runnableTasks} from '../../core/graph.js';
+import type {Snapshot} from '../../core/orchestrator.js';
+import type {BoardState} from '../run-control.js';
+import {theme} from '../theme.js';
+
+export function clockText(ms: number): string {
+	const seconds = Math.max(0, Math.floor(ms / 1000));
+	const h = Math.floor(seconds / 3600);
+	const m = Math.floor((seconds % 3600) / 60);
+	const s = seconds % 60;
+	const two = (n: number) => String(n).padStart(2, '0');
+	return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${two(m)}:${two(s)}`;
+}
+
+export function minutesShort(minutes: number): string {
+	if (minutes < 1) return '<1m';
+	if (minutes < 60) return `${Math.round(minutes)}m`;
+	const h = Math.floor(minutes / 60);
+	const m = Math.round(minutes % 60);
+	return m === 0 ? `${h}h` : `${h}h${String(m).padStart(2, '0')}m`;
+}
+
+export function megabytes(mb: number): string {
+	return mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${Math.round(mb)} MB`;
+}
+
+interface Counts {
+	readonly done: number;
+	readonly failed: number;
+	readonly total: number;
+	readonly runnable: number;
+	readonly eta: number;
+}
+
+/** PRODUCT.md §7: agents, tasks, failed, ready, elapsed, ETA, memory; a second line for pauses. */
+export const StatusBar = memo(function StatusBar({
+	snapshot,
+	board,
+	now,
+	width,
+}: {
+	readonly snapshot: Snapshot;
+	readonly board: BoardState;
+	readonly now: number;
+	readonly width: number;
+}) {
+	const agents = snapshot.agents.length;
+	const counts = useMemo((): Counts => {
+		let done = 0;
+		let failed = 0;
+		for (const task of board.tasks.values()) {
+			if (task.status === 'completed') done++;
+			else if (task.status === 'failed') failed++;
+		}
+
+		return {
+			done,
+			failed,
+			total: board.tasks.size,
+			runnable: runnableTasks(board.graph, new Date(now)).length,
+			eta: etaMinutes(board.graph, agents),
+		};
+		// Runnable tasks change with the table, not with every tick of the clock.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [board, agents]);
+	const busy = snapshot.agents.filter((agent) => agent.state === 'running').length;
+	const agentsMb = snapshot.agents.reduce((sum, agent) => sum + (agent.rssMb ?? 0), 0);
+	const elapsed = now - Date.parse(snapshot.startedAt);
+	const finished = snapshot.finished;
+	return (
+		<Box flexDirection="column" width={width}>
+			<Box width={width} overflow="hidden">
+				<Text wrap="truncate-end">
+					<Text bold color={theme.accent}>
+						jetpack
+					</Text>
+					<Text> agents </Text>
+					<Text bold>
+						{busy}/{agents}
+					</Text>
+					<Text color={theme.muted}> · </Text>
+					<Text>tasks </Text>
+					<Text bold color={theme.ok}>
+						{counts.done}/{counts.total}
+					</Text>
+					<Text> done</Text>
+					<Text color={theme.muted}> · </Text>
+					<Text color={counts.failed > 0 ? theme.error : undefined}>{counts.failed} failed</Text>
+					<Text color={theme.muted}> · </Text>
+					<Text>{counts.runnable} ready</Text>
+					<Text color={theme.muted}> · </Text>
+					<Text>{clockText(elapsed)}</Text>
+					<Text color={theme.muted}> · </Text>
+					<Text>
+						{finished === undefined
+							? `ETA ${counts.done === counts.total ? '–' : minutesShort(counts.eta)}`
+							: `run ${finished === 'done' ? 'finished' : `ended: ${finished}`}`}
+					</Text>
+					<Text color={theme.muted}> · </Text>
+					<Text color={snapshot.memoryLow ? theme.warn : undefined}>
+						mem {snapshot.self === undefined ? '…' : megabytes(snapshot.self.rssMb)}
+						{agentsMb > 0 ? ` + agents ${megabytes(agentsMb)}` : ''}
+						{snapshot.memoryLow ? ' (low: holding new tasks)' : ''}
+					</Text>
+				</Text>
+			</Box>
+			{snapshot.paused.length > 0 || board.error !== undefined ? (
+				<Box width={width} overflow="hidden">
+					<Text wrap="truncate-end" color={board.error === undefined ? theme.warn : theme.error}>
+						{board.error === undefined
+							? `paused: ${snapshot.paused.map((pause) => `${pause.profile} (${pause.reason}) until ${pause.until.slice(11, 19)}`).join('; ')}`
+							: `tasks file: ${board.error}`}
+					</Text>
+				</Box>
+			) : undefined}
+		</Box>
+	);
+});

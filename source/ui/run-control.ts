@@ -1,0 +1,48 @@
+/**
+ * What the TUI reads and steers: the orchestrator satisfies `RunControl` as it is, and the task
+ * file is seen through a `TaskBoard`. Component tests hand in fakes of both.
+ */
+import type {ScreenSource} from '../core/agent-ports.js';
+import type {Graph} from '../core/graph.js';
+import type {FinishReason, Snapshot, StampedEvent} from '../core/orchestrator.js';
+import type {Change} from '../core/ports.js';
+import type {TaskTable} from '../core/task.js';
+
+export interface RunControl {
+	getSnapshot(): Snapshot;
+	subscribe(listener: () => void): () => void;
+	onEvent(listener: (event: StampedEvent) => void): () => void;
+	/** The last events (bounded), for a view opened after they happened. */
+	recentEvents(): readonly StampedEvent[];
+	agentScreen(agent: string): ScreenSource | undefined;
+	resizeAgent(agent: string, cols: number, rows: number): void;
+	writeToAgent(agent: string, data: string): void;
+	/** Stops the agent; its task goes back to the queue with no retry spent. */
+	recycleAgent(agent: string): Promise<void>;
+	addAgent(): string | undefined;
+	removeAgent(): string | undefined;
+	stopTask(taskId: string): Promise<void>;
+	/** The store changed outside the orchestrator: look again for work. */
+	notifyStoreChanged(): void;
+	shutdown(options: {readonly immediate: boolean; readonly drain?: boolean}): Promise<void>;
+	readonly finished: Promise<FinishReason>;
+}
+
+export interface BoardState {
+	readonly tasks: TaskTable;
+	readonly graph: Graph;
+	/** Grows with every fresh read, so views can tell a new table from the same one. */
+	readonly version: number;
+	/** Why the last read failed (a mistake in the file, say); the tasks are the last good ones. */
+	readonly error?: string;
+}
+
+export interface TaskBoard {
+	getSnapshot(): BoardState;
+	subscribe(listener: () => void): () => void;
+	/** A store transaction (lock, re-read, apply, atomic write); the board shows its result. */
+	update<T>(change: (tasks: TaskTable) => Change<T>): Promise<T>;
+	/** The last `lines` lines of an attempt's log, or [] when it has none. */
+	logTail(taskId: string, attempt: number, lines: number): Promise<string[]>;
+	now(): Date;
+}

@@ -1,0 +1,184 @@
+/**
+ * A `RunControl` with no processes, for component tests: agents and their screens are set by the
+ * test, and every command the UI gives is recorded.
+ */
+import type {Disposable, Screen, ScreenSource} from '../../source/core/agent-ports.js';
+import type {
+	AgentView,
+	FinishReason,
+	Snapshot,
+	StampedEvent,
+	RunEvent,
+	Level,
+} from '../../source/core/orchestrator.js';
+import type {TaskTable} from '../../source/core/task.js';
+import type {RunControl} from '../../source/ui/run-control.js';
+import {RepositoryBoard} from '../../source/ui/repository-board.js';
+import {FakeClock, InMemoryTaskRepository} from './in-memory-repository.js';
+
+export class FakeScreen implements ScreenSource {
+	#screen: Screen = {cols: 80, rows: 24, lines: [], cursor: {x: 0, y: 0}};
+	readonly #listeners = new Set<() => void>();
+
+	screen(): Screen {
+		return this.#screen;
+	}
+
+	onScreen(listener: () => void): Disposable {
+		this.#listeners.add(listener);
+		return {dispose: () => this.#listeners.delete(listener)};
+	}
+
+	show(screen: Screen): void {
+		this.#screen = screen;
+		for (const listener of this.#listeners) listener();
+	}
+
+	/** Plain lines of text. */
+	text(lines: readonly string[]): void {
+		this.show({
+			cols: this.#screen.cols,
+			rows: this.#screen.rows,
+			lines: lines.map((text) => (text === '' ? [] : [{text}])),
+			cursor: {x: 0, y: 0},
+		});
+	}
+
+	get listeners(): number {
+		return this.#listeners.size;
+	}
+}
+
+export type RunCall =
+	| {readonly type: 'resize'; readonly agent: string; readonly cols: number; readonly rows: number}
+	| {readonly type: 'write'; readonly agent: string; readonly data: string}
+	| {readonly type: 'recycle'; readonly agent: string}
+	| {readonly type: 'add'}
+	| {readonly type: 'remove'}
+	| {readonly type: 'stopTask'; readonly taskId: string}
+	| {readonly type: 'shutdown'; readonly immediate: boolean; readonly drain?: boolean};
+
+export function agentView(name: string, fields: Partial<AgentView> = {}): AgentView {
+	return {name, profile: name.replace(/-\d+$/, ''), state: 'idle', ...fields};
+}
+
+export class FakeRun implements RunControl {
+	readonly calls: RunCall[] = [];
+	readonly screens = new Map<string, FakeScreen>();
+	readonly finished: Promise<FinishReason>;
+	#snapshot: Snapshot;
+	readonly #listeners = new Set<() => void>();
+	readonly #eventListeners = new Set<(event: StampedEvent) => void>();
+	readonly #events: StampedEvent[] = [];
+	#finish: (reason: FinishReason) => void = () => undefined;
+	/** Whether `shutdown` ends the run at once (as it does with no agent running). */
+	finishOnShutdown = true;
+
+	constructor(agents: readonly AgentView[] = [agentView('sim-1')], startedAt = new Date()) {
+		this.#snapshot = {
+			runId: 'run-test',
+			startedAt: startedAt.toISOString(),
+			agents,
+			paused: [],
+			busyMs: 0,
+			memoryLow: false,
+			self: {rssMb: 80, heapMb: 30},
+		};
+		for (const agent of agents) this.screens.set(agent.name, new FakeScreen());
+		this.finished = new Promise((resolve) => {
+			this.#finish = resolve;
+		});
+	}
+
+	getSnapshot(): Snapshot {
+		return this.#snapshot;
+	}
+
+	subscribe(listener: () => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	onEvent(listener: (event: StampedEvent) => void): () => void {
+		this.#eventListeners.add(listener);
+		return () => this.#eventListeners.delete(listener);
+	}
+
+	recentEvents(): readonly StampedEvent[] {
+		return this.#events;
+	}
+
+	agentScreen(agent: string): ScreenSource | undefined {
+		return this.screens.get(agent);
+	}
+
+	resizeAgent(agent: string, cols: number, rows: number): void {
+		this.calls.push({type: 'resize', agent, cols, rows});
+	}
+
+	writeToAgent(agent: string, data: string): void {
+		this.calls.push({type: 'write', agent, data});
+	}
+
+	async recycleAgent(agent: string): Promise<void> {
+		this.calls.push({type: 'recycle', agent});
+	}
+
+	addAgent(): string | undefined {
+		this.calls.push({type: 'add'});
+		return undefined;
+	}
+
+	removeAgent(): string | undefined {
+		this.calls.push({type: 'remove'});
+		return undefined;
+	}
+
+	async stopTask(taskId: string): Promise<void> {
+		this.calls.push({type: 'stopTask', taskId});
+	}
+
+	notifyStoreChanged(): void {
+		// Nothing schedules here.
+	}
+
+	async shutdown(options: {immediate: boolean; drain?: boolean}): Promise<void> {
+		this.calls.push({type: 'shutdown', ...options});
+		if (this.finishOnShutdown) this.end('interrupted');
+	}
+
+	/** Changes the snapshot as the orchestrator would publish it. */
+	update(change: Partial<Snapshot>): void {
+		this.#snapshot = {...this.#snapshot, ...change};
+		for (const agent of this.#snapshot.agents)
+			if (!this.screens.has(agent.name)) this.screens.set(agent.name, new FakeScreen());
+		for (const listener of this.#listeners) listener();
+	}
+
+	emit(event: RunEvent, level: Level = 'info', time = new Date()): void {
+		const stamped = {time: time.toISOString(), level, event};
+		this.#events.push(stamped);
+		for (const listener of this.#eventListeners) listener(stamped);
+	}
+
+	end(reason: FinishReason): void {
+		this.update({finished: reason});
+		this.#finish(reason);
+	}
+}
+
+/** A board on an in-memory store holding `tasks`; its `repository` is there to inspect. */
+export async function fakeBoard(
+	tasks: TaskTable = new Map(),
+	logs: Record<string, string[]> = {},
+): Promise<{board: RepositoryBoard; repository: InMemoryTaskRepository; clock: FakeClock}> {
+	const clock = new FakeClock();
+	const repository = new InMemoryTaskRepository(clock);
+	await repository.update(() => ({tasks, result: undefined}));
+	const board = await RepositoryBoard.open({
+		repository,
+		clock,
+		logTail: async (taskId, attempt, lines) => (logs[`${taskId}/${attempt}`] ?? []).slice(-lines),
+	});
+	return {board, repository, clock};
+}

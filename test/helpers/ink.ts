@@ -1,0 +1,65 @@
+/**
+ * Helpers for ink-testing-library: frames without ANSI, and waiting for a frame to show something
+ * (input handlers subscribe in effects, and renders are throttled, so a test polls).
+ */
+import stripAnsi from 'strip-ansi';
+import {vi} from 'vitest';
+
+export interface Rendered {
+	lastFrame(): string | undefined;
+	stdin: {write(data: string): void};
+}
+
+export function plain(rendered: Rendered): string {
+	return stripAnsi(rendered.lastFrame() ?? '');
+}
+
+/** Waits until the plain frame passes `check` (a string it must contain, or a predicate). */
+export async function frameWith(
+	rendered: Rendered,
+	check: string | RegExp | ((frame: string) => boolean),
+	timeout = 3000,
+): Promise<string> {
+	const test =
+		typeof check === 'string'
+			? (frame: string) => frame.includes(check)
+			: check instanceof RegExp
+				? (frame: string) => check.test(frame)
+				: check;
+	let frame = '';
+	await vi.waitFor(
+		() => {
+			frame = plain(rendered);
+			if (!test(frame)) throw new Error(`frame does not show ${String(check)}:\n${frame}`);
+		},
+		{timeout, interval: 10},
+	);
+	return frame;
+}
+
+/** Keys as a terminal sends them. */
+export const keys = {
+	up: '\u001B[A',
+	down: '\u001B[B',
+	right: '\u001B[C',
+	left: '\u001B[D',
+	enter: '\r',
+	esc: '\u001B',
+	tab: '\t',
+	backspace: '\u007F',
+	ctrlC: '\u0003',
+	ctrlB: '\u0002',
+	ctrlBracket: '\u001D',
+	pageDown: '\u001B[6~',
+	pageUp: '\u001B[5~',
+} as const;
+
+/** Types `data` after the app's input effects have run. */
+export async function press(rendered: Rendered, ...data: string[]): Promise<void> {
+	for (const chunk of data) {
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		rendered.stdin.write(chunk);
+	}
+
+	await new Promise((resolve) => setTimeout(resolve, 20));
+}

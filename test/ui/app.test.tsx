@@ -1,0 +1,80 @@
+import {cleanup, render} from 'ink-testing-library';
+import {afterEach, describe, expect, it} from 'vitest';
+import {newTask} from '../../source/core/task.js';
+import {App} from '../../source/ui/app.js';
+import {agentView, fakeBoard, FakeRun} from '../helpers/fake-run.js';
+import {frameWith, keys, press} from '../helpers/ink.js';
+
+afterEach(() => {
+	cleanup();
+});
+
+const tasks = new Map([
+	['bd-a', newTask({id: 'bd-a', title: 'Schema', status: 'completed'})],
+	['bd-b', newTask({id: 'bd-b', title: 'API', dependencies: ['bd-a'], status: 'failed'})],
+	['bd-c', newTask({id: 'bd-c', title: 'UI', dependencies: ['bd-b']})],
+]);
+
+describe('App', () => {
+	it('shows the status bar: agents, tasks done, failed, ready', async () => {
+		const run = new FakeRun([
+			agentView('sim-1', {state: 'running', task: 'bd-c', title: 'UI'}),
+			agentView('sim-2'),
+		]);
+		const {board} = await fakeBoard(tasks);
+		const rendered = render(<App run={run} board={board} />);
+		const frame = await frameWith(rendered, 'agents 1/2');
+		expect(frame).toContain('1/3 done');
+		expect(frame).toContain('1 failed');
+	});
+
+	it('opens help with ? and closes it with any key', async () => {
+		const run = new FakeRun();
+		const {board} = await fakeBoard(tasks);
+		const rendered = render(<App run={run} board={board} />);
+		await press(rendered, '?');
+		const help = await frameWith(rendered, 'Keys');
+		expect(help).toContain('ctrl-b d');
+		expect(help).toContain('retry');
+		await press(rendered, 'x');
+		await frameWith(rendered, (frame) => !frame.includes('any key closes'));
+	});
+
+	it('asks before quitting while agents work, then stops them gracefully', async () => {
+		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 'bd-c', title: 'UI'})]);
+		const {board} = await fakeBoard(tasks);
+		const rendered = render(<App run={run} board={board} />);
+		await press(rendered, 'q');
+		await frameWith(rendered, 'Quit? 1 agent is working.');
+		await press(rendered, 'n');
+		await frameWith(rendered, (frame) => !frame.includes('Quit?'));
+		expect(run.calls).toEqual([]);
+		await press(rendered, keys.ctrlC);
+		await frameWith(rendered, 'Quit?');
+		await press(rendered, 'y');
+		await expect
+			.poll(() => run.calls)
+			.toContainEqual({type: 'shutdown', immediate: false, drain: false});
+	});
+
+	it('quits without asking when no agent works', async () => {
+		const run = new FakeRun();
+		const {board} = await fakeBoard(tasks);
+		const rendered = render(<App run={run} board={board} />);
+		await press(rendered, 'q');
+		await expect
+			.poll(() => run.calls)
+			.toContainEqual({type: 'shutdown', immediate: false, drain: false});
+	});
+
+	it('switches views with 1-4 and tab', async () => {
+		const run = new FakeRun();
+		const {board} = await fakeBoard(tasks);
+		const rendered = render(<App run={run} board={board} />);
+		await press(rendered, '2');
+		await frameWith(rendered, /2 tasks/);
+		await press(rendered, keys.tab);
+		await press(rendered, keys.tab);
+		await press(rendered, '1');
+	});
+});

@@ -1,6 +1,6 @@
 /**
  * `--demo`: the sample project in `.beads-example/`, copied to a temporary folder so nothing of
- * the user's is touched, run by simulated agents (headless until the TUI arrives).
+ * the user's is touched, run by simulated agents in the TUI (headless without a terminal).
  */
 import {cp, mkdir, mkdtemp, writeFile} from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import {TaskStore} from '../adapters/task-store.js';
 import {exitCodes} from '../core/errors.js';
 import type {CommandContext, CommandResult} from './context.js';
 import {runHeadless} from './headless.js';
+import {hasTerminal, runInteractive} from './interactive.js';
 import type {Invocation} from './registry.js';
 
 /** `.beads-example/` ships beside `dist/` in the package. */
@@ -52,7 +53,13 @@ export async function runDemo(context: CommandContext, invocation: Invocation): 
 		backups: config.backups,
 		onNotice: (message) => context.stderr.write(`jetpack-tui: ${message}\n`),
 	});
-	const code = await runHeadless({...context, dir, store, config}, invocation);
+	const demo = {...context, dir, store, config};
+	const headless = invocation.flags.headless || invocation.flags.json || !hasTerminal();
+	if (headless && !invocation.flags.headless && !invocation.flags.json)
+		context.stderr.write('jetpack-tui: no terminal here, so the demo runs headless.\n');
+	const code = headless
+		? await runHeadless(demo, invocation)
+		: await runInteractive(demo, invocation, {initialView: 'panes'});
 	context.stderr.write(
 		`jetpack-tui: three sample tasks fail on purpose (two exit 1, one hangs); the demo's files stay in ${dir} (try: jetpack-tui -C ${dir} deps --critical-path).\n`,
 	);

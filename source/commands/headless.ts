@@ -3,47 +3,27 @@
  * for JSON lines), a summary every minute, the event log in `.jetpack/logs/run-<runId>.jsonl`,
  * graceful on the first SIGINT or SIGTERM and immediate on the second.
  */
-import {createWriteStream, mkdirSync, watch, type FSWatcher} from 'node:fs';
-import path from 'node:path';
-import {fileURLToPath} from 'node:url';
-import {PtyAgentLauncher} from '../adapters/pty-agent.js';
-import {ShellGateRunner} from '../adapters/gate-runner.js';
-import {ProcProcessStats} from '../adapters/process-stats.js';
-import {RunFile} from '../adapters/run-file.js';
-import {systemTimers} from '../adapters/timers.js';
-import {releaseDeadClaims} from '../core/claims.js';
-import {exitCodes, type ExitCode} from '../core/errors.js';
 import {buildGraph} from '../core/graph.js';
-import {Orchestrator, type FinishReason, type StampedEvent} from '../core/orchestrator.js';
-import {agentPool, type SelfCommand} from '../core/profiles.js';
+import type {FinishReason, StampedEvent} from '../core/orchestrator.js';
 import type {TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
 import {minutesText} from './deps-render.js';
 import {oneLine, painter, type Paint} from './format.js';
 import type {Invocation} from './registry.js';
+import {eventJson, exitCodeFor, openRunSession} from './run-session.js';
 
 const summaryEveryMs = 60_000;
 
-/** This program as a command, for the simulated agent: `node …/dist/cli.js`. */
-export function selfCommand(): SelfCommand {
-	return {command: process.execPath, args: [fileURLToPath(new URL('../cli.js', import.meta.url))]};
-}
-
 export async function runHeadless(context: CommandContext, {flags}: Invocation): CommandResult {
-	const slots = agentPool(context.config, flags, selfCommand());
-	const runFile = await RunFile.claim(
-		context.dir,
-		slots.map((slot) => slot.name),
-	);
-	const {runId} = runFile.info;
 	const out = (line: string) => context.stdout.write(`${line}\n`);
 	const paint = painter(context.color && !flags.json);
+	const session = await openRunSession(context, flags, {
+		// The run goes on without its log file (a full disk, say); the lines still reach stdout.
+		onLogError: (message) => out(paint('red', message)),
+	});
+	const {orchestrator, recovered, slots} = session;
 	const cleanups: Array<() => void> = [];
 	try {
-		const now = context.clock.now();
-		const recovered = await context.store.update((tasks) =>
-			releaseDeadClaims(tasks, (claim) => claim?.runId !== runId, now),
-		);
 		if (recovered.length > 0 && !flags.json) {
 			out(
 				paint(
@@ -53,39 +33,9 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 			);
 		}
 
-		const logs = path.join(context.dir, '.jetpack', 'logs');
-		mkdirSync(logs, {recursive: true});
-		const eventLog = createWriteStream(path.join(logs, `run-${runId}.jsonl`), {flags: 'a'});
-		eventLog.on('error', (error) => {
-			// The run goes on without its log file (a full disk, say); the lines still reach stdout.
-			out(paint('red', `jetpack-tui: cannot write the event log: ${error.message}`));
-		});
-		cleanups.push(() => eventLog.end());
-		const orchestrator = new Orchestrator({
-			repository: context.store,
-			launcher: new PtyAgentLauncher(),
-			gates: new ShellGateRunner(context.dir),
-			clock: context.clock,
-			timers: systemTimers,
-			config: context.config,
-			slots,
-			run: {runId, pid: process.pid, host: runFile.info.host},
-			cwd: context.dir,
-			logFile: (taskId, attempt) => path.join(logs, taskId, `${attempt}.log`),
-			memory: {
-				stats: new ProcProcessStats(),
-				sampleMs: context.config.memory.sampleSeconds * 1000,
-				reservePercent: context.config.memory.reservePercent,
-				limitMb: (slot) => slot.profile.memoryLimitMb ?? context.config.memory.agentLimitMb,
-			},
-			env: {JETPACK_WORK_DIR: context.dir},
-		});
-
 		cleanups.push(
 			orchestrator.onEvent((event) => {
-				const json = eventJson(event);
-				eventLog.write(`${JSON.stringify(json)}\n`);
-				out(flags.json ? JSON.stringify(json) : eventLine(event, paint));
+				out(flags.json ? JSON.stringify(eventJson(event)) : eventLine(event, paint));
 			}),
 		);
 
@@ -96,7 +46,7 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 					const line = progressLine(
 						tasks,
 						orchestrator.getSnapshot().agents.filter((agent) => agent.state === 'running').length,
-						slots.length,
+						orchestrator.getSnapshot().agents.length,
 					);
 					out(
 						flags.json
@@ -114,7 +64,6 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 		}, summaryEveryMs);
 		cleanups.push(() => clearInterval(summary));
 
-		cleanups.push(watchStore(context.store.beadsDir, () => orchestrator.notifyStoreChanged()));
 		let interrupts = 0;
 		const onSignal = (signal: NodeJS.Signals) => {
 			interrupts++;
@@ -137,13 +86,6 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 			process.off('SIGINT', onSignal);
 			process.off('SIGTERM', onSignal);
 		});
-		if (flags.maxHours !== undefined) {
-			const timer = setTimeout(
-				() => void orchestrator.shutdown({immediate: false, reason: 'max-hours'}),
-				flags.maxHours * 3_600_000,
-			);
-			cleanups.push(() => clearTimeout(timer));
-		}
 
 		const started = Date.now();
 		await orchestrator.start(recovered.length);
@@ -156,40 +98,8 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 		return exitCodeFor(reason, tasks);
 	} finally {
 		for (const cleanup of cleanups.reverse()) cleanup();
-		await runFile.release();
+		await session.close();
 	}
-}
-
-function exitCodeFor(reason: FinishReason, tasks: TaskTable): ExitCode {
-	if (reason === 'interrupted') return exitCodes.interrupted;
-	if (reason === 'all-paused') return exitCodes.noAgent;
-	return [...tasks.values()].every((task) => task.status === 'completed')
-		? exitCodes.ok
-		: exitCodes.problems;
-}
-
-/** Store changes made by the CLI or by hand wake the scheduler (our own writes too, harmlessly). */
-function watchStore(dir: string, changed: () => void): () => void {
-	let watcher: FSWatcher | undefined;
-	let timer: NodeJS.Timeout | undefined;
-	try {
-		watcher = watch(dir, {persistent: false}, () => {
-			clearTimeout(timer);
-			timer = setTimeout(changed, 30);
-		});
-	} catch {
-		// No file watching here (some network file systems): the scheduler's tick still looks every second.
-	}
-
-	return () => {
-		clearTimeout(timer);
-		watcher?.close();
-	};
-}
-
-function eventJson({time, level, event}: StampedEvent): Record<string, unknown> {
-	const {type, ...fields} = event;
-	return {time, level, event: type, ...fields};
 }
 
 const levelStyle = {info: 'dim', warn: 'yellow', error: 'red'} as const;
@@ -284,7 +194,7 @@ function progressLine(tasks: TaskTable, busy: number, agents: number): string {
 	return `${done}/${tasks.size} done, ${failed} failed, ${busy}/${agents} agents busy`;
 }
 
-function finalSummary(
+export function finalSummary(
 	tasks: TaskTable,
 	reason: FinishReason,
 	wallMs: number,

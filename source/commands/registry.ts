@@ -56,6 +56,24 @@ const many = Number.POSITIVE_INFINITY;
 
 export const commands: readonly CommandSpec[] = [
 	{
+		words: [],
+		usage: '',
+		summary:
+			'the TUI: agents at work in panes, tasks, graph and log; runs the tasks like --headless',
+		help: [
+			'  -a, --agents N              how many agents (shared among the configured profiles)',
+			'      --agent PROFILE[:N]     the pool, repeatable: --agent claude:2 --agent codex:2',
+			'      --max-hours H           stop claiming after H hours and wind down',
+			'Keys: 1-4 or tab switch views (panes, tasks, graph, log), ? lists every key, q quits.',
+			'Needs a terminal; without one (piped, CI) use --headless.',
+			'Exit: 0 all completed, 1 some failed or blocked, 3 no agent could run, 130 interrupted.',
+		],
+		flags: ['agents', 'agent', 'maxHours'],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context, invocation) =>
+			(await import('./interactive.js')).runInteractive(context, invocation),
+	},
+	{
 		words: ['init'],
 		usage: 'init',
 		summary: 'create .beads/tasks.jsonl and .jetpack/config.json (detects agent CLIs on PATH)',
@@ -255,9 +273,12 @@ export const commands: readonly CommandSpec[] = [
 	{
 		words: ['--demo'],
 		usage: '--demo',
-		summary: 'the sample project in a temporary folder, with simulated agents',
-		help: [],
-		flags: ['demo', 'agents', 'json'],
+		summary: 'the TUI on the sample project, in a temporary folder, with simulated agents',
+		help: [
+			'The sample project in .beads-example/ is copied to a temporary folder; four simulated agents',
+			'work through it in about three minutes. With --headless (or without a terminal) it runs headless.',
+		],
+		flags: ['demo', 'agents', 'json', 'headless'],
 		args: {min: 0, max: 0, name: ''},
 		run: async (context, invocation) => (await import('./demo.js')).runDemo(context, invocation),
 	},
@@ -275,6 +296,8 @@ export function findCommand(
 	words: readonly string[],
 ): {spec: CommandSpec; args: readonly string[]} | undefined {
 	let best: CommandSpec | undefined;
+	// No words at all: the TUI, whose spec has none.
+	if (words.length === 0) best = commands.find((spec) => spec.words.length === 0);
 	for (const spec of commands) {
 		if (
 			spec.words.every((word, index) => words[index] === word) &&

@@ -49,13 +49,9 @@ export async function runCommandLine(line: CommandLine, env: NodeJS.ProcessEnv):
 	// The run modes are spelled as flags; they are commands all the same.
 	const mode = flags.demo ? ['--demo'] : flags.headless ? ['--headless'] : [];
 	const words = [...mode, ...line.input];
-	if (words.length === 0) {
-		if (!help)
-			process.stderr.write(
-				'jetpack-tui: the interactive view is not in this version yet; these commands are:\n\n',
-			);
+	if (words.length === 0 && help) {
 		process.stdout.write(mainHelp(line.version));
-		return help ? exitCodes.ok : exitCodes.usage;
+		return exitCodes.ok;
 	}
 
 	const found = findCommand(words);

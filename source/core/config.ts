@@ -33,6 +33,8 @@ export interface Config {
 	readonly memory: MemoryConfig;
 	readonly backups: number;
 	readonly qualityGates: readonly string[];
+	/** A bell and a desktop notification (OSC 9) from the TUI when the run ends or every profile pauses. */
+	readonly notifications: boolean;
 }
 
 export const defaultConfig: Config = {
@@ -47,6 +49,7 @@ export const defaultConfig: Config = {
 	memory: {reservePercent: 10, sampleSeconds: 2},
 	backups: 20,
 	qualityGates: [],
+	notifications: true,
 };
 
 type Json = Record<string, unknown>;
@@ -101,6 +104,13 @@ class Reader {
 		return v as number;
 	}
 
+	boolean(key: string, fallback: boolean): boolean {
+		const v = this.value[key];
+		if (v === undefined) return fallback;
+		if (typeof v !== 'boolean') this.fail(key, 'true or false');
+		return v as boolean;
+	}
+
 	string(key: string): string | undefined {
 		const v = this.value[key];
 		if (v === undefined) return undefined;
@@ -147,6 +157,7 @@ const topKeys = [
 	'memory',
 	'backups',
 	'qualityGates',
+	'notifications',
 ] as const;
 
 /** Checks a parsed config file and fills the defaults. `file` is only for messages. */
@@ -203,6 +214,7 @@ export function parseConfig(value: unknown, file: string): Config {
 		},
 		backups: top.number('backups', defaultConfig.backups, {min: 1, integer: true}),
 		qualityGates: gates ?? defaultConfig.qualityGates,
+		notifications: top.boolean('notifications', defaultConfig.notifications),
 	};
 }
 

@@ -317,13 +317,15 @@ export class Orchestrator {
 	async shutdown(options: {
 		readonly immediate: boolean;
 		readonly reason?: FinishReason;
+		/** Let running agents finish (up to the grace time) before stopping them; default yes. */
+		readonly drain?: boolean;
 	}): Promise<void> {
 		const reason = options.reason ?? 'interrupted';
 		if (this.#stopping && !options.immediate) return;
 		this.#stopping = true;
 		this.#emit('warn', {type: 'run.stopping', immediate: options.immediate});
 		const grace = this.#o.config.graceSeconds * 1000;
-		if (!options.immediate && this.#running.size > 0) {
+		if (!options.immediate && options.drain !== false && this.#running.size > 0) {
 			await Promise.race([this.#allIdle(), this.#sleep(grace)]);
 		}
 

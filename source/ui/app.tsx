@@ -154,14 +154,9 @@ export function App({run, board, notify, initialView = 'panes'}: AppProps) {
 	// While stopping, ctrl-c and q still reach `quit` even with a form open.
 	useInput(
 		(input, key) => {
-			if (modal?.kind === 'help') {
-				setModal(undefined);
-				return;
-			}
-
-			if (quitting !== undefined && (input === 'q' || (key.ctrl && input === 'c'))) quit();
+			if (input === 'q' || (key.ctrl && input === 'c')) quit();
 		},
-		{isActive: modal?.kind === 'help' || (quitting !== undefined && modal === undefined)},
+		{isActive: quitting !== undefined && modal === undefined},
 	);
 	const detach = useCallback(() => {
 		setAttached(undefined);
@@ -184,7 +179,15 @@ export function App({run, board, notify, initialView = 'panes'}: AppProps) {
 
 	let body: ReactNode;
 	if (modal?.kind === 'help') {
-		body = <HelpOverlay width={cols} height={bodyHeight} />;
+		body = (
+			<HelpOverlay
+				width={cols}
+				height={bodyHeight}
+				onClose={() => {
+					setModal(undefined);
+				}}
+			/>
+		);
 	} else {
 		switch (view) {
 			case 'panes': {

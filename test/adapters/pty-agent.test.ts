@@ -298,4 +298,29 @@ describe('PtyAgentLauncher', () => {
 		expect(log).not.toContain('\u001B');
 		expect(log.length).toBeGreaterThan(10_000);
 	});
+
+	it('publishes screens at most every ~60 ms while output streams, and once more at the exit', async () => {
+		// About 2 s of a line every millisecond or so: hundreds of chunks.
+		const {agent} = await launchNode(
+			"let n = 0; const t = setInterval(() => { process.stdout.write('line ' + n++ + '\\n'); if (n > 2000) { clearInterval(t); console.log('the end'); } }, 1);",
+		);
+		const times: number[] = [];
+		const seen: Screen[] = [];
+		agent.onScreen(() => {
+			times.push(Date.now());
+			seen.push(agent.screen());
+		});
+		let outputs = 0;
+		agent.onOutput(() => outputs++);
+		await exitOf(agent);
+		expect(outputs).toBeGreaterThan(times.length);
+		// The throttle: no two publications closer than the period (with a little timer slack).
+		const gaps = times.slice(1).map((time, index) => time - (times[index] ?? 0));
+		expect(gaps.slice(0, -1).every((gap) => gap >= 55)).toBe(true);
+		// The final flush shows the end, and the screen is one object until it changes.
+		expect(
+			seen.at(-1)?.lines.some((line) => line.some((run) => run.text.includes('the end'))),
+		).toBe(true);
+		expect(agent.screen()).toBe(agent.screen());
+	});
 });

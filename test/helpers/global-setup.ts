@@ -28,13 +28,21 @@ export function setup(): void {
 	}
 
 	if (built < newest(path.join(root, 'source'))) {
-		execFileSync(
-			process.execPath,
-			[path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-			{
-				cwd: root,
-				stdio: 'inherit',
-			},
-		);
+		try {
+			execFileSync(
+				process.execPath,
+				[path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+				{
+					cwd: root,
+					stdio: 'inherit',
+				},
+			);
+		} catch (error) {
+			// tsc still emits: a type error elsewhere (work in progress) need not stop the tests that
+			// run; `npm test` type-checks everything before vitest anyway.
+			if (statSync(path.join(root, 'dist', 'cli.js'), {throwIfNoEntry: false}) === undefined)
+				throw error;
+			console.warn('global-setup: the build reported errors (above); testing what it emitted.');
+		}
 	}
 }

@@ -28,16 +28,37 @@ describe('App', () => {
 		expect(frame).toContain('1 failed');
 	});
 
-	it('opens help with ? and closes it with any key', async () => {
+	it('opens help with ?, pages through the keys of every view, and closes with any other key', async () => {
 		const run = new FakeRun();
 		const {board} = await fakeBoard(tasks);
 		const rendered = render(<App run={run} board={board} />);
 		await press(rendered, '?');
-		const help = await frameWith(rendered, 'Keys');
-		expect(help).toContain('ctrl-b d');
-		expect(help).toContain('retry');
+		let help = await frameWith(rendered, 'Keys');
+		const seen = [help];
+		for (
+			let page = 0;
+			page < 5 && /page (\d+)\/(\d+)/.exec(help)?.[1] !== /page (\d+)\/(\d+)/.exec(help)?.[2];
+			page++
+		) {
+			await press(rendered, ' ');
+			help = await frameWith(rendered, (frame) => frame !== seen.at(-1));
+			seen.push(help);
+		}
+
+		const all = seen.join('\n');
+		for (const text of [
+			'Everywhere',
+			'1 · Panes',
+			'2 · Tasks',
+			'3 · Graph',
+			'4 · Log',
+			'zoom',
+			'retry',
+			'ctrl-b d',
+		])
+			expect(all).toContain(text);
 		await press(rendered, 'x');
-		await frameWith(rendered, (frame) => !frame.includes('any key closes'));
+		await frameWith(rendered, (frame) => !frame.includes('closes this'));
 	});
 
 	it('asks before quitting while agents work, then stops them gracefully', async () => {
@@ -48,7 +69,7 @@ describe('App', () => {
 		await frameWith(rendered, 'Quit? 1 agent is working.');
 		await press(rendered, 'n');
 		await frameWith(rendered, (frame) => !frame.includes('Quit?'));
-		expect(run.calls).toEqual([]);
+		expect(run.calls.filter((call) => call.type === 'shutdown')).toEqual([]);
 		await press(rendered, keys.ctrlC);
 		await frameWith(rendered, 'Quit?');
 		await press(rendered, 'y');

@@ -1,0 +1,119 @@
+/**
+ * Bare `jetpack-tui` (PRODUCT.md §7): the run of `--headless`, shown in the TUI. The terminal is
+ * switched to its alternate screen while the app is up and given back as it was, with the run's
+ * summary printed after.
+ */
+import path from 'node:path';
+import {render} from 'ink';
+import {readTail} from '../adapters/log-tail.js';
+import {UsageError} from '../core/errors.js';
+import {App} from '../ui/app.js';
+import type {View} from '../ui/keymap.js';
+import {RepositoryBoard} from '../ui/repository-board.js';
+import type {CommandContext, CommandResult} from './context.js';
+import {painter} from './format.js';
+import {finalSummary} from './headless.js';
+import type {Invocation} from './registry.js';
+import {exitCodeFor, openRunSession} from './run-session.js';
+
+const enterScreen = '\u001B[?1049h\u001B[H';
+const leaveScreen = '\u001B[?25h\u001B[?1049l';
+
+/** Whether this process can draw a TUI: both ends a terminal. */
+export function hasTerminal(): boolean {
+	return process.stdin.isTTY === true && process.stdout.isTTY === true;
+}
+
+export async function runInteractive(
+	context: CommandContext,
+	{flags}: Invocation,
+	options: {readonly initialView?: View} = {},
+): CommandResult {
+	if (!hasTerminal())
+		throw new UsageError(
+			'The TUI needs a terminal, and stdin or stdout is not one (piped, or CI); run `jetpack-tui --headless` for a run without a screen.',
+		);
+	const logErrors: string[] = [];
+	const session = await openRunSession(context, flags, {
+		onLogError: (message) => {
+			if (logErrors.length < 10) logErrors.push(message);
+		},
+		terminalSize: {cols: process.stdout.columns, rows: process.stdout.rows},
+	});
+	const {orchestrator} = session;
+	const board = await RepositoryBoard.open({
+		repository: context.store,
+		clock: context.clock,
+		logTail: async (taskId, attempt, lines) =>
+			readTail(path.join(session.logsDir, taskId, `${attempt}.log`), lines),
+		onWrite: () => orchestrator.notifyStoreChanged(),
+	});
+	session.onStoreChanged(() => void board.refresh());
+	const stopRefreshing = orchestrator.onEvent(({event}) => {
+		if (event.type.startsWith('task.')) void board.refresh();
+	});
+
+	const notify = context.config.notifications
+		? (message: string) => {
+				// A bell, and OSC 9: a desktop notification in terminals that show them (iTerm2, kitty, WezTerm…).
+				process.stdout.write(`\u0007\u001B]9;${message.replaceAll(/[\u0000-\u001F]/g, ' ')}\u0007`);
+			}
+		: undefined;
+
+	process.stdout.write(enterScreen);
+	let onScreen = true;
+	// Once only: leaving twice would put the cursor back where the TUI started, over the summary.
+	const leave = () => {
+		if (onScreen) process.stdout.write(leaveScreen);
+		onScreen = false;
+	};
+
+	const started = Date.now();
+	const app = render(
+		<App run={orchestrator} board={board} notify={notify} initialView={options.initialView} />,
+		{
+			exitOnCtrlC: false,
+			patchConsole: false, // Not incrementalRendering: ink 6.8's incremental mode draws a full-height frame one row low.
+			incrementalRendering: false,
+			maxFps: 30,
+		},
+	);
+	// A signal from outside (kill, a closed terminal) stops the agents the way `q` does, then leaves.
+	const onSignal = () => {
+		void orchestrator.shutdown({immediate: false, drain: false}).then(() => {
+			app.unmount();
+		});
+	};
+
+	process.on('SIGTERM', onSignal);
+	process.on('SIGHUP', onSignal);
+	process.on('SIGINT', onSignal);
+	try {
+		await orchestrator.start(session.recovered.length);
+		await app.waitUntilExit();
+		// The app only leaves once the run is over; whatever else ended it, nothing may keep running.
+		if (orchestrator.getSnapshot().finished === undefined)
+			await orchestrator.shutdown({immediate: true});
+		const reason = await orchestrator.finished;
+		const tasks = await context.store.read();
+		const snapshot = orchestrator.getSnapshot();
+		const wallMs = Date.now() - started;
+		const agents = Math.max(1, snapshot.agents.length);
+		const utilisation = wallMs === 0 ? 0 : snapshot.busyMs / (wallMs * agents);
+		leave();
+		const paint = painter(context.color);
+		context.stdout.write(
+			`${finalSummary(tasks, reason, wallMs, utilisation, snapshot.paused, paint)}\n`,
+		);
+		for (const message of logErrors) context.stderr.write(`${message}\n`);
+		return exitCodeFor(reason, tasks);
+	} finally {
+		leave();
+		process.off('SIGTERM', onSignal);
+		process.off('SIGHUP', onSignal);
+		process.off('SIGINT', onSignal);
+		stopRefreshing();
+		app.unmount();
+		await session.close();
+	}
+}

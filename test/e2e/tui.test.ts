@@ -1,0 +1,96 @@
+/**
+ * The TUI end to end: the built CLI in a real pty, simulated agents in their own ptys drawing
+ * full-screen frames, the screen read back through a real terminal emulator.
+ */
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {runCli} from '../helpers/cli.js';
+import {processesOf} from '../helpers/processes.js';
+import {tempRepo} from '../helpers/temp-repo.js';
+import {occurrences, startTui, type Tui} from '../helpers/tui-pty.js';
+
+const started: Tui[] = [];
+afterEach(() => {
+	for (const tui of started.splice(0)) tui.kill();
+});
+
+async function repoWith(tasks: readonly object[], config: object): Promise<string> {
+	const cwd = await tempRepo();
+	mkdirSync(path.join(cwd, '.beads'));
+	mkdirSync(path.join(cwd, '.jetpack'));
+	writeFileSync(
+		path.join(cwd, '.beads', 'tasks.jsonl'),
+		tasks.map((task) => `${JSON.stringify(task)}\n`).join(''),
+	);
+	writeFileSync(path.join(cwd, '.jetpack', 'config.json'), JSON.stringify(config));
+	return cwd;
+}
+
+const task = (id: string, sim: object) => ({id, title: `Work on ${id}`, sim});
+const simulated = (count: number) => ({
+	agents: [{profile: 'simulated', count}],
+	graceSeconds: 1,
+	notifications: false,
+});
+
+/** Control sequences as text: what shows when a pane passes escapes through undecoded. */
+const leaked = /\u001B|\[\d+(;\d+)*[mHJK]|\[\?\d+[hl]/;
+
+describe('the TUI in a real terminal', () => {
+	it('tiles agents with each screen drawn once, zooms, and quits putting the tasks back', async () => {
+		const cwd = await repoWith(
+			['t1', 't2', 't3'].map((id) => task(id, {ms: 60_000, output: 'tui'})),
+			simulated(3),
+		);
+		const tui = startTui(cwd, [], {cols: 150, rows: 40});
+		started.push(tui);
+		const titles = ['simulated agent t1', 'simulated agent t2', 'simulated agent t3'];
+		const tiled = await tui.waitFor(
+			(text) => titles.every((title) => occurrences(text, title) === 1),
+			'each agent title exactly once',
+		);
+		expect(tiled).not.toMatch(leaked);
+		for (const agent of ['simulated-1', 'simulated-2', 'simulated-3']) expect(occurrences(tiled, agent)).toBe(1);
+		expect(tiled).toContain('agents 3/3');
+
+		tui.type('z');
+		const zoomed = await tui.waitFor(
+			(text) => occurrences(text, 'simulated agent') === 1,
+			'one zoomed pane',
+		);
+		expect(zoomed).not.toMatch(leaked);
+		tui.type('z');
+		await tui.waitFor(
+			(text) => titles.every((title) => occurrences(text, title) === 1),
+			'the three panes again',
+		);
+
+		tui.type('q');
+		await tui.waitFor((text) => text.includes('Quit?'), 'the quit question');
+		tui.type('y');
+		expect(await tui.exited).toBe(130);
+		await vi.waitFor(
+			() => {
+				expect(processesOf(cwd)).toEqual([]);
+			},
+			{timeout: 10_000},
+		);
+		const stored = readFileSync(path.join(cwd, '.beads', 'tasks.jsonl'), 'utf8')
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line) as {status: string; retryCount: number});
+		expect(stored.map((entry) => entry.status)).toEqual(['ready', 'ready', 'ready']);
+		expect(stored.every((entry) => entry.retryCount === 0)).toBe(true);
+	});
+
+	it('says to use --headless when there is no terminal', async () => {
+		const cwd = await repoWith([task('t1', {ms: 10})], simulated(1));
+		const result = await runCli([], {cwd});
+		expect(result.code).toBe(2);
+		expect(result.stderr).toContain('--headless');
+		expect(result.stdout).toBe('');
+		// Nothing ran.
+		expect(readFileSync(path.join(cwd, '.beads', 'tasks.jsonl'), 'utf8')).toContain('"t1"');
+	});
+});

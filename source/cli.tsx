@@ -8,6 +8,10 @@ import {runCommandLine} from './commands/run.js';
 import {exitCodes, JetpackError, type ExitCode} from './core/errors.js';
 import type {Flags} from './commands/registry.js';
 
+// React's development build checks and measures every render: several times slower, and only
+// useful to us in tests. The TUI is loaded lazily, after this line.
+process.env['NODE_ENV'] ??= 'production';
+
 const flagDefinitions = {
 	dir: {type: 'string', shortFlag: 'C'},
 	agents: {type: 'number', shortFlag: 'a'},

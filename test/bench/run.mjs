@@ -4,6 +4,7 @@ const benches = {
 	graph: () => import('./graph.bench.mjs'),
 	run: () => import('./run.bench.mjs'),
 	memory: () => import('./memory.bench.mjs'),
+	tui: () => import('./tui.bench.mjs'),
 };
 
 const wanted = process.argv.slice(2);

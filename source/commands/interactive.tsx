@@ -75,7 +75,8 @@ export async function runInteractive(
 			exitOnCtrlC: false,
 			patchConsole: false, // Not incrementalRendering: ink 6.8's incremental mode draws a full-height frame one row low.
 			incrementalRendering: false,
-			maxFps: 30,
+			// Panes redraw at most every 80 ms on their own; a key's frame should not wait behind them.
+			maxFps: 60,
 		},
 	);
 	// A signal from outside (kill, a closed terminal) stops the agents the way `q` does, then leaves.

@@ -224,7 +224,13 @@ export function App({run, board, notify, initialView = 'panes'}: AppProps) {
 	return (
 		<Box flexDirection="column" width={cols} height={rows - 1}>
 			<StatusBar snapshot={snapshot} board={boardState} now={now} width={cols} />
-			<Box height={bodyHeight} width={cols} flexDirection="column" overflow="hidden">
+			<Box
+				height={bodyHeight}
+				width={cols}
+				flexDirection="column"
+				// Clipping makes Ink re-slice every line of every frame; the panes fill the box exactly.
+				overflow={view === 'panes' && modal === undefined ? 'visible' : 'hidden'}
+			>
 				{modal?.kind === 'confirm' ? (
 					<Box height={bodyHeight} width={cols} justifyContent="center" alignItems="center">
 						<ConfirmPrompt

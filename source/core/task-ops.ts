@@ -256,3 +256,46 @@ export function unblockTask(tasks: TaskTable, id: string, context: OpContext): C
 	};
 	return replaceOne(tasks, task, context.now);
 }
+
+/**
+ * The next priority up, wrapping from critical to low: the TUI's `p` is mostly used to say "this
+ * matters more", and one press past critical gives a way back down.
+ */
+export function nextPriority(priority: Priority): Priority {
+	const index = priorities.indexOf(priority);
+	return priorities[(index + priorities.length - 1) % priorities.length] ?? 'medium';
+}
+
+export function setPriority(
+	tasks: TaskTable,
+	id: string,
+	priority: Priority,
+	context: OpContext,
+): Change<Task> {
+	const current = requireTask(tasks, id);
+	if (current.priority === priority) return {tasks, result: current};
+	const task: Task = {...current, priority, updatedAt: context.now.toISOString()};
+	return replaceOne(tasks, task, context.now);
+}
+
+export interface TaskEdit {
+	readonly title?: string;
+	readonly description?: string;
+}
+
+/** A new title (trimmed, not empty) and/or description; nothing else about the task moves. */
+export function editTask(
+	tasks: TaskTable,
+	id: string,
+	edit: TaskEdit,
+	context: OpContext,
+): Change<Task> {
+	const current = requireTask(tasks, id);
+	const title = edit.title?.trim() ?? current.title;
+	if (title === '') throw new UsageError('The title is empty; give the task a title.');
+	const description = edit.description ?? current.description;
+	if (title === current.title && description === current.description)
+		return {tasks, result: current};
+	const task: Task = {...current, title, description, updatedAt: context.now.toISOString()};
+	return replaceOne(tasks, task, context.now);
+}

@@ -1,0 +1,406 @@
+/**
+ * The tasks view's table as pure functions: the filter language, the sort orders, the column
+ * widths and the window of rows. Kept out of the component so 10,000-task behaviour is tested in
+ * milliseconds and the component only memoizes and draws.
+ */
+import type {Graph} from '../core/graph.js';
+import {
+	priorities,
+	sortedTasks,
+	taskStatuses,
+	type Priority,
+	type Task,
+	type TaskStatus,
+	type TaskTable,
+} from '../core/task.js';
+
+export const sortOrders = ['status', 'priority', 'critical', 'age'] as const;
+export type SortOrder = (typeof sortOrders)[number];
+
+export const sortLabels: Readonly<Record<SortOrder, string>> = {
+	status: 'status',
+	priority: 'priority',
+	critical: 'critical path',
+	age: 'age (oldest first)',
+};
+
+export function nextSort(sort: SortOrder): SortOrder {
+	return sortOrders[(sortOrders.indexOf(sort) + 1) % sortOrders.length] ?? 'status';
+}
+
+/** Failed first: triage starts with what went wrong, then what is moving, then what waits. */
+const statusRank: Readonly<Record<TaskStatus, number>> = {
+	failed: 0,
+	in_progress: 1,
+	claimed: 1,
+	ready: 2,
+	pending: 3,
+	blocked: 4,
+	completed: 5,
+};
+
+const priorityRank: Readonly<Record<Priority, number>> = {critical: 0, high: 1, medium: 2, low: 3};
+
+/** Tasks in `list`'s order, stable, by a small whole-number key: counting sort, linear in tasks. */
+function bucketSort(list: readonly Task[], buckets: number, key: (task: Task) => number): Task[] {
+	const keys = list.map(key);
+	const starts = Array.from({length: buckets + 1}, () => 0);
+	for (const k of keys) starts[k + 1] = (starts[k + 1] ?? 0) + 1;
+	for (let b = 0; b < buckets; b++) starts[b + 1] = (starts[b + 1] ?? 0) + (starts[b] ?? 0);
+	const out = new Array<Task>(list.length);
+	for (const [i, task] of list.entries()) {
+		const k = keys[i] ?? 0;
+		const at = starts[k] ?? 0;
+		out[at] = task;
+		starts[k] = at + 1;
+	}
+
+	return out;
+}
+
+/** Tasks in `list`'s order, stable, by numeric keys compared in turn. */
+function keySort(list: readonly Task[], keys: (task: Task) => readonly number[]): Task[] {
+	const keyed = list.map((task) => ({task, keys: keys(task)}));
+	keyed.sort((a, b) => {
+		for (const [i, x] of a.keys.entries()) {
+			const y = b.keys[i] ?? 0;
+			if (x !== y) return x < y ? -1 : 1;
+		}
+
+		return 0;
+	});
+	return keyed.map((entry) => entry.task);
+}
+
+/**
+ * The tasks in `sort` order; a new array, the table untouched. Ties keep the id order: the sorts
+ * are stable over the tasks sorted by id, which keeps 10,000 tasks to a few milliseconds.
+ */
+export function sortTasks(tasks: TaskTable, graph: Graph, sort: SortOrder): Task[] {
+	const list = sortedTasks(tasks);
+	const buckets = priorities.length * 6;
+	switch (sort) {
+		case 'status': {
+			return bucketSort(
+				list,
+				buckets,
+				(task) => statusRank[task.status] * priorities.length + priorityRank[task.priority],
+			);
+		}
+
+		case 'priority': {
+			return bucketSort(
+				list,
+				buckets,
+				(task) => priorityRank[task.priority] * 6 + statusRank[task.status],
+			);
+		}
+
+		case 'critical': {
+			const onPath = new Map(graph.criticalPath.map((id, index) => [id, index]));
+			const {remaining} = graph;
+			// Finished work and work on a cycle have no remaining chain: they go last, by status.
+			return keySort(list, (task) => [
+				onPath.get(task.id) ?? onPath.size,
+				-(remaining.get(task.id) ?? -1),
+				statusRank[task.status],
+			]);
+		}
+
+		case 'age': {
+			return keySort(list, (task) => [
+				task.createdAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(task.createdAt),
+			]);
+		}
+	}
+}
+
+export type FilterTerm =
+	| {readonly kind: 'status'; readonly statuses: ReadonlySet<TaskStatus>}
+	| {readonly kind: 'tag'; readonly value: string}
+	| {readonly kind: 'agent'; readonly value: string}
+	| {readonly kind: 'priority'; readonly value: Priority | undefined}
+	| {readonly kind: 'id'; readonly value: string}
+	| {readonly kind: 'text'; readonly value: string};
+
+export interface Filter {
+	readonly text: string;
+	/** Every one must match. */
+	readonly terms: readonly FilterTerm[];
+	/** Terms that can match nothing (`status:nope`), said in words for the header. */
+	readonly problems: readonly string[];
+}
+
+/** Words people use for a status beside the stored names. */
+const statusAliases: Readonly<Record<string, readonly TaskStatus[]>> = {
+	running: ['claimed', 'in_progress'],
+	'in-progress': ['in_progress'],
+	inprogress: ['in_progress'],
+	done: ['completed'],
+	open: ['pending', 'ready'],
+	waiting: ['pending'],
+};
+
+function parseStatus(value: string): ReadonlySet<TaskStatus> | undefined {
+	if ((taskStatuses as readonly string[]).includes(value)) return new Set([value as TaskStatus]);
+	const alias = statusAliases[value];
+	return alias === undefined ? undefined : new Set(alias);
+}
+
+function parseFilterPriority(value: string): Priority | undefined {
+	if ((priorities as readonly string[]).includes(value)) return value as Priority;
+	const short: Record<string, Priority> = {crit: 'critical', med: 'medium'};
+	if (short[value] !== undefined) return short[value];
+	return /^[0-4]$/.test(value) ? (priorities[Math.min(Number(value), 3)] ?? 'low') : undefined;
+}
+
+/**
+ * `status:failed` (or `is:failed`), `tag:api`, `agent:claude-1`, `priority:high`, `id:bd-1`
+ * (a prefix); any other word is a case-insensitive substring of the id, title or description.
+ * A key with no value yet (`status:` while typing) is left out rather than matching nothing.
+ */
+export function parseFilter(text: string): Filter {
+	const terms: FilterTerm[] = [];
+	const problems: string[] = [];
+	for (const word of text.trim().split(/\s+/)) {
+		if (word === '') continue;
+		const colon = word.indexOf(':');
+		const key = colon > 0 ? word.slice(0, colon).toLowerCase() : '';
+		const value = colon > 0 ? word.slice(colon + 1).toLowerCase() : '';
+		switch (key) {
+			case 'status':
+			case 'is': {
+				if (value === '') break;
+				const statuses = parseStatus(value);
+				if (statuses === undefined)
+					problems.push(
+						`${word} is not a status (pending, ready, running, blocked, completed, failed)`,
+					);
+				terms.push({kind: 'status', statuses: statuses ?? new Set()});
+				break;
+			}
+
+			case 'tag':
+			case 'agent':
+			case 'id': {
+				if (value !== '') terms.push({kind: key, value});
+				break;
+			}
+
+			case 'priority':
+			case 'prio': {
+				if (value === '') break;
+				const priority = parseFilterPriority(value);
+				if (priority === undefined)
+					problems.push(`${word} is not a priority (critical, high, medium, low)`);
+				terms.push({kind: 'priority', value: priority});
+				break;
+			}
+
+			default: {
+				terms.push({kind: 'text', value: word.toLowerCase()});
+			}
+		}
+	}
+
+	return {text, terms, problems};
+}
+
+/** Lower-cased id, title and description, kept per task object: a filter is retyped key by key. */
+const searchTexts = new WeakMap<Task, string>();
+
+function searchText(task: Task): string {
+	let text = searchTexts.get(task);
+	if (text === undefined) {
+		text = `${task.id}\n${task.title}\n${task.description}`.toLowerCase();
+		searchTexts.set(task, text);
+	}
+
+	return text;
+}
+
+function matchesTerm(task: Task, term: FilterTerm, agentOf: ReadonlyMap<string, string>): boolean {
+	switch (term.kind) {
+		case 'status': {
+			return term.statuses.has(task.status);
+		}
+
+		case 'tag': {
+			return task.tags.some((tag) => tag.toLowerCase() === term.value);
+		}
+
+		case 'agent': {
+			const agent = agentOf.get(task.id) ?? task.assignedAgent;
+			return agent?.toLowerCase().startsWith(term.value) === true;
+		}
+
+		case 'priority': {
+			return task.priority === term.value;
+		}
+
+		case 'id': {
+			return task.id.toLowerCase().startsWith(term.value);
+		}
+
+		case 'text': {
+			return searchText(task).includes(term.value);
+		}
+	}
+}
+
+/**
+ * @param agentOf the agent working on each task now (task id → agent name)
+ */
+export function matchesFilter(
+	task: Task,
+	filter: Filter,
+	agentOf: ReadonlyMap<string, string> = new Map(),
+): boolean {
+	for (const term of filter.terms) if (!matchesTerm(task, term, agentOf)) return false;
+	return true;
+}
+
+/** The tasks that match, in the order given; the same array when the filter is empty. */
+export function filterTasks(
+	tasks: readonly Task[],
+	filter: Filter,
+	agentOf: ReadonlyMap<string, string> = new Map(),
+): readonly Task[] {
+	if (filter.terms.length === 0) return tasks;
+	return tasks.filter((task) => matchesFilter(task, filter, agentOf));
+}
+
+export interface Columns {
+	readonly id: number;
+	readonly priority: number;
+	readonly attempts: number;
+	readonly title: number;
+	/** 0 when hidden. */
+	readonly agent: number;
+	/** 0 when hidden. */
+	readonly error: number;
+}
+
+/** Below this width the last error column is left out; the title needs the room more. */
+export const errorColumnMinWidth = 100;
+
+/** Selection mark, status symbol, and the spaces between the fixed columns. */
+const fixedOverhead = 1 + 1 + 1 + 1 + 1 + 1 + 1;
+const priorityWidth = 4;
+const attemptsWidth = 3;
+const minTitle = 12;
+
+/**
+ * Widths that fill `width` exactly: the narrow columns are fixed, the agent column appears when an
+ * agent works (and there is room), the title takes what is left, and from 100 columns up the last
+ * error shares it.
+ */
+export function fitColumns(
+	width: number,
+	{idWidth, agentWidth}: {readonly idWidth: number; readonly agentWidth: number},
+): Columns {
+	const fixed = fixedOverhead + idWidth + priorityWidth + attemptsWidth;
+	let flexible = Math.max(0, width - fixed);
+	const agent = agentWidth > 0 && flexible - agentWidth - 1 >= minTitle ? agentWidth : 0;
+	if (agent > 0) flexible -= agent + 1;
+	if (width >= errorColumnMinWidth && flexible >= minTitle * 2 + 1) {
+		const title = Math.max(minTitle, Math.floor(flexible * 0.55));
+		return {
+			id: idWidth,
+			priority: priorityWidth,
+			attempts: attemptsWidth,
+			title,
+			agent,
+			error: flexible - title - 1,
+		};
+	}
+
+	return {
+		id: idWidth,
+		priority: priorityWidth,
+		attempts: attemptsWidth,
+		title: flexible,
+		agent,
+		error: 0,
+	};
+}
+
+/** The id column: as wide as the longest id, within reason. */
+export function idColumnWidth(tasks: Iterable<Task>): number {
+	let longest = 2;
+	for (const task of tasks) if (task.id.length > longest) longest = task.id.length;
+	return Math.min(longest, 20);
+}
+
+/** The agent column: as wide as the longest name among agents working now, 0 when none works. */
+export function agentColumnWidth(agentOf: ReadonlyMap<string, string>): number {
+	let longest = 0;
+	for (const name of agentOf.values()) longest = Math.max(longest, name.length, 5);
+	return Math.min(longest, 16);
+}
+
+/** `text` on one line in exactly `width` characters: cut with an ellipsis, or padded. */
+export function cell(text: string, width: number): string {
+	if (width <= 0) return '';
+	const line = text.replaceAll(/\s+/g, ' ');
+	if (line.length <= width) return line.padEnd(width);
+	return width === 1 ? '…' : `${line.slice(0, width - 1)}…`;
+}
+
+export const priorityShort: Readonly<Record<Priority, string>> = {
+	critical: 'crit',
+	high: 'high',
+	medium: 'med',
+	low: 'low',
+};
+
+/**
+ * The first row shown so that `selected` is visible, moving the window as little as possible from
+ * where it was (`top`), so the list does not jump on every key.
+ */
+export function windowTop(count: number, selected: number, rows: number, top: number): number {
+	if (rows <= 0 || count <= rows) return 0;
+	let next = Math.min(Math.max(top, 0), count - rows);
+	if (selected < next) next = selected;
+	else if (selected >= next + rows) next = selected - rows + 1;
+	return Math.max(0, Math.min(next, count - rows));
+}
+
+/** Ids typed in a form: separated by commas or spaces, each once, in the order given. */
+export function parseIdList(text: string): string[] {
+	return [...new Set(text.split(/[\s,]+/).filter((id) => id !== ''))];
+}
+
+export interface Completion {
+	/** The text with its last id completed as far as it is unambiguous. */
+	readonly value: string;
+	/** The ids the last word could still become (a few, for a hint), sorted. */
+	readonly candidates: readonly string[];
+	/** How many ids it could become in all. */
+	readonly count: number;
+}
+
+/**
+ * Completes the last word of an id list against `ids`: to the whole id when one fits (with a
+ * separator after it, ready for the next), else to the longest prefix all candidates share.
+ */
+export function completeId(text: string, ids: Iterable<string>, limit = 5): Completion {
+	const match = /[^\s,]*$/.exec(text);
+	const word = match?.[0] ?? '';
+	if (word === '') return {value: text, candidates: [], count: 0};
+	const head = text.slice(0, text.length - word.length);
+	const found: string[] = [];
+	for (const id of ids) if (id.startsWith(word)) found.push(id);
+	found.sort();
+	const first = found[0];
+	if (first === undefined) return {value: text, candidates: [], count: 0};
+	if (found.length === 1) return {value: `${head}${first}, `, candidates: found, count: 1};
+	let common = first;
+	for (const id of found) {
+		let i = 0;
+		while (i < common.length && common[i] === id[i]) i++;
+		common = common.slice(0, i);
+	}
+
+	return {value: `${head}${common}`, candidates: found.slice(0, limit), count: found.length};
+}

@@ -1,0 +1,518 @@
+import {Text} from 'ink';
+import {cleanup, render} from 'ink-testing-library';
+import {useCallback, useState} from 'react';
+import {afterEach, describe, expect, it} from 'vitest';
+import {newTask, type Task, type TaskTable} from '../../source/core/task.js';
+import {App} from '../../source/ui/app.js';
+import {TasksView} from '../../source/ui/components/tasks-view.js';
+import type {FlashLevel} from '../../source/ui/components/view-props.js';
+import type {RunControl, TaskBoard} from '../../source/ui/run-control.js';
+import {agentView, fakeBoard, FakeRun} from '../helpers/fake-run.js';
+import {frameWith, keys, plain, press, type Rendered} from '../helpers/ink.js';
+
+afterEach(() => {
+	cleanup();
+});
+
+const table = (...tasks: Task[]): TaskTable => new Map(tasks.map((t) => [t.id, t]));
+
+const fixture = () =>
+	table(
+		newTask({id: 't-done', title: 'Schema', status: 'completed'}),
+		newTask({
+			id: 't-fail',
+			title: 'Login API',
+			status: 'failed',
+			dependencies: ['t-done'],
+			tags: ['api'],
+			retryCount: 2,
+			failureType: 'error',
+			lastError: 'exit 1: tests failed',
+			nextAttemptAt: '2030-01-01T00:00:00Z',
+			attempts: [
+				{
+					n: 1,
+					agent: 'sim-1',
+					startedAt: '2026-11-23T08:00:00Z',
+					endedAt: '2026-11-23T08:05:00Z',
+					exitCode: 1,
+					failureType: 'error',
+				},
+				{
+					n: 2,
+					agent: 'claude-2',
+					startedAt: '2026-11-23T08:10:00Z',
+					endedAt: '2026-11-23T08:12:00Z',
+					exitCode: 137,
+					failureType: 'oom',
+				},
+			],
+		}),
+		newTask({id: 't-fail2', title: 'Billing', status: 'failed', retryCount: 1}),
+		newTask({id: 't-run', title: 'Dashboard', status: 'in_progress'}),
+		newTask({id: 't-wait', title: 'Docs', dependencies: ['t-fail']}),
+	);
+
+interface Flash {
+	readonly message: string;
+	readonly level: FlashLevel;
+}
+
+/** The app's side of the contract: keys stop reaching the view's list while it has captured them. */
+function Harness({
+	run,
+	board,
+	width,
+	height,
+	flashes,
+	captures,
+}: {
+	readonly run: RunControl;
+	readonly board: TaskBoard;
+	readonly width: number;
+	readonly height: number;
+	readonly flashes: Flash[];
+	readonly captures: boolean[];
+}) {
+	const [captured, setCapturedState] = useState(false);
+	const setCaptured = useCallback(
+		(value: boolean) => {
+			captures.push(value);
+			setCapturedState(value);
+		},
+		[captures],
+	);
+	const flash = useCallback(
+		(message: string, level: FlashLevel = 'info') => {
+			flashes.push({message, level});
+		},
+		[flashes],
+	);
+	return (
+		<TasksView
+			run={run}
+			board={board}
+			width={width}
+			height={height}
+			keysActive={!captured}
+			setCaptured={setCaptured}
+			flash={flash}
+		/>
+	);
+}
+
+async function setup(
+	tasks: TaskTable = fixture(),
+	{
+		width = 100,
+		height = 20,
+		logs = {},
+	}: {width?: number; height?: number; logs?: Record<string, string[]>} = {},
+) {
+	const run = new FakeRun([
+		agentView('sim-1', {state: 'running', task: 't-run', title: 'Dashboard'}),
+		agentView('sim-2'),
+	]);
+	const {board, repository} = await fakeBoard(tasks, logs);
+	const flashes: Flash[] = [];
+	const captures: boolean[] = [];
+	const rendered = render(
+		<Harness
+			run={run}
+			board={board}
+			width={width}
+			height={height}
+			flashes={flashes}
+			captures={captures}
+		/>,
+	);
+	await frameWith(rendered, 'tasks');
+	// The view's keys are subscribed in an effect after the first frame.
+	await new Promise((resolve) => setTimeout(resolve, 100));
+	const stored = async (id: string) => (await repository.read()).get(id);
+	return {run, board, repository, rendered, flashes, captures, stored};
+}
+
+/** The row the selection mark is on. */
+function selectedRow(rendered: Rendered): string {
+	return (
+		plain(rendered)
+			.split('\n')
+			.find((line) => line.startsWith('›')) ?? ''
+	);
+}
+
+describe('TasksView', () => {
+	it('draws the table: status, id, priority, attempts, title, agent and last error, failed first', async () => {
+		const {rendered} = await setup();
+		const frame = await frameWith(rendered, '5/5 tasks');
+		expect(frame).toContain('sort: status');
+		expect(frame).toMatch(/ID\s+PRI\s+TRY\s+TITLE\s+AGENT\s+LAST ERROR/);
+		const lines = frame.split('\n');
+		const order = ['Login API', 'Billing', 'Dashboard', 'Docs', 'Schema'].map((title) =>
+			lines.findIndex((line) => line.includes(title)),
+		);
+		expect(order).toEqual([...order].sort((a, b) => a - b));
+		expect(lines.find((line) => line.includes('Login API'))).toMatch(
+			/^› ✗ t-fail\s+med\s+2 Login API.*exit 1: tests failed/,
+		);
+		expect(lines.find((line) => line.includes('Dashboard'))).toContain('sim-1');
+	});
+
+	it('hides the last error on a narrow terminal', async () => {
+		const {rendered} = await setup(fixture(), {width: 80});
+		const frame = await frameWith(rendered, '5/5 tasks');
+		expect(frame).not.toContain('LAST ERROR');
+		expect(frame).not.toContain('tests failed');
+		expect(frame).toContain('Login API');
+	});
+
+	it('filters by status:failed and clears the filter with esc', async () => {
+		const {rendered, captures} = await setup();
+		await press(rendered, '/');
+		await frameWith(rendered, '/ ');
+		expect(captures).toContain(true);
+		await press(rendered, 'status:failed', keys.enter);
+		const frame = await frameWith(rendered, '2/5 tasks');
+		expect(frame).toContain('filter: status:failed');
+		expect(frame).toContain('Login API');
+		expect(frame).toContain('Billing');
+		expect(frame).not.toContain('Dashboard');
+		expect(frame).not.toContain('Schema');
+		expect(captures.at(-1)).toBe(false);
+		await press(rendered, keys.esc);
+		await frameWith(rendered, '5/5 tasks');
+	});
+
+	it('filters by tag and text, and esc while typing puts the old filter back', async () => {
+		const {rendered} = await setup();
+		await press(rendered, '/');
+		await frameWith(rendered, '/ ');
+		await press(rendered, 'tag:api', keys.enter);
+		await frameWith(rendered, '1/5 tasks');
+		await press(rendered, '/');
+		await frameWith(rendered, '/ tag:api');
+		await press(rendered, ' nothing-matches');
+		await frameWith(rendered, 'No task matches');
+		await press(rendered, keys.esc);
+		const frame = await frameWith(rendered, '1/5 tasks');
+		expect(frame).toContain('filter: tag:api');
+		expect(frame).toContain('Login API');
+	});
+
+	it('cycles the sort order with s', async () => {
+		const {rendered} = await setup();
+		await press(rendered, 's');
+		await frameWith(rendered, 'sort: priority');
+		await press(rendered, 's');
+		await frameWith(rendered, 'sort: critical path');
+		await press(rendered, 's');
+		await frameWith(rendered, 'sort: age');
+		await press(rendered, 's');
+		await frameWith(rendered, 'sort: status');
+	});
+
+	it('moves with j/k and keeps the selection on the same task when the store changes outside', async () => {
+		const {rendered, repository, board} = await setup();
+		await press(rendered, 'j', 'j');
+		await frameWith(rendered, () => selectedRow(rendered).includes('Dashboard'));
+		// Another failed task sorts above it: the selection follows the task, not the row.
+		await repository.update((tasks) => ({
+			tasks: new Map([
+				...tasks,
+				['t-aaa', newTask({id: 't-aaa', title: 'Outside', status: 'failed'})],
+			]),
+			result: undefined,
+		}));
+		await board.refresh();
+		await frameWith(rendered, '6/6 tasks');
+		expect(selectedRow(rendered)).toContain('Dashboard');
+		await press(rendered, 'k');
+		await frameWith(rendered, () => selectedRow(rendered).includes('Billing'));
+	});
+
+	it('keeps the selection in place when its task goes away', async () => {
+		const {rendered, repository, board} = await setup();
+		await press(rendered, 'j');
+		await frameWith(rendered, () => selectedRow(rendered).includes('Billing'));
+		await repository.update((tasks) => {
+			const next = new Map(tasks);
+			next.delete('t-fail2');
+			return {tasks: next, result: undefined};
+		});
+		await board.refresh();
+		await frameWith(rendered, '4/4 tasks');
+		expect(selectedRow(rendered)).toContain('Dashboard');
+	});
+
+	it('r retries the failed task: runnable again, retries reset, backoff cleared', async () => {
+		const {rendered, stored, flashes} = await setup();
+		await press(rendered, 'r');
+		await expect.poll(async () => (await stored('t-fail'))?.status).toBe('ready');
+		const task = await stored('t-fail');
+		expect(task?.retryCount).toBe(0);
+		expect(task?.nextAttemptAt).toBeUndefined();
+		expect(task?.lastError).toBeUndefined();
+		await frameWith(rendered, '○ t-fail');
+		expect(flashes.at(-1)?.message).toContain('t-fail retried');
+	});
+
+	it('r on a task that cannot be retried says why and changes nothing', async () => {
+		const {rendered, stored, flashes} = await setup();
+		await press(rendered, 'G');
+		await frameWith(rendered, () => selectedRow(rendered).includes('Schema'));
+		await press(rendered, 'r');
+		await expect
+			.poll(() => flashes.at(-1))
+			.toEqual({
+				message: 't-done is completed; there is nothing to retry.',
+				level: 'error',
+			});
+		expect((await stored('t-done'))?.status).toBe('completed');
+	});
+
+	it('R asks, then retries every failed task', async () => {
+		const {rendered, repository} = await setup();
+		const failed = async () =>
+			[...(await repository.read()).values()].filter((t) => t.status === 'failed').length;
+		await press(rendered, 'R');
+		await frameWith(rendered, 'Retry all 2 failed tasks?');
+		await press(rendered, 'n');
+		await frameWith(rendered, (frame) => !frame.includes('Retry all'));
+		expect(await failed()).toBe(2);
+		await press(rendered, 'R');
+		await frameWith(rendered, 'Retry all 2 failed tasks?');
+		await press(rendered, 'y');
+		await expect.poll(failed).toBe(0);
+		expect((await repository.read()).get('t-fail2')?.retryCount).toBe(0);
+	});
+
+	it('p cycles the priority in the store', async () => {
+		const {rendered, stored} = await setup();
+		await press(rendered, 'p');
+		await expect.poll(async () => (await stored('t-fail'))?.priority).toBe('high');
+		await press(rendered, 'p');
+		await expect.poll(async () => (await stored('t-fail'))?.priority).toBe('critical');
+		await frameWith(rendered, /t-fail\s+crit/);
+	});
+
+	it('b blocks with a reason, and b again unblocks', async () => {
+		const {rendered, stored, captures} = await setup();
+		await press(rendered, 'j', 'j', 'j');
+		await frameWith(rendered, () => selectedRow(rendered).includes('Docs'));
+		await press(rendered, 'b');
+		await frameWith(rendered, 'Block t-wait');
+		expect(captures.at(-1)).toBe(true);
+		await press(rendered, keys.enter);
+		await frameWith(rendered, 'Give a reason');
+		expect((await stored('t-wait'))?.status).toBe('pending');
+		// Keys that are commands in the list are text here.
+		await press(rendered, 'waiting on design q2', keys.enter);
+		await expect
+			.poll(async () => (await stored('t-wait'))?.blockers)
+			.toEqual(['waiting on design q2']);
+		expect((await stored('t-wait'))?.status).toBe('blocked');
+		expect(captures.at(-1)).toBe(false);
+		await frameWith(rendered, () => selectedRow(rendered).includes('⊘ t-wait'));
+		await press(rendered, 'b');
+		await expect.poll(async () => (await stored('t-wait'))?.status).toBe('pending');
+		expect((await stored('t-wait'))?.blockers).toEqual([]);
+	});
+
+	it('e edits the title and description; esc cancels without a write', async () => {
+		const {rendered, stored} = await setup();
+		await press(rendered, 'e');
+		await frameWith(rendered, 'Edit t-fail');
+		expect(plain(rendered)).toContain('Login API');
+		await press(rendered, ' v2', keys.tab);
+		await frameWith(rendered, '› description');
+		await press(rendered, 'Rate limits too', keys.enter);
+		await expect.poll(async () => (await stored('t-fail'))?.title).toBe('Login API v2');
+		expect((await stored('t-fail'))?.description).toBe('Rate limits too');
+		await frameWith(rendered, 'Login API v2');
+		await press(rendered, 'e');
+		await frameWith(rendered, 'Edit t-fail');
+		await press(rendered, 'zzz', keys.esc);
+		await frameWith(rendered, (frame) => !frame.includes('Edit t-fail'));
+		expect((await stored('t-fail'))?.title).toBe('Login API v2');
+	});
+
+	it('n adds a task with a priority and dependencies completed by tab', async () => {
+		const {rendered, repository, flashes} = await setup();
+		await press(rendered, 'n');
+		await frameWith(rendered, 'New task');
+		await press(rendered, 'Search page', keys.tab, keys.left, keys.tab);
+		await frameWith(rendered, '› depends on');
+		await press(rendered, 't-do', keys.tab);
+		await frameWith(rendered, 't-done,');
+		await press(rendered, 't-fa', keys.tab);
+		await frameWith(rendered, 't-fail  t-fail2');
+		await press(rendered, '2', keys.enter);
+		await expect.poll(async () => (await repository.read()).size).toBe(6);
+		const added = [...(await repository.read()).values()].find((t) => t.title === 'Search page');
+		expect(added).toMatchObject({
+			priority: 'high',
+			dependencies: ['t-done', 't-fail2'],
+			maxRetries: 2,
+			status: 'pending',
+		});
+		await frameWith(rendered, () => selectedRow(rendered).includes('Search page'));
+		expect(flashes.at(-1)?.message).toContain(`Added ${added?.id ?? '?'}`);
+	});
+
+	it('n with an unknown dependency says so in the form and writes nothing', async () => {
+		const {rendered, repository} = await setup();
+		await press(rendered, 'n');
+		await frameWith(rendered, 'New task');
+		await press(rendered, 'Orphan', keys.down, keys.down);
+		await frameWith(rendered, '› depends on');
+		await press(rendered, 't-done nope', keys.enter);
+		await frameWith(rendered, 'No task nope');
+		expect(plain(rendered)).toContain('New task');
+		expect((await repository.read()).size).toBe(5);
+		await press(rendered, keys.esc);
+		await frameWith(rendered, (frame) => !frame.includes('New task'));
+		expect((await repository.read()).size).toBe(5);
+	});
+
+	it('n with no title asks for one', async () => {
+		const {rendered, repository} = await setup();
+		await press(rendered, 'n');
+		await frameWith(rendered, 'New task');
+		await press(rendered, keys.enter, keys.enter, keys.enter);
+		await frameWith(rendered, 'The title is required.');
+		expect((await repository.read()).size).toBe(5);
+	});
+
+	it('d asks, then marks the task completed', async () => {
+		const {rendered, stored} = await setup();
+		await press(rendered, 'd');
+		await frameWith(rendered, 'Mark t-fail done?');
+		await press(rendered, 'x');
+		await frameWith(rendered, (frame) => !frame.includes('Mark t-fail done?'));
+		expect((await stored('t-fail'))?.status).toBe('failed');
+		await press(rendered, 'd');
+		await frameWith(rendered, 'Mark t-fail done?');
+		await press(rendered, keys.enter);
+		await expect.poll(async () => (await stored('t-fail'))?.status).toBe('completed');
+		expect((await stored('t-wait'))?.status).toBe('ready');
+	});
+
+	it('x stops the agent working on the task, and says when nobody is', async () => {
+		const {rendered, run, flashes} = await setup();
+		await press(rendered, 'x');
+		await expect.poll(() => flashes.at(-1)?.message).toBe('No agent is working on t-fail.');
+		expect(run.calls).toEqual([]);
+		await press(rendered, 'j', 'j');
+		await frameWith(rendered, () => selectedRow(rendered).includes('Dashboard'));
+		await press(rendered, 'x');
+		await expect.poll(() => run.calls).toContainEqual({type: 'stopTask', taskId: 't-run'});
+	});
+
+	it('enter shows the details: dependencies, dependents, attempts, last error and the log tail', async () => {
+		const {rendered, stored} = await setup(fixture(), {
+			height: 30,
+			logs: {'t-fail/2': ['compiling', 'FATAL: out of memory']},
+		});
+		await press(rendered, keys.enter);
+		const frame = await frameWith(rendered, 'FATAL: out of memory');
+		expect(frame).toContain('details of t-fail');
+		expect(frame).toContain('Login API');
+		expect(frame).toMatch(/depends on:\n\s+✓ t-done completed · Schema/);
+		expect(frame).toMatch(/needed by:\n\s+· t-wait pending · Docs/);
+		expect(frame).toMatch(/#1 sim-1 .*\(05:00\)\s+error\s+exit 1/);
+		expect(frame).toMatch(/#2 claude-2 .*oom\s+exit 137/);
+		expect(frame).toContain('last error (error): exit 1: tests failed');
+		expect(frame).toContain('log of attempt #2');
+		expect(frame).toContain('compiling');
+		// Triage keys work here too, and the details follow the task.
+		await press(rendered, 'p');
+		await expect.poll(async () => (await stored('t-fail'))?.priority).toBe('high');
+		await frameWith(rendered, 'failed · high');
+		await press(rendered, keys.esc);
+		await frameWith(rendered, 'LAST ERROR');
+	});
+
+	it('details of a task with no attempts say so', async () => {
+		const {rendered} = await setup();
+		await press(rendered, 'G', keys.enter);
+		const frame = await frameWith(rendered, 'details of t-done');
+		expect(frame).toContain('attempts: none yet');
+		expect(frame).toContain('depends on: none');
+	});
+
+	it('keeps its filter, sort and selection when the app switches away and back', async () => {
+		const {rendered, run, board} = await setup();
+		await press(rendered, 's', 'j');
+		await press(rendered, '/');
+		await frameWith(rendered, '/ ');
+		await press(rendered, 'status:failed', keys.enter);
+		await frameWith(rendered, '2/5 tasks');
+		const selected = selectedRow(rendered);
+		rendered.rerender(<Text>another view</Text>);
+		await frameWith(rendered, 'another view');
+		rendered.rerender(
+			<Harness run={run} board={board} width={100} height={20} flashes={[]} captures={[]} />,
+		);
+		const frame = await frameWith(rendered, '2/5 tasks');
+		expect(frame).toContain('sort: priority');
+		expect(selectedRow(rendered)).toBe(selected);
+	});
+
+	it('in the app, text typed into a form is text: q does not quit, 3 does not switch views', async () => {
+		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 't-run'})]);
+		const {board, repository} = await fakeBoard(fixture());
+		const rendered = render(<App run={run} board={board} initialView="tasks" />);
+		await frameWith(rendered, '5/5 tasks');
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		await press(rendered, 'b');
+		await frameWith(rendered, 'Block t-fail');
+		// One key at a time, as typed: each must reach the form, none the app.
+		for (const [index, key] of ['q', '3', '?'].entries()) {
+			await press(rendered, key);
+			await frameWith(rendered, `reason ${'q3?'.slice(0, index + 1)}`);
+		}
+
+		await press(rendered, keys.enter);
+		await expect
+			.poll(async () => (await repository.read()).get('t-fail')?.blockers)
+			.toEqual(['q3?']);
+		expect(run.calls).toEqual([]);
+		await frameWith(rendered, '⊘ t-fail');
+		// The keys are the app's again once the form is closed.
+		await press(rendered, '3');
+		await frameWith(rendered, (frame) => !frame.includes('5/5 tasks'));
+	});
+
+	it('draws only the window of 10,000 tasks and moves through them', async () => {
+		const many = new Map<string, Task>();
+		for (let i = 0; i < 10_000; i++) {
+			const id = `bd-${String(i).padStart(5, '0')}`;
+			many.set(
+				id,
+				newTask({
+					id,
+					title: `Task number ${i}`,
+					status: i % 7 === 0 ? 'failed' : 'pending',
+					dependencies: i > 0 && i % 3 === 0 ? [`bd-${String(i - 1).padStart(5, '0')}`] : [],
+				}),
+			);
+		}
+
+		const {rendered} = await setup(many, {height: 20});
+		const frame = await frameWith(rendered, '10000/10000 tasks');
+		expect(frame.split('\n').length).toBeLessThanOrEqual(20);
+		expect(frame.split('\n').filter((line) => line.includes('Task number'))).toHaveLength(18);
+		await press(rendered, 'G');
+		await frameWith(rendered, () => selectedRow(rendered).includes('bd-09999'));
+		// 9996 failed, so it is listed far above.
+		await press(rendered, 'k');
+		await frameWith(rendered, () => selectedRow(rendered).includes('bd-09993'));
+		await press(rendered, keys.pageUp, 'g');
+		await frameWith(rendered, () => selectedRow(rendered).includes('bd-00000'));
+		await press(rendered, '/');
+		await frameWith(rendered, '/ ');
+		await press(rendered, 'id:bd-0999', keys.enter);
+		await frameWith(rendered, '10/10000 tasks');
+	});
+});

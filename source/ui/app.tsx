@@ -3,7 +3,7 @@
  * through the keymap with priorities: an overlay or a view's form first, then attach mode (raw
  * bytes to the agent), then the view's keys, then the global ones.
  */
-import {Box, Text, useApp, useInput, useStdin} from 'ink';
+import {Box, Text, useApp, useStdin} from 'ink';
 import {useCallback, useEffect, useRef, useState, type ReactNode} from 'react';
 import {ConfirmPrompt} from './components/confirm-prompt.js';
 import {GraphView} from './components/graph-view.js';
@@ -18,6 +18,7 @@ import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {detachKeys, keyName, resolve, views, type View} from './keymap.js';
 import type {RunControl, TaskBoard} from './run-control.js';
 import {theme} from './theme.js';
+import {useLatestInput} from './hooks/use-latest-input.js';
 
 export interface AppProps {
 	readonly run: RunControl;
@@ -116,47 +117,44 @@ export function App({run, board, notify, initialView = 'panes'}: AppProps) {
 	}, [quitting, run]);
 
 	const keysFree = modal === undefined && !captured && attached === undefined;
-	useInput(
-		(input, key) => {
-			const binding = resolve(keyName(input, key), view);
-			if (binding === undefined || binding.scope !== 'global') return;
-			switch (binding.command) {
-				case 'view.panes':
-				case 'view.tasks':
-				case 'view.graph':
-				case 'view.log': {
-					setView(binding.command.slice(5) as View);
-					break;
-				}
-
-				case 'view.next': {
-					setView(views[(views.indexOf(view) + 1) % views.length] ?? 'panes');
-					break;
-				}
-
-				case 'help': {
-					setModal({kind: 'help'});
-					break;
-				}
-
-				case 'quit': {
-					quit();
-					break;
-				}
-
-				default: {
-					break;
-				}
+	useLatestInput((input, key) => {
+		const binding = resolve(keyName(input, key), view);
+		if (binding === undefined || binding.scope !== 'global') return;
+		switch (binding.command) {
+			case 'view.panes':
+			case 'view.tasks':
+			case 'view.graph':
+			case 'view.log': {
+				setView(binding.command.slice(5) as View);
+				break;
 			}
-		},
-		{isActive: keysFree},
-	);
+
+			case 'view.next': {
+				setView(views[(views.indexOf(view) + 1) % views.length] ?? 'panes');
+				break;
+			}
+
+			case 'help': {
+				setModal({kind: 'help'});
+				break;
+			}
+
+			case 'quit': {
+				quit();
+				break;
+			}
+
+			default: {
+				break;
+			}
+		}
+	}, keysFree);
 	// While stopping, ctrl-c and q still reach `quit` even with a form open.
-	useInput(
+	useLatestInput(
 		(input, key) => {
 			if (input === 'q' || (key.ctrl && input === 'c')) quit();
 		},
-		{isActive: quitting !== undefined && modal === undefined},
+		quitting !== undefined && modal === undefined,
 	);
 	const detach = useCallback(() => {
 		setAttached(undefined);

@@ -1,5 +1,6 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import {theme} from '../theme.js';
+import {useLatestInput} from '../hooks/use-latest-input.js';
 
 /** A yes/no question that has the keyboard: `y` or `enter` says yes, anything else no. */
 export function ConfirmPrompt({
@@ -13,9 +14,9 @@ export function ConfirmPrompt({
 	readonly onAnswer: (yes: boolean) => void;
 	readonly width: number;
 }) {
-	useInput((input, key) => {
+	useLatestInput((input, key) => {
 		onAnswer(input === 'y' || input === 'Y' || key.return);
-	});
+	}, true);
 	return (
 		<Box
 			flexDirection="column"

@@ -1,7 +1,8 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import {useMemo, useState} from 'react';
 import {bindings, views, type Scope} from '../keymap.js';
 import {theme} from '../theme.js';
+import {useLatestInput} from '../hooks/use-latest-input.js';
 
 const titles: Record<Scope, string> = {
 	global: 'Everywhere',
@@ -57,7 +58,7 @@ export function HelpOverlay({
 	const perPage = columns * rows;
 	const pages = Math.max(1, Math.ceil(lines.length / perPage));
 	const [page, setPage] = useState(0);
-	useInput((input, key) => {
+	useLatestInput((input, key) => {
 		if ((input === ' ' || input === 'j' || key.downArrow || key.pageDown) && page < pages - 1) {
 			setPage(page + 1);
 		} else if ((input === 'k' || key.upArrow || key.pageUp) && page > 0) {
@@ -65,7 +66,7 @@ export function HelpOverlay({
 		} else {
 			onClose();
 		}
-	});
+	}, true);
 	const shown = lines.slice(page * perPage, (page + 1) * perPage);
 	const cells = Math.max(10, Math.min(columnWidth, Math.floor((width - 4) / columns)));
 	return (

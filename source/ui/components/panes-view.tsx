@@ -3,7 +3,7 @@
  * agent's emulated terminal. Keys move focus by geometry, zoom, attach, recycle, and grow or
  * shrink the pool. Every pty is kept at its pane's inner size.
  */
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import {useEffect, useMemo, useRef, useState} from 'react';
 import {blankScreen} from '../../core/agent-ports.js';
 import type {AgentView, Snapshot} from '../../core/orchestrator.js';
@@ -16,6 +16,7 @@ import {theme} from '../theme.js';
 import {AgentPane} from './agent-pane.js';
 import {clockText} from './status-bar.js';
 import type {ViewProps} from './view-props.js';
+import {useLatestInput} from '../hooks/use-latest-input.js';
 
 export interface PanesViewProps extends ViewProps {
 	/** The agent attach mode sends keys to, if any. */
@@ -188,81 +189,78 @@ export function PanesView({
 	);
 	useScreenFrame(sources);
 
-	useInput(
-		(input, key) => {
-			const command = commandIn('panes', keyName(input, key));
-			if (command === undefined) return;
-			const index = indexOf(focusNow.current);
-			const target = agents[index];
-			const direction = moves[command];
-			if (direction !== undefined) {
-				const next = neighbour(layout.tiles, index, direction);
-				const agent = next === undefined ? undefined : agents[next];
-				if (agent !== undefined) {
-					focusNow.current = agent.name;
-					setFocusName(agent.name);
-				}
-
-				return;
+	useLatestInput((input, key) => {
+		const command = commandIn('panes', keyName(input, key));
+		if (command === undefined) return;
+		const index = indexOf(focusNow.current);
+		const target = agents[index];
+		const direction = moves[command];
+		if (direction !== undefined) {
+			const next = neighbour(layout.tiles, index, direction);
+			const agent = next === undefined ? undefined : agents[next];
+			if (agent !== undefined) {
+				focusNow.current = agent.name;
+				setFocusName(agent.name);
 			}
 
-			switch (command) {
-				case 'pane.zoom': {
-					if (target !== undefined) setZoomed((zoom) => !zoom);
-					break;
-				}
+			return;
+		}
 
-				case 'pane.attach': {
-					if (target !== undefined) onAttach(target.name);
-					break;
-				}
-
-				case 'pane.recycle': {
-					if (target === undefined) break;
-					const {name, task} = target;
-					if (task === undefined) {
-						flash(`${name} is idle: nothing to recycle`, 'warn');
-						break;
-					}
-
-					confirm(
-						`Recycle ${name}?`,
-						`It is stopped and ${task} goes back to the queue with no retry spent.`,
-						() => {
-							flash(`recycling ${name}; ${task} goes back to the queue`);
-							run.recycleAgent(name).catch((error: unknown) => {
-								flash(`could not recycle ${name}: ${String(error)}`, 'error');
-							});
-						},
-					);
-					break;
-				}
-
-				case 'agents.add': {
-					const name = run.addAgent();
-					if (name === undefined) flash('no agent added: the run is ending', 'warn');
-					else if (agents.some((agent) => agent.name === name && agent.leaving === true))
-						flash(`${name} stays after all`);
-					else flash(`added ${name}`);
-					break;
-				}
-
-				case 'agents.remove': {
-					const name = run.removeAgent();
-					if (name === undefined) flash('at least one agent stays', 'warn');
-					else if (agents.some((agent) => agent.name === name && agent.task !== undefined))
-						flash(`${name} leaves after its task`);
-					else flash(`removed ${name}`);
-					break;
-				}
-
-				default: {
-					break;
-				}
+		switch (command) {
+			case 'pane.zoom': {
+				if (target !== undefined) setZoomed((zoom) => !zoom);
+				break;
 			}
-		},
-		{isActive: keysActive},
-	);
+
+			case 'pane.attach': {
+				if (target !== undefined) onAttach(target.name);
+				break;
+			}
+
+			case 'pane.recycle': {
+				if (target === undefined) break;
+				const {name, task} = target;
+				if (task === undefined) {
+					flash(`${name} is idle: nothing to recycle`, 'warn');
+					break;
+				}
+
+				confirm(
+					`Recycle ${name}?`,
+					`It is stopped and ${task} goes back to the queue with no retry spent.`,
+					() => {
+						flash(`recycling ${name}; ${task} goes back to the queue`);
+						run.recycleAgent(name).catch((error: unknown) => {
+							flash(`could not recycle ${name}: ${String(error)}`, 'error');
+						});
+					},
+				);
+				break;
+			}
+
+			case 'agents.add': {
+				const name = run.addAgent();
+				if (name === undefined) flash('no agent added: the run is ending', 'warn');
+				else if (agents.some((agent) => agent.name === name && agent.leaving === true))
+					flash(`${name} stays after all`);
+				else flash(`added ${name}`);
+				break;
+			}
+
+			case 'agents.remove': {
+				const name = run.removeAgent();
+				if (name === undefined) flash('at least one agent stays', 'warn');
+				else if (agents.some((agent) => agent.name === name && agent.task !== undefined))
+					flash(`${name} leaves after its task`);
+				else flash(`removed ${name}`);
+				break;
+			}
+
+			default: {
+				break;
+			}
+		}
+	}, keysActive);
 
 	if (agents.length === 0)
 		return (

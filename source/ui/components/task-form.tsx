@@ -3,32 +3,13 @@
  * with tab / shift-tab / up / down, submitted by enter on the last field, cancelled by esc. What
  * the submit rejects is shown inside the form; nothing here throws past it.
  */
-import {Box, Text, useInput, type Key} from 'ink';
+import {Box, Text} from 'ink';
 import TextInput from 'ink-text-input';
-import {useCallback, useLayoutEffect, useRef, useState} from 'react';
+import {useState} from 'react';
+import {useLatestInput} from '../hooks/use-latest-input.js';
 import {keyName} from '../keymap.js';
 import type {Completion} from '../task-table.js';
 import {theme} from '../theme.js';
-
-/**
- * `useInput` that always runs the latest render's handler and subscribes once. Ink resubscribes
- * whenever the handler changes, in an effect: a key arriving between a render and that effect
- * meets the previous render's closure (a stale selection, a form not yet open), which fast typing
- * and pasting do.
- */
-export function useLatestInput(
-	handler: (input: string, key: Key) => void,
-	isActive: boolean,
-): void {
-	const latest = useRef(handler);
-	useLayoutEffect(() => {
-		latest.current = handler;
-	});
-	const stable = useCallback((input: string, key: Key) => {
-		latest.current(input, key);
-	}, []);
-	useInput(stable, {isActive});
-}
 
 export type FormField =
 	| {

@@ -48,7 +48,8 @@ import {
 } from '../task-table.js';
 import {statusStyle, theme} from '../theme.js';
 import {TaskDetails} from './task-details.js';
-import {TaskForm, useLatestInput, type FormField, type FormValues} from './task-form.js';
+import {useLatestInput} from '../hooks/use-latest-input.js';
+import {TaskForm, type FormField, type FormValues} from './task-form.js';
 import type {TaskBoard} from '../run-control.js';
 import type {ViewProps} from './view-props.js';
 

@@ -4,12 +4,13 @@
  * graceful on the first SIGINT or SIGTERM and immediate on the second.
  */
 import {buildGraph} from '../core/graph.js';
-import type {FinishReason, StampedEvent} from '../core/orchestrator.js';
+import type {FinishReason} from '../core/orchestrator.js';
 import type {TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
 import {minutesText} from './deps-render.js';
 import {oneLine, painter, type Paint} from './format.js';
 import type {Invocation} from './registry.js';
+import {eventLine} from './event-line.js';
 import {eventJson, exitCodeFor, openRunSession} from './run-session.js';
 
 const summaryEveryMs = 60_000;
@@ -99,87 +100,6 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 	} finally {
 		for (const cleanup of cleanups.reverse()) cleanup();
 		await session.close();
-	}
-}
-
-const levelStyle = {info: 'dim', warn: 'yellow', error: 'red'} as const;
-
-export function eventLine({time, level, event}: StampedEvent, paint: Paint): string {
-	const clock = time.slice(11, 19);
-	const task = 'task' in event ? event.task : '';
-	const agent = 'agent' in event && typeof event.agent === 'string' ? event.agent : '';
-	return `${paint('dim', clock)} ${paint(levelStyle[level], level.padEnd(5))} ${task.padEnd(10)} ${agent.padEnd(12)} ${oneLine(describeEvent(event))}`;
-}
-
-function describeEvent(event: StampedEvent['event']): string {
-	switch (event.type) {
-		case 'run.started': {
-			return `run started: ${event.agents} agent${event.agents === 1 ? '' : 's'}, ${event.runnable} task${event.runnable === 1 ? '' : 's'} runnable${event.recovered > 0 ? `, ${event.recovered} recovered` : ''}`;
-		}
-
-		case 'task.claimed': {
-			return `claimed (attempt ${event.attempt}): ${event.title}`;
-		}
-
-		case 'task.completed': {
-			return `completed in ${event.seconds} s`;
-		}
-
-		case 'task.retry': {
-			return `${event.failureType}: ${event.message}; retry ${event.retry} in ${event.retryInSeconds} s`;
-		}
-
-		case 'task.failed': {
-			return `failed (${event.failureType}): ${event.message}`;
-		}
-
-		case 'task.released': {
-			return `back to the queue, no retry spent (${event.message})`;
-		}
-
-		case 'agent.stopping': {
-			return `stopping the agent: ${event.reason}`;
-		}
-
-		case 'agent.recycled': {
-			return `recycled at ${event.rssMb} MB (limit ${event.limitMb} MB)`;
-		}
-
-		case 'agent.memory': {
-			return `using ${event.rssMb} MB, over 90% of its ${event.limitMb} MB limit`;
-		}
-
-		case 'memory.low': {
-			return `the machine has ${event.availableMb} MB free, under the ${event.reserveMb} MB reserve: no new tasks until memory comes back`;
-		}
-
-		case 'memory.ok': {
-			return `memory is back (${event.availableMb} MB free): taking tasks again`;
-		}
-
-		case 'profile.paused': {
-			return `${event.profile}: ${event.reason} · paused for ${event.seconds} s`;
-		}
-
-		case 'profile.resumed': {
-			return `${event.profile}: resumed`;
-		}
-
-		case 'tasks.unassignable': {
-			return `no agent has the skills for ${event.tasks.join(', ')}`;
-		}
-
-		case 'run.stopping': {
-			return event.immediate ? 'stopping now' : 'stopping: no new tasks';
-		}
-
-		case 'run.warning': {
-			return event.message;
-		}
-
-		case 'run.finished': {
-			return `run finished: ${event.reason}`;
-		}
 	}
 }
 

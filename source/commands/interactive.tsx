@@ -11,13 +11,21 @@ import {App} from '../ui/app.js';
 import type {View} from '../ui/keymap.js';
 import {RepositoryBoard} from '../ui/repository-board.js';
 import type {CommandContext, CommandResult} from './context.js';
-import {painter} from './format.js';
+import {oneLine, painter} from './format.js';
 import {finalSummary} from './headless.js';
 import type {Invocation} from './registry.js';
 import {exitCodeFor, openRunSession} from './run-session.js';
 
 const enterScreen = '\u001B[?1049h\u001B[H';
 const leaveScreen = '\u001B[?25h\u001B[?1049l';
+
+/**
+ * A bell, and OSC 9: a desktop notification in the terminals that show them (iTerm2, kitty,
+ * WezTerm, Windows Terminal…); others ignore the sequence. The text cannot end it early.
+ */
+export function notification(message: string): string {
+	return `\u0007\u001B]9;${oneLine(message)}\u0007`;
+}
 
 /** Whether this process can draw a TUI: both ends a terminal. */
 export function hasTerminal(): boolean {
@@ -55,8 +63,7 @@ export async function runInteractive(
 
 	const notify = context.config.notifications
 		? (message: string) => {
-				// A bell, and OSC 9: a desktop notification in terminals that show them (iTerm2, kitty, WezTerm…).
-				process.stdout.write(`\u0007\u001B]9;${message.replaceAll(/[\u0000-\u001F]/g, ' ')}\u0007`);
+				process.stdout.write(notification(message));
 			}
 		: undefined;
 

@@ -118,6 +118,10 @@ export const bindings: readonly Binding[] = [
 
 	{keys: ['down', 'j'], command: 'list.down', scope: 'graph', help: 'next task in the layer'},
 	{keys: ['up', 'k'], command: 'list.up', scope: 'graph', help: 'previous task in the layer'},
+	{keys: ['pagedown', 'ctrl-d'], command: 'list.pageDown', scope: 'graph', help: 'page down'},
+	{keys: ['pageup', 'ctrl-u'], command: 'list.pageUp', scope: 'graph', help: 'page up'},
+	{keys: ['g', 'home'], command: 'list.top', scope: 'graph', help: 'first task of the layer'},
+	{keys: ['G', 'end'], command: 'list.bottom', scope: 'graph', help: 'last task of the layer'},
 	{keys: ['left', 'h'], command: 'graph.left', scope: 'graph', help: 'layer before'},
 	{keys: ['right', 'l'], command: 'graph.right', scope: 'graph', help: 'layer after'},
 	{keys: ['enter'], command: 'graph.center', scope: 'graph', help: 're-centre on the selection'},

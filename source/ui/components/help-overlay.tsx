@@ -68,7 +68,7 @@ export function HelpOverlay({
 		}
 	}, true);
 	const shown = lines.slice(page * perPage, (page + 1) * perPage);
-	const cells = Math.max(10, Math.min(columnWidth, Math.floor((width - 4) / columns)));
+	const cells = Math.max(10, Math.floor((width - 4) / columns));
 	return (
 		<Box
 			flexDirection="column"

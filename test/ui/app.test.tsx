@@ -1,6 +1,7 @@
 import {cleanup, render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {newTask} from '../../source/core/task.js';
+import {notification} from '../../source/commands/interactive.js';
 import {App} from '../../source/ui/app.js';
 import {agentView, fakeBoard, FakeRun} from '../helpers/fake-run.js';
 import {frameWith, keys, press} from '../helpers/ink.js';
@@ -97,5 +98,31 @@ describe('App', () => {
 		await press(rendered, keys.tab);
 		await press(rendered, keys.tab);
 		await press(rendered, '1');
+	});
+
+	it('notifies when the run finishes and when every profile is paused, once each', async () => {
+		const run = new FakeRun([agentView('sim-1'), agentView('sim-2')]);
+		const {board} = await fakeBoard(tasks);
+		const told: string[] = [];
+		const rendered = render(
+			<App run={run} board={board} notify={(message) => told.push(message)} />,
+		);
+		await frameWith(rendered, 'agents 0/2');
+		expect(told).toEqual([]);
+		run.update({
+			agents: [agentView('sim-1', {state: 'paused'}), agentView('sim-2', {state: 'paused'})],
+		});
+		await expect.poll(() => told).toEqual(['jetpack-tui: every agent profile is paused']);
+		run.end('all-paused');
+		await expect.poll(() => told).toHaveLength(2);
+		expect(told[1]).toBe('jetpack-tui: run ended (all-paused)');
+		await frameWith(rendered, 'run ended: all-paused');
+	});
+});
+
+describe('notification', () => {
+	it('rings the bell and sends OSC 9, with no control character of the message left in it', () => {
+		expect(notification('run finished')).toBe('\u0007\u001B]9;run finished\u0007');
+		expect(notification('a\u0007b\u001B]c')).not.toMatch(/a\u0007|\u001B\]c/);
 	});
 });

@@ -5,6 +5,7 @@ const benches = {
 	run: () => import('./run.bench.mjs'),
 	memory: () => import('./memory.bench.mjs'),
 	tui: () => import('./tui.bench.mjs'),
+	views: () => import('./views.bench.mjs'),
 };
 
 const wanted = process.argv.slice(2);

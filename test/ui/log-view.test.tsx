@@ -107,10 +107,10 @@ describe('LogView', () => {
 
 		await press(rendered, '/');
 		await frameWith(rendered, 'filter: ');
-		expect(captured).toEqual([true]);
+		await expect.poll(() => captured).toEqual([true]);
 		await press(rendered, 'task:bd-a', keys.enter);
 		let frame = await frameWith(rendered, 'filter "task:bd-a"');
-		expect(captured).toEqual([true, false]);
+		await expect.poll(() => captured).toEqual([true, false]);
 		// bd-a exactly: not bd-ab; the unassignable warning names it too.
 		expect(frame).toContain('events 2/4');
 		expect(eventLines(frame).join('\n')).not.toContain('bd-ab');
@@ -120,7 +120,7 @@ describe('LogView', () => {
 		await press(rendered, 'x', keys.esc);
 		frame = await frameWith(rendered, (text) => !text.includes('filter: '));
 		expect(frame).toContain('filter "task:bd-a"');
-		expect(captured).toEqual([true, false, true, false]);
+		await expect.poll(() => captured).toEqual([true, false, true, false]);
 
 		await press(rendered, keys.esc);
 		await frameWith(rendered, 'events 4/4');

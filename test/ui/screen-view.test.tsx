@@ -4,13 +4,8 @@ import stripAnsi from 'strip-ansi';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {screenFromBuffer} from '../../source/adapters/screen.js';
 import type {Screen} from '../../source/core/agent-ports.js';
-import {
-	colourCode,
-	fitRuns,
-	ScreenView,
-	sgrLine,
-	textWidth,
-} from '../../source/ui/components/screen-view.js';
+import {colourCode, fitRuns, ScreenView, sgrLine} from '../../source/ui/components/screen-view.js';
+import {textWidth} from '../../source/ui/text-width.js';
 
 // Colours are what these tests check: ink's chalk picks its colour depth from the environment when
 // it loads (TERM=xterm alone means 16 colours), so it is told, before any import, to use them all.

@@ -7,8 +7,10 @@ import {memo} from 'react';
 import type {Screen} from '../../core/agent-ports.js';
 import type {AgentView} from '../../core/orchestrator.js';
 import {theme} from '../theme.js';
-import {ScreenView, textWidth, truncateToWidth} from './screen-view.js';
+import {textWidth, truncateToWidth} from '../text-width.js';
+import {ScreenView} from './screen-view.js';
 import {megabytes} from './status-bar.js';
+import {StyledLine, type Segment as StyledSegment} from './styled-line.js';
 
 export interface AgentPaneProps {
 	readonly agent: AgentView;
@@ -148,21 +150,20 @@ function TopBorder({
 		);
 	const title = fitSegments(segments, width - 4);
 	const used = widthOf(title);
-	return (
-		<Text wrap="truncate">
-			<Text color={color}>┌ </Text>
-			{title.map((segment, index) => (
-				// Segments are positional pieces of one title.
-				<Text key={index}>
-					{segment.lead}
-					<Text color={segment.color} bold={segment.bold} inverse={segment.inverse}>
-						{segment.text}
-					</Text>
-				</Text>
-			))}
-			<Text color={color}>{` ${'─'.repeat(Math.max(0, width - 4 - used))}┐`}</Text>
-		</Text>
-	);
+	const line: StyledSegment[] = [{text: '┌ ', color}];
+	for (const segment of title) {
+		if (segment.lead !== undefined && segment.lead !== '') line.push({text: segment.lead});
+		line.push({
+			text: segment.text,
+			...(segment.color === undefined ? {} : {color: segment.color}),
+			...(segment.bold === undefined ? {} : {bold: segment.bold}),
+			...(segment.inverse === undefined ? {} : {inverse: segment.inverse}),
+		});
+	}
+
+	line.push({text: ` ${'─'.repeat(Math.max(0, width - 4 - used))}┐`, color});
+	// The elapsed time changes every second: as a styled line, Ink never caches it.
+	return <StyledLine segments={line} width={width} />;
 }
 
 function lastContentLine(lines: readonly (readonly unknown[])[]): number {

@@ -33,6 +33,7 @@ import {commandIn, keyName} from '../keymap.js';
 import {statusStyle, theme} from '../theme.js';
 import {minutesShort} from './status-bar.js';
 import type {ViewProps} from './view-props.js';
+import {StyledLine} from './styled-line.js';
 
 /** Lists in the panel stop here: a task with 300 dependents would only be cut off anyway. */
 const listedLinks = 12;
@@ -398,23 +399,7 @@ const GridLine = memo(
 		readonly signature: string;
 		readonly width: number;
 	}) {
-		return (
-			<Box width={width}>
-				<Text wrap="truncate-end">
-					{segments.map((segment, position) => (
-						<Text
-							key={position}
-							color={segment.color}
-							bold={segment.bold}
-							dimColor={segment.dim}
-							inverse={segment.inverse}
-						>
-							{segment.text}
-						</Text>
-					))}
-				</Text>
-			</Box>
-		);
+		return <StyledLine segments={segments} width={width} />;
 	},
 	(before, after) => before.signature === after.signature && before.width === after.width,
 );

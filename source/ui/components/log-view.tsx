@@ -27,6 +27,7 @@ import {commandIn, keyName} from '../keymap.js';
 import type {RunControl} from '../run-control.js';
 import {theme} from '../theme.js';
 import type {ViewProps} from './view-props.js';
+import {StyledLine} from './styled-line.js';
 
 const plain: Paint = (_style, text) => text;
 
@@ -225,11 +226,12 @@ const LogLine = memo(function LogLine({
 	// The line starts with the clock (hh:mm:ss), dimmed so the message stands out.
 	const clock = entry.line.slice(0, 8);
 	return (
-		<Box width={width}>
-			<Text wrap="truncate-end" color={levelColor[level]}>
-				<Text dimColor>{clock}</Text>
-				{entry.line.slice(8)}
-			</Text>
-		</Box>
+		<StyledLine
+			width={width}
+			segments={[
+				{text: clock, color: levelColor[level], dim: true},
+				{text: entry.line.slice(8), color: levelColor[level]},
+			]}
+		/>
 	);
 });

@@ -6,8 +6,9 @@
  */
 import {Box, Text, Transform} from 'ink';
 import {memo} from 'react';
-import stringWidth from 'string-width';
 import type {Screen, ScreenRun} from '../../core/agent-ports.js';
+import {sliceToWidth, textWidth} from '../text-width.js';
+import {blank} from './styled-line.js';
 
 /** SGR parameters for a run colour ('#rrggbb' or 'ansi:N'), as foreground or background. */
 export function colourCode(colour: string, background: boolean): string {
@@ -41,36 +42,6 @@ export function sgrLine(runs: readonly ScreenRun[], dim: boolean): string {
 	}
 
 	return line;
-}
-
-const printableAscii = /^[\u0020-\u007E]*$/;
-
-/** Terminal columns `text` takes: wide characters count two. Plain ASCII, the common case, is its length. */
-export function textWidth(text: string): number {
-	return printableAscii.test(text) ? text.length : stringWidth(text);
-}
-
-/** The longest prefix of `text` no wider than `width`, never splitting a wide character. */
-export function sliceToWidth(text: string, width: number): string {
-	if (width <= 0) return '';
-	if (printableAscii.test(text)) return text.slice(0, width);
-	let out = '';
-	let used = 0;
-	for (const char of text) {
-		const charWidth = stringWidth(char);
-		if (used + charWidth > width) break;
-		out += char;
-		used += charWidth;
-	}
-
-	return out;
-}
-
-/** `text` cut to `width` with an ellipsis when it does not fit. */
-export function truncateToWidth(text: string, width: number): string {
-	if (textWidth(text) <= width) return text;
-	if (width <= 1) return sliceToWidth(text, width);
-	return `${sliceToWidth(text, width - 1)}…`;
 }
 
 /** The runs of a line cut to `cols` columns. */
@@ -124,20 +95,6 @@ interface LineProps {
 }
 
 const noRuns: readonly ScreenRun[] = [];
-
-/** Blank lines by width: the only text of a pane Ink ever measures. */
-const blanks = new Map<number, string>();
-function blank(cols: number): string {
-	let line = blanks.get(cols);
-	if (line === undefined) {
-		line = ' '.repeat(cols);
-		// Pane widths are few; the bound only guards against a terminal resized a thousand times.
-		if (blanks.size > 500) blanks.clear();
-		blanks.set(cols, line);
-	}
-
-	return line;
-}
 
 // The producer builds every line anew on each screen, so lines compare by content, not identity.
 const ScreenLine = memo(

@@ -1,9 +1,10 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import {memo, useMemo} from 'react';
 import {etaMinutes, runnableTasks} from '../../core/graph.js';
 import type {Snapshot} from '../../core/orchestrator.js';
 import type {BoardState} from '../run-control.js';
 import {theme} from '../theme.js';
+import {StyledLine, type Segment} from './styled-line.js';
 
 export function clockText(ms: number): string {
 	const seconds = Math.max(0, Math.floor(ms / 1000));
@@ -69,52 +70,50 @@ export const StatusBar = memo(function StatusBar({
 	const agentsMb = snapshot.agents.reduce((sum, agent) => sum + (agent.rssMb ?? 0), 0);
 	const elapsed = now - Date.parse(snapshot.startedAt);
 	const finished = snapshot.finished;
+	const dot: Segment = {text: ' · ', color: theme.muted};
+	const line: Segment[] = [
+		{text: 'jetpack', bold: true, color: theme.accent},
+		{text: ' agents '},
+		{text: `${busy}/${agents}`, bold: true},
+		dot,
+		{text: 'tasks '},
+		{text: `${counts.done}/${counts.total}`, bold: true, color: theme.ok},
+		{text: ' done'},
+		dot,
+		{text: `${counts.failed} failed`, ...(counts.failed > 0 ? {color: theme.error} : {})},
+		dot,
+		{text: `${counts.runnable} ready`},
+		dot,
+		{text: clockText(elapsed)},
+		dot,
+		{
+			text:
+				finished === undefined
+					? `ETA ${counts.done === counts.total ? '–' : minutesShort(counts.eta)}`
+					: `run ${finished === 'done' ? 'finished' : `ended: ${finished}`}`,
+		},
+		dot,
+		{
+			text: `mem ${snapshot.self === undefined ? '…' : megabytes(snapshot.self.rssMb)}${agentsMb > 0 ? ` + agents ${megabytes(agentsMb)}` : ''}${snapshot.memoryLow ? ' (low: holding new tasks)' : ''}`,
+			...(snapshot.memoryLow ? {color: theme.warn} : {}),
+		},
+	];
+	const notice =
+		board.error === undefined
+			? snapshot.paused.length > 0
+				? `paused: ${snapshot.paused.map((pause) => `${pause.profile} (${pause.reason}) until ${pause.until.slice(11, 19)}`).join('; ')}`
+				: undefined
+			: `tasks file: ${board.error}`;
+	// Styled lines: the clock changes every second, and Ink would cache every text it ever measured.
 	return (
 		<Box flexDirection="column" width={width}>
-			<Box width={width} overflow="hidden">
-				<Text wrap="truncate-end">
-					<Text bold color={theme.accent}>
-						jetpack
-					</Text>
-					<Text> agents </Text>
-					<Text bold>
-						{busy}/{agents}
-					</Text>
-					<Text color={theme.muted}> · </Text>
-					<Text>tasks </Text>
-					<Text bold color={theme.ok}>
-						{counts.done}/{counts.total}
-					</Text>
-					<Text> done</Text>
-					<Text color={theme.muted}> · </Text>
-					<Text color={counts.failed > 0 ? theme.error : undefined}>{counts.failed} failed</Text>
-					<Text color={theme.muted}> · </Text>
-					<Text>{counts.runnable} ready</Text>
-					<Text color={theme.muted}> · </Text>
-					<Text>{clockText(elapsed)}</Text>
-					<Text color={theme.muted}> · </Text>
-					<Text>
-						{finished === undefined
-							? `ETA ${counts.done === counts.total ? '–' : minutesShort(counts.eta)}`
-							: `run ${finished === 'done' ? 'finished' : `ended: ${finished}`}`}
-					</Text>
-					<Text color={theme.muted}> · </Text>
-					<Text color={snapshot.memoryLow ? theme.warn : undefined}>
-						mem {snapshot.self === undefined ? '…' : megabytes(snapshot.self.rssMb)}
-						{agentsMb > 0 ? ` + agents ${megabytes(agentsMb)}` : ''}
-						{snapshot.memoryLow ? ' (low: holding new tasks)' : ''}
-					</Text>
-				</Text>
-			</Box>
-			{snapshot.paused.length > 0 || board.error !== undefined ? (
-				<Box width={width} overflow="hidden">
-					<Text wrap="truncate-end" color={board.error === undefined ? theme.warn : theme.error}>
-						{board.error === undefined
-							? `paused: ${snapshot.paused.map((pause) => `${pause.profile} (${pause.reason}) until ${pause.until.slice(11, 19)}`).join('; ')}`
-							: `tasks file: ${board.error}`}
-					</Text>
-				</Box>
-			) : undefined}
+			<StyledLine segments={line} width={width} />
+			{notice === undefined ? undefined : (
+				<StyledLine
+					segments={[{text: notice, color: board.error === undefined ? theme.warn : theme.error}]}
+					width={width}
+				/>
+			)}
 		</Box>
 	);
 });

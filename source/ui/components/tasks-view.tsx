@@ -52,6 +52,9 @@ import {useLatestInput} from '../hooks/use-latest-input.js';
 import {TaskForm, type FormField, type FormValues} from './task-form.js';
 import type {TaskBoard} from '../run-control.js';
 import type {ViewProps} from './view-props.js';
+import {StyledLine, type Segment} from './styled-line.js';
+
+const selectedRow = {inverse: true} as const;
 
 /** What has the keyboard instead of the list. */
 type Overlay =
@@ -513,6 +516,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 	} else {
 		body = (
 			<TaskRows
+				width={width}
 				list={list}
 				selectedIndex={selectedIndex}
 				rows={rows}
@@ -612,7 +616,9 @@ function TaskRows({
 	columns,
 	agentOf,
 	empty,
+	width,
 }: {
+	readonly width: number;
 	readonly list: readonly Task[];
 	readonly selectedIndex: number;
 	readonly rows: number;
@@ -633,6 +639,7 @@ function TaskRows({
 			{shown.map((task, offset) => (
 				<TaskRow
 					key={task.id}
+					width={width}
 					task={task}
 					selected={top.current + offset === selectedIndex}
 					columns={columns}
@@ -648,29 +655,32 @@ const TaskRow = memo(function TaskRow({
 	selected,
 	columns,
 	agent,
+	width,
 }: {
 	readonly task: Task;
 	readonly selected: boolean;
 	readonly columns: Columns;
 	readonly agent: string | undefined;
+	readonly width: number;
 }) {
 	const style = statusStyle[task.status];
-	return (
-		<Text wrap="truncate-end" inverse={selected}>
-			{selected ? '›' : ' '} <Text color={style.color}>{style.symbol}</Text>
-			{` ${cell(task.id, columns.id)} `}
-			<Text color={priorityColor[task.priority]}>
-				{cell(priorityShort[task.priority], columns.priority)}
-			</Text>
-			{` ${String(task.attempts.length).padStart(columns.attempts)} ${cell(task.title, columns.title)}`}
-			{columns.agent > 0 ? (
-				<Text color={theme.accent}>{` ${cell(agent ?? '', columns.agent)}`}</Text>
-			) : undefined}
-			{columns.error > 0 ? (
-				<Text color={theme.error}>{` ${cell(task.lastError ?? '', columns.error)}`}</Text>
-			) : undefined}
-		</Text>
-	);
+	const segments: Segment[] = [
+		{text: selected ? '› ' : '  '},
+		{text: style.symbol, color: style.color},
+		{text: ` ${cell(task.id, columns.id)} `},
+		{
+			text: cell(priorityShort[task.priority], columns.priority),
+			color: priorityColor[task.priority],
+		},
+		{
+			text: ` ${String(task.attempts.length).padStart(columns.attempts)} ${cell(task.title, columns.title)}`,
+		},
+	];
+	if (columns.agent > 0)
+		segments.push({text: ` ${cell(agent ?? '', columns.agent)}`, color: theme.accent});
+	if (columns.error > 0)
+		segments.push({text: ` ${cell(task.lastError ?? '', columns.error)}`, color: theme.error});
+	return <StyledLine segments={segments} width={width} base={selected ? selectedRow : undefined} />;
 });
 
 function FilterLine({

@@ -23,6 +23,11 @@ describe('styled lines', () => {
 		expect(line).not.toContain('語の');
 	});
 
+	it('shows control characters in its text instead of sending them to the terminal', () => {
+		const line = styledText([{text: 'evil \u001B[2J title\u0007'}], 40);
+		expect(line).toBe('evil ^[[2J title^G');
+	});
+
 	it('fills a selected (inverse) line to the edge', () => {
 		expect(styledText([{text: 'row'}], 6, {inverse: true})).toBe(
 			'\u001B[7mrow\u001B[0m\u001B[7m   \u001B[0m',

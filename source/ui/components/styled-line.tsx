@@ -6,6 +6,7 @@
  */
 import {Text, Transform} from 'ink';
 import {memo} from 'react';
+import {printable} from '../../commands/format.js';
 import {sliceToWidth, textWidth} from '../text-width.js';
 
 export interface Segment {
@@ -41,8 +42,10 @@ export function styledText(
 	let left = width;
 	for (const segment of segments) {
 		if (left <= 0) break;
-		const wide = textWidth(segment.text);
-		const text = wide <= left ? segment.text : sliceToWidth(segment.text, left);
+		// Text from the store or an agent's log could carry escape sequences: shown, never obeyed.
+		const safe = printable(segment.text);
+		const wide = textWidth(safe);
+		const text = wide <= left ? safe : sliceToWidth(safe, left);
 		left -= wide <= left ? wide : textWidth(text);
 		const codes: string[] = [];
 		if (segment.bold ?? base.bold) codes.push('1');

@@ -9,6 +9,8 @@ import type {Attempt, Task, TaskTable} from '../../core/task.js';
 import type {TaskBoard} from '../run-control.js';
 import {statusStyle, theme} from '../theme.js';
 import {clockText} from './status-bar.js';
+import {oneLine} from '../../commands/format.js';
+import {StyledLine} from './styled-line.js';
 
 /** Lines of the last attempt's log shown. */
 export const logTailLines = 15;
@@ -217,7 +219,14 @@ export function TaskDetails({task, tasks, graph, board, agent, width, height}: T
 		else if (log.lines.length === 0) line('log-empty', '  (empty)', theme.muted);
 		else
 			for (const [index, text] of log.lines.slice(-room).entries())
-				line(`log-${index}`, `  ${text.replaceAll('\t', '    ')}`);
+				// A running agent's log changes every read: styled lines keep it out of Ink's caches.
+				lines.push(
+					<StyledLine
+						key={`log-${index}`}
+						segments={[{text: `  ${oneLine(text.replaceAll('\t', '    '))}`}]}
+						width={width}
+					/>,
+				);
 	}
 
 	return (

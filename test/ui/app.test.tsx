@@ -100,6 +100,28 @@ describe('App', () => {
 		await press(rendered, '1');
 	});
 
+	it('attach sends raw keys to the focused agent until ctrl-b d or ctrl-]', async () => {
+		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 'bd-c', title: 'UI'})]);
+		const {board} = await fakeBoard(tasks);
+		const rendered = render(<App run={run} board={board} />);
+		await frameWith(rendered, 'sim-1');
+		await press(rendered, 'a');
+		await frameWith(rendered, 'ATTACHED to sim-1');
+		await press(rendered, 'q', '1', keys.up, keys.ctrlB, 'x');
+		const writes = () => run.calls.flatMap((call) => (call.type === 'write' ? [call.data] : []));
+		// q and 1 are the agent's now; a ctrl-b not followed by d goes through too.
+		await expect.poll(writes).toEqual(['q', '1', keys.up, keys.ctrlB, 'x']);
+		await press(rendered, keys.ctrlB, 'd');
+		await frameWith(rendered, (frame) => !frame.includes('ATTACHED'));
+		expect(writes()).toHaveLength(5);
+		await press(rendered, 'a');
+		await frameWith(rendered, 'ATTACHED to sim-1');
+		await press(rendered, keys.ctrlBracket);
+		await frameWith(rendered, (frame) => !frame.includes('ATTACHED'));
+		expect(writes()).toHaveLength(5);
+		expect(run.calls.some((call) => call.type === 'shutdown')).toBe(false);
+	});
+
 	it('notifies when the run finishes and when every profile is paused, once each', async () => {
 		const run = new FakeRun([agentView('sim-1'), agentView('sim-2')]);
 		const {board} = await fakeBoard(tasks);

@@ -33,6 +33,11 @@ export default tseslint.config(
 		},
 	},
 	{
+		// Tests of a terminal program match escape sequences on purpose.
+		files: ['test/**'],
+		rules: {'no-control-regex': 'off'},
+	},
+	{
 		files: ['source/ui/**', 'test/ui/**'],
 		plugins: {'react-hooks': reactHooks},
 		rules: {

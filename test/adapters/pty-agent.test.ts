@@ -133,7 +133,7 @@ describe('PtyAgentLauncher', () => {
 			{text: 'simulated agent T1', fg: 'ansi:6', bold: true},
 		]);
 		const log = readFileSync(logFile, 'utf8');
-		// eslint-disable-next-line no-control-regex -- no control character but the newline
+
 		expect(log).not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F]/);
 		expect(log).not.toContain('window title');
 		expect(log.split('simulated agent T1')).toHaveLength(21);

@@ -22,7 +22,6 @@ const defaults: SimPlan = {
 	ignoreSigterm: false,
 };
 
-// eslint-disable-next-line no-control-regex
 const ansi = /\u001B\[[\d;?]*[A-Za-z]/g;
 
 describe('parseSim', () => {
@@ -137,7 +136,7 @@ describe('the text it prints', () => {
 /** The rows a frame addresses, with the visible text of each. */
 function rowsOf(frame: string): Map<number, string> {
 	const rows = new Map<number, string>();
-	// eslint-disable-next-line no-control-regex
+
 	const parts = frame.split(/\u001B\[(\d+);1H/);
 	for (let index = 1; index < parts.length; index += 2) {
 		const row = Number(parts[index]);

@@ -51,7 +51,8 @@ describe('the TUI in a real terminal', () => {
 			'each agent title exactly once',
 		);
 		expect(tiled).not.toMatch(leaked);
-		for (const agent of ['simulated-1', 'simulated-2', 'simulated-3']) expect(occurrences(tiled, agent)).toBe(1);
+		for (const agent of ['simulated-1', 'simulated-2', 'simulated-3'])
+			expect(occurrences(tiled, agent)).toBe(1);
 		expect(tiled).toContain('agents 3/3');
 
 		tui.type('z');

@@ -90,7 +90,6 @@ function occurrences(frame: string, text: string): number {
 
 /** The agent whose top border is drawn in the focus colour (cyan). */
 function focusedIn(raw: string): string | undefined {
-	// eslint-disable-next-line no-control-regex
 	return /\u001B\[36m┌ (?:\u001B\[[\d;]*m)*(sim-\d+)/.exec(raw)?.[1];
 }
 
@@ -98,7 +97,7 @@ function focusedIn(raw: string): string | undefined {
 function styleBefore(raw: string, text: string): string {
 	const at = raw.indexOf(text);
 	expect(at).toBeGreaterThan(-1);
-	// eslint-disable-next-line no-control-regex
+
 	return /(?:\u001B\[[\d;]*m)*$/.exec(raw.slice(Math.max(0, at - 40), at))?.[0] ?? '';
 }
 
@@ -305,7 +304,7 @@ describe('PanesView titles and screens', () => {
 		const frame = await frameWith(harness.rendered, 'ATTACHED');
 		expect(titleLines(frame)[0]).toMatch(/sim-1.*ATTACHED sim-2/);
 		// The attached pane's border is drawn in the warning colour (yellow).
-		// eslint-disable-next-line no-control-regex
+
 		expect(harness.rendered.lastFrame()).toMatch(/\u001B\[33m┌ (?:\u001B\[[\d;]*m)*ATTACHED/);
 	});
 

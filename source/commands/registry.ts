@@ -339,6 +339,7 @@ export function mainHelp(version: string): string {
 		...globalHelp,
 		'      --version   the version',
 		'',
+		'In the TUI: 1-4 or tab switch views (panes, tasks, graph, log), ? lists every key, q quits.',
 		'Files: .beads/tasks.jsonl (tasks), .beads/backups/ (last versions), .jetpack/config.json.',
 		'Exit codes: 0 success, 1 problems found or tasks failed, 2 usage/config/store error, 3 no agent could run, 130 interrupted.',
 		'',

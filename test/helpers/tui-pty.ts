@@ -11,6 +11,8 @@ export interface Tui {
 	/** The visible screen, one string per row, trailing blanks trimmed. */
 	lines(): string[];
 	text(): string;
+	/** Rows that continue the row above: what a line wider than the terminal wrapped into. */
+	wrappedRows(): number[];
 	/** Everything the program wrote, as written (for checking what leaks). */
 	raw(): string;
 	type(data: string): void;
@@ -63,6 +65,14 @@ export function startTui(
 		return rows;
 	};
 
+	const wrappedRows = () => {
+		const buffer = terminal.buffer.active;
+		const rows: number[] = [];
+		for (let y = 0; y < terminal.rows; y++)
+			if (buffer.getLine(buffer.baseY + y)?.isWrapped) rows.push(y);
+		return rows;
+	};
+
 	const settled = async () =>
 		new Promise<void>((resolve) => {
 			terminal.write('', resolve);
@@ -70,6 +80,7 @@ export function startTui(
 	return {
 		lines,
 		text: () => lines().join('\n'),
+		wrappedRows,
 		raw: () => raw,
 		type(data) {
 			pty.write(data);

@@ -73,6 +73,20 @@ function selection(frame: string): string | undefined {
 const selected = (id: string) => (frame: string) => selection(frame) === id;
 
 describe('GraphView', () => {
+	it('keeps the selection when the view is shown again (after help or another view)', async () => {
+		const {board} = await fakeBoard(small());
+		const first = show(board);
+		const start = selection(
+			await frameWith(first.rendered, (frame) => selection(frame) !== undefined),
+		);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		await press(first.rendered, 'j');
+		const moved = selection(await frameWith(first.rendered, (frame) => selection(frame) !== start));
+		first.rendered.unmount();
+		const again = show(board);
+		await frameWith(again.rendered, selected(moved ?? ''));
+	});
+
 	it('draws the layers left to right with the critical path, its minutes and the ETA', async () => {
 		const run = new FakeRun([agentView('sim-1'), agentView('sim-2')]);
 		const {board} = await fakeBoard(small());

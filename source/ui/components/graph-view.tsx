@@ -32,6 +32,7 @@ import {useLatestInput} from '../hooks/use-latest-input.js';
 import {commandIn, keyName} from '../keymap.js';
 import {statusStyle, theme} from '../theme.js';
 import {minutesShort} from './status-bar.js';
+import type {TaskBoard} from '../run-control.js';
 import type {ViewProps} from './view-props.js';
 import {StyledLine} from './styled-line.js';
 
@@ -94,6 +95,12 @@ function warningLines(graph: Graph): string[] {
 	return lines;
 }
 
+/**
+ * Where the cursor was, per board: the view is unmounted while help is open or another view is
+ * shown, and coming back should find the selection where it was left.
+ */
+const remembered = new WeakMap<TaskBoard, GraphCursor>();
+
 export function GraphView(props: ViewProps) {
 	const {run, board, width, height, flash} = props;
 	const state = useBoard(board);
@@ -116,7 +123,9 @@ export function GraphView(props: ViewProps) {
 		(): WindowContext => ({index, viewport: {columns: fit.count, rows: lines.rows}, hood: hoods}),
 		[index, fit.count, lines.rows, hoods],
 	);
-	const [cursor, setCursor] = useState<GraphCursor>(() => startCursor(index));
+	const [cursor, setCursor] = useState<GraphCursor>(
+		() => remembered.get(board) ?? startCursor(index),
+	);
 	// Keys can come faster than renders: each one moves from where the last one left the cursor.
 	const latest = useRef(cursor);
 	const view = useMemo(() => settle(cursor, context), [cursor, context]);
@@ -133,6 +142,7 @@ export function GraphView(props: ViewProps) {
 		}
 
 		latest.current = next;
+		remembered.set(board, next);
 		setCursor(next);
 	};
 

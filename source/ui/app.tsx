@@ -18,7 +18,7 @@ import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {detachKeys, keyName, resolve, views, type View} from './keymap.js';
 import type {RunControl, TaskBoard} from './run-control.js';
 import {theme} from './theme.js';
-import {useLatestInput} from './hooks/use-latest-input.js';
+import {KeyRouterProvider, useLatestInput} from './hooks/use-latest-input.js';
 
 export interface AppProps {
 	readonly run: RunControl;
@@ -45,7 +45,16 @@ const hints: Record<View, string> = {
 	log: 'j/k scroll · f level · / filter · G follow',
 };
 
-export function App({run, board, notify, initialView = 'panes'}: AppProps) {
+/** The TUI; every key goes through one router (see `KeyRouterProvider`). */
+export function App(props: AppProps) {
+	return (
+		<KeyRouterProvider>
+			<AppBody {...props} />
+		</KeyRouterProvider>
+	);
+}
+
+function AppBody({run, board, notify, initialView = 'panes'}: AppProps) {
 	const {exit} = useApp();
 	const {cols, rows} = useTerminalSize();
 	const snapshot = useSnapshot(run);

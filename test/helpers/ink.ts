@@ -8,6 +8,7 @@ import {vi} from 'vitest';
 export interface Rendered {
 	lastFrame(): string | undefined;
 	stdin: {write(data: string): void};
+	unmount(): void;
 }
 
 export function plain(rendered: Rendered): string {

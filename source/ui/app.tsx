@@ -119,8 +119,7 @@ function AppBody({run, board, notify, initialView = 'panes'}: AppProps) {
 		setModal({
 			kind: 'confirm',
 			question: `Quit? ${busy} agent${busy === 1 ? ' is' : 's are'} working.`,
-			detail:
-				'They are stopped (interrupt, then terminate) and their tasks go back to the queue with no retry spent.',
+			detail: 'They are stopped; their tasks go back to the queue, no retry spent.',
 			onYes: stop,
 		});
 	}, [quitting, run]);

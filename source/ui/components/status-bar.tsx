@@ -4,6 +4,7 @@ import {etaMinutes, runnableTasks} from '../../core/graph.js';
 import type {Snapshot} from '../../core/orchestrator.js';
 import type {BoardState} from '../run-control.js';
 import {theme} from '../theme.js';
+import {textWidth} from '../text-width.js';
 import {StyledLine, type Segment} from './styled-line.js';
 
 export function clockText(ms: number): string {
@@ -71,7 +72,14 @@ export const StatusBar = memo(function StatusBar({
 	const elapsed = now - Date.parse(snapshot.startedAt);
 	const finished = snapshot.finished;
 	const dot: Segment = {text: ' · ', color: theme.muted};
-	const line: Segment[] = [
+	const memory = `${snapshot.self === undefined ? '…' : megabytes(snapshot.self.rssMb)}${agentsMb > 0 ? ` + agents ${megabytes(agentsMb)}` : ''}`;
+	const progress =
+		finished === undefined
+			? `ETA ${counts.done === counts.total ? '–' : minutesShort(counts.eta)}`
+			: `run ${finished === 'done' ? 'finished' : `ended: ${finished}`}`;
+	const failedColor = counts.failed > 0 ? {color: theme.error} : {};
+	const memoryColor = snapshot.memoryLow ? {color: theme.warn} : {};
+	const full: Segment[] = [
 		{text: 'jetpack', bold: true, color: theme.accent},
 		{text: ' agents '},
 		{text: `${busy}/${agents}`, bold: true},
@@ -80,24 +88,40 @@ export const StatusBar = memo(function StatusBar({
 		{text: `${counts.done}/${counts.total}`, bold: true, color: theme.ok},
 		{text: ' done'},
 		dot,
-		{text: `${counts.failed} failed`, ...(counts.failed > 0 ? {color: theme.error} : {})},
+		{text: `${counts.failed} failed`, ...failedColor},
 		dot,
 		{text: `${counts.runnable} ready`},
 		dot,
 		{text: clockText(elapsed)},
 		dot,
-		{
-			text:
-				finished === undefined
-					? `ETA ${counts.done === counts.total ? '–' : minutesShort(counts.eta)}`
-					: `run ${finished === 'done' ? 'finished' : `ended: ${finished}`}`,
-		},
+		{text: progress},
 		dot,
-		{
-			text: `mem ${snapshot.self === undefined ? '…' : megabytes(snapshot.self.rssMb)}${agentsMb > 0 ? ` + agents ${megabytes(agentsMb)}` : ''}${snapshot.memoryLow ? ' (low: holding new tasks)' : ''}`,
-			...(snapshot.memoryLow ? {color: theme.warn} : {}),
-		},
+		{text: `mem ${memory}${snapshot.memoryLow ? ' (low: holding new tasks)' : ''}`, ...memoryColor},
 	];
+	// A narrow terminal keeps every figure of §7, in fewer words.
+	const line: readonly Segment[] =
+		full.reduce((sum, segment) => sum + textWidth(segment.text), 0) <= width
+			? full
+			: [
+					{text: `${busy}/${agents}`, bold: true},
+					{text: ' agents'},
+					dot,
+					{text: `${counts.done}/${counts.total}`, bold: true, color: theme.ok},
+					{text: ' done'},
+					dot,
+					{text: `${counts.failed} failed`, ...failedColor},
+					dot,
+					{text: `${counts.runnable} ready`},
+					dot,
+					{text: clockText(elapsed)},
+					dot,
+					{text: progress},
+					dot,
+					{
+						text: `${snapshot.self === undefined ? '…' : megabytes(snapshot.self.rssMb)}${agentsMb > 0 ? `+${megabytes(agentsMb)}` : ''}${snapshot.memoryLow ? ' low' : ''}`,
+						...memoryColor,
+					},
+				];
 	const notice =
 		board.error === undefined
 			? snapshot.paused.length > 0

@@ -272,7 +272,8 @@ function whole(tui: Tui, text: string): boolean {
 	const lines = text.split('\n');
 	return (
 		lines.length === rows &&
-		lines[0]?.startsWith('jetpack agents ') === true &&
+		// At 80 columns the status bar is in its short form: `1/1 agents · 319/704 done · …`.
+		/^\d+\/\d+ agents · \d+\/\d+ done · /.test(lines[0] ?? '') &&
 		lines[1]?.startsWith('★ critical path: ') === true &&
 		occurrences(text, 'critical path:') === 1 &&
 		lines.some((line) => /^layer \d+\/\d+ · /.test(line)) &&

@@ -250,6 +250,11 @@ export class Orchestrator {
 	readonly #unrecorded: Array<() => Promise<void>> = [];
 	#memoryState: WatchdogState = initialWatchdogState;
 	#memoryTimer: Disposable | undefined;
+	/** A sample is being taken (it awaits /proc): it schedules the next one itself. */
+	#sampling = false;
+	#lookSoon = false;
+	/** Agents whose next attempt is being claimed and launched: busy, though not running yet. */
+	readonly #starting = new Set<string>();
 	#trees = new Map<string, AgentMemory>();
 	#lastSample: {at: number; sizes: Map<string, number>} = {at: 0, sizes: new Map()};
 	/**
@@ -274,6 +279,8 @@ export class Orchestrator {
 	/** Starts scheduling; `recovered` is how many tasks were returned from a run that is gone. */
 	async start(recovered = 0): Promise<void> {
 		const tasks = await this.#o.repository.read();
+		// Stopped while the store was read (a quick `q`): no timers that would outlive the run.
+		if (this.#stopping || this.#finished !== undefined) return;
 		this.#emit('info', {
 			type: 'run.started',
 			agents: this.#slots.length,
@@ -435,7 +442,9 @@ export class Orchestrator {
 	removeAgent(): string | undefined {
 		const staying = this.#slots.filter((slot) => !this.#leaving.has(slot.name));
 		if (staying.length <= 1) return undefined;
-		const idle = staying.findLast((slot) => this.#taskOf(slot.name) === undefined);
+		const idle = staying.findLast(
+			(slot) => this.#taskOf(slot.name) === undefined && !this.#starting.has(slot.name),
+		);
 		const slot = idle ?? staying.at(-1);
 		if (slot === undefined) return undefined;
 		if (idle === undefined) this.#leaving.add(slot.name);
@@ -474,16 +483,23 @@ export class Orchestrator {
 	}
 
 	#scheduleSample(ms: number): void {
+		// One sampling loop only: a new schedule replaces the one waiting.
+		this.#memoryTimer?.dispose();
 		this.#memoryTimer = this.#o.timers.setTimeout(() => {
-			this.#sampleMemory().catch((error: unknown) => {
-				this.#emit('error', {
-					type: 'task.released',
-					task: '',
-					agent: '',
-					message: `memory sampling failed: ${(error as Error).message}`,
+			this.#sampling = true;
+			this.#sampleMemory()
+				.finally(() => {
+					this.#sampling = false;
+				})
+				.catch((error: unknown) => {
+					this.#emit('error', {
+						type: 'task.released',
+						task: '',
+						agent: '',
+						message: `memory sampling failed: ${(error as Error).message}`,
+					});
+					this.#scheduleSample(this.#o.memory?.sampleMs ?? 2000);
 				});
-				this.#scheduleSample(this.#o.memory?.sampleMs ?? 2000);
-			});
 		}, ms);
 	}
 
@@ -560,7 +576,9 @@ export class Orchestrator {
 			sizes: new Map(agents.map((agent) => [agent.taskId, agent.rssBytes])),
 		};
 		this.#publish();
-		this.#scheduleSample(next);
+		// An agent started during this sample gets its early look now.
+		this.#scheduleSample(this.#lookSoon ? Math.min(next, firstLookMs) : next);
+		this.#lookSoon = false;
 	}
 
 	#agentOf(taskId: string): string | undefined {
@@ -673,10 +691,20 @@ export class Orchestrator {
 		for (const {taskId, agent} of assignments) {
 			// A shutdown may come while this pass awaits the store: start nothing after it.
 			if (this.#stopping) return;
-			await this.#startAttempt(
-				taskId,
-				this.#slots.find((slot) => slot.name === agent) as AgentSlot,
-			);
+			// `-` may have removed the agent (or marked it leaving) while this pass awaited.
+			const slot = this.#slots.find((candidate) => candidate.name === agent);
+			if (slot === undefined || this.#leaving.has(agent)) continue;
+			this.#starting.add(agent);
+			try {
+				await this.#startAttempt(taskId, slot);
+			} finally {
+				this.#starting.delete(agent);
+				// Marked leaving while it started, and nothing came of the start: it goes now.
+				if (this.#leaving.has(agent) && this.#taskOf(agent) === undefined) {
+					this.#dropSlot(agent);
+					this.#publish();
+				}
+			}
 		}
 
 		if (this.#running.size === 0 && this.#unrecorded.length === 0)
@@ -824,8 +852,8 @@ export class Orchestrator {
 		this.#running.set(taskId, entry);
 		if (this.#o.memory !== undefined) {
 			// A new agent may leak fast from its first second: look at it soon, not at the next interval.
-			this.#memoryTimer?.dispose();
-			this.#scheduleSample(firstLookMs);
+			if (this.#sampling) this.#lookSoon = true;
+			else this.#scheduleSample(firstLookMs);
 		}
 
 		entry.disposables.push(
@@ -838,6 +866,7 @@ export class Orchestrator {
 					// Whatever went wrong recording it, the agent is gone: free its slot and go on.
 					if (this.#running.get(entry.taskId) === entry) this.#running.delete(entry.taskId);
 					this.#agentBy.delete(entry.taskId);
+					if (this.#leaving.has(slot.name)) this.#dropSlot(slot.name);
 					this.#emit('error', {
 						type: 'task.released',
 						task: entry.taskId,

@@ -22,12 +22,13 @@ async function setup(tasks: Task[], slots = [slot('sim-1'), slot('sim-2')]) {
 	const repository = new InMemoryTaskRepository(clock);
 	await repository.update(() => ({tasks: new Map(tasks.map((x) => [x.id, x])), result: undefined}));
 	const launcher = new FakeLauncher();
+	const timers = new FakeTimers(clock);
 	const orchestrator = new Orchestrator({
 		repository,
 		launcher,
 		gates: new FakeGates(),
 		clock,
-		timers: new FakeTimers(clock),
+		timers,
 		config: {...defaultConfig, graceSeconds: 1},
 		slots,
 		run: {runId: 'run1', pid: 1, host: 'here'},
@@ -36,7 +37,7 @@ async function setup(tasks: Task[], slots = [slot('sim-1'), slot('sim-2')]) {
 		terminalSize: {cols: 100, rows: 30},
 	});
 	const task = async (id: string) => (await repository.read()).get(id) as Task;
-	return {orchestrator, launcher, repository, task};
+	return {orchestrator, launcher, repository, task, timers};
 }
 
 describe('Orchestrator for the panes', () => {
@@ -154,5 +155,16 @@ describe('Orchestrator for the panes', () => {
 		await stopping;
 		expect(await run.orchestrator.finished).toBe('interrupted');
 		expect(await run.task('a')).toMatchObject({status: 'ready', retryCount: 0});
+	});
+
+	it('leaves no timer behind when it is stopped while start() still reads the store', async () => {
+		const run = await setup([t('a')]);
+		const starting = run.orchestrator.start();
+		await run.orchestrator.shutdown({immediate: true});
+		await starting;
+		await settle();
+		expect(await run.orchestrator.finished).toBe('interrupted');
+		expect(run.timers.live).toBe(0);
+		expect(run.launcher.agents).toHaveLength(0);
 	});
 });

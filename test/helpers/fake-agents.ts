@@ -148,6 +148,11 @@ export class FakeTimers implements Timers {
 		return {dispose: () => (timer.live = false)};
 	}
 
+	/** Timers still set: what would keep a real process alive. */
+	get live(): number {
+		return this.#timers.filter((timer) => timer.live).length;
+	}
+
 	/** Moves the clock on by `ms`, firing every timer due on the way, in order. */
 	async advance(ms: number): Promise<void> {
 		const end = this.clock.now().getTime() + ms;

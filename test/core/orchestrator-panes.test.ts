@@ -159,8 +159,19 @@ describe('Orchestrator for the panes', () => {
 
 	it('leaves no timer behind when it is stopped while start() still reads the store', async () => {
 		const run = await setup([t('a')]);
+		// A store slow to read (a large file): the stop comes and goes while start() waits for it.
+		const read = run.repository.read.bind(run.repository);
+		let release = () => undefined as void;
+		const released = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		run.repository.read = async () => {
+			await released;
+			return read();
+		};
 		const starting = run.orchestrator.start();
 		await run.orchestrator.shutdown({immediate: true});
+		release();
 		await starting;
 		await settle();
 		expect(await run.orchestrator.finished).toBe('interrupted');

@@ -74,7 +74,7 @@ export class TaskStore implements TaskRepository {
 	readonly #staleMs: number;
 	readonly #lockTimeoutMs: number;
 	readonly #clock: Clock;
-	readonly #notice: (message: string) => void;
+	#notice: (message: string) => void;
 	/** Transactions of this process run one at a time; the file lock orders them across processes. */
 	#queue: Promise<unknown> = Promise.resolve();
 	#orphansCleaned = false;
@@ -89,6 +89,18 @@ export class TaskStore implements TaskRepository {
 		this.#lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
 		this.#clock = options.clock ?? systemClock;
 		this.#notice = options.onNotice ?? (() => undefined);
+	}
+
+	/**
+	 * Where notices go from now on (the TUI keeps them off its screen and shows them itself);
+	 * returns the way back.
+	 */
+	redirectNotices(handler: (message: string) => void): () => void {
+		const previous = this.#notice;
+		this.#notice = handler;
+		return () => {
+			this.#notice = previous;
+		};
 	}
 
 	/** A path relative to the repo, for messages. */

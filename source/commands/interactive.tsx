@@ -4,7 +4,8 @@
  * summary printed after.
  */
 import path from 'node:path';
-import {render} from 'ink';
+import {writeSync} from 'node:fs';
+import {render, type Instance} from 'ink';
 import {readTail} from '../adapters/log-tail.js';
 import {UsageError} from '../core/errors.js';
 import {App} from '../ui/app.js';
@@ -41,64 +42,101 @@ export async function runInteractive(
 		throw new UsageError(
 			'The TUI needs a terminal, and stdin or stdout is not one (piped, or CI); run `jetpack-tui --headless` for a run without a screen.',
 		);
-	const logErrors: string[] = [];
-	const session = await openRunSession(context, flags, {
-		onLogError: (message) => {
-			if (logErrors.length < 10) logErrors.push(message);
-		},
-		terminalSize: {cols: process.stdout.columns, rows: process.stdout.rows},
+	// Notices and log errors would be printed over the screen: they are kept, shown in the log
+	// view, and printed once the terminal is back.
+	const later: string[] = [];
+	let report = (message: string) => {
+		if (later.length < 20) later.push(message);
+	};
+
+	const restoreNotices = context.store.redirectNotices((message) => {
+		report(`jetpack-tui: ${message}`);
 	});
+	let session;
+	try {
+		session = await openRunSession(context, flags, {
+			onLogError: (message) => {
+				report(message);
+			},
+			terminalSize: {cols: process.stdout.columns, rows: process.stdout.rows},
+		});
+	} catch (error) {
+		restoreNotices();
+		for (const message of later) context.stderr.write(`${message}\n`);
+		throw error;
+	}
+
 	const {orchestrator} = session;
-	const board = await RepositoryBoard.open({
-		repository: context.store,
-		clock: context.clock,
-		logTail: async (taskId, attempt, lines) =>
-			readTail(path.join(session.logsDir, taskId, `${attempt}.log`), lines),
-		onWrite: () => orchestrator.notifyStoreChanged(),
-	});
-	session.onStoreChanged(() => void board.refresh());
-	const stopRefreshing = orchestrator.onEvent(({event}) => {
-		if (event.type.startsWith('task.')) void board.refresh();
-	});
+	const keep = report;
+	report = (message) => {
+		keep(message);
+		orchestrator.report(message);
+	};
 
-	const notify = context.config.notifications
-		? (message: string) => {
-				process.stdout.write(notification(message));
-			}
-		: undefined;
-
-	process.stdout.write(enterScreen);
-	let onScreen = true;
+	let onScreen = false;
 	// Once only: leaving twice would put the cursor back where the TUI started, over the summary.
 	const leave = () => {
 		if (onScreen) process.stdout.write(leaveScreen);
 		onScreen = false;
 	};
 
-	const started = Date.now();
-	const app = render(
-		<App run={orchestrator} board={board} notify={notify} initialView={options.initialView} />,
-		{
-			exitOnCtrlC: false,
-			patchConsole: false, // Not incrementalRendering: ink 6.8's incremental mode draws a full-height frame one row low.
-			incrementalRendering: false,
-			// Panes redraw at most every 80 ms on their own; a key's frame should not wait behind them.
-			maxFps: 60,
-		},
-	);
-	// A signal from outside (kill, a closed terminal) stops the agents the way `q` does, then leaves.
+	// However the process ends (an uncaught error included), the terminal gets its screen back.
+	const leaveAtExit = () => {
+		if (onScreen) writeSync(1, leaveScreen);
+	};
+
+	// A closed terminal fails every write (EIO): the run still stops the way a signal says.
+	const ignoreWriteErrors = () => undefined;
+	process.on('exit', leaveAtExit);
+	process.stdout.on('error', ignoreWriteErrors);
+	let app: Instance | undefined;
+	let stopRefreshing: () => void = () => undefined;
 	const onSignal = () => {
 		void orchestrator.shutdown({immediate: false, drain: false}).then(() => {
-			app.unmount();
+			app?.unmount();
 		});
 	};
 
-	process.on('SIGTERM', onSignal);
-	process.on('SIGHUP', onSignal);
-	process.on('SIGINT', onSignal);
 	try {
+		const board = await RepositoryBoard.open({
+			repository: context.store,
+			clock: context.clock,
+			logTail: async (taskId, attempt, lines) =>
+				readTail(path.join(session.logsDir, taskId, `${attempt}.log`), lines),
+			onWrite: () => orchestrator.notifyStoreChanged(),
+		});
+		session.onStoreChanged(() => void board.refresh());
+		stopRefreshing = orchestrator.onEvent(({event}) => {
+			if (event.type.startsWith('task.')) void board.refresh();
+		});
+		const notify = context.config.notifications
+			? (message: string) => {
+					process.stdout.write(notification(message));
+				}
+			: undefined;
+
+		process.stdout.write(enterScreen);
+		onScreen = true;
+		const started = Date.now();
+		app = render(
+			<App run={orchestrator} board={board} notify={notify} initialView={options.initialView} />,
+			{
+				exitOnCtrlC: false,
+				patchConsole: false,
+				// Not incrementalRendering: ink 6.8's incremental mode draws a full-height frame one row low.
+				incrementalRendering: false,
+				// Panes redraw at most every 80 ms on their own; a key's frame should not wait behind them.
+				maxFps: 60,
+			},
+		);
+		// Asked for at once: Ink settles this promise only if it exists when the app exits.
+		const exited = app.waitUntilExit();
+		// A signal from outside (kill, a closed terminal) stops the agents the way `q` does, then leaves.
+		process.on('SIGTERM', onSignal);
+		process.on('SIGHUP', onSignal);
+		process.on('SIGINT', onSignal);
 		await orchestrator.start(session.recovered.length);
-		await app.waitUntilExit();
+		await exited;
 		// The app only leaves once the run is over; whatever else ended it, nothing may keep running.
 		if (orchestrator.getSnapshot().finished === undefined)
 			await orchestrator.shutdown({immediate: true});
@@ -108,20 +146,27 @@ export async function runInteractive(
 		const wallMs = Date.now() - started;
 		const agents = Math.max(1, snapshot.agents.length);
 		const utilisation = wallMs === 0 ? 0 : snapshot.busyMs / (wallMs * agents);
+		app.unmount();
 		leave();
 		const paint = painter(context.color);
 		context.stdout.write(
 			`${finalSummary(tasks, reason, wallMs, utilisation, snapshot.paused, paint)}\n`,
 		);
-		for (const message of logErrors) context.stderr.write(`${message}\n`);
 		return exitCodeFor(reason, tasks);
 	} finally {
-		leave();
 		process.off('SIGTERM', onSignal);
 		process.off('SIGHUP', onSignal);
 		process.off('SIGINT', onSignal);
 		stopRefreshing();
-		app.unmount();
+		app?.unmount();
+		leave();
+		// An error in the app must not leave agents working with no screen and no run file.
+		if (orchestrator.getSnapshot().finished === undefined)
+			await orchestrator.shutdown({immediate: true}).catch(() => undefined);
+		process.off('exit', leaveAtExit);
+		process.stdout.off('error', ignoreWriteErrors);
+		restoreNotices();
+		for (const message of later) context.stderr.write(`${message}\n`);
 		await session.close();
 	}
 }

@@ -299,6 +299,11 @@ export class Orchestrator {
 		void this.#schedule();
 	}
 
+	/** Something the user should know that did not come from the run itself (a store notice). */
+	report(message: string): void {
+		this.#emit('warn', {type: 'run.warning', message});
+	}
+
 	subscribe(listener: () => void): () => void {
 		this.#snapshotListeners.add(listener);
 		return () => this.#snapshotListeners.delete(listener);

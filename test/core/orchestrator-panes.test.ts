@@ -161,7 +161,7 @@ describe('Orchestrator for the panes', () => {
 		const run = await setup([t('a')]);
 		// A store slow to read (a large file): the stop comes and goes while start() waits for it.
 		const read = run.repository.read.bind(run.repository);
-		let release = () => undefined as void;
+		let release: () => void = () => undefined;
 		const released = new Promise<void>((resolve) => {
 			release = resolve;
 		});

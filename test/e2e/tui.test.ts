@@ -85,6 +85,43 @@ describe('the TUI in a real terminal', () => {
 		expect(stored.every((entry) => entry.retryCount === 0)).toBe(true);
 	});
 
+	it('stops the agents on SIGTERM, gives the terminal back and leaves nothing running', async () => {
+		const cwd = await repoWith([task('t1', {ms: 60_000, output: 'tui'})], simulated(1));
+		const tui = startTui(cwd, [], {cols: 100, rows: 30});
+		started.push(tui);
+		await tui.waitFor((text) => text.includes('simulated agent t1'), 'the agent at work');
+		process.kill(tui.pid, 'SIGTERM');
+		expect(await tui.exited).toBe(130);
+		// The alternate screen is left, after which the summary is printed on the normal one.
+		const raw = tui.raw();
+		expect(raw.lastIndexOf('\u001B[?1049l')).toBeGreaterThan(raw.lastIndexOf('\u001B[?1049h'));
+		expect(raw.slice(raw.lastIndexOf('\u001B[?1049l'))).toContain('Run ended (interrupted)');
+		await vi.waitFor(
+			() => {
+				expect(processesOf(cwd)).toEqual([]);
+			},
+			{timeout: 10_000},
+		);
+	});
+
+	it('quits at once on q before the run has started anything', async () => {
+		const cwd = await repoWith([task('t1', {ms: 60_000})], simulated(1));
+		const tui = startTui(cwd, [], {cols: 100, rows: 30});
+		started.push(tui);
+		// As soon as anything is drawn: the orchestrator may still be reading the store.
+		await tui.waitFor((text) => text.includes('agents'), 'the status bar', 15_000);
+		tui.type('q');
+		tui.type('y');
+		const code = await tui.exited;
+		expect([0, 1, 130]).toContain(code);
+		await vi.waitFor(
+			() => {
+				expect(processesOf(cwd)).toEqual([]);
+			},
+			{timeout: 10_000},
+		);
+	});
+
 	it('says to use --headless when there is no terminal', async () => {
 		const cwd = await repoWith([task('t1', {ms: 10})], simulated(1));
 		const result = await runCli([], {cwd});

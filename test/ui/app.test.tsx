@@ -1,8 +1,10 @@
+import type {Key} from 'ink';
 import {cleanup, render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {newTask} from '../../source/core/task.js';
 import {notification} from '../../source/commands/interactive.js';
 import {App} from '../../source/ui/app.js';
+import {keypresses} from '../../source/ui/hooks/use-latest-input.js';
 import {agentView, fakeBoard, FakeRun} from '../helpers/fake-run.js';
 import {frameWith, keys, press} from '../helpers/ink.js';
 
@@ -79,6 +81,17 @@ describe('App', () => {
 			.toContainEqual({type: 'shutdown', immediate: false, drain: false});
 	});
 
+	it('takes keys read together one at a time: q and y in one chunk quit', async () => {
+		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 'bd-c', title: 'UI'})]);
+		const {board} = await fakeBoard(tasks);
+		const rendered = render(<App run={run} board={board} />);
+		await frameWith(rendered, 'agents 1/1');
+		await press(rendered, 'qy');
+		await expect
+			.poll(() => run.calls)
+			.toContainEqual({type: 'shutdown', immediate: false, drain: false});
+	});
+
 	it('quits without asking when no agent works', async () => {
 		const run = new FakeRun();
 		const {board} = await fakeBoard(tasks);
@@ -139,6 +152,40 @@ describe('App', () => {
 		await expect.poll(() => told).toHaveLength(2);
 		expect(told[1]).toBe('jetpack-tui: run ended (all-paused)');
 		await frameWith(rendered, 'run ended: all-paused');
+	});
+});
+
+describe('keypresses', () => {
+	const none = {
+		upArrow: false,
+		downArrow: false,
+		leftArrow: false,
+		rightArrow: false,
+		pageDown: false,
+		pageUp: false,
+		home: false,
+		end: false,
+		return: false,
+		escape: false,
+		ctrl: false,
+		shift: false,
+		tab: false,
+		backspace: false,
+		delete: false,
+		meta: false,
+	} as Key;
+
+	it('splits a run of typed characters into keys, named as Ink names them', () => {
+		const split = keypresses('jJ\r\u0002', none);
+		expect(split.map(([input]) => input)).toEqual(['j', 'J', '', 'b']);
+		expect(split[1]?.[1].shift).toBe(true);
+		expect(split[2]?.[1].return).toBe(true);
+		expect(split[3]?.[1].ctrl).toBe(true);
+	});
+
+	it('leaves single keys and escape sequences whole', () => {
+		expect(keypresses('q', none)).toEqual([['q', none]]);
+		expect(keypresses('\u001B[A', none)).toEqual([['\u001B[A', none]]);
 	});
 });
 

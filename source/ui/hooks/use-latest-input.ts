@@ -32,10 +32,63 @@ class KeyRouter {
 		return () => this.#entries.delete(entry);
 	}
 
+	readonly #queue: Array<[string, Key]> = [];
+
 	dispatch(input: string, key: Key): void {
-		for (const entry of [...this.#entries]) if (entry.active) entry.handler(input, key);
+		const idle = this.#queue.length === 0;
+		this.#queue.push(...keypresses(input, key));
+		if (idle) this.#next();
+	}
+
+	/** One key at a time: `q` then `y` read together must find the question `q` opened. */
+	#next(): void {
+		const [input, key] = this.#queue.shift() ?? [];
+		if (input === undefined || key === undefined) return;
+		try {
+			for (const entry of [...this.#entries]) if (entry.active) entry.handler(input, key);
+		} finally {
+			// After the handlers, and after the render they cause: React may spread that render over
+			// a few turns of the event loop, so the next key waits a little, as a fast typist would.
+			if (this.#queue.length > 0)
+				setTimeout(() => {
+					this.#next();
+				}, keyGapMs);
+		}
 	}
 }
+
+/**
+ * Ink hands over a run of plain characters read at once (`qy` typed fast, type-ahead, a script)
+ * as one input, which no key binding matches: the router splits it into one key each. Text
+ * fields (ink-text-input) still get the whole run through Ink's own hook, as a paste should.
+ */
+export function keypresses(input: string, key: Key): Array<[string, Key]> {
+	const chars = [...input];
+	if (chars.length <= 1 || input.includes('\u001B')) return [[input, key]];
+	const plain: Key = {
+		...key,
+		return: false,
+		tab: false,
+		backspace: false,
+		delete: false,
+		ctrl: false,
+		shift: false,
+		meta: false,
+		escape: false,
+	};
+	return chars.map((char): [string, Key] => {
+		if (char === '\r' || char === '\n') return ['', {...plain, return: true}];
+		if (char === '\t') return ['', {...plain, tab: true}];
+		if (char === '\u007F' || char === '\b') return ['', {...plain, backspace: true}];
+		const code = char.codePointAt(0) ?? 0;
+		// ctrl-a … ctrl-z, as Ink names them: the letter, with ctrl.
+		if (code >= 1 && code <= 26) return [String.fromCodePoint(code + 96), {...plain, ctrl: true}];
+		return [char, {...plain, shift: char !== char.toLowerCase()}];
+	});
+}
+
+/** Between keys read together, so each finds the screen the one before it made. */
+const keyGapMs = 30;
 
 const KeyRouterContext = createContext<KeyRouter | undefined>(undefined);
 

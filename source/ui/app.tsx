@@ -4,7 +4,7 @@
  * bytes to the agent), then the view's keys, then the global ones.
  */
 import {Box, Text, useApp, useStdin} from 'ink';
-import {useCallback, useEffect, useRef, useState, type ReactNode} from 'react';
+import {useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode} from 'react';
 import {ConfirmPrompt} from './components/confirm-prompt.js';
 import {GraphView} from './components/graph-view.js';
 import {HelpOverlay} from './components/help-overlay.js';
@@ -124,7 +124,8 @@ function AppBody({run, board, notify, initialView = 'panes'}: AppProps) {
 		});
 	}, [quitting, run]);
 
-	const keysFree = modal === undefined && !captured && attached === undefined;
+	const keysFree =
+		modal === undefined && !captured && attached === undefined && quitting === undefined;
 	useLatestInput((input, key) => {
 		const binding = resolve(keyName(input, key), view);
 		if (binding === undefined || binding.scope !== 'global') return;
@@ -326,27 +327,46 @@ function HintLine({
  * Attach mode: every byte typed goes to the agent's pty, except the two ways out (`ctrl-b d`,
  * `ctrl-]`). Raw mode is held here, since no `useInput` is active meanwhile.
  */
-function useAttach(run: RunControl, agent: string | undefined, detach: () => void): void {
-	const {internal_eventEmitter: input, setRawMode, isRawModeSupported} = useStdin();
-	useEffect(() => {
-		if (agent === undefined) return;
-		if (isRawModeSupported) setRawMode(true);
-		let prefix = false;
-		const onInput = (data: string) => {
-			if (data === detachKeys.ctrlBracket || (prefix && data === detachKeys.d)) {
-				detach();
-				return;
-			}
+/**
+ * What attach mode does with a chunk of input: the bytes for the agent, and whether it ends with
+ * the way out (`ctrl-]`, or `ctrl-b` then `d`, even split across chunks). `pending` is a `ctrl-b`
+ * that ended the previous chunk.
+ */
+export function attachInput(
+	data: string,
+	pending: boolean,
+): {readonly forward: string; readonly detach: boolean; readonly pending: boolean} {
+	let text = pending ? `${detachKeys.ctrlB}${data}` : data;
+	const bracket = text.indexOf(detachKeys.ctrlBracket);
+	const prefix = text.indexOf(`${detachKeys.ctrlB}${detachKeys.d}`);
+	const cut = [bracket, prefix].filter((at) => at !== -1);
+	if (cut.length > 0)
+		return {forward: text.slice(0, Math.min(...cut)), detach: true, pending: false};
+	// A ctrl-b at the very end may be the first half of ctrl-b d: hold it back until the next chunk.
+	const held = text.endsWith(detachKeys.ctrlB);
+	if (held) text = text.slice(0, -1);
+	return {forward: text, detach: false, pending: held};
+}
 
-			if (prefix) run.writeToAgent(agent, detachKeys.ctrlB);
-			prefix = data === detachKeys.ctrlB;
-			if (!prefix) run.writeToAgent(agent, data);
+/**
+ * Attach mode: every byte typed goes to the agent's pty, except the two ways out (`ctrl-b d`,
+ * `ctrl-]`). Listened to in a layout effect, so the first key after `a` is not lost.
+ */
+function useAttach(run: RunControl, agent: string | undefined, detach: () => void): void {
+	const {internal_eventEmitter: input} = useStdin();
+	useLayoutEffect(() => {
+		if (agent === undefined) return;
+		let pending = false;
+		const onInput = (data: string) => {
+			const next = attachInput(data, pending);
+			pending = next.pending;
+			if (next.forward !== '') run.writeToAgent(agent, next.forward);
+			if (next.detach) detach();
 		};
 
 		input.on('input', onInput);
 		return () => {
 			input.off('input', onInput);
-			if (isRawModeSupported) setRawMode(false);
 		};
-	}, [agent, run, input, setRawMode, isRawModeSupported, detach]);
+	}, [agent, run, input, detach]);
 }

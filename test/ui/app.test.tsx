@@ -3,7 +3,7 @@ import {cleanup, render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {newTask} from '../../source/core/task.js';
 import {notification} from '../../source/commands/interactive.js';
-import {App} from '../../source/ui/app.js';
+import {App, attachInput} from '../../source/ui/app.js';
 import {keypresses} from '../../source/ui/hooks/use-latest-input.js';
 import {agentView, fakeBoard, FakeRun} from '../helpers/fake-run.js';
 import {frameWith, keys, press} from '../helpers/ink.js';
@@ -123,15 +123,15 @@ describe('App', () => {
 		await press(rendered, 'q', '1', keys.up, keys.ctrlB, 'x');
 		const writes = () => run.calls.flatMap((call) => (call.type === 'write' ? [call.data] : []));
 		// q and 1 are the agent's now; a ctrl-b not followed by d goes through too.
-		await expect.poll(writes).toEqual(['q', '1', keys.up, keys.ctrlB, 'x']);
+		await expect.poll(() => writes().join('')).toBe(`q1${keys.up}${keys.ctrlB}x`);
 		await press(rendered, keys.ctrlB, 'd');
 		await frameWith(rendered, (frame) => !frame.includes('ATTACHED'));
-		expect(writes()).toHaveLength(5);
+		const sent = writes().join('');
 		await press(rendered, 'a');
 		await frameWith(rendered, 'ATTACHED to sim-1');
 		await press(rendered, keys.ctrlBracket);
 		await frameWith(rendered, (frame) => !frame.includes('ATTACHED'));
-		expect(writes()).toHaveLength(5);
+		expect(writes().join('')).toBe(sent);
 		expect(run.calls.some((call) => call.type === 'shutdown')).toBe(false);
 	});
 
@@ -152,6 +152,26 @@ describe('App', () => {
 		await expect.poll(() => told).toHaveLength(2);
 		expect(told[1]).toBe('jetpack-tui: run ended (all-paused)');
 		await frameWith(rendered, 'run ended: all-paused');
+	});
+});
+
+describe('attachInput', () => {
+	it('forwards everything but the ways out, even when they come in one chunk or split', () => {
+		expect(attachInput('ls -la\r', false)).toEqual({
+			forward: 'ls -la\r',
+			detach: false,
+			pending: false,
+		});
+		expect(attachInput('abc\u0002d', false)).toEqual({
+			forward: 'abc',
+			detach: true,
+			pending: false,
+		});
+		expect(attachInput('x\u001Dy', false)).toEqual({forward: 'x', detach: true, pending: false});
+		expect(attachInput('ab\u0002', false)).toEqual({forward: 'ab', detach: false, pending: true});
+		expect(attachInput('d', true)).toEqual({forward: '', detach: true, pending: false});
+		// ctrl-b then anything else reaches the agent, ctrl-b included.
+		expect(attachInput('x', true)).toEqual({forward: '\u0002x', detach: false, pending: false});
 	});
 });
 

@@ -397,6 +397,31 @@ describe('PanesView idle agents', () => {
 });
 
 describe('PanesView keys', () => {
+	it('keeps focus and zoom when it is shown again after help or a question', async () => {
+		const {rendered, run} = await panes(names(4));
+		await frameWith(rendered, 'sim-4');
+		await press(rendered, 'l', 'z');
+		await frameWith(rendered, (frame) => !frame.includes('sim-1'));
+		rendered.unmount();
+		const again = render(
+			<PanesView
+				run={run}
+				board={(await fakeBoard()).board}
+				width={100}
+				height={30}
+				keysActive
+				setCaptured={() => undefined}
+				flash={() => undefined}
+				attached={undefined}
+				onAttach={() => undefined}
+				confirm={() => undefined}
+			/>,
+		);
+		const frame = await frameWith(again, 'sim-2');
+		expect(frame).not.toContain('sim-1');
+		expect(focusedIn(again.lastFrame() ?? '')).toBe('sim-2');
+	});
+
 	it('moves focus to the adjacent pane with h j k l and the arrows', async () => {
 		// 4 on 100×30: sim-1 sim-2 / sim-3 sim-4
 		const {rendered} = await panes(names(4));
@@ -446,7 +471,7 @@ describe('PanesView keys', () => {
 		expect(attaches).toEqual(['sim-2']);
 	});
 
-	it('asks before recycling the focused agent, and recycles on yes', async () => {
+	it('asks before recycling the focused agent, and stops the task it named on yes', async () => {
 		const {rendered, run, questions, flashes} = await panes([
 			agentView('sim-1'),
 			agentView('sim-2', {state: 'running', task: 'bd-b', title: 'B', startedAt: minutesAgo(0)}),
@@ -459,9 +484,10 @@ describe('PanesView keys', () => {
 		expect(questions).toHaveLength(1);
 		expect(questions[0]?.question).toBe('Recycle sim-2?');
 		expect(questions[0]?.detail).toContain('bd-b goes back to the queue');
-		expect(run.calls.filter((call) => call.type === 'recycle')).toEqual([]);
+		expect(run.calls.filter((call) => call.type === 'stopTask')).toEqual([]);
 		questions[0]?.yes();
-		expect(run.calls).toContainEqual({type: 'recycle', agent: 'sim-2'});
+		// The task the question named, even if sim-2 has moved on to another since.
+		expect(run.calls).toContainEqual({type: 'stopTask', taskId: 'bd-b'});
 	});
 
 	it('adds and removes agents with + and -, saying what happened', async () => {

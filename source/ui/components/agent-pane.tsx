@@ -195,14 +195,12 @@ function PaneBody({
 	return (
 		<Box flexDirection="column" width={cols} height={rows}>
 			{message.map((line, index) => (
-				<Text
-					// Lines of one message.
+				// Lines of one message; a countdown changes every second, so they are styled lines.
+				<StyledLine
 					key={index}
-					wrap="truncate"
-					color={index === 0 ? theme.accent : theme.muted}
-				>
-					{truncateToWidth(line, cols)}
-				</Text>
+					width={cols}
+					segments={[{text: line, color: index === 0 ? theme.accent : theme.muted}]}
+				/>
 			))}
 			{left > 0 && last >= 0 ? (
 				<>

@@ -124,6 +124,8 @@ export function waitingText(
 	return lines.join('\n');
 }
 
+const remembered = new WeakMap<RunControl, {focus?: string | undefined; zoomed?: boolean}>();
+
 export function PanesView({
 	run,
 	board,
@@ -139,10 +141,24 @@ export function PanesView({
 	const boardState = useBoard(board);
 	const now = useNow(snapshot.finished === undefined);
 	const agents = snapshot.agents;
-	const [focusName, setFocusName] = useState<string | undefined>();
+	// Remembered per run: help, a question or another view unmounts this view meanwhile.
+	const [focusName, setFocusNameState] = useState<string | undefined>(
+		() => remembered.get(run)?.focus,
+	);
+	const setFocusName = (name: string | undefined) => {
+		remembered.set(run, {...remembered.get(run), focus: name});
+		setFocusNameState(name);
+	};
 	// Keys typed quickly ('l' then 'x') arrive before the re-render: the handler reads this.
 	const focusNow = useRef(focusName);
-	const [zoomed, setZoomed] = useState(false);
+	const [zoomed, setZoomedState] = useState(() => remembered.get(run)?.zoomed ?? false);
+	const setZoomed = (change: (zoom: boolean) => boolean) => {
+		setZoomedState((zoom) => {
+			const next = change(zoom);
+			remembered.set(run, {...remembered.get(run), zoomed: next});
+			return next;
+		});
+	};
 	const indexOf = (name: string | undefined) =>
 		Math.max(
 			0,
@@ -230,7 +246,8 @@ export function PanesView({
 					`It is stopped and ${task} goes back to the queue with no retry spent.`,
 					() => {
 						flash(`recycling ${name}; ${task} goes back to the queue`);
-						run.recycleAgent(name).catch((error: unknown) => {
+						// The task asked about, not whatever the agent took since the question.
+						run.stopTask(task).catch((error: unknown) => {
 							flash(`could not recycle ${name}: ${String(error)}`, 'error');
 						});
 					},

@@ -104,6 +104,7 @@ export async function runInteractive(
 			logTail: async (taskId, attempt, lines) =>
 				readTail(path.join(session.logsDir, taskId, `${attempt}.log`), lines),
 			onWrite: () => orchestrator.notifyStoreChanged(),
+			maxRetries: context.config.maxRetries,
 		});
 		session.onStoreChanged(() => void board.refresh());
 		stopRefreshing = orchestrator.onEvent(({event}) => {

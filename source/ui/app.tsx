@@ -8,7 +8,7 @@ import {useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNod
 import {ConfirmPrompt} from './components/confirm-prompt.js';
 import {GraphView} from './components/graph-view.js';
 import {HelpOverlay} from './components/help-overlay.js';
-import {LogView} from './components/log-view.js';
+import {LogView, useEventHistory} from './components/log-view.js';
 import {PanesView} from './components/panes-view.js';
 import {StatusBar} from './components/status-bar.js';
 import {TasksView} from './components/tasks-view.js';
@@ -59,6 +59,7 @@ function AppBody({run, board, notify, initialView = 'panes'}: AppProps) {
 	const {cols, rows} = useTerminalSize();
 	const snapshot = useSnapshot(run);
 	const boardState = useBoard(board);
+	useEventHistory(run);
 	const now = useNow(snapshot.finished === undefined);
 	const [view, setView] = useState<View>(initialView);
 	const [modal, setModal] = useState<Modal | undefined>();

@@ -5,13 +5,15 @@
  */
 import {buildGraph} from '../core/graph.js';
 import type {Change, Clock, TaskRepository} from '../core/ports.js';
-import type {TaskTable} from '../core/task.js';
+import {taskDefaults, type TaskTable} from '../core/task.js';
 import type {BoardState, TaskBoard} from './run-control.js';
 
 export interface RepositoryBoardOptions {
 	readonly repository: TaskRepository;
 	readonly clock: Clock;
 	readonly logTail: (taskId: string, attempt: number, lines: number) => Promise<string[]>;
+	/** What a new task gets (the config's `maxRetries`); the schema's default otherwise. */
+	readonly maxRetries?: number;
 	/** After each of our own writes (to wake the scheduler at once). */
 	readonly onWrite?: () => void;
 }
@@ -73,6 +75,10 @@ export class RepositoryBoard implements TaskBoard {
 
 	now(): Date {
 		return this.#o.clock.now();
+	}
+
+	get maxRetries(): number {
+		return this.#o.maxRetries ?? taskDefaults.maxRetries;
 	}
 
 	async #read(): Promise<void> {

@@ -45,4 +45,6 @@ export interface TaskBoard {
 	/** The last `lines` lines of an attempt's log, or [] when it has none. */
 	logTail(taskId: string, attempt: number, lines: number): Promise<string[]>;
 	now(): Date;
+	/** What a new task gets: the config's `maxRetries`. */
+	readonly maxRetries: number;
 }

@@ -135,6 +135,16 @@ describe('App', () => {
 		expect(run.calls.some((call) => call.type === 'shutdown')).toBe(false);
 	});
 
+	it('keeps the event history while another view is shown', async () => {
+		const run = new FakeRun();
+		const {board} = await fakeBoard(tasks);
+		const rendered = render(<App run={run} board={board} />);
+		await frameWith(rendered, 'agents 0/1');
+		for (let n = 0; n < 300; n++) run.emit({type: 'run.warning', message: `note ${n}`});
+		await press(rendered, '4');
+		await frameWith(rendered, 'events 300/300');
+	});
+
 	it('notifies when the run finishes and when every profile is paused, once each', async () => {
 		const run = new FakeRun([agentView('sim-1'), agentView('sim-2')]);
 		const {board} = await fakeBoard(tasks);

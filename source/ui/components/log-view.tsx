@@ -59,6 +59,31 @@ const levelText: Record<Level, string> = {
 	error: 'errors only',
 };
 
+/**
+ * Keeps the run's event history from the start, whichever view is shown (the run itself keeps
+ * only its last 200 events). The app calls it once.
+ */
+export function useEventHistory(run: RunControl): void {
+	useEffect(() => {
+		const log = logOf(run);
+		log.catchUp(run.recentEvents());
+		const feed = feeds.get(run) ?? {users: 0, stop: () => undefined};
+		// One subscription per run, however many components keep the history.
+		if (feed.users === 0)
+			feed.stop = run.onEvent((event) => {
+				log.push(event);
+			});
+		feed.users++;
+		feeds.set(run, feed);
+		return () => {
+			feed.users--;
+			if (feed.users === 0) feed.stop();
+		};
+	}, [run]);
+}
+
+const feeds = new WeakMap<RunControl, {users: number; stop: () => void}>();
+
 export function LogView(props: ViewProps) {
 	const {run, width, height, setCaptured, keysActive} = props;
 	const log = useMemo(() => {
@@ -66,13 +91,7 @@ export function LogView(props: ViewProps) {
 		made.catchUp(run.recentEvents());
 		return made;
 	}, [run]);
-	useEffect(() => {
-		// Whatever came between the first render and now, then everything that comes.
-		log.catchUp(run.recentEvents());
-		return run.onEvent((event) => {
-			log.push(event);
-		});
-	}, [run, log]);
+	useEventHistory(run);
 	const version = useSyncExternalStore(
 		(listener) => log.subscribe(listener),
 		() => log.pushed,

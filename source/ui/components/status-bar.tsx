@@ -72,7 +72,7 @@ export const StatusBar = memo(function StatusBar({
 	const elapsed = now - Date.parse(snapshot.startedAt);
 	const finished = snapshot.finished;
 	const dot: Segment = {text: ' · ', color: theme.muted};
-	const memory = `${snapshot.self === undefined ? '…' : megabytes(snapshot.self.rssMb)}${agentsMb > 0 ? ` + agents ${megabytes(agentsMb)}` : ''}`;
+	const memory = `${snapshot.self === undefined ? '…' : `${megabytes(snapshot.self.rssMb)} (heap ${megabytes(snapshot.self.heapMb)})`}${agentsMb > 0 ? ` + agents ${megabytes(agentsMb)}` : ''}`;
 	const progress =
 		finished === undefined
 			? `ETA ${counts.done === counts.total ? '–' : minutesShort(counts.eta)}`

@@ -9,7 +9,7 @@ import type {Attempt, Task, TaskTable} from '../../core/task.js';
 import type {TaskBoard} from '../run-control.js';
 import {statusStyle, theme} from '../theme.js';
 import {clockText} from './status-bar.js';
-import {oneLine} from '../../commands/format.js';
+import {oneLine, printable} from '../../commands/format.js';
 import {StyledLine} from './styled-line.js';
 
 /** Lines of the last attempt's log shown. */
@@ -130,7 +130,8 @@ export function TaskDetails({task, tasks, graph, board, agent, width, height}: T
 	const line = (key: string, content: ReactNode, color?: string) => {
 		lines.push(
 			<Text key={key} color={color} wrap="truncate-end">
-				{content}
+				{/* Store text is shown, never obeyed: an escape sequence in a title stays text. */}
+				{typeof content === 'string' ? printable(content) : content}
 			</Text>,
 		);
 	};
@@ -146,7 +147,7 @@ export function TaskDetails({task, tasks, graph, board, agent, width, height}: T
 			</Text>
 		</>,
 	);
-	line('title', <Text bold>{task.title}</Text>);
+	line('title', <Text bold>{printable(task.title)}</Text>);
 	for (const [index, text] of wrapText(task.description, width, 4).entries())
 		line(`description-${index}`, text);
 	const labels = [

@@ -20,13 +20,7 @@ import {
 	unblockTask,
 	type OpContext,
 } from '../../core/task-ops.js';
-import {
-	priorities,
-	taskDefaults,
-	type Priority,
-	type Task,
-	type TaskTable,
-} from '../../core/task.js';
+import {priorities, type Priority, type Task, type TaskTable} from '../../core/task.js';
 import {useBoard, useSnapshot} from '../hooks/use-run.js';
 import {commandIn, keyName, type CommandId} from '../keymap.js';
 import {
@@ -449,7 +443,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					const task = await board.update((tasks) =>
 						addTask(
 							tasks,
-							{title, priority, dependencies, maxRetries: taskDefaults.maxRetries},
+							{title, priority, dependencies, maxRetries: board.maxRetries},
 							context(),
 						),
 					);

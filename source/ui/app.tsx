@@ -18,7 +18,7 @@ import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {detachKeys, keyName, resolve, views, type View} from './keymap.js';
 import type {RunControl, TaskBoard} from './run-control.js';
 import {theme} from './theme.js';
-import {KeyRouterProvider, useLatestInput} from './hooks/use-latest-input.js';
+import {KeyRouterProvider, useKeyRouter, useLatestInput} from './hooks/use-latest-input.js';
 
 export interface AppProps {
 	readonly run: RunControl;
@@ -125,6 +125,11 @@ function AppBody({run, board, notify, initialView = 'panes'}: AppProps) {
 		});
 	}, [quitting, run]);
 
+	const router = useKeyRouter();
+	// A view's form or prompt types text: keys read together must reach it at once, in order.
+	useLayoutEffect(() => {
+		router?.setTyping(captured);
+	}, [router, captured]);
 	const keysFree =
 		modal === undefined && !captured && attached === undefined && quitting === undefined;
 	useLatestInput((input, key) => {

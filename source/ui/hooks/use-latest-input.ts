@@ -26,34 +26,54 @@ interface Entry {
  */
 class KeyRouter {
 	readonly #entries = new Set<Entry>();
+	readonly #queue: Array<[string, Key]> = [];
+	#typing = false;
+	#timer: NodeJS.Timeout | undefined;
 
 	add(entry: Entry): () => void {
 		this.#entries.add(entry);
 		return () => this.#entries.delete(entry);
 	}
 
-	readonly #queue: Array<[string, Key]> = [];
+	/**
+	 * A text field has the keyboard: it takes a run of characters at once (Ink hands it the whole
+	 * run), so the keys of that run must reach our handlers at once too, and in order with it.
+	 */
+	setTyping(typing: boolean): void {
+		this.#typing = typing;
+	}
 
 	dispatch(input: string, key: Key): void {
-		const idle = this.#queue.length === 0;
 		this.#queue.push(...keypresses(input, key));
-		if (idle) this.#next();
+		if (this.#typing) {
+			clearTimeout(this.#timer);
+			this.#timer = undefined;
+			while (this.#queue.length > 0) this.#deliver();
+		} else if (this.#timer === undefined) {
+			this.#next();
+		}
 	}
 
 	/** One key at a time: `q` then `y` read together must find the question `q` opened. */
 	#next(): void {
-		const [input, key] = this.#queue.shift() ?? [];
-		if (input === undefined || key === undefined) return;
+		this.#timer = undefined;
+		if (this.#queue.length === 0) return;
 		try {
-			for (const entry of [...this.#entries]) if (entry.active) entry.handler(input, key);
+			this.#deliver();
 		} finally {
 			// After the handlers, and after the render they cause: React may spread that render over
 			// a few turns of the event loop, so the next key waits a little, as a fast typist would.
 			if (this.#queue.length > 0)
-				setTimeout(() => {
+				this.#timer = setTimeout(() => {
 					this.#next();
 				}, keyGapMs);
 		}
+	}
+
+	#deliver(): void {
+		const [input, key] = this.#queue.shift() ?? [];
+		if (input === undefined || key === undefined) return;
+		for (const entry of [...this.#entries]) if (entry.active) entry.handler(input, key);
 	}
 }
 
@@ -91,6 +111,11 @@ export function keypresses(input: string, key: Key): Array<[string, Key]> {
 const keyGapMs = 30;
 
 const KeyRouterContext = createContext<KeyRouter | undefined>(undefined);
+
+/** The app's router, to say when a text field has the keyboard. */
+export function useKeyRouter(): KeyRouter | undefined {
+	return useContext(KeyRouterContext);
+}
 
 export function KeyRouterProvider({children}: {readonly children: ReactNode}) {
 	const [router] = useState(() => new KeyRouter());

@@ -92,22 +92,6 @@ describe('App', () => {
 			.toContainEqual({type: 'shutdown', immediate: false, drain: false});
 	});
 
-	it('gives a run of characters typed into a text field to the field, not to the view', async () => {
-		const run = new FakeRun();
-		const {board} = await fakeBoard(tasks);
-		const rendered = render(<App run={run} board={board} initialView="tasks" />);
-		await frameWith(rendered, 'sort: status');
-		await new Promise((resolve) => setTimeout(resolve, 100));
-		await press(rendered, '/');
-		await frameWith(rendered, 'status:failed tag:api');
-		// One chunk, as a paste or a fast typist sends it: 's' would sort and 'e' edit in the list.
-		await press(rendered, 'status:failed\r');
-		const frame = await frameWith(rendered, '1/3 tasks');
-		expect(frame).toContain('filter: status:failed');
-		expect(frame).toContain('sort: status');
-		expect(frame).not.toContain('Edit ');
-	});
-
 	it('quits without asking when no agent works', async () => {
 		const run = new FakeRun();
 		const {board} = await fakeBoard(tasks);

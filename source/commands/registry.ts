@@ -54,6 +54,15 @@ export interface CommandSpec {
 
 const many = Number.POSITIVE_INFINITY;
 
+/** The flags and exit codes of a run, with or without the TUI. */
+const runFlagsHelp = [
+	'  -a, --agents N              how many agents (shared among the configured profiles)',
+	'      --agent PROFILE[:N]     the pool, repeatable: --agent claude:2 --agent codex:2',
+	'      --max-hours H           stop claiming after H hours and wind down',
+];
+const runExitHelp =
+	'Exit: 0 all completed, 1 some failed or blocked, 3 no agent could run, 130 interrupted.';
+
 export const commands: readonly CommandSpec[] = [
 	{
 		words: [],
@@ -61,12 +70,10 @@ export const commands: readonly CommandSpec[] = [
 		summary:
 			'the TUI: agents at work in panes, tasks, graph and log; runs the tasks like --headless',
 		help: [
-			'  -a, --agents N              how many agents (shared among the configured profiles)',
-			'      --agent PROFILE[:N]     the pool, repeatable: --agent claude:2 --agent codex:2',
-			'      --max-hours H           stop claiming after H hours and wind down',
+			...runFlagsHelp,
 			'Keys: 1-4 or tab switch views (panes, tasks, graph, log), ? lists every key, q quits.',
 			'Needs a terminal; without one (piped, CI) use --headless.',
-			'Exit: 0 all completed, 1 some failed or blocked, 3 no agent could run, 130 interrupted.',
+			runExitHelp,
 		],
 		flags: ['agents', 'agent', 'maxHours'],
 		args: {min: 0, max: 0, name: ''},
@@ -257,13 +264,11 @@ export const commands: readonly CommandSpec[] = [
 		usage: '--headless [-a N] [--agent PROFILE[:COUNT]]... [--max-hours H] [--json]',
 		summary: 'run the agents over the tasks with no screen: one line per event, for overnight runs',
 		help: [
-			'  -a, --agents N              how many agents (shared among the configured profiles)',
-			'      --agent PROFILE[:N]     the pool, repeatable: --agent claude:2 --agent codex:2',
-			'      --max-hours H           stop claiming after H hours and wind down',
+			...runFlagsHelp,
 			'      --json                  one JSON object per event',
 			'Ends when nothing runnable or running is left. Ctrl-c once: no new tasks, running agents get',
 			'graceSeconds to finish; twice: they are stopped now. Their tasks go back to the queue.',
-			'Exit: 0 all completed, 1 some failed or blocked, 3 no agent could run, 130 interrupted.',
+			runExitHelp,
 		],
 		flags: ['headless', 'agents', 'agent', 'maxHours', 'json'],
 		args: {min: 0, max: 0, name: ''},

@@ -1,15 +1,14 @@
 /** Colours and symbols, in one place so every view speaks the same language. */
+import {statusLook} from '../commands/format.js';
 import type {TaskStatus} from '../core/task.js';
 
-export const statusStyle: Readonly<Record<TaskStatus, {symbol: string; color: string}>> = {
-	pending: {symbol: '·', color: 'gray'},
-	ready: {symbol: '○', color: 'cyan'},
-	claimed: {symbol: '◐', color: 'blue'},
-	in_progress: {symbol: '●', color: 'blue'},
-	completed: {symbol: '✓', color: 'green'},
-	failed: {symbol: '✗', color: 'red'},
-	blocked: {symbol: '⊘', color: 'magenta'},
-};
+/** The CLI's status symbols and colours (`task list`, `deps`), in Ink's colour names. */
+export const statusStyle = Object.fromEntries(
+	Object.entries(statusLook).map(([status, look]) => [
+		status,
+		{symbol: look.symbol, color: look.style === 'dim' ? 'gray' : look.style},
+	]),
+) as Readonly<Record<TaskStatus, {symbol: string; color: string}>>;
 
 export const theme = {
 	accent: 'cyan',

@@ -1,24 +1,14 @@
 /**
  * `jetpack-tui deps` as a user runs it, on the sample project and on hand-made graphs.
  */
-import {cpSync, mkdirSync, writeFileSync} from 'node:fs';
+import {cpSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
-import {tempRepo} from '../helpers/temp-repo.js';
+import {repoWith, tempRepo} from '../helpers/temp-repo.js';
 
 const example = fileURLToPath(new URL('../../.beads-example/tasks.jsonl', import.meta.url));
-
-async function repoWith(lines: readonly object[]): Promise<string> {
-	const cwd = await tempRepo();
-	mkdirSync(path.join(cwd, '.beads'));
-	writeFileSync(
-		path.join(cwd, '.beads', 'tasks.jsonl'),
-		lines.map((l) => `${JSON.stringify(l)}\n`).join(''),
-	);
-	return cwd;
-}
 
 async function sample(): Promise<string> {
 	const cwd = await tempRepo();

@@ -3,29 +3,17 @@
  * ptys, real signals.
  */
 import {spawn} from 'node:child_process';
-import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {cliPath, runCli} from '../helpers/cli.js';
 import {processesOf} from '../helpers/processes.js';
-import {tempRepo} from '../helpers/temp-repo.js';
+import {repoWith} from '../helpers/temp-repo.js';
 
 interface Line {
 	readonly event: string;
 	readonly task?: string;
 	readonly [key: string]: unknown;
-}
-
-async function repoWith(tasks: readonly object[], config: object): Promise<string> {
-	const cwd = await tempRepo();
-	mkdirSync(path.join(cwd, '.beads'));
-	mkdirSync(path.join(cwd, '.jetpack'));
-	writeFileSync(
-		path.join(cwd, '.beads', 'tasks.jsonl'),
-		tasks.map((task) => `${JSON.stringify(task)}\n`).join(''),
-	);
-	writeFileSync(path.join(cwd, '.jetpack', 'config.json'), JSON.stringify(config));
-	return cwd;
 }
 
 const stored = (cwd: string) =>

@@ -11,7 +11,7 @@ import stripAnsi from 'strip-ansi';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {runCli} from '../helpers/cli.js';
 import {processesOf} from '../helpers/processes.js';
-import {tempRepo} from '../helpers/temp-repo.js';
+import {repoWith, tempRepo} from '../helpers/temp-repo.js';
 import {occurrences, startTui, type Tui} from '../helpers/tui-pty.js';
 
 const started: Tui[] = [];
@@ -103,9 +103,6 @@ async function noProcessesLeft(cwd: string): Promise<void> {
 
 describe('triage in the tasks view', () => {
 	it('filters, retries, changes a priority and adds a task, each one in the store; follows the CLI', async () => {
-		const cwd = await tempRepo();
-		mkdirSync(path.join(cwd, '.beads'));
-		mkdirSync(path.join(cwd, '.jetpack'));
 		// The one agent holds `keep` for the whole test; the others no agent could take (a skill
 		// nobody has, an unfinished dependency, a blocker), so only the keys below change them.
 		const tasks = [
@@ -124,12 +121,7 @@ describe('triage in the tasks view', () => {
 			{id: 't-after', title: 'Wire the API', dependencies: ['t-base']},
 			{id: 't-held', title: 'Waits for design', status: 'blocked', blockers: ['design review']},
 		];
-		writeFileSync(
-			path.join(cwd, '.beads', 'tasks.jsonl'),
-			tasks.map((task) => `${JSON.stringify(task)}\n`).join(''),
-		);
-		writeFileSync(path.join(cwd, '.jetpack', 'config.json'), JSON.stringify(config));
-
+		const cwd = await repoWith(tasks, config);
 		const tui = startTui(cwd, [], {cols: 120, rows: 36});
 		started.push(tui);
 		await tui.waitFor((text) => text.includes('simulated-1 · keep'), 'the agent on keep');

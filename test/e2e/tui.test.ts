@@ -2,30 +2,18 @@
  * The TUI end to end: the built CLI in a real pty, simulated agents in their own ptys drawing
  * full-screen frames, the screen read back through a real terminal emulator.
  */
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {runCli} from '../helpers/cli.js';
 import {processesOf} from '../helpers/processes.js';
-import {tempRepo} from '../helpers/temp-repo.js';
+import {repoWith} from '../helpers/temp-repo.js';
 import {occurrences, startTui, type Tui} from '../helpers/tui-pty.js';
 
 const started: Tui[] = [];
 afterEach(() => {
 	for (const tui of started.splice(0)) tui.kill();
 });
-
-async function repoWith(tasks: readonly object[], config: object): Promise<string> {
-	const cwd = await tempRepo();
-	mkdirSync(path.join(cwd, '.beads'));
-	mkdirSync(path.join(cwd, '.jetpack'));
-	writeFileSync(
-		path.join(cwd, '.beads', 'tasks.jsonl'),
-		tasks.map((task) => `${JSON.stringify(task)}\n`).join(''),
-	);
-	writeFileSync(path.join(cwd, '.jetpack', 'config.json'), JSON.stringify(config));
-	return cwd;
-}
 
 const task = (id: string, sim: object) => ({id, title: `Work on ${id}`, sim});
 const simulated = (count: number) => ({

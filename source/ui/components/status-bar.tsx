@@ -77,18 +77,11 @@ export const StatusBar = memo(function StatusBar({
 		finished === undefined
 			? `ETA ${counts.done === counts.total ? '–' : minutesShort(counts.eta)}`
 			: `run ${finished === 'done' ? 'finished' : `ended: ${finished}`}`;
-	const failedColor = counts.failed > 0 ? {color: theme.error} : {};
-	const memoryColor = snapshot.memoryLow ? {color: theme.warn} : {};
-	const full: Segment[] = [
-		{text: 'jetpack', bold: true, color: theme.accent},
-		{text: ' agents '},
-		{text: `${busy}/${agents}`, bold: true},
-		dot,
-		{text: 'tasks '},
+	const figures: Segment[] = [
 		{text: `${counts.done}/${counts.total}`, bold: true, color: theme.ok},
 		{text: ' done'},
 		dot,
-		{text: `${counts.failed} failed`, ...failedColor},
+		{text: `${counts.failed} failed`, ...(counts.failed > 0 ? {color: theme.error} : {})},
 		dot,
 		{text: `${counts.runnable} ready`},
 		dot,
@@ -96,6 +89,15 @@ export const StatusBar = memo(function StatusBar({
 		dot,
 		{text: progress},
 		dot,
+	];
+	const memoryColor = snapshot.memoryLow ? {color: theme.warn} : {};
+	const full: Segment[] = [
+		{text: 'jetpack', bold: true, color: theme.accent},
+		{text: ' agents '},
+		{text: `${busy}/${agents}`, bold: true},
+		dot,
+		{text: 'tasks '},
+		...figures,
 		{text: `mem ${memory}${snapshot.memoryLow ? ' (low: holding new tasks)' : ''}`, ...memoryColor},
 	];
 	// A narrow terminal keeps every figure of §7, in fewer words.
@@ -106,17 +108,7 @@ export const StatusBar = memo(function StatusBar({
 					{text: `${busy}/${agents}`, bold: true},
 					{text: ' agents'},
 					dot,
-					{text: `${counts.done}/${counts.total}`, bold: true, color: theme.ok},
-					{text: ' done'},
-					dot,
-					{text: `${counts.failed} failed`, ...failedColor},
-					dot,
-					{text: `${counts.runnable} ready`},
-					dot,
-					{text: clockText(elapsed)},
-					dot,
-					{text: progress},
-					dot,
+					...figures,
 					{
 						text: `${snapshot.self === undefined ? '…' : megabytes(snapshot.self.rssMb)}${agentsMb > 0 ? `+${megabytes(agentsMb)}` : ''}${snapshot.memoryLow ? ' low' : ''}`,
 						...memoryColor,

@@ -164,7 +164,15 @@ export function finalSummary(
 	};
 
 	for (const task of open.slice(0, 10))
-		lines.push(paint('dim', `  · ${task.id} never ran: ${why(task.id)}`));
+		lines.push(
+			paint(
+				'dim',
+				// Stopped mid-attempt (a quit, a signal): it ran, and is back in the queue.
+				task.attempts.length > 0
+					? `  · ${task.id} stopped before it finished (attempt ${task.attempts.length}); back in the queue`
+					: `  · ${task.id} never ran: ${why(task.id)}`,
+			),
+		);
 	if (open.length > 10) lines.push(paint('dim', `  … and ${open.length - 10} more not run`));
 	for (const pause of paused)
 		lines.push(paint('red', `  ${pause.profile} is paused: ${pause.reason}`));

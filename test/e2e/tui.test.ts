@@ -84,6 +84,9 @@ describe('the TUI in a real terminal', () => {
 		const raw = tui.raw();
 		expect(raw.lastIndexOf('\u001B[?1049l')).toBeGreaterThan(raw.lastIndexOf('\u001B[?1049h'));
 		expect(raw.slice(raw.lastIndexOf('\u001B[?1049l'))).toContain('Run ended (interrupted)');
+		expect(raw.slice(raw.lastIndexOf('\u001B[?1049l'))).toContain(
+			't1 stopped before it finished (attempt 1); back in the queue',
+		);
 		await vi.waitFor(
 			() => {
 				expect(processesOf(cwd)).toEqual([]);

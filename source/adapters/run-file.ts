@@ -1,15 +1,18 @@
 /**
- * `.jetpack/run.json`: which run holds the repository, with a heartbeat (PRODUCT.md §9). A run is
- * gone when the file names another run whose heartbeat is stale, or whose pid is dead on this
- * machine — never the pid alone, since pids are reused.
+ * `.jetpack/run.json`: which run holds the repository, with a heartbeat (PRODUCT.md §9). On this
+ * machine a run is live while its process is: a stopped or starved process (SIGSTOP, a full disk
+ * that keeps its heartbeat from being written) is not a dead one, and its start time tells it from
+ * a later process that got the same pid. A run on another machine is live while its heartbeat is
+ * fresh.
  */
 import {randomUUID} from 'node:crypto';
-import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
+import {mkdir, open, readFile, rename, unlink} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {UsageError} from '../core/errors.js';
+import type {ClaimedBy} from '../core/task.js';
 import {replaceFile} from './atomic-write.js';
-import {isAlive} from './pid.js';
+import {aliveSince} from './process-start.js';
 
 export interface RunInfo {
 	readonly runId: string;
@@ -30,7 +33,10 @@ export function runFilePath(dir: string): string {
 
 export async function readRunInfo(dir: string): Promise<RunInfo | undefined> {
 	try {
-		return JSON.parse(await readFile(runFilePath(dir), 'utf8')) as RunInfo;
+		const info = JSON.parse(await readFile(runFilePath(dir), 'utf8')) as Partial<RunInfo> | null;
+		return typeof info?.runId === 'string' && typeof info.pid === 'number'
+			? (info as RunInfo)
+			: undefined;
 	} catch {
 		// Missing or half written by a crash: no run holds the repository.
 		return undefined;
@@ -39,46 +45,69 @@ export async function readRunInfo(dir: string): Promise<RunInfo | undefined> {
 
 /** Whether the run the file names is still going. */
 export function isLive(info: RunInfo, now: number): boolean {
-	const fresh = now - Date.parse(info.heartbeatAt) < staleMs;
-	if (info.host !== os.hostname()) return fresh;
-	return fresh && isAlive(info.pid);
+	if (info.host !== os.hostname()) return now - Date.parse(info.heartbeatAt) < staleMs;
+	return aliveSince(info.pid, Date.parse(info.startedAt));
+}
+
+/**
+ * Whether the run that made `claim` (at `claimedAt`, the task's `startedAt`) may still be working
+ * on it, judged without its run file: its process is alive on this machine and is the one that
+ * claimed. A claim from another machine is judged by the run file alone.
+ */
+export function claimantAlive(claim: ClaimedBy, claimedAt: string | undefined): boolean {
+	return (
+		claim.host === os.hostname() &&
+		aliveSince(claim.pid, claimedAt === undefined ? Number.NaN : Date.parse(claimedAt))
+	);
+}
+
+export interface RunFileOptions {
+	/** Another run's file replaced ours: this run must stop claiming at once. */
+	readonly onLost?: (holder: RunInfo) => void;
 }
 
 export class RunFile {
 	readonly info: RunInfo;
+	/** The run whose file this one replaced because it was gone, if any. */
+	readonly replaced: RunInfo | undefined;
 	#timer: NodeJS.Timeout | undefined;
+	#lost = false;
 
 	private constructor(
 		private readonly dir: string,
 		info: RunInfo,
+		replaced: RunInfo | undefined,
+		private readonly options: RunFileOptions,
 	) {
 		this.info = info;
+		this.replaced = replaced;
 	}
 
 	/**
 	 * Takes the repository for a new run, or refuses when a live run holds it. Creating the file is
-	 * exclusive and a stale one is renamed away first, so two runs starting at once cannot both win.
+	 * exclusive and a gone one is renamed away first, so two runs starting at once cannot both win.
 	 */
-	static async claim(dir: string, agents: readonly string[]): Promise<RunFile> {
+	static async claim(
+		dir: string,
+		agents: readonly string[],
+		options: RunFileOptions = {},
+	): Promise<RunFile> {
 		const target = runFilePath(dir);
 		await mkdir(path.dirname(target), {recursive: true});
 		const now = new Date().toISOString();
-		const file = new RunFile(dir, {
+		const info: RunInfo = {
 			runId: randomUUID().slice(0, 8),
 			pid: process.pid,
 			host: os.hostname(),
 			startedAt: now,
 			heartbeatAt: now,
 			agents,
-		});
+		};
+		let replaced: RunInfo | undefined;
 		for (let tries = 0; ; tries++) {
-			try {
-				await writeFile(target, `${JSON.stringify(file.info)}\n`, {flag: 'wx'});
-				break;
-			} catch (error) {
-				if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 5) throw error;
-			}
-
+			if (await createExclusive(target, `${JSON.stringify(info)}\n`)) break;
+			if (tries > 5)
+				throw new Error(`${target} keeps coming back as fast as it is moved aside; try again.`);
 			const current = await readRunInfo(dir);
 			if (current !== undefined && isLive(current, Date.now())) {
 				throw new UsageError(
@@ -87,31 +116,86 @@ export class RunFile {
 			}
 
 			// Gone (or half written by a crash): move it aside; of two starters only one rename succeeds.
+			replaced = current;
 			await rename(target, `${target}.gone`).catch((error: NodeJS.ErrnoException) => {
 				if (error.code !== 'ENOENT') throw error;
 			});
 		}
 
+		const file = new RunFile(dir, info, replaced, options);
 		file.#timer = setInterval(() => {
-			void file.#write().catch(() => undefined);
+			void file.#heartbeat();
 		}, heartbeatMs);
 		file.#timer.unref();
 		return file;
 	}
 
-	async #write(): Promise<void> {
-		// Never write over another run's file: if ours was taken as gone, that run holds the repo now.
+	/** Whether this run still holds the repository: checked before claiming, as well as on each beat. */
+	async holds(): Promise<boolean> {
+		if (this.#lost) return false;
 		const current = await readRunInfo(this.dir);
-		if (current !== undefined && current.runId !== this.info.runId) return;
-		await replaceFile(
-			runFilePath(this.dir),
-			`${JSON.stringify({...this.info, heartbeatAt: new Date().toISOString()})}\n`,
-		);
+		if (current === undefined || current.runId === this.info.runId) return true;
+		this.#lose(current);
+		return false;
+	}
+
+	#lose(holder: RunInfo): void {
+		if (this.#lost) return;
+		this.#lost = true;
+		clearInterval(this.#timer);
+		this.options.onLost?.(holder);
+	}
+
+	async #heartbeat(): Promise<void> {
+		if (this.#lost) return;
+		const current = await readRunInfo(this.dir);
+		if (current !== undefined && current.runId !== this.info.runId) {
+			// Never write over another run's file: it holds the repository now, and we stop claiming.
+			this.#lose(current);
+			return;
+		}
+
+		const text = `${JSON.stringify({...this.info, heartbeatAt: new Date().toISOString()})}\n`;
+		try {
+			// Removed by hand: ours again, but only if nobody else took it meanwhile.
+			if (current === undefined) await createExclusive(runFilePath(this.dir), text);
+			else await replaceFile(runFilePath(this.dir), text);
+		} catch {
+			// A full disk: on this machine the run is judged live by its process, not its heartbeat,
+			// so a missed beat harms nothing; the next one tries again.
+		}
 	}
 
 	async release(): Promise<void> {
 		clearInterval(this.#timer);
 		const current = await readRunInfo(this.dir);
-		if (current?.runId === this.info.runId) await rm(runFilePath(this.dir), {force: true});
+		if (current?.runId === this.info.runId)
+			await unlink(runFilePath(this.dir)).catch(() => undefined);
 	}
+}
+
+/**
+ * Creates `file` with `text` unless it exists. A write that fails (a full disk) leaves no empty
+ * file behind: that would read as a run that is gone.
+ */
+async function createExclusive(file: string, text: string): Promise<boolean> {
+	let handle;
+	try {
+		handle = await open(file, 'wx');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+		throw error;
+	}
+
+	try {
+		await handle.writeFile(text);
+		await handle.sync();
+	} catch (error) {
+		await handle.close().catch(() => undefined);
+		await unlink(file).catch(() => undefined);
+		throw error;
+	}
+
+	await handle.close();
+	return true;
 }

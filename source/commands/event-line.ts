@@ -59,6 +59,10 @@ export function describeEvent(event: StampedEvent['event']): string {
 			return `memory is back (${event.availableMb} MB free): taking tasks again`;
 		}
 
+		case 'memory.unavailable': {
+			return `${event.message}; the watchdog tries again at its next look`;
+		}
+
 		case 'profile.paused': {
 			return `${event.profile}: ${event.reason} · paused for ${event.seconds} s`;
 		}

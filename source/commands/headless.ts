@@ -1,7 +1,8 @@
 /**
  * `--headless` (PRODUCT.md §9): the orchestrator plus a line printer. One line per event (`--json`
  * for JSON lines), a summary every minute, the event log in `.jetpack/logs/run-<runId>.jsonl`,
- * graceful on the first SIGINT or SIGTERM and immediate on the second.
+ * graceful on the first SIGINT, SIGTERM or SIGHUP and immediate on the second. After a SIGHUP (the
+ * SSH session is gone) nothing more is printed: the terminal is gone, the event log has it all.
  */
 import {buildGraph} from '../core/graph.js';
 import type {FinishReason} from '../core/orchestrator.js';
@@ -16,15 +17,25 @@ import {eventJson, exitCodeFor, openRunSession} from './run-session.js';
 const summaryEveryMs = 60_000;
 
 export async function runHeadless(context: CommandContext, {flags}: Invocation): CommandResult {
-	const out = (line: string) => context.stdout.write(`${line}\n`);
+	let hungUp = false;
+	const out = (line: string) => {
+		if (!hungUp) context.stdout.write(`${line}\n`);
+	};
 	const paint = painter(context.color && !flags.json);
 	const session = await openRunSession(context, flags, {
 		// The run goes on without its log file (a full disk, say); the lines still reach stdout.
 		onLogError: (message) => out(paint('red', message)),
 	});
-	const {orchestrator, recovered, slots} = session;
+	const {orchestrator, recovered, carried, slots} = session;
 	const cleanups: Array<() => void> = [];
 	try {
+		if (carried > 0 && !flags.json)
+			out(
+				paint(
+					'yellow',
+					`Recorded ${carried} attempt result${carried === 1 ? '' : 's'} an earlier run could not write.`,
+				),
+			);
 		if (recovered.length > 0 && !flags.json) {
 			out(
 				paint(
@@ -68,6 +79,7 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 		let interrupts = 0;
 		const onSignal = (signal: NodeJS.Signals) => {
 			interrupts++;
+			if (signal === 'SIGHUP') hungUp = true;
 			const immediate = interrupts > 1;
 			if (!flags.json)
 				out(
@@ -81,11 +93,16 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 			void orchestrator.shutdown({immediate, reason: 'interrupted'});
 		};
 
-		process.on('SIGINT', onSignal);
-		process.on('SIGTERM', onSignal);
+		// A terminal that went away answers writes with EIO or EPIPE: the run goes on without it.
+		const onStdoutError = () => {
+			hungUp = true;
+		};
+		process.stdout.on('error', onStdoutError);
+		cleanups.push(() => process.stdout.off('error', onStdoutError));
+		const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+		for (const signal of signals) process.on(signal, onSignal);
 		cleanups.push(() => {
-			process.off('SIGINT', onSignal);
-			process.off('SIGTERM', onSignal);
+			for (const signal of signals) process.off(signal, onSignal);
 		});
 
 		const started = Date.now();

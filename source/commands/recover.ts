@@ -1,4 +1,4 @@
-import {isLive, readRunInfo} from '../adapters/run-file.js';
+import {claimantAlive, isLive, readRunInfo} from '../adapters/run-file.js';
 import {describeRecovery} from '../adapters/task-store.js';
 import {StoreError} from '../core/errors.js';
 import {describeProblem} from '../core/store-format.js';
@@ -38,13 +38,15 @@ export async function runRecover(context: CommandContext): CommandResult {
 		}
 	}
 
-	// Claims of the live run (if one is going) stay; every other claim belongs to a run that is gone.
+	// Claims of the live run (if one is going) stay, and so do those of a process that is still
+	// alive here; every other claim belongs to a run that is gone.
 	const info = await readRunInfo(context.dir);
 	const live = info !== undefined && isLive(info, Date.now()) ? info.runId : undefined;
 	const released = await store.update((tasks) =>
 		releaseDeadClaims(
 			tasks,
-			(claim) => claim === undefined || claim.runId !== live,
+			(claim, task) =>
+				claim === undefined || (claim.runId !== live && !claimantAlive(claim, task.startedAt)),
 			context.clock.now(),
 		),
 	);

@@ -9,7 +9,9 @@ import {fileURLToPath} from 'node:url';
 import {ShellGateRunner} from '../adapters/gate-runner.js';
 import {ProcProcessStats} from '../adapters/process-stats.js';
 import {PtyAgentLauncher} from '../adapters/pty-agent.js';
-import {RunFile} from '../adapters/run-file.js';
+import {forgetResults, loadResults, saveResults} from '../adapters/result-journal.js';
+import {claimantAlive, RunFile} from '../adapters/run-file.js';
+import {recordAttempt} from '../core/attempts.js';
 import {systemTimers} from '../adapters/timers.js';
 import {releaseDeadClaims} from '../core/claims.js';
 import {exitCodes, type ExitCode} from '../core/errors.js';
@@ -30,6 +32,8 @@ export interface RunSession {
 	readonly slots: readonly AgentSlot[];
 	/** Tasks put back from a run that is gone (no retry spent). */
 	readonly recovered: readonly string[];
+	/** Attempt results an earlier run could not write, recorded now. */
+	readonly carried: number;
 	readonly logsDir: string;
 	/** Something wrote the store (the CLI, an editor, our own transactions), debounced. */
 	onStoreChanged(listener: () => void): void;
@@ -50,16 +54,52 @@ export async function openRunSession(
 	options: RunSessionOptions,
 ): Promise<RunSession> {
 	const slots = agentPool(context.config, flags, selfCommand());
+	let orchestrator: Orchestrator | undefined;
 	const runFile = await RunFile.claim(
 		context.dir,
 		slots.map((slot) => slot.name),
+		{
+			onLost(holder) {
+				orchestrator?.lostRun(
+					`another run (pid ${holder.pid} on ${holder.host}) took over .jetpack/run.json; this run claims nothing more and stops when its agents are done`,
+				);
+			},
+		},
 	);
 	const {runId} = runFile.info;
 	const cleanups: Array<() => void> = [];
 	try {
 		const now = context.clock.now();
+		const retryPolicy = {
+			maxRetries: context.config.maxRetries,
+			backoffSeconds: context.config.retryBackoffSeconds,
+		};
+		// Results an earlier run could not write go in first: they may complete tasks it held.
+		const saved = await loadResults(context.dir);
+		const carried =
+			saved.records.length === 0
+				? 0
+				: await context.store.update((tasks) => {
+						let table = tasks;
+						let count = 0;
+						for (const record of saved.records) {
+							const change = recordAttempt(table, record, retryPolicy);
+							table = change.tasks;
+							if (change.result.kind !== 'none') count++;
+						}
+
+						return {tasks: table, result: count};
+					});
+		await forgetResults(saved.files);
+		// A run holds the repository only while it lives; a claim whose process still lives here
+		// (another run that lost its run file, say) is not ours to take.
 		const recovered = await context.store.update((tasks) =>
-			releaseDeadClaims(tasks, (claim) => claim?.runId !== runId, now),
+			releaseDeadClaims(
+				tasks,
+				(claim, task) =>
+					claim !== undefined && claim.runId !== runId && !claimantAlive(claim, task.startedAt),
+				now,
+			),
 		);
 		const logsDir = path.join(context.dir, '.jetpack', 'logs');
 		mkdirSync(logsDir, {recursive: true});
@@ -68,7 +108,7 @@ export async function openRunSession(
 			options.onLogError(`jetpack-tui: cannot write the event log: ${error.message}`);
 		});
 		cleanups.push(() => eventLog.end());
-		const orchestrator = new Orchestrator({
+		orchestrator = new Orchestrator({
 			repository: context.store,
 			launcher: new PtyAgentLauncher(),
 			gates: new ShellGateRunner(context.dir),
@@ -87,14 +127,16 @@ export async function openRunSession(
 				limitMb: (slot) => slot.profile.memoryLimitMb ?? context.config.memory.agentLimitMb,
 			},
 			env: {JETPACK_WORK_DIR: context.dir},
+			holdsRun: async () => runFile.holds(),
 		});
+		const running = orchestrator;
 		cleanups.push(
 			orchestrator.onEvent((event) => {
 				eventLog.write(`${JSON.stringify(eventJson(event))}\n`);
 			}),
 		);
 
-		const storeListeners: Array<() => void> = [() => orchestrator.notifyStoreChanged()];
+		const storeListeners: Array<() => void> = [() => running.notifyStoreChanged()];
 		cleanups.push(
 			watchStore(context.store.beadsDir, () => {
 				for (const listener of storeListeners) listener();
@@ -102,23 +144,25 @@ export async function openRunSession(
 		);
 		if (flags.maxHours !== undefined) {
 			const timer = setTimeout(
-				() => void orchestrator.shutdown({immediate: false, reason: 'max-hours'}),
+				() => void running.shutdown({immediate: false, reason: 'max-hours'}),
 				flags.maxHours * 3_600_000,
 			);
 			cleanups.push(() => clearTimeout(timer));
 		}
 
 		return {
-			orchestrator,
+			orchestrator: running,
 			runId,
 			slots,
 			recovered,
+			carried,
 			logsDir,
 			onStoreChanged(listener) {
 				storeListeners.push(listener);
 			},
 			async close() {
 				for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+				await keepUnrecorded(context.dir, runId, running, options.onLogError);
 				await runFile.release();
 			},
 		};
@@ -126,6 +170,32 @@ export async function openRunSession(
 		for (const cleanup of cleanups.reverse()) cleanup();
 		await runFile.release();
 		throw error;
+	}
+}
+
+/**
+ * Results the store never took (the disk stayed full through the shutdown) go to the journal the
+ * next run records first; if even that cannot be written, they are printed, so that nothing an
+ * agent did is silently lost.
+ */
+async function keepUnrecorded(
+	dir: string,
+	runId: string,
+	orchestrator: Orchestrator,
+	say: (message: string) => void,
+): Promise<void> {
+	const records = orchestrator.unrecordedResults();
+	if (records.length === 0) return;
+	try {
+		const file = await saveResults(dir, runId, records);
+		say(
+			`jetpack-tui: ${records.length} attempt result${records.length === 1 ? '' : 's'} could not be written to the store; kept in ${path.relative(dir, file)}, which the next run records first.`,
+		);
+	} catch (error) {
+		say(
+			`jetpack-tui: ${records.length} attempt result${records.length === 1 ? '' : 's'} could not be written anywhere (${(error as Error).message}); the tasks go back to the queue at the next run. The results were:`,
+		);
+		for (const record of records) say(JSON.stringify(record));
 	}
 }
 

@@ -27,7 +27,6 @@ export async function runTaskAdd(
 				requiredSkills: flags.skill,
 				tags: flags.tag,
 				estimatedMinutes: flags.estimate,
-				maxRetries: context.config.maxRetries,
 			},
 			{now, random: Math.random},
 		),

@@ -20,12 +20,12 @@ export async function runTaskShow(
 	context.stdout.write(
 		flags.json
 			? `${JSON.stringify(taskToJson(task))}\n`
-			: describeTask(task, tasks, painter(context.color)),
+			: describeTask(task, tasks, context.config.maxRetries, painter(context.color)),
 	);
 	return 0;
 }
 
-function describeTask(task: Task, tasks: TaskTable, paint: Paint): string {
+function describeTask(task: Task, tasks: TaskTable, maxRetries: number, paint: Paint): string {
 	const lines = [
 		`${paint('bold', task.id)}  ${printable(task.title)}`,
 		`  status     ${statusLabel(task.status, paint)}`,
@@ -39,7 +39,10 @@ function describeTask(task: Task, tasks: TaskTable, paint: Paint): string {
 	field('skills', task.requiredSkills.join(', '));
 	field('tags', task.tags.join(', '));
 	field('blockers', task.blockers.join('; '));
-	field('retries', task.retryCount > 0 ? `${task.retryCount} of ${task.maxRetries}` : undefined);
+	field(
+		'retries',
+		task.retryCount > 0 ? `${task.retryCount} of ${task.maxRetries ?? maxRetries}` : undefined,
+	);
 	field('agent', task.assignedAgent);
 	field('failure', task.failureType);
 	field('last error', task.lastError);

@@ -18,6 +18,8 @@ export interface AgentLaunch {
 	readonly rows: number;
 	/** Where the agent's output goes as plain text (ANSI stripped), appended as it comes. */
 	readonly logFile: string;
+	/** Marks every process of this attempt, so that none outlives it and no other is signalled. */
+	readonly token?: string;
 }
 
 export interface AgentExit {

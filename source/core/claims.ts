@@ -7,13 +7,13 @@ import type {ClaimedBy, Task, TaskTable} from './task.js';
 
 export function releaseDeadClaims(
 	tasks: TaskTable,
-	isGone: (claim: ClaimedBy | undefined) => boolean,
+	isGone: (claim: ClaimedBy | undefined, task: Task) => boolean,
 	now: Date,
 ): Change<string[]> {
 	const released: Task[] = [];
 	for (const task of tasks.values()) {
 		if (task.status !== 'claimed' && task.status !== 'in_progress') continue;
-		if (!isGone(task.claimedBy)) continue;
+		if (!isGone(task.claimedBy, task)) continue;
 		const {claimedBy: _claimedBy, assignedAgent: _assignedAgent, ...rest} = task;
 		released.push({...rest, status: 'pending', updatedAt: now.toISOString()});
 	}

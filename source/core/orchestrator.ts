@@ -16,18 +16,14 @@ import {
 } from './agent-ports.js';
 import type {Config} from './config.js';
 import {buildGraph, isRunnable, runnableTasks} from './graph.js';
-import {
-	backoffSeconds,
-	canRetry,
-	classifyAttempt,
-	type Classified,
-	type StopReason,
-} from './outcome.js';
+import {claimTask, recordAttempt, unclaimTask, type AttemptRecord} from './attempts.js';
+import {closedBreaker, decide as decideBreaker, isPaused, type BreakerState} from './breaker.js';
+import {classifyAttempt, matchingLine, networkPatterns, type StopReason} from './outcome.js';
 import type {Clock, TaskRepository} from './ports.js';
 import {expandArgs, type AgentSlot, type Profile} from './profiles.js';
 import {buildPrompt} from './prompt.js';
 import {schedule} from './scheduler.js';
-import type {Attempt, ClaimedBy, Task, TaskTable} from './task.js';
+import type {ClaimedBy, TaskTable} from './task.js';
 import {
 	decide,
 	defaultLimitBytes,
@@ -117,6 +113,8 @@ export type RunEvent =
 	  }
 	| {readonly type: 'memory.low'; readonly availableMb: number; readonly reserveMb: number}
 	| {readonly type: 'memory.ok'; readonly availableMb: number}
+	/** The watchdog could not measure (it tries again at the next interval). */
+	| {readonly type: 'memory.unavailable'; readonly message: string}
 	| {readonly type: 'run.warning'; readonly message: string}
 	| {
 			readonly type: 'profile.paused';
@@ -129,7 +127,7 @@ export type RunEvent =
 	| {readonly type: 'run.stopping'; readonly immediate: boolean}
 	| {readonly type: 'run.finished'; readonly reason: FinishReason};
 
-export type FinishReason = 'done' | 'interrupted' | 'all-paused' | 'max-hours';
+export type FinishReason = 'done' | 'interrupted' | 'all-paused' | 'max-hours' | 'lost-run';
 
 export interface StampedEvent {
 	readonly time: string;
@@ -193,6 +191,8 @@ export interface OrchestratorOptions {
 	};
 	/** Extra environment for agents (JETPACK_WORK_DIR, so `jetpack-tui task done` finds the store). */
 	readonly env?: Readonly<Record<string, string>>;
+	/** Whether this run still holds the repository (one run per repo): asked before each claim. */
+	readonly holdsRun?: () => Promise<boolean>;
 }
 
 interface Running {
@@ -202,29 +202,39 @@ interface Running {
 	readonly attempt: number;
 	readonly process: AgentProcess;
 	readonly startedAt: number;
-	readonly timeoutMs: number;
+	/** When it runs out of time; moved on by any time the orchestrator itself was stopped. */
+	deadline: number;
 	lastOutputAt: number;
+	/** Since when its last lines have said it has no network, while they do. */
+	offlineSince?: number;
 	stopReason?: StopReason;
 	/** What the agent had said when we decided to stop it, before it answers our signals. */
 	tailAtStop?: readonly string[];
 	readonly disposables: Disposable[];
 }
 
-interface Breaker {
-	consecutive: number;
-	pausedUntil: number;
-	pauses: number;
-	reason: string;
+/** An attempt's result, kept until the store has taken it. */
+interface PendingResult {
+	readonly record: AttemptRecord;
+	readonly agent: string;
+	readonly startedAt: number;
 }
 
 const tickMs = 1000;
+/**
+ * A tick this late means the orchestrator itself was stopped or starved (SIGSTOP, a suspended
+ * laptop): that time never counts against an agent.
+ */
+const frozenAfterMs = 3 * tickMs;
+/** An agent whose last lines have said "no network" this long has given up, whatever it prints. */
+const offlineMs = 3 * 60_000;
 /** How many events the snapshot keeps for a late subscriber; the event log on disk has them all. */
 const keptEvents = 200;
 
 export class Orchestrator {
 	readonly #o: OrchestratorOptions;
 	readonly #running = new Map<string, Running>();
-	readonly #breakers = new Map<string, Breaker>();
+	readonly #breakers = new Map<string, BreakerState>();
 	readonly #listeners = new Set<(event: StampedEvent) => void>();
 	readonly #snapshotListeners = new Set<() => void>();
 	readonly #recent: StampedEvent[] = [];
@@ -246,8 +256,12 @@ export class Orchestrator {
 	#busyMs = 0;
 	#unassignableTold = '';
 	#lastWarning = '';
-	/** Attempt results the store could not take yet (a mistake in the file, a full disk): retried every tick. */
-	readonly #unrecorded: Array<() => Promise<void>> = [];
+	/** Attempt results the store could not take yet (a mistake in the file, a full disk), oldest first. */
+	readonly #unrecorded: PendingResult[] = [];
+	#flushing: Promise<boolean> | undefined;
+	#lastTickAt = 0;
+	/** Another run took `.jetpack/run.json`: this one claims nothing more. */
+	#lostRun = false;
 	#memoryState: WatchdogState = initialWatchdogState;
 	#memoryTimer: Disposable | undefined;
 	/** A sample is being taken (it awaits /proc): it schedules the next one itself. */
@@ -348,7 +362,32 @@ export class Orchestrator {
 			}),
 		);
 		await this.#allIdle();
+		// Results the store could not take yet get the grace time too; what is left after it is
+		// the caller's to keep (`unrecordedResults`), never dropped.
+		await this.#drainUnrecorded(grace);
 		this.#finish(reason);
+	}
+
+	/** Attempt results the store has not taken yet: kept by the caller past the run's end. */
+	unrecordedResults(): readonly AttemptRecord[] {
+		return this.#unrecorded.map((pending) => pending.record);
+	}
+
+	/**
+	 * Another run holds the repository now (`.jetpack/run.json` names it): claim nothing more, and
+	 * let the agents at work finish their tasks, whose results are still ours to record.
+	 */
+	lostRun(message: string): void {
+		if (this.#lostRun || this.#finished !== undefined) return;
+		this.#lostRun = true;
+		this.#emit('error', {type: 'run.warning', message});
+		void this.shutdown({immediate: false, reason: 'lost-run', drain: true});
+	}
+
+	async #drainUnrecorded(ms: number): Promise<void> {
+		const until = this.#o.clock.now().getTime() + ms;
+		while (!(await this.#flushUnrecorded()) && this.#o.clock.now().getTime() < until)
+			await this.#sleep(Math.min(1000, ms));
 	}
 
 	/** Stops the agent working on `taskId` (the task goes back to the queue, no retry spent). */
@@ -498,9 +537,7 @@ export class Orchestrator {
 				})
 				.catch((error: unknown) => {
 					this.#emit('error', {
-						type: 'task.released',
-						task: '',
-						agent: '',
+						type: 'memory.unavailable',
 						message: `memory sampling failed: ${(error as Error).message}`,
 					});
 					this.#scheduleSample(this.#o.memory?.sampleMs ?? 2000);
@@ -602,15 +639,20 @@ export class Orchestrator {
 
 	#onTick(): void {
 		const now = this.#o.clock.now().getTime();
+		const late = this.#lastTickAt === 0 ? 0 : now - this.#lastTickAt - tickMs;
+		this.#lastTickAt = now;
+		const frozen = late > frozenAfterMs - tickMs ? late : 0;
 		const stallMs = this.#o.config.stallMinutes * 60_000;
 		for (const [taskId, run] of this.#running) {
+			if (frozen > 0) {
+				// We were stopped, not the agent: its clocks start again where they were.
+				run.lastOutputAt += frozen;
+				run.deadline += frozen;
+				if (run.offlineSince !== undefined) run.offlineSince += frozen;
+			}
+
 			if (run.stopReason !== undefined) continue;
-			const reason: StopReason | undefined =
-				now - run.startedAt > run.timeoutMs
-					? 'timeout'
-					: now - run.lastOutputAt > stallMs
-						? 'stalled'
-						: undefined;
+			const reason = this.#overdue(run, now, stallMs);
 			if (reason === undefined) continue;
 			this.#markStopping(run, reason);
 			this.#emit('warn', {
@@ -623,21 +665,39 @@ export class Orchestrator {
 		}
 
 		for (const [profile, breaker] of this.#breakers) {
-			if (breaker.pausedUntil !== 0 && breaker.pausedUntil <= now) {
-				breaker.pausedUntil = 0;
+			const {state, action} = decideBreaker(
+				breaker,
+				{type: 'tick'},
+				now,
+				this.#o.config.infraFailuresToPause,
+			);
+			this.#breakers.set(profile, state);
+			if (action?.type === 'resume') {
 				this.#emit('info', {type: 'profile.resumed', profile});
 				this.#wakeAt = 0;
 			}
 		}
 
-		void this.#retryUnrecorded();
+		if (this.#unrecorded.length > 0) void this.#flushUnrecorded();
 		// Backoffs end with time alone; everything else (an exit, a store change, a resumed
 		// profile or memory) schedules by itself.
 		if (now >= this.#wakeAt) void this.#schedule();
 	}
 
+	/** Why a running agent must be stopped now, if it must. */
+	#overdue(run: Running, now: number, stallMs: number): StopReason | undefined {
+		if (now > run.deadline) return 'timeout';
+		if (now - run.lastOutputAt > stallMs) return 'stalled';
+		// A CLI that lost its network may print "Reconnecting…" until its timeout: it is not working.
+		const last = run.process.tail(1);
+		if (matchingLine(last, networkPatterns) === undefined) run.offlineSince = undefined;
+		else run.offlineSince ??= now;
+		if (run.offlineSince !== undefined && now - run.offlineSince > offlineMs) return 'offline';
+		return undefined;
+	}
+
 	#paused(profile: string): boolean {
-		return (this.#breakers.get(profile)?.pausedUntil ?? 0) > this.#o.clock.now().getTime();
+		return isPaused(this.#breakers.get(profile), this.#o.clock.now().getTime());
 	}
 
 	/** Coalesced: one pass at a time, and one more if something changed meanwhile. */
@@ -670,7 +730,13 @@ export class Orchestrator {
 	}
 
 	async #schedulePass(): Promise<void> {
-		if (this.#stopping || this.#finished !== undefined || this.#memoryState.holding) return;
+		if (
+			this.#stopping ||
+			this.#lostRun ||
+			this.#finished !== undefined ||
+			this.#memoryState.holding
+		)
+			return;
 		const tasks = await this.#o.repository.read();
 		const now = this.#o.clock.now();
 		this.#wakeAt = nextWake(tasks, now.getTime());
@@ -693,6 +759,8 @@ export class Orchestrator {
 		if (told !== '' && told !== this.#unassignableTold)
 			this.#emit('warn', {type: 'tasks.unassignable', tasks: unassignable});
 		this.#unassignableTold = told;
+		if (assignments.length > 0 && this.#o.holdsRun !== undefined && !(await this.#o.holdsRun()))
+			return;
 		for (const {taskId, agent} of assignments) {
 			// A shutdown may come while this pass awaits the store: start nothing after it.
 			if (this.#stopping) return;
@@ -701,7 +769,7 @@ export class Orchestrator {
 			if (slot === undefined || this.#leaving.has(agent)) continue;
 			this.#starting.add(agent);
 			try {
-				await this.#startAttempt(taskId, slot);
+				await this.#startAttempt(taskId, slot, graph.inCycle);
 			} finally {
 				this.#starting.delete(agent);
 				// Marked leaving while it started, and nothing came of the start: it goes now.
@@ -750,54 +818,34 @@ export class Orchestrator {
 		this.#done(reason);
 	}
 
-	async #startAttempt(taskId: string, slot: AgentSlot): Promise<void> {
+	async #startAttempt(
+		taskId: string,
+		slot: AgentSlot,
+		inCycle: ReadonlySet<string>,
+	): Promise<void> {
+		if (this.#running.has(taskId)) return;
 		const now = this.#o.clock.now();
 		const run = this.#o.run;
 		// The claim is a transaction: the task must still be runnable as the file is now.
 		const claimed = await this.#o.repository.update((tasks) => {
-			const task = tasks.get(taskId);
-			if (
-				task === undefined ||
-				this.#running.has(taskId) ||
-				!isRunnable(task, buildGraph(tasks), now)
-			)
-				return {tasks, result: undefined};
-			const n = task.attempts.length + 1;
-			const attempt: Attempt = {
-				n,
+			const change = claimTask(tasks, {
+				taskId,
 				agent: slot.name,
-				startedAt: now.toISOString(),
-				log: this.#o.logFile(taskId, n),
-			};
-			const next: Task = {
-				...task,
-				status: 'in_progress',
-				claimedBy: run,
-				assignedAgent: slot.name,
-				startedAt: now.toISOString(),
-				updatedAt: now.toISOString(),
-				attempts: [...task.attempts, attempt],
-			};
-			return {tasks: new Map(tasks).set(taskId, next), result: {task: next, tasks}};
+				run,
+				now,
+				log: (n) => this.#o.logFile(taskId, n),
+				inCycle,
+			});
+			return {tasks: change.tasks, result: change.result && {task: change.result, tasks}};
 		});
 		if (claimed === undefined) return;
 		const {task, tasks} = claimed;
 		const attempt = task.attempts.length;
-		if (this.#stopping) {
+		if (this.#stopping || this.#lostRun) {
 			// Claimed as the shutdown began: give it back untouched.
-			await this.#o.repository.update((current) => {
-				const held = current.get(taskId);
-				if (held?.claimedBy?.runId !== run.runId) return {tasks: current, result: undefined};
-				const {claimedBy, assignedAgent, ...rest} = held;
-				return {
-					tasks: new Map(current).set(taskId, {
-						...rest,
-						status: 'pending',
-						attempts: held.attempts.filter((a) => a.n !== attempt),
-					}),
-					result: undefined,
-				};
-			});
+			await this.#o.repository.update((current) =>
+				unclaimTask(current, taskId, run.runId, attempt),
+			);
 			return;
 		}
 
@@ -824,6 +872,7 @@ export class Orchestrator {
 				cols: size.cols,
 				rows: size.rows,
 				logFile: this.#o.logFile(taskId, attempt),
+				token: `${run.runId}.${attempt}.${task.id}`,
 			});
 		} catch (error) {
 			// An agent that cannot even start is the profile's problem, not the task's.
@@ -831,14 +880,16 @@ export class Orchestrator {
 				error instanceof CommandNotFound
 					? `${error.command}: command not found on PATH`
 					: `${slot.profile.command} could not start: ${(error as Error).message}`;
-			await this.#endAttempt(
+			this.#agentBy.delete(taskId);
+			await this.#record(slot, now.getTime(), {
 				taskId,
-				slot,
 				attempt,
-				now.getTime(),
-				{outcome: 'infra', message},
-				{exitCode: null, signal: null},
-			);
+				runId: run.runId,
+				outcome: 'infra',
+				message,
+				exit: {exitCode: null, signal: null},
+				endedAt: now,
+			});
 			return;
 		}
 
@@ -851,7 +902,7 @@ export class Orchestrator {
 			process,
 			startedAt: started,
 			lastOutputAt: started,
-			timeoutMs: task.estimatedMinutes * this.#o.config.timeoutFactor * 60_000,
+			deadline: started + task.estimatedMinutes * this.#o.config.timeoutFactor * 60_000,
 			disposables: [],
 		};
 		this.#running.set(taskId, entry);
@@ -868,15 +919,13 @@ export class Orchestrator {
 			}),
 			process.onExit((exit) => {
 				this.#onExit(entry, slot, exit).catch((error: unknown) => {
-					// Whatever went wrong recording it, the agent is gone: free its slot and go on.
+					// Whatever went wrong deciding it, the agent is gone: free its slot and go on.
 					if (this.#running.get(entry.taskId) === entry) this.#running.delete(entry.taskId);
 					this.#agentBy.delete(entry.taskId);
 					if (this.#leaving.has(slot.name)) this.#dropSlot(slot.name);
 					this.#emit('error', {
-						type: 'task.released',
-						task: entry.taskId,
-						agent: slot.name,
-						message: `could not record the attempt: ${(error as Error).message}`,
+						type: 'run.warning',
+						message: `${entry.taskId}: could not end the attempt: ${(error as Error).message}`,
 					});
 					void this.#schedule();
 				});
@@ -887,11 +936,11 @@ export class Orchestrator {
 
 	async #onExit(entry: Running, slot: AgentSlot, exit: AgentExit): Promise<void> {
 		for (const disposable of entry.disposables) disposable.dispose();
-		const endedAt = this.#o.clock.now().getTime();
+		const endedAt = this.#o.clock.now();
 		let classified = classifyAttempt({
 			exit,
 			stopReason: entry.stopReason,
-			ranMs: endedAt - entry.startedAt,
+			ranMs: endedAt.getTime() - entry.startedAt,
 			tail: entry.tailAtStop ?? entry.process.tail(20),
 		});
 		if (classified.outcome === 'completed' && this.#o.config.qualityGates.length > 0) {
@@ -907,17 +956,17 @@ export class Orchestrator {
 				};
 		}
 
-		this.#busyMs += endedAt - entry.startedAt;
-		const outcome = classified;
-		const record = async () =>
-			this.#endAttempt(entry.taskId, slot, entry.attempt, entry.startedAt, outcome, exit);
+		this.#busyMs += endedAt.getTime() - entry.startedAt;
+		this.#agentBy.delete(entry.taskId);
 		try {
-			await record();
-		} catch (error) {
-			// The store cannot take it now (a person's mistake in the file, a full disk): keep the
-			// result and try again every tick, so nothing the agent did is lost.
-			this.#unrecorded.push(record);
-			this.#warnOnce(error, `cannot record ${entry.taskId} yet`);
+			await this.#record(slot, entry.startedAt, {
+				taskId: entry.taskId,
+				attempt: entry.attempt,
+				runId: this.#o.run.runId,
+				...classified,
+				exit,
+				endedAt,
+			});
 		} finally {
 			if (this.#running.get(entry.taskId) === entry) this.#running.delete(entry.taskId);
 			if (this.#leaving.has(slot.name)) this.#dropSlot(slot.name);
@@ -926,201 +975,138 @@ export class Orchestrator {
 		}
 	}
 
-	async #retryUnrecorded(): Promise<void> {
-		while (this.#unrecorded.length > 0) {
-			const record = this.#unrecorded[0] as () => Promise<void>;
-			try {
-				await record();
-			} catch (error) {
-				this.#warnOnce(error, 'cannot record an attempt yet');
-				return;
-			}
-
-			this.#unrecorded.shift();
-			this.#lastWarning = '';
-			void this.#schedule();
+	/**
+	 * Writes an attempt's result, or keeps it to write later when the store cannot take it now (a
+	 * full disk, a person's mistake in the file): nothing an agent did is dropped.
+	 */
+	async #record(slot: AgentSlot, startedAt: number, record: AttemptRecord): Promise<void> {
+		this.#noteProfile(slot, record.outcome === 'infra', record.message);
+		const pending: PendingResult = {record, agent: slot.name, startedAt};
+		try {
+			await this.#write(pending);
+		} catch (error) {
+			this.#unrecorded.push(pending);
+			this.#warnOnce(error, `cannot record ${record.taskId} yet; kept to write later`);
 		}
 	}
 
-	/** Records the attempt on its task, in one transaction, and says what happened. */
-	async #endAttempt(
-		taskId: string,
-		slot: AgentSlot,
-		attempt: number,
-		startedAt: number,
-		classified: Classified,
-		exit: AgentExit,
-	): Promise<void> {
-		const now = this.#o.clock.now();
-		const stamp = now.toISOString();
-		const {message} = classified;
-		const backoff = this.#o.config.retryBackoffSeconds;
-		let outcome = classified.outcome;
-		let outside: Task['status'] | undefined;
-		const result = await this.#o.repository.update((tasks) => {
-			const task = tasks.get(taskId);
-			if (task === undefined) return {tasks, result: undefined};
-			outcome = classified.outcome;
-			outside = undefined;
-			// Infra costs no retry, but not forever: a task that keeps "failing the agent" is the task's problem.
-			const infraBefore = task.attempts.filter((a) => a.n !== attempt).reverse();
-			const streak = infraBefore.findIndex((a) => a.failureType !== 'infra');
-			// (Every profile may fail on it that many times: then it is no longer the agents' fault.)
-			const cap =
-				this.#o.config.infraFailuresToPause *
-				new Set(this.#slots.map((candidate) => candidate.profile.name)).size;
-			if (outcome === 'infra' && (streak === -1 ? infraBefore.length : streak) >= cap)
-				outcome = 'error';
-			const attempts = task.attempts.map((a) =>
-				a.n === attempt
-					? {
-							...a,
-							endedAt: stamp,
-							exitCode: exit.exitCode,
-							signal: exit.signal,
-							...(outcome === 'completed' ? {} : {failureType: outcome}),
-						}
-					: a,
-			);
-			const ours =
-				task.status === 'in_progress' &&
-				task.claimedBy?.runId === this.#o.run.runId &&
-				task.attempts.at(-1)?.n === attempt;
-			// Changed meanwhile: the agent ran `task done` or `task fail` itself, or a person blocked,
-			// finished or released it. Their word stands, except that finished work put back in the
-			// queue is finished all the same; the attempt is recorded either way.
-			const released = task.status === 'pending' || task.status === 'ready';
-			if (!ours && !(released && outcome === 'completed')) {
-				outside = task.status;
-				return {
-					tasks: new Map(tasks).set(taskId, {...task, attempts, updatedAt: stamp}),
-					result: task,
-				};
+	/**
+	 * Writes the results kept from earlier failures, oldest first; one flush at a time, and each
+	 * result leaves the queue only once written (recording is idempotent, so a retry is harmless).
+	 */
+	async #flushUnrecorded(): Promise<boolean> {
+		if (this.#flushing !== undefined) return this.#flushing;
+		this.#flushing = (async () => {
+			while (this.#unrecorded.length > 0) {
+				const pending = this.#unrecorded[0] as PendingResult;
+				try {
+					await this.#write(pending);
+				} catch (error) {
+					this.#warnOnce(error, 'cannot record an attempt yet');
+					return false;
+				}
+
+				this.#unrecorded.shift();
+				this.#lastWarning = '';
 			}
 
-			const {claimedBy, assignedAgent, ...rest} = task;
-			let next: Task;
-			if (outcome === 'completed') {
-				const {failureType, lastError, nextAttemptAt, ...clean} = rest;
-				// Done by hand meanwhile (`jetpack-tui task done`) is done all the same.
-				next = {
-					...clean,
-					attempts,
-					status: 'completed',
-					completedAt: task.completedAt ?? stamp,
-					updatedAt: stamp,
-				};
-			} else if (outcome === 'killed' || outcome === 'infra') {
-				next = {
-					...rest,
-					attempts,
-					// Ours and in progress, so it goes back to the queue.
-					status: 'pending',
-					lastError: message,
-					failureType: outcome,
-					updatedAt: stamp,
-				};
-			} else {
-				const retryCount = task.retryCount + 1;
-				const again = canRetry(task);
-				next = again
-					? {
-							...rest,
-							attempts,
-							status: 'pending',
-							retryCount,
-							failureType: outcome,
-							lastError: message,
-							nextAttemptAt: new Date(
-								now.getTime() + backoffSeconds(retryCount, backoff) * 1000,
-							).toISOString(),
-							updatedAt: stamp,
-						}
-					: {
-							...rest,
-							attempts,
-							status: 'failed',
-							retryCount,
-							failureType: outcome,
-							lastError: message,
-							updatedAt: stamp,
-						};
-			}
-
-			return {tasks: new Map(tasks).set(taskId, next), result: next};
+			return true;
+		})().finally(() => {
+			this.#flushing = undefined;
 		});
-		this.#agentBy.delete(taskId);
-		this.#noteProfile(slot, outcome === 'infra', message);
-		if (result === undefined) return;
-		const agent = slot.name;
-		if (outside !== undefined) {
-			this.#emit(outside === 'completed' ? 'info' : 'warn', {
-				type: 'task.released',
-				task: taskId,
-				agent,
-				message: `the attempt ended (${outcome}); the task was set ${outside} meanwhile, which stands`,
-			});
-			return;
-		}
+		const flushed = await this.#flushing;
+		if (flushed) void this.#schedule();
+		return flushed;
+	}
 
-		if (outcome === 'completed')
-			this.#emit('info', {
-				type: 'task.completed',
-				task: taskId,
-				agent,
-				seconds: Math.round((now.getTime() - startedAt) / 1000),
-			});
-		else if (outcome === 'killed' || outcome === 'infra')
-			this.#emit('warn', {
-				type: 'task.released',
-				task: taskId,
-				agent,
-				message: `${outcome}: ${message}`,
-			});
-		else if (result.status === 'failed')
-			this.#emit('error', {
-				type: 'task.failed',
-				task: taskId,
-				agent,
-				failureType: outcome,
-				message,
-			});
-		else
-			this.#emit('warn', {
-				type: 'task.retry',
-				task: taskId,
-				agent,
-				failureType: outcome,
-				message,
-				retry: result.retryCount,
-				retryInSeconds: backoffSeconds(result.retryCount, backoff),
-			});
+	/** Records one result in one transaction and says what happened. */
+	async #write({record, agent, startedAt}: PendingResult): Promise<void> {
+		const policy = {
+			maxRetries: this.#o.config.maxRetries,
+			backoffSeconds: this.#o.config.retryBackoffSeconds,
+		};
+		const recorded = await this.#o.repository.update((tasks) =>
+			recordAttempt(tasks, record, policy),
+		);
+		const {taskId, outcome, message} = record;
+		switch (recorded.kind) {
+			case 'none': {
+				return;
+			}
+
+			case 'outside': {
+				const outside = recorded.task.status;
+				this.#emit(outside === 'completed' ? 'info' : 'warn', {
+					type: 'task.released',
+					task: taskId,
+					agent,
+					message: `the attempt ended (${outcome}); the task was set ${outside} meanwhile, which stands`,
+				});
+				return;
+			}
+
+			case 'completed': {
+				this.#emit('info', {
+					type: 'task.completed',
+					task: taskId,
+					agent,
+					seconds: Math.round((record.endedAt.getTime() - startedAt) / 1000),
+				});
+				return;
+			}
+
+			case 'released': {
+				this.#emit('warn', {
+					type: 'task.released',
+					task: taskId,
+					agent,
+					message: `${outcome}: ${message}`,
+				});
+				return;
+			}
+
+			case 'failed': {
+				this.#emit('error', {
+					type: 'task.failed',
+					task: taskId,
+					agent,
+					failureType: outcome,
+					message,
+				});
+				return;
+			}
+
+			case 'retry': {
+				this.#emit('warn', {
+					type: 'task.retry',
+					task: taskId,
+					agent,
+					failureType: outcome,
+					message,
+					retry: recorded.task.retryCount,
+					retryInSeconds: recorded.retryInSeconds,
+				});
+			}
+		}
 	}
 
 	/** Only infra failures count toward a profile's pause; anything else resets the count. */
 	#noteProfile(slot: AgentSlot, infra: boolean, message: string): void {
 		const name = slot.profile.name;
-		const breaker = this.#breakers.get(name) ?? {
-			consecutive: 0,
-			pausedUntil: 0,
-			pauses: 0,
-			reason: '',
-		};
-		this.#breakers.set(name, breaker);
-		if (!infra) {
-			breaker.consecutive = 0;
-			breaker.pauses = 0;
-			return;
-		}
-
-		breaker.consecutive++;
-		breaker.reason = message;
-		if (breaker.consecutive < this.#o.config.infraFailuresToPause) return;
-		breaker.consecutive = 0;
-		const seconds = Math.min(60 * 2 ** breaker.pauses, 3600);
-		breaker.pauses++;
-		breaker.pausedUntil = this.#o.clock.now().getTime() + seconds * 1000;
-		this.#emit('error', {type: 'profile.paused', profile: name, reason: message, seconds});
+		const {state, action} = decideBreaker(
+			this.#breakers.get(name) ?? closedBreaker,
+			{type: 'attempt', infra, message},
+			this.#o.clock.now().getTime(),
+			this.#o.config.infraFailuresToPause,
+		);
+		this.#breakers.set(name, state);
+		if (action?.type === 'pause')
+			this.#emit('error', {
+				type: 'profile.paused',
+				profile: name,
+				reason: action.reason,
+				seconds: action.seconds,
+			});
 	}
 
 	#emit(level: Level, event: RunEvent): void {

@@ -3,12 +3,12 @@
  * failed for good, back to the queue at no cost, or done.
  */
 import type {AgentExit} from './agent-ports.js';
-import type {FailureType, Task} from './task.js';
+import type {FailureType} from './task.js';
 
 export type Outcome = 'completed' | FailureType;
 
 /** Why the orchestrator stopped an agent itself, if it did. */
-export type StopReason = 'user' | 'shutdown' | 'timeout' | 'stalled' | 'oom';
+export type StopReason = 'user' | 'shutdown' | 'timeout' | 'stalled' | 'oom' | 'offline';
 
 /**
  * What an agent CLI prints when it cannot work at all (no login, no key, refused as root, an
@@ -96,6 +96,12 @@ export function classifyAttempt(end: AttemptEnd): Classified {
 			};
 		}
 
+		case 'offline': {
+			// Still retrying its connection when we stopped it: the CLI cannot work, the task is fine.
+			const line = matchingLine(end.tail.slice(-3), networkPatterns) ?? said;
+			return {outcome: 'infra', message: (line ?? 'no network').trim().slice(0, 300)};
+		}
+
 		case undefined: {
 			break;
 		}
@@ -104,24 +110,25 @@ export function classifyAttempt(end: AttemptEnd): Classified {
 	if (end.exit.exitCode === 0) return {outcome: 'completed', message: 'exit 0'};
 	// Login and setup trouble shows at start-up; no network shows in the very last lines once the
 	// CLI's own retries give up (minutes later), not in the middle of real work.
-	const matching = (lines: readonly string[], patterns: readonly RegExp[]) =>
-		lines.findLast((text) => patterns.some((pattern) => pattern.test(text)));
 	const setup =
-		end.ranMs <= infraWindowMs ? matching(end.tail.slice(-12), infraPatterns) : undefined;
+		end.ranMs <= infraWindowMs ? matchingLine(end.tail.slice(-12), infraPatterns) : undefined;
 	const network =
-		end.ranMs <= networkWindowMs ? matching(end.tail.slice(-3), networkPatterns) : undefined;
+		end.ranMs <= networkWindowMs ? matchingLine(end.tail.slice(-3), networkPatterns) : undefined;
 	const line = setup ?? network;
 	if (line !== undefined) return {outcome: 'infra', message: line.trim().slice(0, 300)};
 
 	return {outcome: 'error', message: said === undefined ? code : `${code}: ${said}`};
 }
 
+/** The last of `lines` that one of `patterns` matches. */
+export function matchingLine(
+	lines: readonly string[],
+	patterns: readonly RegExp[],
+): string | undefined {
+	return lines.findLast((text) => patterns.some((pattern) => pattern.test(text)));
+}
+
 /** Seconds to wait before retry number `retry` (1-based): the configured list, its last value repeated. */
 export function backoffSeconds(retry: number, schedule: readonly number[]): number {
 	return schedule[Math.min(retry, schedule.length) - 1] ?? 0;
-}
-
-/** Whether another attempt is allowed after this failure consumed a retry. */
-export function canRetry(task: Task): boolean {
-	return task.retryCount < task.maxRetries;
 }

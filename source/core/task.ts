@@ -67,7 +67,8 @@ export interface Task {
 	readonly tags: readonly string[];
 	readonly estimatedMinutes: number;
 	readonly retryCount: number;
-	readonly maxRetries: number;
+	/** Absent: the config's `maxRetries` applies. */
+	readonly maxRetries?: number;
 	readonly lastError?: string;
 	readonly failureType?: FailureType;
 	readonly assignedAgent?: string;
@@ -96,7 +97,6 @@ export const taskDefaults = {
 	priority: 'medium',
 	estimatedMinutes: 30,
 	retryCount: 0,
-	maxRetries: 2,
 } as const satisfies Partial<Task>;
 
 /** The order fields are written in; unknown fields follow in the order they were read. */
@@ -227,6 +227,13 @@ class FieldReader {
 		if (Array.isArray(v) && everyString(v, (item) => item !== '')) return v as string[];
 		this.problem(field, 'must be a list of non-empty strings', v);
 		return [];
+	}
+
+	optionalCount(field: string): number | undefined {
+		const v = this.given(field);
+		if (v === undefined || isNonNegativeInteger(v)) return v;
+		this.problem(field, 'must be a whole number, 0 or more', v);
+		return undefined;
 	}
 
 	count(field: string, fallback: number): number {
@@ -388,7 +395,7 @@ export function checkTask(value: unknown): TaskCheck {
 		tags: fields.textList('tags'),
 		estimatedMinutes,
 		retryCount: fields.count('retryCount', taskDefaults.retryCount),
-		maxRetries: fields.count('maxRetries', taskDefaults.maxRetries),
+		maxRetries: fields.optionalCount('maxRetries'),
 		lastError: fields.text('lastError'),
 		failureType,
 		assignedAgent: fields.text('assignedAgent'),

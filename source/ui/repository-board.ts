@@ -5,7 +5,8 @@
  */
 import {buildGraph} from '../core/graph.js';
 import type {Change, Clock, TaskRepository} from '../core/ports.js';
-import {taskDefaults, type TaskTable} from '../core/task.js';
+import {defaultConfig} from '../core/config.js';
+import type {TaskTable} from '../core/task.js';
 import type {BoardState, TaskBoard} from './run-control.js';
 
 export interface RepositoryBoardOptions {
@@ -78,7 +79,7 @@ export class RepositoryBoard implements TaskBoard {
 	}
 
 	get maxRetries(): number {
-		return this.#o.maxRetries ?? taskDefaults.maxRetries;
+		return this.#o.maxRetries ?? defaultConfig.maxRetries;
 	}
 
 	async #read(): Promise<void> {

@@ -3,80 +3,11 @@
  * injected through the ports: milliseconds per test, no processes.
  */
 import {describe, expect, it} from 'vitest';
-import {defaultConfig, type Config} from '../../source/core/config.js';
-import {Orchestrator, type StampedEvent} from '../../source/core/orchestrator.js';
-import type {AgentSlot} from '../../source/core/profiles.js';
 import {newTask, type Task} from '../../source/core/task.js';
 import {blockTask, markDone, markFailed, unblockTask} from '../../source/core/task-ops.js';
 import {StoreError} from '../../source/core/errors.js';
-import {FakeGates, FakeLauncher, FakeTimers, settle} from '../helpers/fake-agents.js';
-import {FakeClock, InMemoryTaskRepository} from '../helpers/in-memory-repository.js';
-import type {ProcessStats, TreeSample} from '../../source/core/watchdog.js';
-
-/** The machine's memory as the test says it is. */
-class FakeStats implements ProcessStats {
-	availableMb = 20_000;
-	rssMb = new Map<string, number>();
-
-	async sample(roots: ReadonlyMap<string, number>): Promise<TreeSample> {
-		const MB = 1_048_576;
-		return {
-			trees: new Map(
-				[...roots.keys()].map((taskId) => [taskId, (this.rssMb.get(taskId) ?? 100) * MB]),
-			),
-			availableBytes: this.availableMb * MB,
-			totalBytes: 24_000 * MB,
-			selfRssBytes: 80 * MB,
-			selfHeapBytes: 20 * MB,
-		};
-	}
-}
-
-const slot = (name: string, profile = 'sim', skills: string[] = []): AgentSlot => ({
-	name,
-	profile: {name: profile, command: profile, args: ['{id}', '{prompt}'], skills},
-});
-
-async function setup(
-	tasks: Task[],
-	options: {
-		slots?: AgentSlot[];
-		config?: Partial<Config>;
-		missing?: string[];
-		memory?: FakeStats;
-	} = {},
-) {
-	const clock = new FakeClock();
-	const repository = new InMemoryTaskRepository(clock);
-	await repository.update(() => ({tasks: new Map(tasks.map((t) => [t.id, t])), result: undefined}));
-	const launcher = new FakeLauncher();
-	for (const command of options.missing ?? []) launcher.missing.add(command);
-	const timers = new FakeTimers(clock);
-	const gates = new FakeGates();
-	const orchestrator = new Orchestrator({
-		repository,
-		launcher,
-		gates,
-		clock,
-		timers,
-		config: {...defaultConfig, retryBackoffSeconds: [30, 60], graceSeconds: 5, ...options.config},
-		slots: options.slots ?? [slot('sim-1'), slot('sim-2')],
-		run: {runId: 'run1', pid: 1, host: 'here'},
-		cwd: '/repo',
-		logFile: (id, n) => `/logs/${id}/${n}.log`,
-		...(options.memory === undefined
-			? {}
-			: {memory: {stats: options.memory, sampleMs: 2000, reservePercent: 10, limitMb: () => 1000}}),
-	});
-	const events: StampedEvent[] = [];
-	orchestrator.onEvent((event) => events.push(event));
-	await orchestrator.start();
-	await settle();
-	const types = () =>
-		events.map((e) => `${e.event.type}${'task' in e.event ? ` ${e.event.task}` : ''}`);
-	const task = async (id: string) => (await repository.read()).get(id) as Task;
-	return {orchestrator, launcher, repository, timers, clock, gates, events, types, task};
-}
+import {settle} from '../helpers/fake-agents.js';
+import {FakeStats, setup, slot} from '../helpers/orchestrator-setup.js';
 
 const t = (id: string, fields: Partial<Task> = {}) => newTask({id, title: `task ${id}`, ...fields});
 
@@ -141,7 +72,8 @@ describe('Orchestrator', () => {
 		expect(second.launch.command).toBe('b');
 		second.exit({exitCode: 2, signal: null});
 		await settle();
-		expect(await run.task('bad')).toMatchObject({status: 'failed', retryCount: 2});
+		// retryCount is the retries spent: the last failure spends none.
+		expect(await run.task('bad')).toMatchObject({status: 'failed', retryCount: 1});
 		expect(await run.orchestrator.finished).toBe('done');
 		expect(run.launcher.agents.map((a) => a.launch.env['JETPACK_TASK_ID'])).toEqual(['bad', 'bad']);
 		expect(run.types()).toContain('task.retry bad');

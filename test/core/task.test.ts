@@ -28,7 +28,6 @@ describe('checkTask', () => {
 			tags: [],
 			estimatedMinutes: 30,
 			retryCount: 0,
-			maxRetries: 2,
 			attempts: [],
 		});
 	});

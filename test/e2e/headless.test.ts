@@ -122,7 +122,8 @@ describe('jetpack-tui --headless', () => {
 		const tasks = stored(cwd);
 		for (const id of ['ok1', 'c1', 'c2', 'c3', 'shell'])
 			expect(tasks.get(id)?.status, id).toBe('completed');
-		expect(tasks.get('bad')).toMatchObject({status: 'failed', retryCount: 2, failureType: 'error'});
+		// retryCount is the retries spent: one, and then the second failure was the last.
+		expect(tasks.get('bad')).toMatchObject({status: 'failed', retryCount: 1, failureType: 'error'});
 		expect(tasks.get('bad')?.attempts).toHaveLength(2);
 		expect(tasks.get('bad')?.lastError).toContain('Error: tests failed (simulated)');
 		expect(tasks.get('after-bad')).toMatchObject({status: 'pending', attempts: []});

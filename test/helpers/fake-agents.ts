@@ -153,6 +153,18 @@ export class FakeTimers implements Timers {
 		return this.#timers.filter((timer) => timer.live).length;
 	}
 
+	/**
+	 * The process was stopped for `ms` (SIGSTOP, a suspended laptop): the clock moves on with no
+	 * timer firing, then each interval overdue fires once, late, as Node's do on SIGCONT.
+	 */
+	async freeze(ms: number): Promise<void> {
+		this.clock.advance(ms);
+		const now = this.clock.now().getTime();
+		for (const timer of this.#timers)
+			if (timer.live && timer.every !== undefined && timer.at < now) timer.at = now;
+		await this.advance(0);
+	}
+
 	/** Moves the clock on by `ms`, firing every timer due on the way, in order. */
 	async advance(ms: number): Promise<void> {
 		const end = this.clock.now().getTime() + ms;

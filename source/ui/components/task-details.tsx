@@ -142,7 +142,7 @@ export function TaskDetails({task, tasks, graph, board, agent, width, height}: T
 			<Text color={style.color}>{style.symbol} </Text>
 			<Text bold>{task.id}</Text>
 			<Text>
-				{`  ${task.status} · ${task.priority} · ${task.attempts.length} attempt${task.attempts.length === 1 ? '' : 's'} · retries ${task.retryCount}/${task.maxRetries}`}
+				{`  ${task.status} · ${task.priority} · ${task.attempts.length} attempt${task.attempts.length === 1 ? '' : 's'} · retries ${task.retryCount}/${task.maxRetries ?? board.maxRetries}`}
 				{agent === undefined ? '' : ` · ${agent} working on it`}
 			</Text>
 		</>,

@@ -441,11 +441,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 							`No task ${unknown.join(', ')}: dependencies must be existing task ids (tab completes them).`,
 						);
 					const task = await board.update((tasks) =>
-						addTask(
-							tasks,
-							{title, priority, dependencies, maxRetries: board.maxRetries},
-							context(),
-						),
+						addTask(tasks, {title, priority, dependencies}, context()),
 					);
 					close();
 					setSelection({id: task.id, index: selectedIndex});

@@ -352,7 +352,15 @@ export class Orchestrator {
 		this.#emit('warn', {type: 'run.stopping', immediate: options.immediate});
 		const grace = this.#o.config.graceSeconds * 1000;
 		if (!options.immediate && options.drain !== false && this.#running.size > 0) {
-			await Promise.race([this.#allIdle(), this.#sleep(grace)]);
+			// The grace timer goes as soon as the agents are done: it must not hold the process.
+			let timer: Disposable | undefined;
+			await Promise.race([
+				this.#allIdle(),
+				new Promise<void>((resolve) => {
+					timer = this.#o.timers.setTimeout(resolve, grace);
+				}),
+			]);
+			timer?.dispose();
 		}
 
 		await Promise.all(

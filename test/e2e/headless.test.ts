@@ -2,66 +2,13 @@
  * Unattended runs, end to end: the built CLI with `--headless`, real simulated agents in real
  * ptys, real signals.
  */
-import {spawn} from 'node:child_process';
 import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {cliPath, runCli} from '../helpers/cli.js';
+import {runCli} from '../helpers/cli.js';
+import {fast, start, stored} from '../helpers/headless.js';
 import {processesOf} from '../helpers/processes.js';
 import {repoWith} from '../helpers/temp-repo.js';
-
-interface Line {
-	readonly event: string;
-	readonly task?: string;
-	readonly [key: string]: unknown;
-}
-
-const stored = (cwd: string) =>
-	new Map(
-		readFileSync(path.join(cwd, '.beads', 'tasks.jsonl'), 'utf8')
-			.trim()
-			.split('\n')
-			.map(
-				(line) =>
-					JSON.parse(line) as {
-						id: string;
-						status: string;
-						retryCount: number;
-						attempts: Array<{failureType?: string; startedAt: string; endedAt?: string}>;
-						failureType?: string;
-						lastError?: string;
-						completedAt?: string;
-					},
-			)
-			.map((task) => [task.id, task]),
-	);
-
-const fast = {retryBackoffSeconds: [0.2], timeoutFactor: 0.02, graceSeconds: 0.3, stallMinutes: 5};
-
-/** Starts a headless run and collects its JSON lines as they come. */
-function start(cwd: string, args: string[] = []) {
-	const child = spawn(process.execPath, [cliPath, '--headless', '--json', ...args], {
-		cwd,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		env: {...process.env, NO_COLOR: '1'},
-	});
-	const lines: Line[] = [];
-	let stderr = '';
-	let buffer = '';
-	const waiters: Array<{test: (lines: Line[]) => boolean; resolve: () => void}> = [];
-	child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-		buffer += chunk;
-		const parts = buffer.split('\n');
-		buffer = parts.pop() ?? '';
-		for (const part of parts) if (part.trim() !== '') lines.push(JSON.parse(part) as Line);
-		for (const waiter of [...waiters]) if (waiter.test(lines)) waiter.resolve();
-	});
-	child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-	const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-	const until = async (test: (all: Line[]) => boolean) =>
-		test(lines) ? undefined : new Promise<void>((resolve) => waiters.push({test, resolve}));
-	return {child, lines, exited, until, stderr: () => stderr};
-}
 
 describe('jetpack-tui --headless', () => {
 	it('runs mixed outcomes to the end: successes, retries, a failure, timeouts, a chain in order', async () => {

@@ -24,7 +24,18 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 	const paint = painter(context.color && !flags.json);
 	const session = await openRunSession(context, flags, {
 		// The run goes on without its log file (a full disk, say); the lines still reach stdout.
-		onLogError: (message) => out(paint('red', message)),
+		onLogError: (message) => {
+			out(
+				flags.json
+					? JSON.stringify({
+							time: new Date().toISOString(),
+							level: 'error',
+							event: 'run.warning',
+							message,
+						})
+					: paint('red', message),
+			);
+		},
 	});
 	const {orchestrator, recovered, carried, slots} = session;
 	const cleanups: Array<() => void> = [];

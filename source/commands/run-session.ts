@@ -193,9 +193,11 @@ async function keepUnrecorded(
 		);
 	} catch (error) {
 		say(
-			`jetpack-tui: ${records.length} attempt result${records.length === 1 ? '' : 's'} could not be written anywhere (${(error as Error).message}); the tasks go back to the queue at the next run. The results were:`,
+			[
+				`jetpack-tui: ${records.length} attempt result${records.length === 1 ? '' : 's'} could not be written anywhere (${(error as Error).message}); the tasks go back to the queue at the next run. The results were:`,
+				...records.map((record) => JSON.stringify(record)),
+			].join('\n'),
 		);
-		for (const record of records) say(JSON.stringify(record));
 	}
 }
 

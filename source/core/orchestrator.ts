@@ -23,7 +23,7 @@ import type {Clock, TaskRepository} from './ports.js';
 import {expandArgs, type AgentSlot, type Profile} from './profiles.js';
 import {buildPrompt} from './prompt.js';
 import {schedule} from './scheduler.js';
-import type {ClaimedBy, TaskTable} from './task.js';
+import type {ClaimedBy, Task, TaskTable} from './task.js';
 import {
 	decide,
 	defaultLimitBytes,
@@ -769,20 +769,22 @@ export class Orchestrator {
 		this.#unassignableTold = told;
 		if (assignments.length > 0 && this.#o.holdsRun !== undefined && !(await this.#o.holdsRun()))
 			return;
-		for (const {taskId, agent} of assignments) {
-			// A shutdown may come while this pass awaits the store: start nothing after it.
-			if (this.#stopping) return;
-			// `-` may have removed the agent (or marked it leaving) while this pass awaited.
+		// `-` may have removed an agent (or marked it leaving) while this pass awaited.
+		const starting = assignments.flatMap(({taskId, agent}) => {
 			const slot = this.#slots.find((candidate) => candidate.name === agent);
-			if (slot === undefined || this.#leaving.has(agent)) continue;
-			this.#starting.add(agent);
-			try {
-				await this.#startAttempt(taskId, slot, graph.inCycle);
-			} finally {
-				this.#starting.delete(agent);
+			return slot === undefined || this.#leaving.has(agent) || this.#running.has(taskId)
+				? []
+				: [{taskId, slot}];
+		});
+		for (const {slot} of starting) this.#starting.add(slot.name);
+		try {
+			await this.#startAttempts(starting, graph.inCycle);
+		} finally {
+			for (const {slot} of starting) {
+				this.#starting.delete(slot.name);
 				// Marked leaving while it started, and nothing came of the start: it goes now.
-				if (this.#leaving.has(agent) && this.#taskOf(agent) === undefined) {
-					this.#dropSlot(agent);
+				if (this.#leaving.has(slot.name) && this.#taskOf(slot.name) === undefined) {
+					this.#dropSlot(slot.name);
 					this.#publish();
 				}
 			}
@@ -826,37 +828,56 @@ export class Orchestrator {
 		this.#done(reason);
 	}
 
-	async #startAttempt(
-		taskId: string,
-		slot: AgentSlot,
+	/**
+	 * Claims every assigned task in one transaction (a pass that starts sixteen agents waits on the
+	 * store once, not sixteen times), then starts an agent on each task it got.
+	 */
+	async #startAttempts(
+		starting: ReadonlyArray<{readonly taskId: string; readonly slot: AgentSlot}>,
 		inCycle: ReadonlySet<string>,
 	): Promise<void> {
-		if (this.#running.has(taskId)) return;
+		// A shutdown may come while this pass awaits the store: start nothing after it.
+		if (starting.length === 0 || this.#stopping) return;
 		const now = this.#o.clock.now();
 		const run = this.#o.run;
-		// The claim is a transaction: the task must still be runnable as the file is now.
-		const claimed = await this.#o.repository.update((tasks) => {
-			const change = claimTask(tasks, {
-				taskId,
-				agent: slot.name,
-				run,
-				now,
-				log: (n) => this.#o.logFile(taskId, n),
-				inCycle,
-			});
-			return {tasks: change.tasks, result: change.result && {task: change.result, tasks}};
+		// The claim is a transaction: each task must still be runnable as the file is now.
+		const {claimed, tasks} = await this.#o.repository.update((before) => {
+			let table = before;
+			const taken: Array<{task: Task; slot: AgentSlot}> = [];
+			for (const {taskId, slot} of starting) {
+				const change = claimTask(table, {
+					taskId,
+					agent: slot.name,
+					run,
+					now,
+					log: (n) => this.#o.logFile(taskId, n),
+					inCycle,
+				});
+				table = change.tasks;
+				if (change.result !== undefined) taken.push({task: change.result, slot});
+			}
+
+			return {tasks: table, result: {claimed: taken, tasks: before}};
 		});
-		if (claimed === undefined) return;
-		const {task, tasks} = claimed;
-		const attempt = task.attempts.length;
 		if (this.#stopping || this.#lostRun) {
-			// Claimed as the shutdown began: give it back untouched.
-			await this.#o.repository.update((current) =>
-				unclaimTask(current, taskId, run.runId, attempt),
-			);
+			// Claimed as the shutdown began: give them back untouched.
+			await this.#o.repository.update((current) => {
+				let table = current;
+				for (const {task} of claimed)
+					table = unclaimTask(table, task.id, run.runId, task.attempts.length).tasks;
+				return {tasks: table, result: undefined};
+			});
 			return;
 		}
 
+		for (const {task, slot} of claimed) await this.#launch(task, tasks, slot, now);
+	}
+
+	/** Starts the agent of a claimed attempt; one that cannot even start ends it as `infra`. */
+	async #launch(task: Task, tasks: TaskTable, slot: AgentSlot, now: Date): Promise<void> {
+		const taskId = task.id;
+		const run = this.#o.run;
+		const attempt = task.attempts.length;
 		this.#agentBy.set(taskId, slot.name);
 		this.#emit('info', {
 			type: 'task.claimed',

@@ -40,9 +40,12 @@ export function compareForScheduling(graph: Graph): (a: Task, b: Task) => number
 	return (a, b) =>
 		priorityRank[a.priority] - priorityRank[b.priority] ||
 		(remaining.get(b.id) ?? 0) - (remaining.get(a.id) ?? 0) ||
-		(a.createdAt ?? '').localeCompare(b.createdAt ?? '') ||
-		(a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+		// ISO-8601 stamps order as plain strings; a locale's collation would cost a sort of thousands.
+		compareText(a.createdAt ?? '', b.createdAt ?? '') ||
+		compareText(a.id, b.id);
 }
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const canTake = (slot: AgentSlot, task: Task) =>
 	task.requiredSkills.every((skill) => slot.profile.skills.includes(skill));

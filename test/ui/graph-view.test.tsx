@@ -194,7 +194,7 @@ describe('GraphView', () => {
 
 describe('GraphView on the beads project’s own export', () => {
 	const text = readFileSync(
-		new URL('../../../shared/data/beads-issues.jsonl', import.meta.url),
+		new URL('../fixtures/beads-issues.jsonl', import.meta.url),
 		'utf8',
 	);
 

@@ -193,10 +193,7 @@ describe('GraphView', () => {
 });
 
 describe('GraphView on the beads project’s own export', () => {
-	const text = readFileSync(
-		new URL('../fixtures/beads-issues.jsonl', import.meta.url),
-		'utf8',
-	);
+	const text = readFileSync(new URL('../fixtures/beads-issues.jsonl', import.meta.url), 'utf8');
 
 	for (const all of [false, true]) {
 		it(`fits 80×22 on every key${all ? ' (--all)' : ''}`, async () => {

@@ -79,7 +79,6 @@ describe('GraphView', () => {
 		const start = selection(
 			await frameWith(first.rendered, (frame) => selection(frame) !== undefined),
 		);
-		await new Promise((resolve) => setTimeout(resolve, 100));
 		await press(first.rendered, 'j');
 		const moved = selection(await frameWith(first.rendered, (frame) => selection(frame) !== start));
 		first.rendered.unmount();

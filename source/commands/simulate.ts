@@ -54,7 +54,9 @@ type Stop = {readonly signal: StopSignal} | {readonly error: Error};
 
 async function simulate(plan: SimPlan, output: Output): Promise<number> {
 	// `ms` is how long the agent runs, counted from its process's start (performance.now() is
-	// measured from there), as a real agent's run time would be, start-up included.
+	// measured from there), as a real agent's run time would be, start-up included. A start-up
+	// slower than `ms` (a loaded machine) still shows one step of the work: each loop below runs
+	// its first step whatever the time.
 	const elapsed = () => performance.now();
 	const stopper = new AbortController();
 	let stop: Stop | undefined;
@@ -115,7 +117,7 @@ interface Work {
 }
 
 async function runLines({plan, out, elapsed, signal}: Work): Promise<void> {
-	for (let step = 0; !signal.aborted && elapsed() < plan.ms; step++) {
+	for (let step = 0; !signal.aborted && (step === 0 || elapsed() < plan.ms); step++) {
 		await out.write(progressLine(step, plan.ms === 0 ? 1 : elapsed() / plan.ms));
 		await sleep(Math.min(simIntervals.lines, plan.ms - elapsed()), signal);
 	}
@@ -125,7 +127,7 @@ async function runLines({plan, out, elapsed, signal}: Work): Promise<void> {
 
 async function runSpew({plan, out, elapsed, signal}: Work): Promise<void> {
 	let n = 0;
-	while (!signal.aborted && elapsed() < plan.ms) {
+	while (!signal.aborted && (n === 0 || elapsed() < plan.ms)) {
 		// A batch per write keeps the per-call cost down; the sink waits for 'drain' when full.
 		let batch = '';
 		for (let index = 0; index < 64; index++) batch += spewLine(n++);
@@ -142,7 +144,7 @@ async function runTui({plan, out, elapsed, signal}: Work): Promise<void> {
 		tuiFrame({taskId: plan.taskId, ...screen.size(), elapsedMs: elapsed(), progress, footer});
 	try {
 		await out.write(tuiStart);
-		while (!signal.aborted && elapsed() < plan.ms) {
+		for (let first = true; !signal.aborted && (first || elapsed() < plan.ms); first = false) {
 			await out.write(frame(plan.ms === 0 ? 1 : elapsed() / plan.ms));
 			await sleep(Math.min(simIntervals.tui, plan.ms - elapsed()), signal);
 		}

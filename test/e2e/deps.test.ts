@@ -167,7 +167,7 @@ describe('jetpack-tui deps', () => {
 			[
 				'import',
 				fileURLToPath(
-					new URL('../../../shared/data/beads-issues-2026-01-21-polluted.jsonl', import.meta.url),
+					new URL('../fixtures/beads-issues-2026-01-21-polluted.jsonl', import.meta.url),
 				),
 			],
 			{cwd},

@@ -4,7 +4,7 @@
  */
 import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {describe, expect, it} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 import {runCli} from '../helpers/cli.js';
 import {fast, start, stored} from '../helpers/headless.js';
 import {processesOf} from '../helpers/processes.js';
@@ -119,9 +119,10 @@ describe('jetpack-tui --headless', () => {
 		const run = start(cwd);
 		await run.until((lines) => lines.filter((line) => line.event === 'task.claimed').length === 2);
 		// The claim comes just before the agent starts.
-		for (let wait = 0; wait < 40 && processesOf(cwd).length < 2; wait++)
-			await new Promise((resolve) => setTimeout(resolve, 50));
-		expect(processesOf(cwd).length).toBeGreaterThanOrEqual(2);
+		await vi.waitFor(() => expect(processesOf(cwd).length).toBeGreaterThanOrEqual(2), {
+			timeout: 20_000,
+			interval: 50,
+		});
 		run.child.kill('SIGINT');
 		expect(await run.exited).toBe(130);
 		for (const task of stored(cwd).values())
@@ -204,27 +205,34 @@ describe('jetpack-tui --headless', () => {
 		expect(await first.exited).toBe(130);
 	}, 30_000);
 
-	it('stays responsive while an agent spews output as fast as it can', async () => {
+	// How soon each claim follows the completion before it is a figure of `npm run bench run`.
+	it('goes on scheduling while an agent spews output as fast as it can', async () => {
 		const cwd = await repoWith(
 			[
-				{id: 'spew', title: 'spew', priority: 'critical', sim: {ms: 8000, output: 'spew'}},
+				// Spews for longer than the test runs: everything below happens while it does.
+				{id: 'spew', title: 'spew', priority: 'critical', sim: {ms: 600_000, output: 'spew'}},
 				...[1, 2, 3, 4, 5].map((n) => ({id: `quick${n}`, title: `quick ${n}`, sim: {ms: 100}})),
 			],
 			{...fast, agents: [{profile: 'simulated', count: 2}]},
 		);
 		const run = start(cwd);
-		expect(await run.exited).toBe(0);
-		// Each quick task is claimed soon after the one before it completes, spew or not.
-		const at = (event: string, task: string) =>
-			Date.parse(
-				String(run.lines.find((line) => line.event === event && line.task === task)?.['time']),
-			);
-		for (let n = 2; n <= 5; n++)
-			expect(at('task.claimed', `quick${n}`) - at('task.completed', `quick${n - 1}`)).toBeLessThan(
-				1000,
-			);
-		expect(
-			readFileSync(path.join(cwd, '.jetpack', 'logs', 'spew', '1.log')).length,
-		).toBeGreaterThan(100_000);
-	}, 60_000);
+		await run.until((lines) =>
+			lines.some((line) => line.event === 'task.completed' && line.task === 'quick5'),
+		);
+		const completed = run.lines
+			.filter((line) => line.event === 'task.completed')
+			.map((line) => String(line.task))
+			.sort();
+		expect(completed).toEqual(['quick1', 'quick2', 'quick3', 'quick4', 'quick5']);
+		await vi.waitFor(
+			() =>
+				expect(
+					readFileSync(path.join(cwd, '.jetpack', 'logs', 'spew', '1.log')).length,
+				).toBeGreaterThan(100_000),
+			{timeout: 30_000, interval: 100},
+		);
+		run.child.kill('SIGINT');
+		expect(await run.exited).toBe(130);
+		expect(stored(cwd).get('spew')).toMatchObject({status: 'ready', retryCount: 0});
+	}, 120_000);
 });

@@ -285,7 +285,7 @@ async function graphOf(
 	const cwd = await tempRepo();
 	mkdirSync(path.join(cwd, '.jetpack'));
 	writeFileSync(path.join(cwd, '.jetpack', 'config.json'), JSON.stringify(config));
-	const file = fileURLToPath(new URL(`../../../shared/data/${name}`, import.meta.url));
+	const file = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 	const imported = await runCli(['import', file, ...importArgs], {cwd});
 	expect(imported.code, imported.stderr).toBe(0);
 	const count = stored(cwd).size;

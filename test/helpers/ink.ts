@@ -7,7 +7,7 @@ import {vi} from 'vitest';
 
 export interface Rendered {
 	lastFrame(): string | undefined;
-	stdin: {write(data: string): void};
+	stdin: {write(data: string): void; listenerCount?(event: string): number};
 	unmount(): void;
 }
 
@@ -19,7 +19,7 @@ export function plain(rendered: Rendered): string {
 export async function frameWith(
 	rendered: Rendered,
 	check: string | RegExp | ((frame: string) => boolean),
-	timeout = 3000,
+	timeout = 10_000,
 ): Promise<string> {
 	const test =
 		typeof check === 'string'
@@ -55,8 +55,23 @@ export const keys = {
 	pageUp: '\u001B[5~',
 } as const;
 
+/**
+ * Waits until the app reads its input: Ink subscribes to stdin in an effect, which a loaded machine
+ * can run well after the first frame is drawn.
+ */
+export async function inputReady(rendered: Rendered): Promise<void> {
+	await vi.waitFor(
+		() => {
+			if ((rendered.stdin.listenerCount?.('readable') ?? 1) === 0)
+				throw new Error('the app does not read its input yet');
+		},
+		{timeout: 10_000, interval: 5},
+	);
+}
+
 /** Types `data` after the app's input effects have run. */
 export async function press(rendered: Rendered, ...data: string[]): Promise<void> {
+	await inputReady(rendered);
 	for (const chunk of data) {
 		await new Promise((resolve) => setTimeout(resolve, 20));
 		rendered.stdin.write(chunk);

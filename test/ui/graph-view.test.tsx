@@ -79,7 +79,6 @@ describe('GraphView', () => {
 		const start = selection(
 			await frameWith(first.rendered, (frame) => selection(frame) !== undefined),
 		);
-		await new Promise((resolve) => setTimeout(resolve, 100));
 		await press(first.rendered, 'j');
 		const moved = selection(await frameWith(first.rendered, (frame) => selection(frame) !== start));
 		first.rendered.unmount();
@@ -193,10 +192,7 @@ describe('GraphView', () => {
 });
 
 describe('GraphView on the beads project’s own export', () => {
-	const text = readFileSync(
-		new URL('../../../shared/data/beads-issues.jsonl', import.meta.url),
-		'utf8',
-	);
+	const text = readFileSync(new URL('../fixtures/beads-issues.jsonl', import.meta.url), 'utf8');
 
 	for (const all of [false, true]) {
 		it(`fits 80×22 on every key${all ? ' (--all)' : ''}`, async () => {

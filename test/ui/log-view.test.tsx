@@ -3,6 +3,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import type {Level, RunEvent, StampedEvent} from '../../source/core/orchestrator.js';
 import {LogView} from '../../source/ui/components/log-view.js';
 import type {ViewProps} from '../../source/ui/components/view-props.js';
+import {KeyRouterProvider} from '../../source/ui/hooks/use-latest-input.js';
 import {
 	EventLog,
 	following,
@@ -43,6 +44,7 @@ interface Setup {
 	readonly captured: boolean[];
 }
 
+/** The view as the app holds it: every key through the app's one router. */
 async function show(run: FakeRun, height = 10): Promise<Setup> {
 	const {board} = await fakeBoard();
 	const captured: boolean[] = [];
@@ -55,7 +57,14 @@ async function show(run: FakeRun, height = 10): Promise<Setup> {
 		setCaptured: (value) => captured.push(value),
 		flash: () => undefined,
 	};
-	return {rendered: render(<LogView {...props} />), captured};
+	return {
+		rendered: render(
+			<KeyRouterProvider>
+				<LogView {...props} />
+			</KeyRouterProvider>,
+		),
+		captured,
+	};
 }
 
 /** The event lines of a frame (the header and any prompt left out). */
@@ -128,6 +137,23 @@ describe('LogView', () => {
 		await press(rendered, 'agent:sim-2 exit', keys.enter);
 		frame = await frameWith(rendered, 'events 1/4');
 		expect(eventLines(frame)).toEqual([expect.stringContaining('failed (error): exit 1')]);
+	});
+
+	it('takes every key typed into the filter while the view is still drawing the last one', async () => {
+		const run = new FakeRun();
+		run.emit(claimed('bd-a', 'sim-1'), 'info', at(0));
+		run.emit(claimed('bd-ab', 'sim-2'), 'info', at(1));
+		const {rendered} = await show(run);
+		await frameWith(rendered, 'events 2/2');
+		await press(rendered, '/');
+		await frameWith(rendered, 'filter: ');
+		// Three reads in one turn, as a terminal hands them over when the app is busy: each must find
+		// the text the one before it made, with no render in between.
+		rendered.stdin.write('task:');
+		rendered.stdin.write('bd-a');
+		rendered.stdin.write(keys.enter);
+		const frame = await frameWith(rendered, 'filter "task:bd-a"');
+		expect(frame).toContain('events 1/2');
 	});
 
 	it('scrolling up holds the place; G follows the newest again', async () => {

@@ -127,8 +127,6 @@ async function setup(
 		/>,
 	);
 	await frameWith(rendered, 'tasks');
-	// The view's keys are subscribed in an effect after the first frame.
-	await new Promise((resolve) => setTimeout(resolve, 100));
 	const stored = async (id: string) => (await repository.read()).get(id);
 	return {run, board, repository, rendered, flashes, captures, stored};
 }
@@ -464,7 +462,6 @@ describe('TasksView', () => {
 		const {board, repository} = await fakeBoard(fixture());
 		const rendered = render(<App run={run} board={board} initialView="tasks" />);
 		await frameWith(rendered, '5/5 tasks');
-		await new Promise((resolve) => setTimeout(resolve, 100));
 		await press(rendered, 'b');
 		await frameWith(rendered, 'Block t-fail');
 		// One key at a time, as typed: each must reach the form, none the app.

@@ -4,7 +4,6 @@
  * text; scrolling up holds the place, `G` follows again.
  */
 import {Box, Text} from 'ink';
-import TextInput from 'ink-text-input';
 import {memo, useEffect, useMemo, useState, useSyncExternalStore} from 'react';
 import {eventLine} from '../../commands/event-line.js';
 import type {Paint} from '../../commands/format.js';
@@ -28,6 +27,7 @@ import type {RunControl} from '../run-control.js';
 import {theme} from '../theme.js';
 import type {ViewProps} from './view-props.js';
 import {StyledLine} from './styled-line.js';
+import {TextField} from './text-field.js';
 
 const plain: Paint = (_style, text) => text;
 
@@ -215,7 +215,7 @@ export function LogView(props: ViewProps) {
 			{prompt === undefined ? undefined : (
 				<Box width={width}>
 					<Text color={theme.accent}>filter: </Text>
-					<TextInput
+					<TextField
 						value={prompt}
 						onChange={setPrompt}
 						onSubmit={closePrompt}

@@ -1,0 +1,108 @@
+/**
+ * A one-line text field whose keys come through the app's key router, in order with every other
+ * key. ink-text-input reads the value from its last render and subscribes to Ink's input in an
+ * effect: a key read before the view redrew (keys read together, a busy machine) met the old text,
+ * so `task:` then `bd-a` gave `bd-a`, and an Enter right after the text submitted what was there
+ * before it. Here each key edits the text the previous key left, whether or not a render came
+ * between them.
+ */
+import {Text, type Key} from 'ink';
+import {useLayoutEffect, useRef, useState} from 'react';
+import {keypresses, useLatestInput} from '../hooks/use-latest-input.js';
+import {theme} from '../theme.js';
+
+export interface TextFieldProps {
+	readonly value: string;
+	readonly onChange: (value: string) => void;
+	readonly onSubmit: (value: string) => void;
+	readonly placeholder?: string;
+	readonly focus?: boolean;
+}
+
+interface Edit {
+	readonly value: string;
+	/** Where the next character goes: 0 to value.length. */
+	readonly cursor: number;
+}
+
+/** The field after one key; undefined when the key is not the field's (arrows up and down, tab…). */
+export function editText(edit: Edit, input: string, key: Key): Edit | undefined {
+	const {value, cursor} = edit;
+	if (key.upArrow || key.downArrow || key.tab || key.escape || key.ctrl || key.meta)
+		return undefined;
+	if (key.leftArrow) return {value, cursor: Math.max(0, cursor - 1)};
+	if (key.rightArrow) return {value, cursor: Math.min(value.length, cursor + 1)};
+	// Terminals send DEL for the backspace key; Ink has named it either way.
+	if (key.backspace || key.delete) {
+		if (cursor === 0) return edit;
+		return {value: value.slice(0, cursor - 1) + value.slice(cursor), cursor: cursor - 1};
+	}
+
+	if (input === '') return undefined;
+	return {
+		value: value.slice(0, cursor) + input + value.slice(cursor),
+		cursor: cursor + input.length,
+	};
+}
+
+export function TextField({
+	value,
+	onChange,
+	onSubmit,
+	placeholder = '',
+	focus = true,
+}: TextFieldProps) {
+	// The text as the keys so far left it; the render that shows it may not have happened yet.
+	const latest = useRef<Edit>({value, cursor: value.length});
+	const [shown, setShown] = useState<Edit>(latest.current);
+	const lastProp = useRef(value);
+	// A value the owner sets (not the echo of our own onChange) replaces the text.
+	useLayoutEffect(() => {
+		if (value === lastProp.current) return;
+		lastProp.current = value;
+		if (value === latest.current.value) return;
+		latest.current = {value, cursor: value.length};
+		setShown(latest.current);
+	}, [value]);
+
+	useLatestInput((input, key) => {
+		// Outside the router (a component alone in a test) a run of keys comes as one input.
+		for (const [char, charKey] of keypresses(input, key)) {
+			if (charKey.return) {
+				onSubmit(latest.current.value);
+				continue;
+			}
+
+			const next = editText(latest.current, char, charKey);
+			if (next === undefined) continue;
+			const changed = next.value !== latest.current.value;
+			latest.current = next;
+			setShown(next);
+			if (changed) {
+				lastProp.current = next.value;
+				onChange(next.value);
+			}
+		}
+	}, focus);
+
+	if (!focus) return <Text>{shown.value === '' ? placeholder : shown.value}</Text>;
+	if (shown.value === '') {
+		return (
+			<Text>
+				<Text inverse>{placeholder.slice(0, 1) || ' '}</Text>
+				<Text color={theme.muted}>{placeholder.slice(1)}</Text>
+			</Text>
+		);
+	}
+
+	const before = shown.value.slice(0, shown.cursor);
+	const at = shown.value.slice(shown.cursor, shown.cursor + 1);
+	const after = shown.value.slice(shown.cursor + 1);
+	return (
+		<Text>
+			{before}
+			<Text inverse>{at === '' ? ' ' : at}</Text>
+			{after}
+		</Text>
+	);
+}

@@ -1,0 +1,81 @@
+import type {Key} from 'ink';
+import {describe, expect, it} from 'vitest';
+import {editText} from '../../source/ui/components/text-field.js';
+
+const none: Key = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
+};
+
+describe('editText', () => {
+	it.each([
+		['types at the cursor', {value: 'ac', cursor: 1}, 'b', {}, {value: 'abc', cursor: 2}],
+		['takes a run at once', {value: '', cursor: 0}, 'task:', {}, {value: 'task:', cursor: 5}],
+		['moves left', {value: 'ab', cursor: 2}, '', {leftArrow: true}, {value: 'ab', cursor: 1}],
+		[
+			'stops at the start',
+			{value: 'ab', cursor: 0},
+			'',
+			{leftArrow: true},
+			{value: 'ab', cursor: 0},
+		],
+		[
+			'stops at the end',
+			{value: 'ab', cursor: 2},
+			'',
+			{rightArrow: true},
+			{value: 'ab', cursor: 2},
+		],
+		[
+			'deletes before the cursor',
+			{value: 'abc', cursor: 2},
+			'',
+			{backspace: true},
+			{value: 'ac', cursor: 1},
+		],
+		[
+			'treats delete as backspace',
+			{value: 'abc', cursor: 3},
+			'',
+			{delete: true},
+			{value: 'ab', cursor: 2},
+		],
+		[
+			'deletes nothing at the start',
+			{value: 'ab', cursor: 0},
+			'',
+			{backspace: true},
+			{value: 'ab', cursor: 0},
+		],
+		[
+			'leaves arrows up and down to the view',
+			{value: 'a', cursor: 1},
+			'',
+			{upArrow: true},
+			undefined,
+		],
+		['leaves esc to the view', {value: 'a', cursor: 1}, '', {escape: true}, undefined],
+		['leaves ctrl keys to the app', {value: 'a', cursor: 1}, 'x', {ctrl: true}, undefined],
+		['leaves tab to the form', {value: 'a', cursor: 1}, '', {tab: true}, undefined],
+	] as const)('%s', (_name, edit, input, key, expected) => {
+		expect(editText(edit, input, {...none, ...key})).toEqual(expected);
+	});
+});

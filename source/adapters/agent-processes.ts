@@ -1,0 +1,402 @@
+/**
+ * Which processes are an agent's, and signals that reach only those (PRODUCT.md §4). Every agent
+ * is launched with a token in its environment (`JETPACK_AGENT_TOKEN`), which every process it
+ * starts inherits whatever it does next: fork, leave the group, `setsid`, daemonise. /proc shows
+ * a process's environment as it was when it started, so the token finds an agent's processes
+ * after its leader has gone and its children were reparented to init. A process that drops its
+ * environment still counts while it descends from one that carries the token, or shares its
+ * session or group.
+ *
+ * A process id, and a group id, is reused once its process is gone, so nothing here ever signals
+ * a group, and a pid only after reading, immediately before the signal, that it still has the
+ * start time (and token) it was found with.
+ *
+ * On Linux all of this reads /proc. Elsewhere (macOS) the environment of other processes cannot
+ * be read: an agent's processes are its leader's descendants, session and group from `ps`, and the
+ * check before a signal compares the start time `ps` reports.
+ */
+import {execFile, execFileSync} from 'node:child_process';
+import {readdir, readFile} from 'node:fs/promises';
+import {readFileSync} from 'node:fs';
+import {promisify} from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/** The environment variable that marks every process an agent started. */
+export const agentTokenVariable = 'JETPACK_AGENT_TOKEN';
+
+/** One process as seen in one scan. */
+export interface ProcessEntry {
+	readonly pid: number;
+	readonly ppid: number;
+	readonly pgid: number;
+	readonly sid: number;
+	/** When it started (clock ticks since boot on Linux; `ps`'s lstart elsewhere): with the pid, its identity. */
+	readonly startTime: string;
+	readonly rssBytes: number;
+	/** Its JETPACK_AGENT_TOKEN, if it has one we could read. */
+	readonly token: string | undefined;
+}
+
+export type ProcessTable = ReadonlyMap<number, ProcessEntry>;
+
+/** A process known by pid and start time: the pid alone may be someone else's tomorrow. */
+export interface ProcessIdentity {
+	readonly pid: number;
+	readonly startTime: string;
+}
+
+/**
+ * The processes in `table` that belong to an agent: those whose token `matches`, the `leader`
+ * while it is the same process, every process in a session or group one of those leads or shares,
+ * and every descendant of any of them. Never `self` (the orchestrator, which may carry a token of
+ * its own when an agent runs it).
+ */
+export function agentMembers(
+	table: ProcessTable,
+	matches: (token: string) => boolean,
+	options: {readonly leader?: ProcessIdentity; readonly self?: number} = {},
+): ProcessEntry[] {
+	const anchors: ProcessEntry[] = [];
+	for (const entry of table.values()) {
+		if (entry.token !== undefined && matches(entry.token)) anchors.push(entry);
+	}
+
+	const leader = options.leader === undefined ? undefined : table.get(options.leader.pid);
+	if (leader !== undefined && leader.startTime === options.leader?.startTime) anchors.push(leader);
+	// A session or group outlives none of its members: while an anchor is in it, its id is not
+	// anyone else's, and only processes started inside it (ours) can be in it.
+	const sessions = new Set(anchors.map((entry) => entry.sid).filter((id) => id > 1));
+	const groups = new Set(anchors.map((entry) => entry.pgid).filter((id) => id > 1));
+	const members = new Set<number>(anchors.map((entry) => entry.pid));
+	for (const entry of table.values()) {
+		if (sessions.has(entry.sid) || groups.has(entry.pgid)) members.add(entry.pid);
+	}
+
+	const children = new Map<number, number[]>();
+	for (const entry of table.values()) {
+		const list = children.get(entry.ppid);
+		if (list === undefined) children.set(entry.ppid, [entry.pid]);
+		else list.push(entry.pid);
+	}
+
+	const stack = [...members];
+	while (stack.length > 0) {
+		for (const child of children.get(stack.pop() as number) ?? []) {
+			if (members.has(child)) continue;
+			members.add(child);
+			stack.push(child);
+		}
+	}
+
+	members.delete(options.self ?? -1);
+	return [...members].map((pid) => table.get(pid) as ProcessEntry);
+}
+
+/** The fields of /proc/<pid>/stat after the command name, which may hold spaces and parentheses. */
+export function parseStat(
+	pid: number,
+	text: string,
+	pageSize: number,
+): Omit<ProcessEntry, 'token'> | undefined {
+	const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+	// Zombies and dying processes are gone for every purpose here; only their parent can reap them.
+	if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
+	const [ppid, pgid, sid] = [fields[1], fields[2], fields[3]].map(Number);
+	const rssPages = Number(fields[21]);
+	const startTime = fields[19];
+	if (
+		ppid === undefined ||
+		pgid === undefined ||
+		sid === undefined ||
+		startTime === undefined ||
+		![ppid, pgid, sid, rssPages].every(Number.isFinite)
+	) {
+		return undefined;
+	}
+
+	return {pid, ppid, pgid, sid, startTime, rssBytes: rssPages * pageSize};
+}
+
+/** The token in a NUL-separated environment block, if any. */
+export function tokenIn(environ: string): string | undefined {
+	const key = `${agentTokenVariable}=`;
+	const at = environ.startsWith(key) ? 0 : environ.indexOf(`\u0000${key}`);
+	if (at === -1) return undefined;
+	const start = at === 0 ? key.length : at + 1 + key.length;
+	const end = environ.indexOf('\u0000', start);
+	return environ.slice(start, end === -1 ? undefined : end);
+}
+
+function readStartTimeSync(pid: number): string | undefined {
+	if (process.platform !== 'linux') {
+		try {
+			return execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {encoding: 'utf8'}).trim();
+		} catch {
+			// ps exits 1 when there is no such process.
+			return undefined;
+		}
+	}
+
+	try {
+		const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+		return fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19];
+	} catch {
+		// Gone.
+		return undefined;
+	}
+}
+
+function readTokenSync(pid: number): string | undefined {
+	try {
+		return tokenIn(readFileSync(`/proc/${pid}/environ`, 'latin1'));
+	} catch {
+		// Gone, or not ours to read (another user's process): not ours to signal either.
+		return undefined;
+	}
+}
+
+/**
+ * Sends `signal` to `entry.pid` if it is still the process that was found: same start time, and
+ * the same token when it was found by one. Both are read synchronously right before the signal,
+ * so no other code runs in between; the pid would have to be freed and the whole id space wrap
+ * round within those few system calls for the signal to miss. Returns whether it was sent.
+ */
+export function signalIfOurs(entry: ProcessEntry, signal: NodeJS.Signals): boolean {
+	if (entry.pid === process.pid || entry.pid <= 1) return false;
+	if (readStartTimeSync(entry.pid) !== entry.startTime) return false;
+	if (
+		entry.token !== undefined &&
+		process.platform === 'linux' &&
+		readTokenSync(entry.pid) !== entry.token
+	) {
+		return false;
+	}
+
+	try {
+		process.kill(entry.pid, signal);
+		return true;
+	} catch (error) {
+		// ESRCH: it ended after the check. EPERM: not ours after all; either way nothing to do.
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ESRCH' || code === 'EPERM') return false;
+		throw error;
+	}
+}
+
+/** Our own start time: no process started before us can carry a token we gave. */
+function ownStartTime(): number {
+	if (process.platform !== 'linux') return 0;
+	try {
+		return Number(readStartTimeSync(process.pid) ?? 0);
+	} catch {
+		// Without it every environment is read: slower, not wrong.
+		return 0;
+	}
+}
+
+/** Pages are 4 KiB on most machines, not all: our own resident size in pages and in bytes tells. */
+async function measurePageSize(): Promise<number> {
+	const pages = Number((await readFile('/proc/self/statm', 'utf8')).split(' ')[1]);
+	const bytes = process.memoryUsage().rss;
+	if (!(pages > 0)) return 4096;
+	return 2 ** Math.round(Math.log2(bytes / pages));
+}
+
+/**
+ * Reads the process table. An environment is read once per process (by pid and start time), and
+ * only for processes started at or after `since` (clock ticks since boot; by default when this
+ * process started), so a scan every 2 s costs one stat read per process.
+ */
+export class ProcessScanner {
+	readonly #since: number;
+	readonly #tokens = new Map<number, {startTime: string; token: string | undefined}>();
+	#pageSize: number | undefined;
+
+	constructor(options: {readonly since?: number} = {}) {
+		this.#since = options.since ?? ownStartTime();
+	}
+
+	async scan(): Promise<Map<number, ProcessEntry>> {
+		return process.platform === 'linux' ? this.#fromProc() : fromPs();
+	}
+
+	async #fromProc(): Promise<Map<number, ProcessEntry>> {
+		const pageSize = (this.#pageSize ??= await measurePageSize());
+		const table = new Map<number, ProcessEntry>();
+		const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
+		await Promise.all(
+			pids.map(async (pid) => {
+				// A process may end between readdir and reading its stat: it is simply not there.
+				const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+				const entry = text === undefined ? undefined : parseStat(pid, text, pageSize);
+				if (entry === undefined) return;
+				table.set(pid, {...entry, token: await this.#token(entry)});
+			}),
+		);
+		for (const pid of this.#tokens.keys()) if (!table.has(pid)) this.#tokens.delete(pid);
+		return table;
+	}
+
+	async #token(entry: Omit<ProcessEntry, 'token'>): Promise<string | undefined> {
+		const known = this.#tokens.get(entry.pid);
+		if (known?.startTime === entry.startTime) return known.token;
+		let token: string | undefined;
+		if (Number(entry.startTime) >= this.#since) {
+			const environ = await readFile(`/proc/${entry.pid}/environ`, 'latin1').catch(() => undefined);
+			token = environ === undefined ? undefined : tokenIn(environ);
+		}
+
+		this.#tokens.set(entry.pid, {startTime: entry.startTime, token});
+		return token;
+	}
+}
+
+async function fromPs(): Promise<Map<number, ProcessEntry>> {
+	// lstart last: it holds spaces.
+	const {stdout} = await execFileAsync('ps', ['-A', '-o', 'pid=,ppid=,pgid=,sess=,rss=,lstart='], {
+		maxBuffer: 16 * 1024 * 1024,
+	});
+	const table = new Map<number, ProcessEntry>();
+	for (const line of stdout.split('\n')) {
+		const match = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.+?)\s*$/.exec(line);
+		if (match === null) continue;
+		const [pid, ppid, pgid, sid, rssKb] = match.slice(1, 6).map(Number) as [
+			number,
+			number,
+			number,
+			number,
+			number,
+		];
+		table.set(pid, {
+			pid,
+			ppid,
+			pgid,
+			sid,
+			rssBytes: rssKb * 1024,
+			startTime: match[6] ?? '',
+			token: undefined,
+		});
+	}
+
+	return table;
+}
+
+/** One scanner for the whole program: the launcher and the memory sampler share its cache. */
+export const processScanner = new ProcessScanner();
+
+/** A leader's identity, read as soon as it is spawned: it is our child, so not yet anyone else's. */
+export function identify(pid: number): ProcessIdentity | undefined {
+	const startTime = readStartTimeSync(pid);
+	return startTime === undefined ? undefined : {pid, startTime};
+}
+
+const leaders = new Map<number, ProcessIdentity & {readonly token: string}>();
+
+/**
+ * Remembers which token a leader was launched with. Until its exec, /proc shows a new process
+ * with its parent's environment; the launcher knows better.
+ */
+export function registerLeader(identity: ProcessIdentity, token: string): Disposable {
+	leaders.set(identity.pid, {...identity, token});
+	return {
+		dispose() {
+			if (leaders.get(identity.pid)?.startTime === identity.startTime) leaders.delete(identity.pid);
+		},
+	};
+}
+
+interface Disposable {
+	dispose(): void;
+}
+
+/** The token a running leader was launched with, if it was launched here and is still that process. */
+export function leaderToken(entry: ProcessEntry | undefined): string | undefined {
+	if (entry === undefined) return undefined;
+	const known = leaders.get(entry.pid);
+	return known?.startTime === entry.startTime ? known.token : entry.token;
+}
+
+const sleep = async (ms: number) =>
+	new Promise((resolve) => {
+		setTimeout(resolve, ms);
+	});
+
+/** How long SIGKILLs are repeated for processes that keep appearing (a fork loop) or linger. */
+const killRoundsMs = 10_000;
+const pollMs = 50;
+
+/**
+ * Stops every process `find` returns: SIGTERM (unless `immediate`), up to `graceMs` for them to go,
+ * then SIGKILL, repeated while any are left (a process forking as fast as it can is outrun: each
+ * round kills the parents whose children the next round finds). Every signal goes through
+ * `signalIfOurs`. Resolves with how many distinct processes were found.
+ */
+export async function stopProcesses(
+	find: () => Promise<ProcessEntry[]>,
+	options: {
+		readonly graceMs: number;
+		readonly immediate?: boolean;
+		/** Asked during the grace: true cuts it short (a stop that became immediate). */
+		readonly hurry?: () => boolean;
+	},
+): Promise<number> {
+	const seen = new Set<string>();
+	const note = (entries: ProcessEntry[]) => {
+		for (const entry of entries) seen.add(`${entry.pid}:${entry.startTime}`);
+		return entries;
+	};
+
+	let left = note(await find());
+	if (left.length === 0) return 0;
+	if (options.immediate !== true) {
+		const deadline = Date.now() + options.graceMs;
+		const termed = new Set<string>();
+		while (left.length > 0 && Date.now() < deadline && options.hurry?.() !== true) {
+			for (const entry of left) {
+				const key = `${entry.pid}:${entry.startTime}`;
+				if (!termed.has(key) && signalIfOurs(entry, 'SIGTERM')) termed.add(key);
+			}
+
+			await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+			left = note(await find());
+		}
+	}
+
+	const deadline = Date.now() + killRoundsMs;
+	while (left.length > 0 && Date.now() < deadline) {
+		for (const entry of left) signalIfOurs(entry, 'SIGKILL');
+		await sleep(pollMs / 5);
+		left = note(await find());
+	}
+
+	return seen.size;
+}
+
+/** Tokens the orchestrator gives: `<runId>.<agent>.<taskId>.<attempt>`. */
+export function runTokenPrefix(runId: string): string {
+	return `${runId}.`;
+}
+
+/**
+ * Stops every live process carrying a token of run `runId` (a run that died without stopping its
+ * agents): SIGTERM, `graceMs`, SIGKILL. Resolves with how many processes there were. Linux only:
+ * elsewhere the environment of other processes cannot be read, and it resolves with 0.
+ */
+export async function stopAgentsOfRun(
+	runId: string,
+	options: {readonly graceMs?: number} = {},
+): Promise<number> {
+	if (process.platform !== 'linux') return 0;
+	// The dead run's agents started before us: every environment must be read, once.
+	const scanner = new ProcessScanner({since: 0});
+	const prefix = runTokenPrefix(runId);
+	return stopProcesses(
+		async () =>
+			agentMembers(await scanner.scan(), (token) => token.startsWith(prefix), {
+				self: process.pid,
+			}),
+		{graceMs: options.graceMs ?? 2000},
+	);
+}

@@ -56,6 +56,24 @@ describe('the memory watchdog decides', () => {
 		]);
 	});
 
+	it('recycles the next attempt of a recycled task, even when no sample saw the task go in between', () => {
+		let state = initialWatchdogState;
+		const run = (rss: number) => {
+			const result = decide(sample([['a', rss]]), state, 10);
+			state = result.state;
+			return result.actions.map((action) => action.type);
+		};
+
+		// 320: attempt 1 recycled; 340: still being stopped; 40: attempt 2 has started.
+		expect([run(320), run(340), run(40), run(280), run(320)]).toEqual([
+			['recycle'],
+			['warn'],
+			[],
+			['warn'],
+			['recycle'],
+		]);
+	});
+
 	it('holds claims under the reserve, recycles the largest under half of it, and gives claims back with memory', () => {
 		let state = initialWatchdogState;
 		const run = (availableMb: number) => {

@@ -5,6 +5,7 @@
  * `getSnapshot()` and steer it through its commands.
  */
 import {
+	agentToken,
 	blankScreen,
 	CommandNotFound,
 	type AgentExit,
@@ -824,6 +825,7 @@ export class Orchestrator {
 				cols: size.cols,
 				rows: size.rows,
 				logFile: this.#o.logFile(taskId, attempt),
+				token: agentToken(this.#o.run.runId, slot.name, task.id, attempt),
 			});
 		} catch (error) {
 			// An agent that cannot even start is the profile's problem, not the task's.

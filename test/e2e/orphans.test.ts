@@ -1,0 +1,75 @@
+/**
+ * A run SIGKILLed mid-task leaves its agents running (nothing was there to stop them); the next run
+ * finds them by the run id in their environment and stops them (PRODUCT.md §4).
+ */
+import {spawn} from 'node:child_process';
+import {existsSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {afterEach, describe, expect, it} from 'vitest';
+import {stopAgentsOfRun} from '../../source/adapters/agent-processes.js';
+import {cliPath} from '../helpers/cli.js';
+import {processesOf} from '../helpers/processes.js';
+import {repoWith} from '../helpers/temp-repo.js';
+
+const leaky = fileURLToPath(new URL('../helpers/leaky-agent.mjs', import.meta.url));
+
+const dirs: string[] = [];
+
+afterEach(() => {
+	for (const pid of dirs.splice(0).flatMap((dir) => processesOf(dir))) {
+		try {
+			process.kill(pid, 'SIGKILL');
+		} catch {
+			// Gone already.
+		}
+	}
+});
+
+async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+describe('the agents of a run that was SIGKILLed', () => {
+	it('carry its run id, and are all stopped by stopAgentsOfRun', async () => {
+		// Agents that ignore SIGHUP, so outlive their terminal, each with a daemon of its own.
+		const spec = {
+			stay: true,
+			ignore: ['SIGHUP'],
+			children: [{name: 'daemon', how: 'daemon', ignore: ['SIGHUP', 'SIGTERM']}],
+		};
+		const cwd = await repoWith(
+			[1, 2].map((n) => ({id: `t${n}`, title: `task ${n}`})),
+			{
+				agents: [
+					{
+						name: 'leaky',
+						count: 2,
+						command: process.execPath,
+						args: [leaky, '.', JSON.stringify(spec)],
+					},
+				],
+			},
+		);
+		dirs.push(cwd);
+		const run = spawn(process.execPath, [cliPath, '--headless'], {cwd, stdio: 'ignore'});
+		const runFile = path.join(cwd, '.jetpack', 'run.json');
+		// Two agents, each with its child.
+		await until(() => existsSync(runFile) && processesOf(cwd).length >= 4, 'both agents to start');
+		const {runId} = JSON.parse(readFileSync(runFile, 'utf8')) as {runId: string};
+
+		run.kill('SIGKILL');
+		await new Promise((resolve) => run.on('close', resolve));
+		const left = processesOf(cwd).length;
+		expect(left).toBeGreaterThanOrEqual(4);
+		const stopped = await stopAgentsOfRun(runId, {graceMs: 500});
+
+		expect(processesOf(cwd)).toEqual([]);
+		expect(stopped).toBeGreaterThanOrEqual(left);
+		expect(await stopAgentsOfRun(`${runId}x`)).toBe(0);
+	});
+});

@@ -48,8 +48,8 @@ export interface ProcessIdentity {
 
 /**
  * The processes in `table` that belong to an agent: those whose token `matches`, the `leader`
- * while it is the same process, every process in a session or group one of those leads or shares,
- * and every descendant of any of them. Never `self` (the orchestrator, which may carry a token of
+ * while it is the same process, every process in a session or group that one of those (or the
+ * leader) created, and every descendant of any of them. Never `self` (the orchestrator, which may carry a token of
  * its own when an agent runs it).
  */
 export function agentMembers(
@@ -64,10 +64,14 @@ export function agentMembers(
 
 	const leader = options.leader === undefined ? undefined : table.get(options.leader.pid);
 	if (leader !== undefined && leader.startTime === options.leader?.startTime) anchors.push(leader);
-	// A session or group outlives none of its members: while an anchor is in it, its id is not
-	// anyone else's, and only processes started inside it (ours) can be in it.
-	const sessions = new Set(anchors.map((entry) => entry.sid).filter((id) => id > 1));
-	const groups = new Set(anchors.map((entry) => entry.pgid).filter((id) => id > 1));
+	// A session or group id stays taken while any process is in it, so while an anchor is in a
+	// session that an anchor (or the leader) created, only processes started inside it — ours —
+	// can be in it. Not any anchor's session: a leader just forked, before its setsid, is still in
+	// the orchestrator's session, which may hold the user's shell.
+	const founders = new Set(anchors.map((entry) => entry.pid));
+	if (options.leader !== undefined) founders.add(options.leader.pid);
+	const sessions = new Set(anchors.map((entry) => entry.sid).filter((id) => founders.has(id)));
+	const groups = new Set(anchors.map((entry) => entry.pgid).filter((id) => founders.has(id)));
 	const members = new Set<number>(anchors.map((entry) => entry.pid));
 	for (const entry of table.values()) {
 		if (sessions.has(entry.sid) || groups.has(entry.pgid)) members.add(entry.pid);
@@ -148,6 +152,9 @@ function readStartTimeSync(pid: number): string | undefined {
 	}
 }
 
+/** Processes whose token was read too early (see signalIfOurs): read again at the next scan. */
+const staleTokens = new Set<string>();
+
 function readTokenSync(pid: number): string | undefined {
 	try {
 		return tokenIn(readFileSync(`/proc/${pid}/environ`, 'latin1'));
@@ -166,11 +173,10 @@ function readTokenSync(pid: number): string | undefined {
 export function signalIfOurs(entry: ProcessEntry, signal: NodeJS.Signals): boolean {
 	if (entry.pid === process.pid || entry.pid <= 1) return false;
 	if (readStartTimeSync(entry.pid) !== entry.startTime) return false;
-	if (
-		entry.token !== undefined &&
-		process.platform === 'linux' &&
-		readTokenSync(entry.pid) !== entry.token
-	) {
+	if (entry.token !== undefined && readTokenSync(entry.pid) !== entry.token) {
+		// Found by a token it no longer shows: read before its exec, when a new process shows its
+		// parent's environment. The next scan reads it again.
+		staleTokens.add(`${entry.pid}:${entry.startTime}`);
 		return false;
 	}
 
@@ -241,12 +247,22 @@ export class ProcessScanner {
 		}
 
 		for (const pid of this.#tokens.keys()) if (!table.has(pid)) this.#tokens.delete(pid);
+		for (const key of staleTokens) {
+			if (!table.has(Number(key.split(':')[0]))) staleTokens.delete(key);
+		}
+
 		return table;
 	}
 
 	#token(entry: Omit<ProcessEntry, 'token'>): string | undefined {
 		const known = this.#tokens.get(entry.pid);
-		if (known?.startTime === entry.startTime) return known.token;
+		if (
+			known?.startTime === entry.startTime &&
+			!staleTokens.delete(`${entry.pid}:${entry.startTime}`)
+		) {
+			return known.token;
+		}
+
 		const token = Number(entry.startTime) >= this.#since ? readTokenSync(entry.pid) : undefined;
 		this.#tokens.set(entry.pid, {startTime: entry.startTime, token});
 		return token;
@@ -271,16 +287,15 @@ function readSmall(file: string): string | undefined {
 }
 
 async function fromPs(): Promise<Map<number, ProcessEntry>> {
-	// lstart last: it holds spaces.
-	const {stdout} = await execFileAsync('ps', ['-A', '-o', 'pid=,ppid=,pgid=,sess=,rss=,lstart='], {
+	// No session id: BSD ps's `sess` is a kernel address. lstart last: it holds spaces.
+	const {stdout} = await execFileAsync('ps', ['-A', '-o', 'pid=,ppid=,pgid=,rss=,lstart='], {
 		maxBuffer: 16 * 1024 * 1024,
 	});
 	const table = new Map<number, ProcessEntry>();
 	for (const line of stdout.split('\n')) {
-		const match = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.+?)\s*$/.exec(line);
+		const match = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.+?)\s*$/.exec(line);
 		if (match === null) continue;
-		const [pid, ppid, pgid, sid, rssKb] = match.slice(1, 6).map(Number) as [
-			number,
+		const [pid, ppid, pgid, rssKb] = match.slice(1, 5).map(Number) as [
 			number,
 			number,
 			number,
@@ -290,9 +305,9 @@ async function fromPs(): Promise<Map<number, ProcessEntry>> {
 			pid,
 			ppid,
 			pgid,
-			sid,
+			sid: 0,
 			rssBytes: rssKb * 1024,
-			startTime: match[6] ?? '',
+			startTime: match[5] ?? '',
 			token: undefined,
 		});
 	}

@@ -441,7 +441,21 @@ class PtyAgent implements AgentProcess {
 	}
 
 	async #signalAll(signal: NodeJS.Signals): Promise<void> {
-		for (const entry of await this.#members()) signalIfOurs(entry, signal);
+		let members: ProcessEntry[];
+		try {
+			members = await this.#members();
+		} catch (error) {
+			// The table could not be read (out of file descriptors?): the leader at least, which
+			// is known without it; what it started is looked for again once it has exited.
+			this.#ring.push(
+				`\njetpack-tui: cannot list the agent's processes: ${(error as Error).message}\n`,
+			);
+			const leader = this.#leader;
+			if (leader === undefined) return;
+			members = [{...leader, ppid: 0, pgid: 0, sid: 0, rssBytes: 0, token: undefined}];
+		}
+
+		for (const entry of members) signalIfOurs(entry, signal);
 	}
 
 	async #leaderExitedWithin(ms: number): Promise<boolean> {

@@ -180,6 +180,25 @@ describe('an agent’s processes, from a process table', () => {
 		expect(agentMembers(table, none, {leader: {pid: 300, startTime: '2999'}})).toEqual([]);
 	});
 
+	it('never takes in a session or group that no process of the agent created', () => {
+		const user = new Map([
+			// The user's shell and its tmux server, in the session the orchestrator runs in.
+			entry(400),
+			entry(401, {ppid: 400, pgid: 401, sid: 400}),
+			// A leader just forked, before its setsid: still in the user's session and group.
+			entry(500, {ppid: 402, pgid: 400, sid: 400}),
+			// A process of the agent that joined nothing of its own.
+			entry(501, {ppid: 1, pgid: 400, sid: 400, token: 'r1.a.t.1'}),
+		]);
+		expect(
+			pids(
+				agentMembers(user, (token) => token === 'r1.a.t.1', {
+					leader: {pid: 500, startTime: '5000'},
+				}),
+			),
+		).toEqual([500, 501]);
+	});
+
 	it('never counts the orchestrator itself', () => {
 		expect(pids(agentMembers(table, (token) => token === 'r1.b.u.1', {self: 201}))).toEqual([200]);
 	});

@@ -343,11 +343,14 @@ interface Disposable {
 	dispose(): void;
 }
 
-/** The token a running leader was launched with, if it was launched here and is still that process. */
-export function leaderToken(entry: ProcessEntry | undefined): string | undefined {
-	if (entry === undefined) return undefined;
-	const known = leaders.get(entry.pid);
-	return known?.startTime === entry.startTime ? known.token : entry.token;
+/**
+ * The leader launched here with pid `pid`, and its token, until its attempt is reported ended:
+ * after the leader itself has exited, while what it left is being stopped, too.
+ */
+export function launchedLeader(
+	pid: number,
+): (ProcessIdentity & {readonly token: string}) | undefined {
+	return leaders.get(pid);
 }
 
 const sleep = async (ms: number) =>

@@ -10,7 +10,7 @@ import os from 'node:os';
 import type {ProcessStats, TreeSample} from '../core/watchdog.js';
 import {
 	agentMembers,
-	leaderToken,
+	launchedLeader,
 	processScanner,
 	type ProcessScanner,
 	type ProcessTable,
@@ -24,13 +24,15 @@ export function treeSizes(
 ): Map<string, number> {
 	const sizes = new Map<string, number>();
 	for (const [key, root] of roots) {
-		const leader = table.get(root);
+		// Launched here: known by identity and token even once the leader has gone and what it
+		// left is being stopped. Otherwise whatever process has the pid now.
+		const leader = launchedLeader(root) ?? table.get(root);
 		if (leader === undefined) {
 			sizes.set(key, 0);
 			continue;
 		}
 
-		const token = leaderToken(leader);
+		const token = 'token' in leader ? leader.token : undefined;
 		const members = agentMembers(table, (candidate) => candidate === token, {leader, self});
 		sizes.set(
 			key,

@@ -358,8 +358,11 @@ const sleep = async (ms: number) =>
 		setTimeout(resolve, ms);
 	});
 
-/** How long SIGKILLs are repeated for processes that keep appearing (a fork loop) or linger. */
+/** How long SIGKILL rounds go on for processes that keep appearing (a fork loop). */
 const killRoundsMs = 10_000;
+/** How long a killed process may take to disappear before it is left to the kernel. */
+const lingerMs = 1000;
+const maxTries = 3;
 const pollMs = 50;
 
 /**
@@ -399,10 +402,27 @@ export async function stopProcesses(
 		}
 	}
 
+	// One SIGKILL each is final (it cannot be caught); the rounds are for processes forked since
+	// the last look. One that was killed and still shows (uninterruptible sleep) is waited for a
+	// little; one that cannot be signalled (EPERM: a setuid program) is tried a few times.
+	const tries = new Map<string, number>();
+	const killed = new Set<string>();
 	const deadline = Date.now() + killRoundsMs;
+	let lastKill = Date.now();
 	while (left.length > 0 && Date.now() < deadline) {
-		for (const entry of left) signalIfOurs(entry, 'SIGKILL');
-		await sleep(pollMs / 5);
+		const fresh = left.filter((entry) => {
+			const key = `${entry.pid}:${entry.startTime}`;
+			return !killed.has(key) && (tries.get(key) ?? 0) < maxTries;
+		});
+		if (fresh.length === 0 && Date.now() - lastKill > lingerMs) break;
+		for (const entry of fresh) {
+			const key = `${entry.pid}:${entry.startTime}`;
+			tries.set(key, (tries.get(key) ?? 0) + 1);
+			if (signalIfOurs(entry, 'SIGKILL')) killed.add(key);
+			lastKill = Date.now();
+		}
+
+		await sleep(fresh.length > 0 ? pollMs / 5 : pollMs);
 		left = note(await find());
 	}
 

@@ -84,7 +84,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 20_000)
 
 interface ChildSpec {
 	readonly name: string;
-	readonly how: 'group' | 'setsid' | 'daemon';
+	readonly how: 'group' | 'setsid' | 'daemon' | 'chain';
 	readonly ignore?: readonly string[];
 	readonly memoryMb?: number;
 	readonly env?: 'clean';
@@ -266,6 +266,17 @@ describe('an agent in a pty', () => {
 		// Checked at the moment the exit is reported: the attempt is over, so is everything it started.
 		const left = [...pids()].filter(([, pid]) => running(pid)).map(([name]) => name);
 		expect(left).toEqual([]);
+	});
+
+	it('outruns a child that keeps starting detached copies of itself', async () => {
+		const token = `chain${process.pid}.a.t.1`;
+		const {agent} = await launchLeaky(
+			{children: [{name: 'chain', how: 'chain', ignore: ['SIGHUP', 'SIGTERM']}]},
+			token,
+		);
+
+		await exitOf(agent);
+		expect(carrying(token)).toEqual([]);
 	});
 
 	it('stops every process it started, those that left its session too', async () => {

@@ -3,6 +3,7 @@
 //   how: 'group'  a plain child, in the agent's process group and session
 //        'setsid' a child in a new session (detached)
 //        'daemon' a double fork: a detached child that starts a detached grandchild and exits
+//        'chain'  a detached child that starts a detached copy of itself every 20 ms (200 at most)
 //   env: 'clean' starts the child with an empty environment (it drops the agent's token)
 // Every long-lived process writes DIR/<name>.pid once it is ready (signal handlers installed,
 // memory allocated); the agent prints "ready" when all of them have.
@@ -22,7 +23,18 @@ function hold(ignore, memoryMb) {
 
 if (spec.role === 'child') {
 	hold(spec.ignore, spec.memoryMb);
-	writeFileSync(path.join(dir, `${spec.name}.pid`), String(process.pid));
+	if (spec.how === 'chain' && (spec.generation ?? 0) < 200) {
+		setTimeout(() => {
+			spawn(
+				process.execPath,
+				[script, dir, JSON.stringify({...spec, generation: (spec.generation ?? 0) + 1})],
+				{detached: true, stdio: 'ignore'},
+			).unref();
+		}, 20);
+	}
+
+	if ((spec.generation ?? 0) === 0)
+		writeFileSync(path.join(dir, `${spec.name}.pid`), String(process.pid));
 } else if (spec.role === 'middle') {
 	// The first half of a double fork: start the daemon, then go, leaving it to init.
 	spawn(process.execPath, [script, dir, JSON.stringify({...spec, role: 'child'})], {

@@ -217,17 +217,67 @@ async function measurePageSize(): Promise<number> {
  */
 export class ProcessScanner {
 	readonly #since: number;
-	readonly #tokens = new Map<number, {startTime: string; token: string | undefined}>();
+	/** Every process as last read: its token is read once per pid and start time. */
+	readonly #known = new Map<number, ProcessEntry>();
 	#pageSize: number | undefined;
 
 	constructor(options: {readonly since?: number} = {}) {
 		this.#since = options.since ?? ownStartTime();
 	}
 
+	/** The whole process table, every entry read now. */
 	async scan(): Promise<Map<number, ProcessEntry>> {
 		if (process.platform !== 'linux') return fromPs();
-		this.#pageSize ??= await measurePageSize();
-		return this.#fromProc(this.#pageSize);
+		const pageSize = (this.#pageSize ??= await measurePageSize());
+		const table = new Map<number, ProcessEntry>();
+		for (const pid of this.#pids()) {
+			const entry = this.#read(pid, pageSize);
+			if (entry !== undefined) table.set(pid, entry);
+		}
+
+		return table;
+	}
+
+	/**
+	 * The processes of one agent (`agentMembers`), reading only what can have changed since the
+	 * last look: processes new since then, and those that were the agent's then. A process that
+	 * was someone else's stays someone else's (its token, session and parent cannot become ours),
+	 * unless its pid was reused in between — which the whole pid space wrapping round between two
+	 * looks, at most 2 s apart while the watchdog samples, would take. At an agent's exit this
+	 * is a handful of reads instead of one per process on the machine.
+	 */
+	async membersOf(
+		matches: (token: string) => boolean,
+		options: {readonly leader?: ProcessIdentity; readonly self?: number} = {},
+	): Promise<ProcessEntry[]> {
+		if (process.platform !== 'linux') return agentMembers(await fromPs(), matches, options);
+		const pageSize = (this.#pageSize ??= await measurePageSize());
+		const pids = this.#pids();
+		const before = new Set(agentMembers(this.#known, matches, options).map((entry) => entry.pid));
+		const table = new Map<number, ProcessEntry>();
+		for (const pid of pids) {
+			if (this.#known.has(pid) && !before.has(pid)) continue;
+			const entry = this.#read(pid, pageSize);
+			if (entry !== undefined) table.set(pid, entry);
+		}
+
+		return agentMembers(table, matches, options);
+	}
+
+	/** The pids in /proc now; what is known of the others is forgotten. */
+	#pids(): Set<number> {
+		const pids = new Set<number>();
+		for (const name of readdirSync('/proc')) {
+			const pid = Number(name);
+			if (Number.isInteger(pid)) pids.add(pid);
+		}
+
+		for (const pid of this.#known.keys()) if (!pids.has(pid)) this.#known.delete(pid);
+		for (const key of staleTokens) {
+			if (!pids.has(Number(key.split(':')[0]))) staleTokens.delete(key);
+		}
+
+		return pids;
 	}
 
 	/**
@@ -235,37 +285,23 @@ export class ProcessScanner {
 	 * seven times less CPU than the same reads through the thread pool, and blocks for about a
 	 * millisecond per hundred processes.
 	 */
-	#fromProc(pageSize: number): Map<number, ProcessEntry> {
-		const table = new Map<number, ProcessEntry>();
-		for (const name of readdirSync('/proc')) {
-			const pid = Number(name);
-			if (!Number.isInteger(pid)) continue;
-			// A process may end between readdir and reading its stat: it is simply not there.
-			const text = readSmall(`/proc/${name}/stat`);
-			const entry = text === undefined ? undefined : parseStat(pid, text, pageSize);
-			if (entry !== undefined) table.set(pid, {...entry, token: this.#token(entry)});
+	#read(pid: number, pageSize: number): ProcessEntry | undefined {
+		// A process may end between readdir and reading its stat: it is simply not there.
+		const text = readSmall(`/proc/${pid}/stat`);
+		const stat = text === undefined ? undefined : parseStat(pid, text, pageSize);
+		if (stat === undefined) {
+			this.#known.delete(pid);
+			return undefined;
 		}
 
-		for (const pid of this.#tokens.keys()) if (!table.has(pid)) this.#tokens.delete(pid);
-		for (const key of staleTokens) {
-			if (!table.has(Number(key.split(':')[0]))) staleTokens.delete(key);
-		}
-
-		return table;
-	}
-
-	#token(entry: Omit<ProcessEntry, 'token'>): string | undefined {
-		const known = this.#tokens.get(entry.pid);
-		if (
-			known?.startTime === entry.startTime &&
-			!staleTokens.delete(`${entry.pid}:${entry.startTime}`)
-		) {
-			return known.token;
-		}
-
-		const token = Number(entry.startTime) >= this.#since ? readTokenSync(entry.pid) : undefined;
-		this.#tokens.set(entry.pid, {startTime: entry.startTime, token});
-		return token;
+		const known = this.#known.get(pid);
+		const key = `${pid}:${stat.startTime}`;
+		let token: string | undefined;
+		if (known?.startTime === stat.startTime && !staleTokens.delete(key)) token = known.token;
+		else token = Number(stat.startTime) >= this.#since ? readTokenSync(pid) : undefined;
+		const entry = {...stat, token};
+		this.#known.set(pid, entry);
+		return entry;
 	}
 }
 

@@ -30,7 +30,6 @@ import {
 	type Screen,
 } from '../core/agent-ports.js';
 import {
-	agentMembers,
 	agentTokenVariable,
 	identify,
 	processScanner,
@@ -433,8 +432,7 @@ class PtyAgent implements AgentProcess {
 
 	/** Every live process of this agent: its token, its session and group, their descendants. */
 	async #members(): Promise<ProcessEntry[]> {
-		const table = await processScanner.scan();
-		return agentMembers(table, (token) => token === this.#token, {
+		return processScanner.membersOf((token) => token === this.#token, {
 			leader: this.#leader,
 			self: process.pid,
 		});

@@ -64,12 +64,12 @@ describe('the agents of a run that was SIGKILLed', () => {
 
 		run.kill('SIGKILL');
 		await new Promise((resolve) => run.on('close', resolve));
-		const left = processesOf(cwd).length;
-		expect(left).toBeGreaterThanOrEqual(4);
+		expect(processesOf(cwd).length).toBeGreaterThanOrEqual(4);
 		const stopped = await stopAgentsOfRun(runId, {graceMs: 500});
 
 		expect(processesOf(cwd)).toEqual([]);
-		expect(stopped).toBeGreaterThanOrEqual(left);
+		// Two agents and their daemons (a double fork's middle process may have gone meanwhile).
+		expect(stopped).toBeGreaterThanOrEqual(4);
 		expect(await stopAgentsOfRun(`${runId}x`)).toBe(0);
 	});
 });

@@ -95,7 +95,11 @@ async function processesLeft(spec, limitMb) {
 	});
 	let out = '';
 	child.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
-	await new Promise((resolve) => child.on('close', resolve));
+	const closed = new Promise((resolve) => child.on('close', resolve));
+	// A watchdog that never sees the memory never recycles: the run is stopped, and says so.
+	const timer = setTimeout(() => child.kill('SIGTERM'), 30_000);
+	await closed;
+	clearTimeout(timer);
 	const needle = `JETPACK_WORK_DIR=${dir}\u0000`;
 	const left = [];
 	for (const entry of readdirSync('/proc')) {

@@ -19,6 +19,7 @@ import {execFile, execFileSync} from 'node:child_process';
 import {readFile} from 'node:fs/promises';
 import {closeSync, openSync, readdirSync, readFileSync, readSync} from 'node:fs';
 import {promisify} from 'node:util';
+import type {Disposable} from '../core/agent-ports.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -31,7 +32,7 @@ export interface ProcessEntry {
 	readonly ppid: number;
 	readonly pgid: number;
 	readonly sid: number;
-	/** When it started (clock ticks since boot on Linux; `ps`'s lstart elsewhere): with the pid, its identity. */
+	/** When it started (clock ticks since boot; `ps`'s lstart off Linux): with the pid, who it is. */
 	readonly startTime: string;
 	readonly rssBytes: number;
 	/** Its JETPACK_AGENT_TOKEN, if it has one we could read. */
@@ -49,8 +50,8 @@ export interface ProcessIdentity {
 /**
  * The processes in `table` that belong to an agent: those whose token `matches`, the `leader`
  * while it is the same process, every process in a session or group that one of those (or the
- * leader) created, and every descendant of any of them. Never `self` (the orchestrator, which may carry a token of
- * its own when an agent runs it).
+ * leader) created, and every descendant of any of them. Never `self` (the orchestrator, which
+ * may carry a token of its own when an agent runs it).
  */
 export function agentMembers(
 	table: ProcessTable,
@@ -373,10 +374,6 @@ export function registerLeader(identity: ProcessIdentity, token: string): Dispos
 			if (leaders.get(identity.pid)?.startTime === identity.startTime) leaders.delete(identity.pid);
 		},
 	};
-}
-
-interface Disposable {
-	dispose(): void;
 }
 
 /**

@@ -252,6 +252,8 @@ class PtyAgent implements AgentProcess {
 	#resolveLeaderExited!: () => void;
 	/** Set once a stop wants everything killed now: what is left gets no grace. */
 	#killNow = false;
+	/** The grace of the stop under way, if any: what the leader leaves gets the same. */
+	#stopGraceMs: number | undefined;
 	readonly #screenListeners = new Set<() => void>();
 	/** The screen as last built, until output or a resize changes it. */
 	#screen: Screen | undefined;
@@ -406,6 +408,7 @@ class PtyAgent implements AgentProcess {
 			return this.#stopping;
 		}
 
+		this.#stopGraceMs = graceMs;
 		this.#stopping = this.#stopSequence(graceMs, immediate);
 		return this.#stopping;
 	}
@@ -472,12 +475,13 @@ class PtyAgent implements AgentProcess {
 
 	/**
 	 * The leader has exited (or been stopped): what it started must not outlive the attempt —
-	 * children that ignore SIGHUP, left the session, or daemonised. SIGTERM, a short grace, SIGKILL.
+	 * children that ignore SIGHUP, left the session, or daemonised. SIGTERM, a grace (the stop's,
+	 * or a short one after a normal exit), SIGKILL.
 	 */
 	async #stopLeftovers(): Promise<void> {
 		try {
 			await stopProcesses(async () => this.#members(), {
-				graceMs: leftoversGraceMs,
+				graceMs: this.#stopGraceMs ?? leftoversGraceMs,
 				immediate: this.#killNow,
 				hurry: () => this.#killNow,
 			});

@@ -47,20 +47,39 @@ export interface ProcessIdentity {
 	readonly startTime: string;
 }
 
+export interface MemberOptions {
+	/** The agent's first process, while it is the same process. */
+	readonly leader?: ProcessIdentity;
+	/** The orchestrator, which may carry a token of its own when an agent runs it. */
+	readonly self?: number;
+	/**
+	 * Processes found to be the agent's at an earlier look (`pid:startTime`): they still are,
+	 * whatever they did since (a process that dropped its environment, then lost its parent).
+	 */
+	readonly known?: ReadonlySet<string>;
+}
+
+/** How a process is remembered: its pid and start time. */
+export const processKey = (entry: ProcessIdentity) => `${entry.pid}:${entry.startTime}`;
+
 /**
  * The processes in `table` that belong to an agent: those whose token `matches`, the `leader`
- * while it is the same process, every process in a session or group that one of those (or the
- * leader) created, and every descendant of any of them. Never `self` (the orchestrator, which
- * may carry a token of its own when an agent runs it).
+ * while it is the same process, those `known` already, every process in a session or group that
+ * one of those (or the leader) created, and every descendant of any of them. Never `self`.
  */
 export function agentMembers(
 	table: ProcessTable,
 	matches: (token: string) => boolean,
-	options: {readonly leader?: ProcessIdentity; readonly self?: number} = {},
+	options: MemberOptions = {},
 ): ProcessEntry[] {
 	const anchors: ProcessEntry[] = [];
 	for (const entry of table.values()) {
-		if (entry.token !== undefined && matches(entry.token)) anchors.push(entry);
+		if (
+			(entry.token !== undefined && matches(entry.token)) ||
+			options.known?.has(processKey(entry)) === true
+		) {
+			anchors.push(entry);
+		}
 	}
 
 	const leader = options.leader === undefined ? undefined : table.get(options.leader.pid);
@@ -249,7 +268,7 @@ export class ProcessScanner {
 	 */
 	async membersOf(
 		matches: (token: string) => boolean,
-		options: {readonly leader?: ProcessIdentity; readonly self?: number} = {},
+		options: MemberOptions = {},
 	): Promise<ProcessEntry[]> {
 		if (process.platform !== 'linux') return agentMembers(await fromPs(), matches, options);
 		const pageSize = (this.#pageSize ??= await measurePageSize());
@@ -361,29 +380,41 @@ export function identify(pid: number): ProcessIdentity | undefined {
 	return startTime === undefined ? undefined : {pid, startTime};
 }
 
-const leaders = new Map<number, ProcessIdentity & {readonly token: string}>();
+/** A leader launched here, its token, and its agent's processes as last found. */
+export interface LaunchedLeader extends ProcessIdentity {
+	readonly token: string;
+	/** `processKey`s; whoever looks (the launcher, the memory sampler) replaces them. */
+	readonly known: Set<string>;
+}
+
+const leaders = new Map<number, LaunchedLeader>();
 
 /**
- * Remembers which token a leader was launched with. Until its exec, /proc shows a new process
- * with its parent's environment; the launcher knows better.
+ * Remembers which token a leader was launched with (until its exec, /proc shows a new process
+ * with its parent's environment; the launcher knows better), and shares what is found of its
+ * processes between the launcher and the memory sampler.
  */
-export function registerLeader(identity: ProcessIdentity, token: string): Disposable {
-	leaders.set(identity.pid, {...identity, token});
+export function registerLeader(leader: LaunchedLeader): Disposable {
+	leaders.set(leader.pid, leader);
 	return {
 		dispose() {
-			if (leaders.get(identity.pid)?.startTime === identity.startTime) leaders.delete(identity.pid);
+			if (leaders.get(leader.pid) === leader) leaders.delete(leader.pid);
 		},
 	};
 }
 
 /**
- * The leader launched here with pid `pid`, and its token, until its attempt is reported ended:
- * after the leader itself has exited, while what it left is being stopped, too.
+ * The leader launched here with pid `pid`, until its attempt is reported ended: after the leader
+ * itself has exited, while what it left is being stopped, too.
  */
-export function launchedLeader(
-	pid: number,
-): (ProcessIdentity & {readonly token: string}) | undefined {
+export function launchedLeader(pid: number): LaunchedLeader | undefined {
 	return leaders.get(pid);
+}
+
+/** Keeps `members` as what is known of an agent: bounded by what is alive now. */
+export function remember(known: Set<string>, members: readonly ProcessEntry[]): void {
+	known.clear();
+	for (const entry of members) known.add(processKey(entry));
 }
 
 const sleep = async (ms: number) =>

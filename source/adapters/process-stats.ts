@@ -12,6 +12,7 @@ import {
 	agentMembers,
 	launchedLeader,
 	processScanner,
+	remember,
 	type ProcessScanner,
 	type ProcessTable,
 } from './agent-processes.js';
@@ -26,14 +27,20 @@ export function treeSizes(
 	for (const [key, root] of roots) {
 		// Launched here: known by identity and token even once the leader has gone and what it
 		// left is being stopped. Otherwise whatever process has the pid now.
-		const leader = launchedLeader(root) ?? table.get(root);
+		const launched = launchedLeader(root);
+		const leader = launched ?? table.get(root);
 		if (leader === undefined) {
 			sizes.set(key, 0);
 			continue;
 		}
 
-		const token = 'token' in leader ? leader.token : undefined;
-		const members = agentMembers(table, (candidate) => candidate === token, {leader, self});
+		const token = leader.token;
+		const members = agentMembers(table, (candidate) => candidate === token, {
+			leader,
+			self,
+			known: launched?.known,
+		});
+		if (launched !== undefined) remember(launched.known, members);
 		sizes.set(
 			key,
 			members.reduce((sum, entry) => sum + entry.rssBytes, 0),

@@ -34,6 +34,7 @@ import {
 	identify,
 	processScanner,
 	registerLeader,
+	remember,
 	signalIfOurs,
 	stopProcesses,
 	type ProcessEntry,
@@ -248,6 +249,8 @@ class PtyAgent implements AgentProcess {
 	readonly #token: string;
 	/** The leader as spawned, so a signal never reaches a later process that got its pid. */
 	readonly #leader: ProcessIdentity | undefined;
+	/** Its processes as last found, here or by the memory sampler (`remember`). */
+	readonly #known = new Set<string>();
 	readonly #leaderExited: Promise<void>;
 	#resolveLeaderExited!: () => void;
 	/** Set once a stop wants everything killed now: what is left gets no grace. */
@@ -305,7 +308,9 @@ class PtyAgent implements AgentProcess {
 		// Our child, just forked: nobody else's yet. Undefined if it is already gone.
 		this.#leader = identify(this.pid);
 		if (this.#leader !== undefined) {
-			this.#subscriptions.push(registerLeader(this.#leader, this.#token));
+			this.#subscriptions.push(
+				registerLeader({...this.#leader, token: this.#token, known: this.#known}),
+			);
 		}
 
 		this.#subscriptions.push(
@@ -435,10 +440,13 @@ class PtyAgent implements AgentProcess {
 
 	/** Every live process of this agent: its token, its session and group, their descendants. */
 	async #members(): Promise<ProcessEntry[]> {
-		return processScanner.membersOf((token) => token === this.#token, {
+		const members = await processScanner.membersOf((token) => token === this.#token, {
 			leader: this.#leader,
 			self: process.pid,
+			known: this.#known,
 		});
+		remember(this.#known, members);
+		return members;
 	}
 
 	async #signalAll(signal: NodeJS.Signals): Promise<void> {

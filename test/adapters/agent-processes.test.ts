@@ -91,7 +91,11 @@ interface ChildSpec {
 }
 
 async function launchLeaky(
-	spec: {stay?: boolean; ignore?: readonly string[]; children: readonly ChildSpec[]},
+	spec: {
+		stay?: boolean | 'until-told';
+		ignore?: readonly string[];
+		children: readonly ChildSpec[];
+	},
 	token?: string,
 ): Promise<{agent: AgentProcess; dir: string; pids: () => Map<string, number>}> {
 	const dir = await tempRepo();
@@ -267,6 +271,33 @@ describe('an agent in a pty', () => {
 		const left = [...pids()].filter(([, pid]) => running(pid)).map(([name]) => name);
 		expect(left).toEqual([]);
 	});
+
+	it.each([
+		['when it exits, once the memory sampler has seen the child', false],
+		['when it is stopped', true],
+	])(
+		'stops a child that dropped its environment and outlived the leader, %s',
+		async (_name, stop) => {
+			const {agent, dir, pids} = await launchLeaky({
+				stay: stop ? true : 'until-told',
+				ignore: ['SIGINT'],
+				children: [
+					{name: 'clean', how: 'group', ignore: ['SIGHUP', 'SIGINT', 'SIGTERM'], env: 'clean'},
+				],
+			});
+			await until(() => agent.tail(1)[0] === 'ready', 'the agent to be ready');
+			const {clean} = Object.fromEntries(pids());
+			if (stop) await agent.stop(100);
+			else {
+				// The watchdog's look, as every 2 s in a run.
+				await new ProcProcessStats().sample(new Map([['t', agent.pid]]));
+				writeFileSync(path.join(dir, 'exit'), '');
+				await exitOf(agent);
+			}
+
+			expect(running(clean ?? 0)).toBe(false);
+		},
+	);
 
 	it('outruns a child that keeps starting detached copies of itself', async () => {
 		const token = `chain${process.pid}.a.t.1`;

@@ -1,5 +1,7 @@
 // An agent that leaves processes behind, the ways real ones do: `node leaky-agent.mjs DIR SPEC`.
-// SPEC (JSON): {stay?: boolean, ignore?: string[], children: [{name, how, ignore?, memoryMb?, env?}]}
+// SPEC (JSON): {stay?: boolean | 'until-told', ignore?: string[],
+//               children: [{name, how, ignore?, memoryMb?, env?}]}
+//   stay: true stays until killed; 'until-told' exits 0 once DIR/exit exists; else exits 0 at once
 //   how: 'group'  a plain child, in the agent's process group and session
 //        'setsid' a child in a new session (detached)
 //        'daemon' a double fork: a detached child that starts a detached grandchild and exits
@@ -57,6 +59,10 @@ if (spec.role === 'child') {
 		if (!spec.children.every((child) => existsSync(path.join(dir, `${child.name}.pid`)))) return;
 		clearInterval(wait);
 		console.log('ready');
-		if (spec.stay !== true) process.exit(0);
+		if (spec.stay === 'until-told') {
+			setInterval(() => {
+				if (existsSync(path.join(dir, 'exit'))) process.exit(0);
+			}, 20);
+		} else if (spec.stay !== true) process.exit(0);
 	}, 20);
 }

@@ -12,6 +12,7 @@ import {
 	statSync,
 	type WriteStream,
 } from 'node:fs';
+import {randomUUID} from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import {finished} from 'node:stream/promises';
@@ -28,6 +29,17 @@ import {
 	type Disposable,
 	type Screen,
 } from '../core/agent-ports.js';
+import {
+	agentTokenVariable,
+	identify,
+	processScanner,
+	registerLeader,
+	remember,
+	signalIfOurs,
+	stopProcesses,
+	type ProcessEntry,
+	type ProcessIdentity,
+} from './agent-processes.js';
 import {screenFromBuffer} from './screen.js';
 
 export interface PtyAgentLauncherOptions {
@@ -106,15 +118,11 @@ function toExit(exitCode: number, signal: number | undefined): AgentExit {
 	return {exitCode, signal: null};
 }
 
-/** Signals the whole process group: node-pty's child is a session leader, its pid the group id. */
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-	try {
-		process.kill(-pid, signal);
-	} catch (error) {
-		// ESRCH: every process in the group has already exited, which is what we wanted.
-		if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-	}
-}
+/**
+ * How long what an agent left behind when its leader exited gets between SIGTERM and SIGKILL: the
+ * attempt is not over until they are gone.
+ */
+const leftoversGraceMs = 1000;
 
 /**
  * Where an escape sequence at the end of `text` begins if it is not finished yet (its remainder is
@@ -237,6 +245,18 @@ class PtyAgent implements AgentProcess {
 	#finalScreen: Screen | undefined;
 	#logError: Error | undefined;
 	#stopping: Promise<AgentExit> | undefined;
+	/** Everything the agent starts carries it (agent-processes.ts). */
+	readonly #token: string;
+	/** The leader as spawned, so a signal never reaches a later process that got its pid. */
+	readonly #leader: ProcessIdentity | undefined;
+	/** Its processes as last found, here or by the memory sampler (`remember`). */
+	readonly #known = new Set<string>();
+	readonly #leaderExited: Promise<void>;
+	#resolveLeaderExited!: () => void;
+	/** Set once a stop wants everything killed now: what is left gets no grace. */
+	#killNow = false;
+	/** The grace of the stop under way, if any: what the leader leaves gets the same. */
+	#stopGraceMs: number | undefined;
 	readonly #screenListeners = new Set<() => void>();
 	/** The screen as last built, until output or a resize changes it. */
 	#screen: Screen | undefined;
@@ -248,6 +268,10 @@ class PtyAgent implements AgentProcess {
 		this.#exited = new Promise((resolve) => {
 			this.#resolveExited = resolve;
 		});
+		this.#leaderExited = new Promise((resolve) => {
+			this.#resolveLeaderExited = resolve;
+		});
+		this.#token = launch.token ?? `local.${process.pid}.${randomUUID()}`;
 		// Everything that can throw comes before the spawn, so a failed launch leaves no process.
 		mkdirSync(path.dirname(launch.logFile), {recursive: true});
 		this.#terminal = new xterm.Terminal({
@@ -261,7 +285,12 @@ class PtyAgent implements AgentProcess {
 			this.#pty = spawn(file, [...launch.args], {
 				name: terminalName,
 				cwd: launch.cwd,
-				env: {...process.env, ...launch.env, TERM: terminalName},
+				env: {
+					...process.env,
+					...launch.env,
+					TERM: terminalName,
+					[agentTokenVariable]: this.#token,
+				},
 				cols: launch.cols,
 				rows: launch.rows,
 			});
@@ -276,6 +305,14 @@ class PtyAgent implements AgentProcess {
 			this.#onLogError(error);
 		});
 		this.pid = this.#pty.pid;
+		// Our child, just forked: nobody else's yet. Undefined if it is already gone.
+		this.#leader = identify(this.pid);
+		if (this.#leader !== undefined) {
+			this.#subscriptions.push(
+				registerLeader({...this.#leader, token: this.#token, known: this.#known}),
+			);
+		}
+
 		this.#subscriptions.push(
 			// Replies to queries (cursor position, device attributes): agents block waiting for them.
 			this.#terminal.onData((reply) => {
@@ -285,6 +322,7 @@ class PtyAgent implements AgentProcess {
 				this.#onData(data);
 			}),
 			this.#pty.onExit(({exitCode, signal}) => {
+				this.#resolveLeaderExited();
 				// A rejection here is a bug in this file; it surfaces as an unhandled rejection.
 				void this.#onExit(toExit(exitCode, signal));
 			}),
@@ -366,33 +404,70 @@ class PtyAgent implements AgentProcess {
 	}
 
 	async stop(graceMs: number, options: {readonly immediate?: boolean} = {}): Promise<AgentExit> {
-		if (this.#closing) return this.#exited;
 		const immediate = options.immediate === true;
+		if (immediate) this.#killNow = true;
+		if (this.#closing) return this.#exited;
 		if (this.#stopping !== undefined) {
 			// A stop is under way: `immediate` escalates it, and the running sequence sees the exit.
-			if (immediate) signalGroup(this.pid, 'SIGKILL');
+			if (immediate) void this.#signalAll('SIGKILL');
 			return this.#stopping;
 		}
 
+		this.#stopGraceMs = graceMs;
 		this.#stopping = this.#stopSequence(graceMs, immediate);
 		return this.#stopping;
 	}
 
+	/**
+	 * Signals go to every process of the agent, not to its group: the group id is the leader's
+	 * pid, which is anyone's once the leader is gone, and a child that left the group would be
+	 * missed. Once the leader has exited, `#onExit` stops whatever is left.
+	 */
 	async #stopSequence(graceMs: number, immediate: boolean): Promise<AgentExit> {
 		for (const signal of immediate ? [] : (['SIGINT', 'SIGTERM'] as const)) {
-			if (this.#closing) break;
-			signalGroup(this.pid, signal);
-			if (await this.#exitedWithin(graceMs)) break;
+			if (this.#closing || this.#killNow) break;
+			await this.#signalAll(signal);
+			if (await this.#leaderExitedWithin(graceMs)) break;
 		}
 
-		if (!this.#closing) signalGroup(this.pid, 'SIGKILL');
-		const exit = await this.#exited;
-		// The leader is gone; children that ignored the signals would outlive the stop otherwise.
-		signalGroup(this.pid, 'SIGKILL');
-		return exit;
+		if (!this.#closing) {
+			this.#killNow = true;
+			await this.#signalAll('SIGKILL');
+		}
+
+		return this.#exited;
 	}
 
-	async #exitedWithin(ms: number): Promise<boolean> {
+	/** Every live process of this agent: its token, its session and group, their descendants. */
+	async #members(): Promise<ProcessEntry[]> {
+		const members = await processScanner.membersOf((token) => token === this.#token, {
+			leader: this.#leader,
+			self: process.pid,
+			known: this.#known,
+		});
+		remember(this.#known, members);
+		return members;
+	}
+
+	async #signalAll(signal: NodeJS.Signals): Promise<void> {
+		let members: ProcessEntry[];
+		try {
+			members = await this.#members();
+		} catch (error) {
+			// The table could not be read (out of file descriptors?): the leader at least, which
+			// is known without it; what it started is looked for again once it has exited.
+			this.#ring.push(
+				`\njetpack-tui: cannot list the agent's processes: ${(error as Error).message}\n`,
+			);
+			const leader = this.#leader;
+			if (leader === undefined) return;
+			members = [{...leader, ppid: 0, pgid: 0, sid: 0, rssBytes: 0, token: undefined}];
+		}
+
+		for (const entry of members) signalIfOurs(entry, signal);
+	}
+
+	async #leaderExitedWithin(ms: number): Promise<boolean> {
 		let timer: NodeJS.Timeout | undefined;
 		const timedOut = new Promise<false>((resolve) => {
 			timer = setTimeout(() => {
@@ -400,9 +475,29 @@ class PtyAgent implements AgentProcess {
 			}, ms);
 		});
 		try {
-			return await Promise.race([this.#exited.then(() => true), timedOut]);
+			return await Promise.race([this.#leaderExited.then(() => true), timedOut]);
 		} finally {
 			clearTimeout(timer);
+		}
+	}
+
+	/**
+	 * The leader has exited (or been stopped): what it started must not outlive the attempt —
+	 * children that ignore SIGHUP, left the session, or daemonised. SIGTERM, a grace (the stop's,
+	 * or a short one after a normal exit), SIGKILL.
+	 */
+	async #stopLeftovers(): Promise<void> {
+		try {
+			await stopProcesses(async () => this.#members(), {
+				graceMs: this.#stopGraceMs ?? leftoversGraceMs,
+				immediate: this.#killNow,
+				hurry: () => this.#killNow,
+			});
+		} catch (error) {
+			// Reported where lastError is taken from; the exit itself must still be heard.
+			this.#ring.push(
+				`\njetpack-tui: could not stop what the agent left running: ${(error as Error).message}\n`,
+			);
 		}
 	}
 
@@ -472,6 +567,7 @@ class PtyAgent implements AgentProcess {
 		clearTimeout(this.#screenTimer);
 		try {
 			this.#record(this.#plain.flush());
+			await this.#stopLeftovers();
 			// Resolves once the emulator has parsed everything written before it.
 			await new Promise<void>((resolve) => {
 				this.#terminal.write('', resolve);

@@ -37,7 +37,7 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 			);
 		},
 	});
-	const {orchestrator, recovered, carried, slots} = session;
+	const {orchestrator, recovered, carried, stoppedProcesses, slots} = session;
 	const cleanups: Array<() => void> = [];
 	try {
 		if (carried > 0 && !flags.json)
@@ -45,6 +45,13 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 				paint(
 					'yellow',
 					`Recorded ${carried} attempt result${carried === 1 ? '' : 's'} an earlier run could not write.`,
+				),
+			);
+		if (stoppedProcesses > 0 && !flags.json)
+			out(
+				paint(
+					'yellow',
+					`Stopped ${stoppedProcesses} process${stoppedProcesses === 1 ? '' : 'es'} that agents of a run that is gone had left running.`,
 				),
 			);
 		if (recovered.length > 0 && !flags.json) {

@@ -137,6 +137,14 @@ export async function runInteractive(
 		process.on('SIGHUP', onSignal);
 		process.on('SIGINT', onSignal);
 		await orchestrator.start(session.recovered.length);
+		if (session.stoppedProcesses > 0)
+			report(
+				`stopped ${session.stoppedProcesses} process${session.stoppedProcesses === 1 ? '' : 'es'} that agents of a run that is gone had left running`,
+			);
+		if (session.carried > 0)
+			report(
+				`recorded ${session.carried} attempt result${session.carried === 1 ? '' : 's'} an earlier run could not write`,
+			);
 		await exited;
 		// The app only leaves once the run is over; whatever else ended it, nothing may keep running.
 		if (orchestrator.getSnapshot().finished === undefined)

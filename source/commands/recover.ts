@@ -3,6 +3,8 @@ import {describeRecovery} from '../adapters/task-store.js';
 import {StoreError} from '../core/errors.js';
 import {describeProblem} from '../core/store-format.js';
 import {releaseDeadClaims} from '../core/claims.js';
+import type {ClaimedBy, Task} from '../core/task.js';
+import {stopAgentsOfGoneRuns} from './gone-runs.js';
 import type {CommandContext, CommandResult} from './context.js';
 
 export async function runRecover(context: CommandContext): CommandResult {
@@ -42,13 +44,21 @@ export async function runRecover(context: CommandContext): CommandResult {
 	// alive here; every other claim belongs to a run that is gone.
 	const info = await readRunInfo(context.dir);
 	const live = info !== undefined && isLive(info, Date.now()) ? info.runId : undefined;
+	const isGone = (claim: ClaimedBy | undefined, task: Task) =>
+		claim === undefined || (claim.runId !== live && !claimantAlive(claim, task.startedAt));
+	// What the gone runs' agents left running would work beside the next run: stopped first.
+	const stopped = await stopAgentsOfGoneRuns(
+		await store.read(),
+		isGone,
+		info !== undefined && info.runId !== live ? info.runId : undefined,
+		context.config.graceSeconds * 1000,
+	);
+	if (stopped > 0)
+		out(
+			`Stopped ${stopped} process${stopped === 1 ? '' : 'es'} that agents of a run that is gone had left running.`,
+		);
 	const released = await store.update((tasks) =>
-		releaseDeadClaims(
-			tasks,
-			(claim, task) =>
-				claim === undefined || (claim.runId !== live && !claimantAlive(claim, task.startedAt)),
-			context.clock.now(),
-		),
+		releaseDeadClaims(tasks, isGone, context.clock.now()),
 	);
 	if (released.length > 0)
 		out(

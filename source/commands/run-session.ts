@@ -10,6 +10,7 @@ import {ShellGateRunner} from '../adapters/gate-runner.js';
 import {ProcProcessStats} from '../adapters/process-stats.js';
 import {PtyAgentLauncher} from '../adapters/pty-agent.js';
 import {forgetResults, loadResults, saveResults} from '../adapters/result-journal.js';
+import {stopAgentsOfGoneRuns} from './gone-runs.js';
 import {claimantAlive, RunFile} from '../adapters/run-file.js';
 import {recordAttempt} from '../core/attempts.js';
 import {systemTimers} from '../adapters/timers.js';
@@ -17,7 +18,7 @@ import {releaseDeadClaims} from '../core/claims.js';
 import {exitCodes, type ExitCode} from '../core/errors.js';
 import {Orchestrator, type FinishReason, type StampedEvent} from '../core/orchestrator.js';
 import {agentPool, type AgentSlot, type SelfCommand} from '../core/profiles.js';
-import type {TaskTable} from '../core/task.js';
+import type {ClaimedBy, Task, TaskTable} from '../core/task.js';
 import type {CommandContext} from './context.js';
 import type {Flags} from './registry.js';
 
@@ -34,6 +35,8 @@ export interface RunSession {
 	readonly recovered: readonly string[];
 	/** Attempt results an earlier run could not write, recorded now. */
 	readonly carried: number;
+	/** Processes left running by runs that are gone, stopped before their tasks were put back. */
+	readonly stoppedProcesses: number;
 	readonly logsDir: string;
 	/** Something wrote the store (the CLI, an editor, our own transactions), debounced. */
 	onStoreChanged(listener: () => void): void;
@@ -93,14 +96,17 @@ export async function openRunSession(
 		await forgetResults(saved.files);
 		// A run holds the repository only while it lives; a claim whose process still lives here
 		// (another run that lost its run file, say) is not ours to take.
-		const recovered = await context.store.update((tasks) =>
-			releaseDeadClaims(
-				tasks,
-				(claim, task) =>
-					claim !== undefined && claim.runId !== runId && !claimantAlive(claim, task.startedAt),
-				now,
-			),
+		const isGone = (claim: ClaimedBy | undefined, task: Task) =>
+			claim !== undefined && claim.runId !== runId && !claimantAlive(claim, task.startedAt);
+		// The dead runs' agents may still be at work on those tasks (a SIGKILL leaves them): they
+		// are stopped before anyone runs the tasks again.
+		const stoppedProcesses = await stopAgentsOfGoneRuns(
+			await context.store.read(),
+			isGone,
+			runFile.replaced?.runId,
+			context.config.graceSeconds * 1000,
 		);
+		const recovered = await context.store.update((tasks) => releaseDeadClaims(tasks, isGone, now));
 		const logsDir = path.join(context.dir, '.jetpack', 'logs');
 		mkdirSync(logsDir, {recursive: true});
 		const eventLog = createWriteStream(path.join(logsDir, `run-${runId}.jsonl`), {flags: 'a'});
@@ -156,6 +162,7 @@ export async function openRunSession(
 			slots,
 			recovered,
 			carried,
+			stoppedProcesses,
 			logsDir,
 			onStoreChanged(listener) {
 				storeListeners.push(listener);

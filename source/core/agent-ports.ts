@@ -18,8 +18,17 @@ export interface AgentLaunch {
 	readonly rows: number;
 	/** Where the agent's output goes as plain text (ANSI stripped), appended as it comes. */
 	readonly logFile: string;
-	/** Marks every process of this attempt, so that none outlives it and no other is signalled. */
+	/**
+	 * Marks every process of this attempt (the launcher puts it in their environment), so they can
+	 * be found and stopped, by this run or the next if this one dies: `agentToken(...)`. Unique
+	 * per live attempt; the launcher makes one up when it is missing.
+	 */
 	readonly token?: string;
+}
+
+/** The token of one attempt; a run's agents are found by the `<runId>.` it starts with. */
+export function agentToken(runId: string, agent: string, taskId: string, attempt: number): string {
+	return `${runId}.${agent}.${taskId}.${attempt}`;
 }
 
 export interface AgentExit {
@@ -52,7 +61,10 @@ export interface AgentProcess {
 	readonly pid: number;
 	/** Called (without the data) whenever output arrives: for stall detection and timing. */
 	onOutput(listener: () => void): Disposable;
-	/** Called once, after the output before the exit has been processed and logged. */
+	/**
+	 * Called once, after the output before the exit has been processed and logged, and whatever
+	 * the agent left running has been stopped.
+	 */
 	onExit(listener: (exit: AgentExit) => void): Disposable;
 	/** The last `count` non-blank lines of output, ANSI stripped: for lastError and infra detection. */
 	tail(count: number): string[];
@@ -66,8 +78,9 @@ export interface AgentProcess {
 	resize(cols: number, rows: number): void;
 	write(data: string): void;
 	/**
-	 * Stops the whole process group: SIGINT, `graceMs`, SIGTERM, `graceMs`, SIGKILL. Resolves when
-	 * the process has exited. `immediate` sends SIGKILL at once.
+	 * Stops every process the agent started (its group, and any that left the group or the
+	 * session): SIGINT, `graceMs`, SIGTERM, `graceMs`, SIGKILL. Resolves when the process has
+	 * exited and nothing it started is left. `immediate` sends SIGKILL at once.
 	 */
 	stop(graceMs: number, options?: {readonly immediate?: boolean}): Promise<AgentExit>;
 }

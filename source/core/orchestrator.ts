@@ -5,6 +5,7 @@
  * `getSnapshot()` and steer it through its commands.
  */
 import {
+	agentToken,
 	blankScreen,
 	CommandNotFound,
 	type AgentExit,
@@ -421,7 +422,14 @@ export class Orchestrator {
 	/** Stops an agent for using too much memory (the watchdog's call): `oom`, a retry spent. */
 	async recycle(taskId: string, rssMb: number, limitMb: number, immediate: boolean): Promise<void> {
 		const run = this.#running.get(taskId);
-		if (run === undefined || run.stopReason !== undefined) return;
+		if (run === undefined) return;
+		if (run.stopReason !== undefined) {
+			// Past 120% while its recycle's grace runs: the watchdog's second word is to kill it now.
+			if (run.stopReason === 'oom' && immediate)
+				await run.process.stop(0, {immediate: true}).catch(() => undefined);
+			return;
+		}
+
 		this.#markStopping(run, 'oom');
 		this.#emit('warn', {
 			type: 'agent.recycled',
@@ -901,7 +909,7 @@ export class Orchestrator {
 				cols: size.cols,
 				rows: size.rows,
 				logFile: this.#o.logFile(taskId, attempt),
-				token: `${run.runId}.${attempt}.${task.id}`,
+				token: agentToken(this.#o.run.runId, slot.name, task.id, attempt),
 			});
 		} catch (error) {
 			// An agent that cannot even start is the profile's problem, not the task's.

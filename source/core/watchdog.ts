@@ -41,12 +41,18 @@ export interface WatchdogState {
 	readonly warned: ReadonlySet<string>;
 	/** Agents already being recycled: not asked twice. */
 	readonly recycling: ReadonlySet<string>;
+	/** Of those, the ones recycled for passing their own limit (not for the machine's sake). */
+	readonly overLimit: ReadonlySet<string>;
+	/** Of those, the ones already asked to be killed at once. */
+	readonly killing: ReadonlySet<string>;
 	readonly holding: boolean;
 }
 
 export const initialWatchdogState: WatchdogState = {
 	warned: new Set(),
 	recycling: new Set(),
+	overLimit: new Set(),
+	killing: new Set(),
 	holding: false,
 };
 
@@ -66,6 +72,8 @@ export function decide(
 	const warned = new Set(state.warned);
 	const present = new Set(sample.agents.map((agent) => agent.taskId));
 	const recycling = new Set([...state.recycling].filter((taskId) => present.has(taskId)));
+	const overLimit = new Set([...state.overLimit].filter((taskId) => recycling.has(taskId)));
+	const killing = new Set([...state.killing].filter((taskId) => recycling.has(taskId)));
 	for (const taskId of warned) if (!present.has(taskId)) warned.delete(taskId);
 
 	for (const agent of sample.agents) {
@@ -75,9 +83,24 @@ export function decide(
 			rssMb: mb(agent.rssBytes),
 			limitMb: mb(agent.limitBytes),
 		};
+		// An agent recycled for its size is killed whole, never shrinks back: one this far under
+		// its limit is the task's next attempt, started before a sample saw the task go.
+		if (overLimit.has(agent.taskId) && share < rearmAt) {
+			overLimit.delete(agent.taskId);
+			killing.delete(agent.taskId);
+			recycling.delete(agent.taskId);
+		}
+
 		if (share > 1 && !recycling.has(agent.taskId)) {
 			recycling.add(agent.taskId);
+			overLimit.add(agent.taskId);
+			if (share > killAt) killing.add(agent.taskId);
 			actions.push({type: 'recycle', ...figures, immediate: share > killAt, why: 'agent'});
+		} else if (share > killAt && recycling.has(agent.taskId) && !killing.has(agent.taskId)) {
+			// Still growing through the grace of its stop (it ignores SIGINT, or the machine is too
+			// busy to let it exit): no more grace.
+			killing.add(agent.taskId);
+			actions.push({type: 'recycle', ...figures, immediate: true, why: 'agent'});
 		} else if (share > warnAt && !warned.has(agent.taskId)) {
 			warned.add(agent.taskId);
 			actions.push({type: 'warn', ...figures});
@@ -115,7 +138,7 @@ export function decide(
 		}
 	}
 
-	return {actions, state: {warned, recycling, holding}};
+	return {actions, state: {warned, recycling, overLimit, killing, holding}};
 }
 
 /** A fair share of the machine for each agent when no limit is configured: RAM less the reserve, split. */

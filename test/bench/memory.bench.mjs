@@ -1,6 +1,7 @@
-// Issue 5: the memory watchdog. Peak tree RSS against the limit for three leak rates, the
-// sampler's CPU per sample with 8 agents, and (with SOAK_MINUTES, default 10) the orchestrator's
-// own memory while 4 agents spew output.
+// Issue 5: the memory watchdog. Peak tree RSS against the limit for three leak rates, quiet and
+// under load (two CPU burners), the sampler's CPU per sample with 8 agents, processes left after
+// agents that try to outlive their attempt (issue 11), and (with SOAK_MINUTES, default 10) the
+// orchestrator's own memory while 4 agents spew output.
 import {spawn} from 'node:child_process';
 import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
@@ -47,6 +48,16 @@ function agentsRss(dir) {
 	return total;
 }
 
+/** Two processes spinning on the CPU, as a busy machine has: stop them with the returned function. */
+function burners() {
+	const children = [0, 1].map(() =>
+		spawn(process.execPath, ['-e', 'for (;;) {}'], {stdio: 'ignore'}),
+	);
+	return () => {
+		for (const child of children) child.kill('SIGKILL');
+	};
+}
+
 async function leak(rate) {
 	const dir = repo(
 		[{id: 'leak', title: 'leak', maxRetries: 0, sim: {ms: 60_000, memoryMbPerSec: rate}}],
@@ -59,6 +70,56 @@ async function leak(rate) {
 	clearInterval(poll);
 	rmSync(dir, {recursive: true, force: true});
 	return peak;
+}
+
+const leaky = fileURLToPath(new URL('../helpers/leaky-agent.mjs', import.meta.url));
+
+/**
+ * Runs one task with a custom agent (test/helpers/leaky-agent.mjs behaving as `spec` says) and
+ * counts the processes of the run still alive once the run has exited.
+ */
+async function processesLeft(spec, limitMb) {
+	const dir = repo([{id: 'attack', title: 'attack', maxRetries: 0}], {
+		agents: [
+			{
+				name: 'leaky',
+				command: process.execPath,
+				args: [leaky, '.', JSON.stringify(spec)],
+				...(limitMb === undefined ? {} : {memoryLimitMb: limitMb}),
+			},
+		],
+	});
+	const child = spawn(process.execPath, [cli, '--headless', '--json'], {
+		cwd: dir,
+		stdio: ['ignore', 'pipe', 'ignore'],
+	});
+	let out = '';
+	child.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
+	const closed = new Promise((resolve) => child.on('close', resolve));
+	// A watchdog that never sees the memory never recycles: the run is stopped, and says so.
+	const timer = setTimeout(() => child.kill('SIGTERM'), 30_000);
+	await closed;
+	clearTimeout(timer);
+	const needle = `JETPACK_WORK_DIR=${dir}\u0000`;
+	const left = [];
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+			if (state !== 'Z' && readFileSync(`/proc/${entry}/environ`, 'latin1').includes(needle))
+				left.push(Number(entry));
+		} catch {
+			// Gone meanwhile, or not ours to read.
+		}
+	}
+
+	// The benchmark must not leave them either.
+	for (const pid of left) process.kill(pid, 'SIGKILL');
+	const outcome = /"event":"task\.(\w+)"/.exec(
+		out.split('\n').findLast((line) => /"event":"task\./.test(line)) ?? '',
+	)?.[1];
+	rmSync(dir, {recursive: true, force: true});
+	return {left: left.length, outcome};
 }
 
 async function samplerCost() {
@@ -136,11 +197,41 @@ export async function run() {
 	console.log(
 		'leak rate   peak agent tree RSS   peak / 300 MB limit   (default 2 s sampling, adaptive)',
 	);
-	for (const rate of [20, 50, 200]) {
-		const peak = await leak(rate);
-		console.log(
-			`${String(rate).padStart(4)} MB/s   ${String(Math.round(peak / MB)).padStart(10)} MB          ${(peak / (300 * MB)).toFixed(2)}`,
-		);
+	for (const loaded of [false, true]) {
+		const stopLoad = loaded ? burners() : () => {};
+		try {
+			for (const rate of [20, 50, 200]) {
+				const peak = await leak(rate);
+				console.log(
+					`${String(rate).padStart(4)} MB/s   ${String(Math.round(peak / MB)).padStart(10)} MB          ${(peak / (300 * MB)).toFixed(2)}${loaded ? '   under load (2 CPU burners)' : ''}`,
+				);
+			}
+		} finally {
+			stopLoad();
+		}
+	}
+
+	console.log('\nProcesses of the run left once it has exited (goal 0), a custom agent that…');
+	const hold = ['SIGHUP', 'SIGTERM'];
+	const attacks = [
+		['exits 0 leaving a setsid child', {children: [{name: 'c', how: 'setsid', ignore: hold}]}],
+		[
+			'exits 0 leaving a daemon (double fork)',
+			{children: [{name: 'c', how: 'daemon', ignore: hold}]},
+		],
+		[
+			'exits 0 leaving a child ignoring SIGHUP',
+			{children: [{name: 'c', how: 'group', ignore: hold}]},
+		],
+		[
+			'is recycled: a 400 MB daemon, 300 MB limit',
+			{stay: true, children: [{name: 'c', how: 'daemon', ignore: hold, memoryMb: 400}]},
+			300,
+		],
+	];
+	for (const [name, spec, limitMb] of attacks) {
+		const {left, outcome} = await processesLeft(spec, limitMb);
+		console.log(`  ${name.padEnd(45)} ${String(left).padStart(3)}   (task ${outcome})`);
 	}
 
 	const {cpu, wall, processes} = await samplerCost();

@@ -164,4 +164,17 @@ describe('Orchestrator, attacked', () => {
 		expect(await run.task('c')).toMatchObject({status: 'ready', attempts: []});
 		expect(await run.orchestrator.finished).toBe('lost-run');
 	});
+
+	it('kills at once an agent that passes 120% of its limit while its recycle’s grace runs', async () => {
+		const memory = new FakeStats();
+		const run = await setup([t('a')], {memory, slots: [slot('s-1')]});
+		run.launcher.onStop = () => undefined;
+		memory.rssMb.set('a', 1100);
+		await run.timers.advance(2000);
+		const agent = run.launcher.on('a');
+		expect(agent.stopped).toEqual({graceMs: 2000, immediate: false});
+		memory.rssMb.set('a', 1300);
+		await run.timers.advance(2000);
+		expect(agent.stopped).toEqual({graceMs: 0, immediate: true});
+	});
 });

@@ -56,6 +56,44 @@ describe('the memory watchdog decides', () => {
 		]);
 	});
 
+	it('asks for an immediate kill when an agent being recycled passes 120% during its grace, once', () => {
+		let state = initialWatchdogState;
+		const run = (rss: number) => {
+			const result = decide(sample([['a', rss]]), state, 10);
+			state = result.state;
+			return result.actions.map((action) =>
+				action.type === 'recycle' ? `recycle${action.immediate ? ' now' : ''}` : action.type,
+			);
+		};
+
+		expect([run(310), run(340), run(370), run(400)]).toEqual([
+			['recycle'],
+			['warn'],
+			['recycle now'],
+			[],
+		]);
+		state = initialWatchdogState;
+		expect([run(370), run(400)]).toEqual([['recycle now'], ['warn']]);
+	});
+
+	it('recycles the next attempt of a recycled task, even when no sample saw the task go in between', () => {
+		let state = initialWatchdogState;
+		const run = (rss: number) => {
+			const result = decide(sample([['a', rss]]), state, 10);
+			state = result.state;
+			return result.actions.map((action) => action.type);
+		};
+
+		// 320: attempt 1 recycled; 340: still being stopped; 40: attempt 2 has started.
+		expect([run(320), run(340), run(40), run(280), run(320)]).toEqual([
+			['recycle'],
+			['warn'],
+			[],
+			['warn'],
+			['recycle'],
+		]);
+	});
+
 	it('holds claims under the reserve, recycles the largest under half of it, and gives claims back with memory', () => {
 		let state = initialWatchdogState;
 		const run = (availableMb: number) => {

@@ -4,12 +4,14 @@
 import {spawn} from 'node:child_process';
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {cliPath} from '../helpers/cli.js';
 import {processesOf} from '../helpers/processes.js';
 import {tempRepo} from '../helpers/temp-repo.js';
 
 const MB = 1_048_576;
+const leaky = fileURLToPath(new URL('../helpers/leaky-agent.mjs', import.meta.url));
 
 function treeRssBytes(dir: string): number {
 	let total = 0;
@@ -107,4 +109,41 @@ describe('the memory watchdog', () => {
 		},
 		60_000,
 	);
+
+	it('recycles an agent whose daemon (double fork, setsid, SIGTERM ignored) holds the memory, and leaves nothing running', async () => {
+		const spec = {
+			stay: true,
+			children: [{name: 'hog', how: 'daemon', memoryMb: 400, ignore: ['SIGHUP', 'SIGTERM']}],
+		};
+		const cwd = await tempRepo();
+		mkdirSync(path.join(cwd, '.beads'));
+		mkdirSync(path.join(cwd, '.jetpack'));
+		writeFileSync(
+			path.join(cwd, '.beads', 'tasks.jsonl'),
+			`${JSON.stringify({id: 'hog', title: 'hog', maxRetries: 0})}\n`,
+		);
+		writeFileSync(
+			path.join(cwd, '.jetpack', 'config.json'),
+			JSON.stringify({
+				agents: [
+					{
+						name: 'leaky',
+						command: process.execPath,
+						args: [leaky, '.', JSON.stringify(spec)],
+						memoryLimitMb: 300,
+					},
+				],
+			}),
+		);
+		const child = spawn(process.execPath, [cliPath, '--headless'], {cwd, stdio: 'ignore'});
+		const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+		const left = processesOf(cwd);
+		for (const pid of left) process.kill(pid, 'SIGKILL');
+
+		expect(left).toEqual([]);
+		expect(
+			JSON.parse(readFileSync(path.join(cwd, '.beads', 'tasks.jsonl'), 'utf8')) as object,
+		).toMatchObject({status: 'failed', failureType: 'oom'});
+		expect(code).toBe(1);
+	}, 60_000);
 });

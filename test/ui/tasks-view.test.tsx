@@ -351,9 +351,10 @@ describe('TasksView', () => {
 		expect(added).toMatchObject({
 			priority: 'high',
 			dependencies: ['t-done', 't-fail2'],
-			maxRetries: 2,
 			status: 'pending',
 		});
+		// No retries of its own: the config's apply, now and after the config changes (§3).
+		expect(added).not.toHaveProperty('maxRetries');
 		await frameWith(rendered, () => selectedRow(rendered).includes('Search page'));
 		expect(flashes.at(-1)?.message).toContain(`Added ${added?.id ?? '?'}`);
 	});

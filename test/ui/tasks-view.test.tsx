@@ -482,6 +482,81 @@ describe('TasksView', () => {
 		await frameWith(rendered, (frame) => !frame.includes('5/5 tasks'));
 	});
 
+	it('takes every key typed into the filter in one turn, and the Enter that came with them', async () => {
+		const {rendered} = await setup();
+		await press(rendered, '/');
+		await frameWith(rendered, '/ ');
+		// Reads in one turn, as a terminal hands them over when the app is busy: each must find the
+		// text the one before it made, with no render in between.
+		rendered.stdin.write('status:');
+		rendered.stdin.write('failed');
+		rendered.stdin.write(keys.enter);
+		const frame = await frameWith(
+			rendered,
+			(text) => text.includes('filter: status:failed') && !/^\/ /m.test(text),
+		);
+		expect(frame).toContain('2/5 tasks');
+	});
+
+	it('in the app, a filter typed in the same read as the / that opens it is all taken', async () => {
+		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 't-run'})]);
+		const {board} = await fakeBoard(fixture());
+		const rendered = render(<App run={run} board={board} initialView="tasks" />);
+		await frameWith(rendered, '5/5 tasks');
+		await press(rendered, '/status:failed' + keys.enter);
+		const frame = await frameWith(
+			rendered,
+			(text) => text.includes('filter: status:failed') && !/^\/ /m.test(text),
+		);
+		expect(frame).toContain('2/5 tasks');
+	});
+
+	it('in the app, a new task typed in one read, tab, choice and Enter included, is added as typed', async () => {
+		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 't-run'})]);
+		const {board, repository} = await fakeBoard(fixture());
+		const rendered = render(<App run={run} board={board} initialView="tasks" />);
+		await frameWith(rendered, '5/5 tasks');
+		// A paste or a fast typist: the key that opens the form and everything typed into it at once.
+		await press(
+			rendered,
+			'nSearch page' + keys.tab + 'h' + keys.tab + 't-do' + keys.tab + 't-fail2' + keys.enter,
+		);
+		await expect.poll(async () => (await repository.read()).size).toBe(6);
+		const added = [...(await repository.read()).values()].find((t) => t.id.startsWith('bd-'));
+		expect(added).toMatchObject({
+			title: 'Search page',
+			priority: 'high',
+			dependencies: ['t-done', 't-fail2'],
+		});
+		expect(run.calls).toEqual([]);
+	});
+
+	it('in the app, b and a reason with its Enter in one read block the task with that reason', async () => {
+		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 't-run'})]);
+		const {board, repository} = await fakeBoard(fixture());
+		const rendered = render(<App run={run} board={board} initialView="tasks" />);
+		await frameWith(rendered, '5/5 tasks');
+		await press(rendered, 'bwaiting on q3' + keys.enter);
+		await expect
+			.poll(async () => (await repository.read()).get('t-fail')?.blockers)
+			.toEqual(['waiting on q3']);
+		expect((await repository.read()).get('t-fail')?.status).toBe('blocked');
+		expect(run.calls).toEqual([]);
+	});
+
+	it('the edit form takes text, tab and Enter read in one turn, and saves what was typed', async () => {
+		const {rendered, stored} = await setup();
+		await press(rendered, 'e');
+		await frameWith(rendered, 'Edit t-fail');
+		rendered.stdin.write(' v2');
+		rendered.stdin.write(keys.tab);
+		rendered.stdin.write('Rate');
+		rendered.stdin.write(' limits');
+		rendered.stdin.write(keys.enter);
+		await expect.poll(async () => (await stored('t-fail'))?.title).toBe('Login API v2');
+		expect((await stored('t-fail'))?.description).toBe('Rate limits');
+	});
+
 	it('draws only the window of 10,000 tasks and moves through them', async () => {
 		const many = new Map<string, Task>();
 		for (let i = 0; i < 10_000; i++) {

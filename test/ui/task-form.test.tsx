@@ -1,7 +1,8 @@
 import {cleanup, render} from 'ink-testing-library';
+import {useLayoutEffect, type ReactNode} from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
 import {TaskForm, type FormField, type FormValues} from '../../source/ui/components/task-form.js';
-import {KeyRouterProvider} from '../../source/ui/hooks/use-latest-input.js';
+import {KeyRouterProvider, useKeyRouter} from '../../source/ui/hooks/use-latest-input.js';
 import {completeId} from '../../source/ui/task-table.js';
 import {frameWith, inputReady, keys, press} from '../helpers/ink.js';
 
@@ -33,6 +34,15 @@ const editFields: FormField[] = [
 	{kind: 'text', name: 'description', label: 'description', initial: ''},
 ];
 
+/** As the app says it while a form is open: keys read together are the form's at once. */
+function Typing({children}: {readonly children: ReactNode}) {
+	const router = useKeyRouter();
+	useLayoutEffect(() => {
+		router?.setTyping(true);
+	}, [router]);
+	return children;
+}
+
 /**
  * The form alone, or inside the app's key router; `submitted` gets every submit, and `answer`
  * decides how each one ends (resolved unless told).
@@ -60,7 +70,15 @@ async function showForm(
 			}}
 		/>
 	);
-	const rendered = render(routed ? <KeyRouterProvider>{form}</KeyRouterProvider> : form);
+	const rendered = render(
+		routed ? (
+			<KeyRouterProvider>
+				<Typing>{form}</Typing>
+			</KeyRouterProvider>
+		) : (
+			form
+		),
+	);
 	await frameWith(rendered, 'The form');
 	await inputReady(rendered);
 	return {rendered, submitted, cancelled: () => cancelled};

@@ -1,11 +1,12 @@
 import {Text} from 'ink';
 import {cleanup, render} from 'ink-testing-library';
-import {useCallback, useState} from 'react';
+import {useCallback, useLayoutEffect, useState} from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
 import {newTask, type Task, type TaskTable} from '../../source/core/task.js';
 import {App} from '../../source/ui/app.js';
 import {TasksView} from '../../source/ui/components/tasks-view.js';
 import type {FlashLevel} from '../../source/ui/components/view-props.js';
+import {KeyRouterProvider, useKeyRouter} from '../../source/ui/hooks/use-latest-input.js';
 import type {RunControl, TaskBoard} from '../../source/ui/run-control.js';
 import {agentView, fakeBoard, FakeRun} from '../helpers/fake-run.js';
 import {frameWith, keys, plain, press, type Rendered} from '../helpers/ink.js';
@@ -58,7 +59,11 @@ interface Flash {
 	readonly level: FlashLevel;
 }
 
-/** The app's side of the contract: keys stop reaching the view's list while it has captured them. */
+/**
+ * The app's side of the contract: keys stop reaching the view's list while it has captured them,
+ * and then the app's key router hands keys read together to the view at once (render it inside a
+ * `KeyRouterProvider`, as the app does).
+ */
 function Harness({
 	run,
 	board,
@@ -75,6 +80,10 @@ function Harness({
 	readonly captures: boolean[];
 }) {
 	const [captured, setCapturedState] = useState(false);
+	const router = useKeyRouter();
+	useLayoutEffect(() => {
+		router?.setTyping(captured);
+	}, [router, captured]);
 	const setCaptured = useCallback(
 		(value: boolean) => {
 			captures.push(value);
@@ -117,14 +126,16 @@ async function setup(
 	const flashes: Flash[] = [];
 	const captures: boolean[] = [];
 	const rendered = render(
-		<Harness
-			run={run}
-			board={board}
-			width={width}
-			height={height}
-			flashes={flashes}
-			captures={captures}
-		/>,
+		<KeyRouterProvider>
+			<Harness
+				run={run}
+				board={board}
+				width={width}
+				height={height}
+				flashes={flashes}
+				captures={captures}
+			/>
+		</KeyRouterProvider>,
 	);
 	await frameWith(rendered, 'tasks');
 	const stored = async (id: string) => (await repository.read()).get(id);
@@ -451,7 +462,9 @@ describe('TasksView', () => {
 		rendered.rerender(<Text>another view</Text>);
 		await frameWith(rendered, 'another view');
 		rendered.rerender(
-			<Harness run={run} board={board} width={100} height={20} flashes={[]} captures={[]} />,
+			<KeyRouterProvider>
+				<Harness run={run} board={board} width={100} height={20} flashes={[]} captures={[]} />
+			</KeyRouterProvider>,
 		);
 		const frame = await frameWith(rendered, '2/5 tasks');
 		expect(frame).toContain('sort: priority');
@@ -521,7 +534,8 @@ describe('TasksView', () => {
 			rendered,
 			'nSearch page' + keys.tab + 'h' + keys.tab + 't-do' + keys.tab + 't-fail2' + keys.enter,
 		);
-		await expect.poll(async () => (await repository.read()).size).toBe(6);
+		// A key at a time, each after the screen the one before it made: give the run of keys time.
+		await expect.poll(async () => (await repository.read()).size, {timeout: 10_000}).toBe(6);
 		const added = [...(await repository.read()).values()].find((t) => t.id.startsWith('bd-'));
 		expect(added).toMatchObject({
 			title: 'Search page',
@@ -538,7 +552,7 @@ describe('TasksView', () => {
 		await frameWith(rendered, '5/5 tasks');
 		await press(rendered, 'bwaiting on q3' + keys.enter);
 		await expect
-			.poll(async () => (await repository.read()).get('t-fail')?.blockers)
+			.poll(async () => (await repository.read()).get('t-fail')?.blockers, {timeout: 10_000})
 			.toEqual(['waiting on q3']);
 		expect((await repository.read()).get('t-fail')?.status).toBe('blocked');
 		expect(run.calls).toEqual([]);

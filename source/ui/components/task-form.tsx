@@ -185,10 +185,11 @@ export function TaskForm({title, fields, width, onSubmit, onCancel}: TaskFormPro
 		if (chosen !== undefined) setValue(field.name, chosen, 0);
 	};
 
+	// Always listening: whether a key is the form's depends on what the keys before it did.
 	useLatestInput((input, key) => {
 		// Outside the app's router (the form alone in a test) a run of keys comes as one input.
 		for (const [char, charKey] of keypresses(input, key)) onKey(char, charKey);
-	}, !shown.saving);
+	}, true);
 
 	const labelWidth = Math.max(...fields.map((f) => f.label.length)) + 1;
 	const inner = Math.max(10, Math.min(width, 100) - 4);

@@ -1,11 +1,12 @@
 import {Text} from 'ink';
 import {cleanup, render} from 'ink-testing-library';
-import {useCallback, useState} from 'react';
+import {useCallback, useLayoutEffect, useState} from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
 import {newTask, type Task, type TaskTable} from '../../source/core/task.js';
 import {App} from '../../source/ui/app.js';
 import {TasksView} from '../../source/ui/components/tasks-view.js';
 import type {FlashLevel} from '../../source/ui/components/view-props.js';
+import {KeyRouterProvider, useKeyRouter} from '../../source/ui/hooks/use-latest-input.js';
 import type {RunControl, TaskBoard} from '../../source/ui/run-control.js';
 import {agentView, fakeBoard, FakeRun} from '../helpers/fake-run.js';
 import {frameWith, keys, plain, press, type Rendered} from '../helpers/ink.js';
@@ -58,7 +59,11 @@ interface Flash {
 	readonly level: FlashLevel;
 }
 
-/** The app's side of the contract: keys stop reaching the view's list while it has captured them. */
+/**
+ * The app's side of the contract: keys stop reaching the view's list while it has captured them,
+ * and then the app's key router hands keys read together to the view at once (render it inside a
+ * `KeyRouterProvider`, as the app does).
+ */
 function Harness({
 	run,
 	board,
@@ -75,6 +80,10 @@ function Harness({
 	readonly captures: boolean[];
 }) {
 	const [captured, setCapturedState] = useState(false);
+	const router = useKeyRouter();
+	useLayoutEffect(() => {
+		router?.setTyping(captured);
+	}, [router, captured]);
 	const setCaptured = useCallback(
 		(value: boolean) => {
 			captures.push(value);
@@ -117,14 +126,16 @@ async function setup(
 	const flashes: Flash[] = [];
 	const captures: boolean[] = [];
 	const rendered = render(
-		<Harness
-			run={run}
-			board={board}
-			width={width}
-			height={height}
-			flashes={flashes}
-			captures={captures}
-		/>,
+		<KeyRouterProvider>
+			<Harness
+				run={run}
+				board={board}
+				width={width}
+				height={height}
+				flashes={flashes}
+				captures={captures}
+			/>
+		</KeyRouterProvider>,
 	);
 	await frameWith(rendered, 'tasks');
 	const stored = async (id: string) => (await repository.read()).get(id);
@@ -351,9 +362,10 @@ describe('TasksView', () => {
 		expect(added).toMatchObject({
 			priority: 'high',
 			dependencies: ['t-done', 't-fail2'],
-			maxRetries: 2,
 			status: 'pending',
 		});
+		// No retries of its own: the config's apply, now and after the config changes (§3).
+		expect(added).not.toHaveProperty('maxRetries');
 		await frameWith(rendered, () => selectedRow(rendered).includes('Search page'));
 		expect(flashes.at(-1)?.message).toContain(`Added ${added?.id ?? '?'}`);
 	});
@@ -450,7 +462,9 @@ describe('TasksView', () => {
 		rendered.rerender(<Text>another view</Text>);
 		await frameWith(rendered, 'another view');
 		rendered.rerender(
-			<Harness run={run} board={board} width={100} height={20} flashes={[]} captures={[]} />,
+			<KeyRouterProvider>
+				<Harness run={run} board={board} width={100} height={20} flashes={[]} captures={[]} />
+			</KeyRouterProvider>,
 		);
 		const frame = await frameWith(rendered, '2/5 tasks');
 		expect(frame).toContain('sort: priority');
@@ -479,6 +493,82 @@ describe('TasksView', () => {
 		// The keys are the app's again once the form is closed.
 		await press(rendered, '3');
 		await frameWith(rendered, (frame) => !frame.includes('5/5 tasks'));
+	});
+
+	it('takes every key typed into the filter in one turn, and the Enter that came with them', async () => {
+		const {rendered} = await setup();
+		await press(rendered, '/');
+		await frameWith(rendered, '/ ');
+		// Reads in one turn, as a terminal hands them over when the app is busy: each must find the
+		// text the one before it made, with no render in between.
+		rendered.stdin.write('status:');
+		rendered.stdin.write('failed');
+		rendered.stdin.write(keys.enter);
+		const frame = await frameWith(
+			rendered,
+			(text) => text.includes('filter: status:failed') && !/^\/ /m.test(text),
+		);
+		expect(frame).toContain('2/5 tasks');
+	});
+
+	it('in the app, a filter typed in the same read as the / that opens it is all taken', async () => {
+		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 't-run'})]);
+		const {board} = await fakeBoard(fixture());
+		const rendered = render(<App run={run} board={board} initialView="tasks" />);
+		await frameWith(rendered, '5/5 tasks');
+		await press(rendered, '/status:failed' + keys.enter);
+		const frame = await frameWith(
+			rendered,
+			(text) => text.includes('filter: status:failed') && !/^\/ /m.test(text),
+		);
+		expect(frame).toContain('2/5 tasks');
+	});
+
+	it('in the app, a new task typed in one read, tab, choice and Enter included, is added as typed', async () => {
+		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 't-run'})]);
+		const {board, repository} = await fakeBoard(fixture());
+		const rendered = render(<App run={run} board={board} initialView="tasks" />);
+		await frameWith(rendered, '5/5 tasks');
+		// A paste or a fast typist: the key that opens the form and everything typed into it at once.
+		await press(
+			rendered,
+			'nSearch page' + keys.tab + 'h' + keys.tab + 't-do' + keys.tab + 't-fail2' + keys.enter,
+		);
+		// A key at a time, each after the screen the one before it made: give the run of keys time.
+		await expect.poll(async () => (await repository.read()).size, {timeout: 10_000}).toBe(6);
+		const added = [...(await repository.read()).values()].find((t) => t.id.startsWith('bd-'));
+		expect(added).toMatchObject({
+			title: 'Search page',
+			priority: 'high',
+			dependencies: ['t-done', 't-fail2'],
+		});
+		expect(run.calls).toEqual([]);
+	});
+
+	it('in the app, b and a reason with its Enter in one read block the task with that reason', async () => {
+		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 't-run'})]);
+		const {board, repository} = await fakeBoard(fixture());
+		const rendered = render(<App run={run} board={board} initialView="tasks" />);
+		await frameWith(rendered, '5/5 tasks');
+		await press(rendered, 'bwaiting on q3' + keys.enter);
+		await expect
+			.poll(async () => (await repository.read()).get('t-fail')?.blockers, {timeout: 10_000})
+			.toEqual(['waiting on q3']);
+		expect((await repository.read()).get('t-fail')?.status).toBe('blocked');
+		expect(run.calls).toEqual([]);
+	});
+
+	it('the edit form takes text, tab and Enter read in one turn, and saves what was typed', async () => {
+		const {rendered, stored} = await setup();
+		await press(rendered, 'e');
+		await frameWith(rendered, 'Edit t-fail');
+		rendered.stdin.write(' v2');
+		rendered.stdin.write(keys.tab);
+		rendered.stdin.write('Rate');
+		rendered.stdin.write(' limits');
+		rendered.stdin.write(keys.enter);
+		await expect.poll(async () => (await stored('t-fail'))?.title).toBe('Login API v2');
+		expect((await stored('t-fail'))?.description).toBe('Rate limits');
 	});
 
 	it('draws only the window of 10,000 tasks and moves through them', async () => {

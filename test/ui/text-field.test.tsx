@@ -75,6 +75,16 @@ describe('editText', () => {
 		['leaves esc to the view', {value: 'a', cursor: 1}, '', {escape: true}, undefined],
 		['leaves ctrl keys to the app', {value: 'a', cursor: 1}, 'x', {ctrl: true}, undefined],
 		['leaves tab to the form', {value: 'a', cursor: 1}, '', {tab: true}, undefined],
+		['goes to the start', {value: 'abc', cursor: 2}, '', {home: true}, {value: 'abc', cursor: 0}],
+		['goes to the end', {value: 'abc', cursor: 1}, '', {end: true}, {value: 'abc', cursor: 3}],
+		[
+			'drops the control characters of a paste',
+			{value: '', cursor: 0},
+			'a\u0007b\r\nc\u001B[31m',
+			{},
+			{value: 'abc[31m', cursor: 7},
+		],
+		['takes a lone control character as nothing', {value: 'a', cursor: 1}, '\u0000', {}, undefined],
 	] as const)('%s', (_name, edit, input, key, expected) => {
 		expect(editText(edit, input, {...none, ...key})).toEqual(expected);
 	});

@@ -1,15 +1,20 @@
 /**
- * A small form with the keyboard: text fields (ink-text-input) and choice fields, moved between
- * with tab / shift-tab / up / down, submitted by enter on the last field, cancelled by esc. What
- * the submit rejects is shown inside the form; nothing here throws past it.
+ * A small form with the keyboard: text fields and choice fields, moved between with tab /
+ * shift-tab / up / down, submitted by enter on the last field, cancelled by esc. What the submit
+ * rejects is shown inside the form; nothing here throws past it.
+ *
+ * One handler takes every key and works on the form as the keys so far left it, not as last drawn:
+ * a paste or a fast typist hands over text, tab, more text and enter before any redraw, and each key
+ * must find the field, the text and the cursor the one before it made (a text field of its own per
+ * field could not see the tab or the completion that came just before its key).
  */
-import {Box, Text} from 'ink';
-import TextInput from 'ink-text-input';
-import {useState} from 'react';
-import {useLatestInput} from '../hooks/use-latest-input.js';
+import {Box, Text, type Key} from 'ink';
+import {useRef, useState} from 'react';
+import {keypresses, useLatestInput} from '../hooks/use-latest-input.js';
 import {keyName} from '../keymap.js';
 import type {Completion} from '../task-table.js';
 import {theme} from '../theme.js';
+import {editText, TextLine} from './text-field.js';
 
 export type FormField =
 	| {
@@ -47,68 +52,92 @@ function initialValues(fields: readonly FormField[]): Record<string, string> {
 	return values;
 }
 
+interface FormState {
+	readonly values: Readonly<Record<string, string>>;
+	readonly focus: number;
+	/** Where the next character goes in the focused field (a text field). */
+	readonly cursor: number;
+	readonly saving: boolean;
+	/** Esc was pressed: keys read after it are not the form's. */
+	readonly cancelled: boolean;
+}
+
 export function TaskForm({title, fields, width, onSubmit, onCancel}: TaskFormProps) {
-	const [values, setValues] = useState(() => initialValues(fields));
-	const [focus, setFocus] = useState(0);
+	const [shown, setShown] = useState<FormState>(() => {
+		const values = initialValues(fields);
+		const first = fields[0]?.name ?? '';
+		return {values, focus: 0, cursor: values[first]?.length ?? 0, saving: false, cancelled: false};
+	});
+	// The form as the keys so far left it; the render that shows it may not have happened yet.
+	const latest = useRef(shown);
 	const [message, setMessage] = useState<string | undefined>();
 	const [hint, setHint] = useState<string | undefined>();
-	const [saving, setSaving] = useState(false);
-	// A value set by the form rather than typed remounts its input, so the cursor goes to the end.
-	const [generation, setGeneration] = useState(0);
-	const field = fields[focus];
 
-	const setValue = (name: string, value: string) => {
-		setValues((previous) => ({...previous, [name]: value}));
-		setMessage(undefined);
+	const update = (change: Partial<FormState>): FormState => {
+		const next = {...latest.current, ...change};
+		latest.current = next;
+		setShown(next);
+		return next;
+	};
+
+	const setValue = (name: string, value: string, cursor: number) => {
+		const state = latest.current;
+		if (state.values[name] !== value) setMessage(undefined);
+		update({values: {...state.values, [name]: value}, cursor});
 	};
 
 	const move = (step: number) => {
+		const state = latest.current;
+		const focus = (state.focus + step + fields.length) % fields.length;
 		setHint(undefined);
-		setFocus((index) => (index + step + fields.length) % fields.length);
+		update({focus, cursor: state.values[fields[focus]?.name ?? '']?.length ?? 0});
 	};
 
 	const submit = () => {
-		setSaving(true);
+		const {values} = update({saving: true});
 		setMessage(undefined);
 		onSubmit(values).then(
 			() => {
-				setSaving(false);
+				update({saving: false});
 			},
 			(error: unknown) => {
-				setSaving(false);
+				update({saving: false});
 				setMessage(error instanceof Error ? error.message : String(error));
 			},
 		);
 	};
 
-	useLatestInput((input, key) => {
-		if (field === undefined || saving) return;
-		const name = keyName(input, key);
-		switch (name) {
+	const complete = (field: FormField & {kind: 'text'}, value: string): boolean => {
+		if (field.complete === undefined) return false;
+		const completion = field.complete(value);
+		if (completion.count > 1) {
+			const more = completion.count - completion.candidates.length;
+			setHint(completion.candidates.join('  ') + (more > 0 ? `  … ${more} more` : ''));
+		} else if (completion.count === 0 && /[^\s,]$/.test(value))
+			setHint('no task id starts like that');
+		else setHint(undefined);
+		if (completion.value !== value) {
+			setValue(field.name, completion.value, completion.value.length);
+			return true;
+		}
+
+		return completion.count > 0;
+	};
+
+	const onKey = (input: string, key: Key) => {
+		const state = latest.current;
+		const field = fields[state.focus];
+		if (field === undefined || state.saving || state.cancelled) return;
+		const value = state.values[field.name] ?? '';
+		switch (keyName(input, key)) {
 			case 'esc': {
+				update({cancelled: true});
 				onCancel();
 				return;
 			}
 
 			case 'tab': {
-				if (field.kind === 'text' && field.complete !== undefined) {
-					const value = values[field.name] ?? '';
-					const completion = field.complete(value);
-					if (completion.count > 1) {
-						const more = completion.count - completion.candidates.length;
-						setHint(completion.candidates.join('  ') + (more > 0 ? `  … ${more} more` : ''));
-					} else if (completion.count === 0 && /[^\s,]$/.test(value))
-						setHint('no task id starts like that');
-					else setHint(undefined);
-					if (completion.value !== value) {
-						setValue(field.name, completion.value);
-						setGeneration((g) => g + 1);
-						return;
-					}
-
-					if (completion.count > 0) return;
-				}
-
+				if (field.kind === 'text' && complete(field, value)) return;
 				move(1);
 				return;
 			}
@@ -125,7 +154,7 @@ export function TaskForm({title, fields, width, onSubmit, onCancel}: TaskFormPro
 			}
 
 			case 'enter': {
-				if (focus === fields.length - 1) submit();
+				if (state.focus === fields.length - 1) submit();
 				else move(1);
 				return;
 			}
@@ -135,22 +164,32 @@ export function TaskForm({title, fields, width, onSubmit, onCancel}: TaskFormPro
 			}
 		}
 
-		if (field.kind === 'choice') {
-			const current = field.choices.indexOf(values[field.name] ?? '');
-			const count = field.choices.length;
-			if (key.leftArrow || key.rightArrow) {
-				const next = (current + (key.leftArrow ? -1 : 1) + count) % count;
-				setValue(field.name, field.choices[next] ?? '');
-				return;
-			}
-
-			const typed = input.toLowerCase();
-			const chosen = /^\d$/.test(typed)
-				? field.choices[Math.min(Number(typed), count - 1)]
-				: field.choices.find((choice) => typed !== '' && choice.startsWith(typed));
-			if (chosen !== undefined) setValue(field.name, chosen);
+		if (field.kind === 'text') {
+			const next = editText({value, cursor: state.cursor}, input, key);
+			if (next !== undefined) setValue(field.name, next.value, next.cursor);
+			return;
 		}
-	}, !saving);
+
+		const current = field.choices.indexOf(value);
+		const count = field.choices.length;
+		if (key.leftArrow || key.rightArrow) {
+			const next = (current + (key.leftArrow ? -1 : 1) + count) % count;
+			setValue(field.name, field.choices[next] ?? '', 0);
+			return;
+		}
+
+		const typed = input.toLowerCase();
+		const chosen = /^\d$/.test(typed)
+			? field.choices[Math.min(Number(typed), count - 1)]
+			: field.choices.find((choice) => typed !== '' && choice.startsWith(typed));
+		if (chosen !== undefined) setValue(field.name, chosen, 0);
+	};
+
+	// Always listening: whether a key is the form's depends on what the keys before it did.
+	useLatestInput((input, key) => {
+		// Outside the app's router (the form alone in a test) a run of keys comes as one input.
+		for (const [char, charKey] of keypresses(input, key)) onKey(char, charKey);
+	}, true);
 
 	const labelWidth = Math.max(...fields.map((f) => f.label.length)) + 1;
 	const inner = Math.max(10, Math.min(width, 100) - 4);
@@ -166,8 +205,8 @@ export function TaskForm({title, fields, width, onSubmit, onCancel}: TaskFormPro
 				{title}
 			</Text>
 			{fields.map((f, index) => {
-				const focused = index === focus;
-				const value = values[f.name] ?? '';
+				const focused = index === shown.focus;
+				const value = shown.values[f.name] ?? '';
 				return (
 					<Box key={f.name} width={inner}>
 						<Text color={focused ? theme.focus : theme.muted}>
@@ -181,16 +220,10 @@ export function TaskForm({title, fields, width, onSubmit, onCancel}: TaskFormPro
 							</Text>
 						) : (
 							<Box flexGrow={1} overflow="hidden">
-								<TextInput
-									key={`${f.name}-${focused ? generation : 'idle'}`}
-									value={value}
+								<TextLine
+									edit={{value, cursor: focused ? shown.cursor : value.length}}
 									placeholder={f.placeholder}
-									focus={focused && !saving}
-									showCursor={focused}
-									onChange={(next) => {
-										// Pasted text can carry control characters; they have no place in a title.
-										setValue(f.name, next.replaceAll(/\p{Cc}/gu, ''));
-									}}
+									focus={focused && !shown.saving}
 								/>
 							</Box>
 						)}
@@ -208,7 +241,7 @@ export function TaskForm({title, fields, width, onSubmit, onCancel}: TaskFormPro
 				</Text>
 			)}
 			<Text color={theme.muted} wrap="truncate-end">
-				{saving
+				{shown.saving
 					? 'saving…'
 					: 'tab/↑↓ field · enter next/save · esc cancel' +
 						(fields.some((f) => f.kind === 'choice') ? ' · ←→ choose' : '') +

@@ -4,7 +4,6 @@
  * is kept; the table follows the board, whoever changed it.
  */
 import {Box, Text} from 'ink';
-import TextInput from 'ink-text-input';
 import {memo, useEffect, useMemo, useRef, useState} from 'react';
 import type {AgentView} from '../../core/orchestrator.js';
 import type {Change} from '../../core/ports.js';
@@ -44,6 +43,7 @@ import {statusStyle, theme} from '../theme.js';
 import {TaskDetails} from './task-details.js';
 import {useLatestInput} from '../hooks/use-latest-input.js';
 import {TaskForm, type FormField, type FormValues} from './task-form.js';
+import {TextField} from './text-field.js';
 import type {TaskBoard} from '../run-control.js';
 import type {ViewProps} from './view-props.js';
 import {StyledLine, type Segment} from './styled-line.js';
@@ -690,7 +690,7 @@ function FilterLine({
 	return (
 		<Box>
 			<Text color={theme.accent}>/ </Text>
-			<TextInput
+			<TextField
 				value={value}
 				placeholder="text status:failed tag:api agent:… priority:high id:bd-1"
 				onChange={onChange}

@@ -4,7 +4,8 @@
  * effect: a key read before the view redrew (keys read together, a busy machine) met the old text,
  * so `task:` then `bd-a` gave `bd-a`, and an Enter right after the text submitted what was there
  * before it. Here each key edits the text the previous key left, whether or not a render came
- * between them.
+ * between them. A form with several fields edits its own text with `editText` and draws it with
+ * `TextLine`, so that one handler sees every key in order (see task-form.tsx).
  */
 import {Text, type Key} from 'ink';
 import {useLayoutEffect, useRef, useState} from 'react';
@@ -19,11 +20,14 @@ export interface TextFieldProps {
 	readonly focus?: boolean;
 }
 
-interface Edit {
+export interface Edit {
 	readonly value: string;
 	/** Where the next character goes: 0 to value.length. */
 	readonly cursor: number;
 }
+
+/** Typed or pasted text keeps only what can stand on one line: no control characters. */
+const control = /\p{Cc}/gu;
 
 /** The field after one key; undefined when the key is not the field's (arrows up and down, tab…). */
 export function editText(edit: Edit, input: string, key: Key): Edit | undefined {
@@ -32,17 +36,56 @@ export function editText(edit: Edit, input: string, key: Key): Edit | undefined 
 		return undefined;
 	if (key.leftArrow) return {value, cursor: Math.max(0, cursor - 1)};
 	if (key.rightArrow) return {value, cursor: Math.min(value.length, cursor + 1)};
+	if (key.home) return {value, cursor: 0};
+	if (key.end) return {value, cursor: value.length};
 	// Terminals send DEL for the backspace key; Ink has named it either way.
 	if (key.backspace || key.delete) {
 		if (cursor === 0) return edit;
 		return {value: value.slice(0, cursor - 1) + value.slice(cursor), cursor: cursor - 1};
 	}
 
-	if (input === '') return undefined;
+	const text = input.replaceAll(control, '');
+	if (text === '') return undefined;
 	return {
-		value: value.slice(0, cursor) + input + value.slice(cursor),
-		cursor: cursor + input.length,
+		value: value.slice(0, cursor) + text + value.slice(cursor),
+		cursor: cursor + text.length,
 	};
+}
+
+/**
+ * How a field is drawn: with the keyboard, the text with the cursor on it (the placeholder's first
+ * letter when empty); without, the text, or the placeholder dimmed.
+ */
+export function TextLine({
+	edit,
+	placeholder = '',
+	focus = true,
+}: {
+	readonly edit: Edit;
+	readonly placeholder?: string;
+	readonly focus?: boolean;
+}) {
+	if (edit.value === '') {
+		if (!focus) return <Text color={theme.muted}>{placeholder}</Text>;
+		return (
+			<Text>
+				<Text inverse>{placeholder.slice(0, 1) || ' '}</Text>
+				<Text color={theme.muted}>{placeholder.slice(1)}</Text>
+			</Text>
+		);
+	}
+
+	if (!focus) return <Text>{edit.value}</Text>;
+	const before = edit.value.slice(0, edit.cursor);
+	const at = edit.value.slice(edit.cursor, edit.cursor + 1);
+	const after = edit.value.slice(edit.cursor + 1);
+	return (
+		<Text>
+			{before}
+			<Text inverse>{at === '' ? ' ' : at}</Text>
+			{after}
+		</Text>
+	);
 }
 
 export function TextField({
@@ -85,24 +128,5 @@ export function TextField({
 		}
 	}, focus);
 
-	if (!focus) return <Text>{shown.value === '' ? placeholder : shown.value}</Text>;
-	if (shown.value === '') {
-		return (
-			<Text>
-				<Text inverse>{placeholder.slice(0, 1) || ' '}</Text>
-				<Text color={theme.muted}>{placeholder.slice(1)}</Text>
-			</Text>
-		);
-	}
-
-	const before = shown.value.slice(0, shown.cursor);
-	const at = shown.value.slice(shown.cursor, shown.cursor + 1);
-	const after = shown.value.slice(shown.cursor + 1);
-	return (
-		<Text>
-			{before}
-			<Text inverse>{at === '' ? ' ' : at}</Text>
-			{after}
-		</Text>
-	);
+	return <TextLine edit={shown} placeholder={placeholder} focus={focus} />;
 }

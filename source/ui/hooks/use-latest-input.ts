@@ -36,8 +36,8 @@ class KeyRouter {
 	}
 
 	/**
-	 * A text field has the keyboard: it takes a run of characters at once (Ink hands it the whole
-	 * run), so the keys of that run must reach our handlers at once too, and in order with it.
+	 * A text field or form has the keyboard: each key edits the text the one before it left, with or
+	 * without a render between them, so a run of keys (a paste) need not wait a gap per key.
 	 */
 	setTyping(typing: boolean): void {
 		this.#typing = typing;
@@ -78,9 +78,9 @@ class KeyRouter {
 }
 
 /**
- * Ink hands over a run of plain characters read at once (`qy` typed fast, type-ahead, a script)
- * as one input, which no key binding matches: the router splits it into one key each. Text
- * fields (ink-text-input) still get the whole run through Ink's own hook, as a paste should.
+ * Ink hands over a run of plain characters read at once (`qy` typed fast, type-ahead, a paste)
+ * as one input, which no key binding matches: the router splits it into one key each, and so do
+ * the text field and the form when they take Ink's input directly.
  */
 export function keypresses(input: string, key: Key): Array<[string, Key]> {
 	const chars = [...input];

@@ -135,7 +135,7 @@ describe('jetpack-tui deps', () => {
 			'On a cycle (never run until it is broken):',
 		);
 		expect((await runCli(['task', 'list', '--ready', '--json'], {cwd})).stdout).toBe(
-			`${JSON.stringify([{id: 'bd-c3', title: 'C', description: '', status: 'pending', priority: 'medium', dependencies: [], blockers: [], requiredSkills: [], tags: [], estimatedMinutes: 30, retryCount: 0, maxRetries: 2, attempts: []}])}\n`,
+			`${JSON.stringify([{id: 'bd-c3', title: 'C', description: '', status: 'pending', priority: 'medium', dependencies: [], blockers: [], requiredSkills: [], tags: [], estimatedMinutes: 30, retryCount: 0, attempts: []}])}\n`,
 		);
 		const validate = await runCli(['validate'], {cwd});
 		expect(validate.code).toBe(1);

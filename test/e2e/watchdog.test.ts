@@ -97,7 +97,8 @@ describe('the memory watchdog', () => {
 			expect(tasks.get('leak')).toMatchObject({
 				status: 'failed',
 				failureType: 'oom',
-				retryCount: 2,
+				// The retries spent: the second recycle was the last attempt.
+				retryCount: 1,
 			});
 			expect(tasks.get('fine')).toMatchObject({status: 'completed'});
 			expect(events.filter((event) => event['event'] === 'agent.recycled')).toHaveLength(2);

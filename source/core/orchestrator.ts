@@ -6,13 +6,11 @@
  */
 import {
 	agentToken,
-	blankScreen,
 	CommandNotFound,
 	type AgentExit,
 	type AgentLauncher,
 	type AgentProcess,
 	type Disposable,
-	type Screen,
 	type ScreenSource,
 } from './agent-ports.js';
 import type {Config} from './config.js';
@@ -25,16 +23,9 @@ import {expandArgs, type AgentSlot, type Profile} from './profiles.js';
 import {buildPrompt} from './prompt.js';
 import {schedule} from './scheduler.js';
 import type {ClaimedBy, Task, TaskTable} from './task.js';
-import {
-	decide,
-	defaultLimitBytes,
-	firstLookMs,
-	initialWatchdogState,
-	nextSampleMs,
-	type AgentMemory,
-	type ProcessStats,
-	type WatchdogState,
-} from './watchdog.js';
+import {MemoryWatch} from './memory-watch.js';
+import type {ProcessStats, WatchdogAction} from './watchdog.js';
+import {AgentFeed} from './agent-feed.js';
 
 export interface Timers {
 	setTimeout(callback: () => void, ms: number): Disposable;
@@ -263,21 +254,14 @@ export class Orchestrator {
 	#lastTickAt = 0;
 	/** Another run took `.jetpack/run.json`: this one claims nothing more. */
 	#lostRun = false;
-	#memoryState: WatchdogState = initialWatchdogState;
-	#memoryTimer: Disposable | undefined;
-	/** A sample is being taken (it awaits /proc): it schedules the next one itself. */
-	#sampling = false;
-	#lookSoon = false;
+	readonly #memory: MemoryWatch | undefined;
 	/** Agents whose next attempt is being claimed and launched: busy, though not running yet. */
 	readonly #starting = new Set<string>();
-	#trees = new Map<string, AgentMemory>();
-	#lastSample: {at: number; sizes: Map<string, number>} = {at: 0, sizes: new Map()};
 	/**
 	 * When time alone could make a task runnable (a backoff ends): the tick schedules only then,
 	 * or after `idleLookMs`, instead of re-reading a large store every second.
 	 */
 	#wakeAt = 0;
-	#self: {rssMb: number; heapMb: number} | undefined;
 	#done: (reason: FinishReason) => void = () => undefined;
 	readonly finished: Promise<FinishReason>;
 
@@ -285,6 +269,36 @@ export class Orchestrator {
 		this.#o = options;
 		this.#slots = [...options.slots];
 		this.#startedAt = options.clock.now().getTime();
+		const {memory} = options;
+		this.#memory =
+			memory &&
+			new MemoryWatch({
+				...memory,
+				clock: options.clock,
+				setTimeout: (callback, ms) => options.timers.setTimeout(callback, ms),
+				agents: () =>
+					new Map(
+						[...this.#running].map(([taskId, run]) => {
+							const slot = this.#slots.find(
+								(candidate) => candidate.name === this.#agentOf(taskId),
+							);
+							return [taskId, {pid: run.process.pid, limitMb: slot && memory.limitMb(slot)}];
+						}),
+					),
+				poolSize: () => this.#slots.length,
+				act: (action) => {
+					this.#onMemory(action);
+				},
+				failed: (error) => {
+					this.#emit('error', {
+						type: 'memory.unavailable',
+						message: `memory sampling failed: ${error.message}`,
+					});
+				},
+				sampled: () => {
+					this.#publish();
+				},
+			});
 		this.#snapshot = this.#makeSnapshot();
 		this.finished = new Promise((resolve) => {
 			this.#done = resolve;
@@ -305,7 +319,7 @@ export class Orchestrator {
 		this.#tick = this.#o.timers.setInterval(() => {
 			this.#onTick();
 		}, tickMs);
-		if (this.#o.memory !== undefined) this.#scheduleSample(this.#o.memory.sampleMs);
+		this.#memory?.start();
 		this.notifyStoreChanged();
 	}
 
@@ -542,101 +556,40 @@ export class Orchestrator {
 		return feed;
 	}
 
-	#scheduleSample(ms: number): void {
-		// One sampling loop only: a new schedule replaces the one waiting.
-		this.#memoryTimer?.dispose();
-		this.#memoryTimer = this.#o.timers.setTimeout(() => {
-			this.#sampling = true;
-			this.#sampleMemory()
-				.finally(() => {
-					this.#sampling = false;
-				})
-				.catch((error: unknown) => {
-					this.#emit('error', {
-						type: 'memory.unavailable',
-						message: `memory sampling failed: ${(error as Error).message}`,
-					});
-					this.#scheduleSample(this.#o.memory?.sampleMs ?? 2000);
+	/** What the watchdog decided, done. */
+	#onMemory(action: WatchdogAction): void {
+		switch (action.type) {
+			case 'warn': {
+				this.#emit('warn', {
+					type: 'agent.memory',
+					task: action.taskId,
+					agent: this.#agentOf(action.taskId) ?? '',
+					rssMb: action.rssMb,
+					limitMb: action.limitMb,
 				});
-		}, ms);
-	}
+				break;
+			}
 
-	async #sampleMemory(): Promise<void> {
-		const memory = this.#o.memory;
-		if (memory === undefined || this.#finished !== undefined) return;
-		const roots = new Map([...this.#running].map(([taskId, run]) => [taskId, run.process.pid]));
-		const sample = await memory.stats.sample(roots);
-		const now = this.#o.clock.now().getTime();
-		const fair = defaultLimitBytes(sample.totalBytes, this.#slots.length, memory.reservePercent);
-		const agents: AgentMemory[] = [...roots.keys()].map((taskId) => {
-			const slot = this.#slots.find((candidate) => candidate.name === this.#agentOf(taskId));
-			const limitMb = slot === undefined ? undefined : memory.limitMb(slot);
-			return {
-				taskId,
-				rssBytes: sample.trees.get(taskId) ?? 0,
-				limitBytes: limitMb === undefined ? fair : limitMb * 1_048_576,
-			};
-		});
-		this.#trees = new Map(agents.map((agent) => [agent.taskId, agent]));
-		this.#self = {
-			rssMb: Math.round(sample.selfRssBytes / 1_048_576),
-			heapMb: Math.round(sample.selfHeapBytes / 1_048_576),
-		};
-		const {actions, state} = decide(
-			{agents, availableBytes: sample.availableBytes, totalBytes: sample.totalBytes},
-			this.#memoryState,
-			memory.reservePercent,
-		);
-		this.#memoryState = state;
-		for (const action of actions) {
-			switch (action.type) {
-				case 'warn': {
-					this.#emit('warn', {
-						type: 'agent.memory',
-						task: action.taskId,
-						agent: this.#agentOf(action.taskId) ?? '',
-						rssMb: action.rssMb,
-						limitMb: action.limitMb,
-					});
-					break;
-				}
+			case 'recycle': {
+				void this.recycle(action.taskId, action.rssMb, action.limitMb, action.immediate);
+				break;
+			}
 
-				case 'recycle': {
-					void this.recycle(action.taskId, action.rssMb, action.limitMb, action.immediate);
-					break;
-				}
+			case 'hold-claims': {
+				this.#emit('warn', {
+					type: 'memory.low',
+					availableMb: action.availableMb,
+					reserveMb: action.reserveMb,
+				});
+				break;
+			}
 
-				case 'hold-claims': {
-					this.#emit('warn', {
-						type: 'memory.low',
-						availableMb: action.availableMb,
-						reserveMb: action.reserveMb,
-					});
-					break;
-				}
-
-				case 'resume-claims': {
-					this.#emit('info', {type: 'memory.ok', availableMb: action.availableMb});
-					void this.#schedule();
-					break;
-				}
+			case 'resume-claims': {
+				this.#emit('info', {type: 'memory.ok', availableMb: action.availableMb});
+				void this.#schedule();
+				break;
 			}
 		}
-
-		const next = nextSampleMs(
-			memory.sampleMs,
-			this.#lastSample.sizes,
-			agents,
-			now - this.#lastSample.at,
-		);
-		this.#lastSample = {
-			at: now,
-			sizes: new Map(agents.map((agent) => [agent.taskId, agent.rssBytes])),
-		};
-		this.#publish();
-		// An agent started during this sample gets its early look now.
-		this.#scheduleSample(this.#lookSoon ? Math.min(next, firstLookMs) : next);
-		this.#lookSoon = false;
 	}
 
 	#agentOf(taskId: string): string | undefined {
@@ -750,7 +703,7 @@ export class Orchestrator {
 			this.#stopping ||
 			this.#lostRun ||
 			this.#finished !== undefined ||
-			this.#memoryState.holding
+			this.#memory?.holding === true
 		)
 			return;
 		const tasks = await this.#o.repository.read();
@@ -831,7 +784,7 @@ export class Orchestrator {
 		this.#finished = reason;
 		this.#stopping = true;
 		this.#tick?.dispose();
-		this.#memoryTimer?.dispose();
+		this.#memory?.stop();
 		this.#emit(reason === 'done' ? 'info' : 'warn', {type: 'run.finished', reason});
 		this.#done(reason);
 	}
@@ -943,11 +896,7 @@ export class Orchestrator {
 			disposables: [],
 		};
 		this.#running.set(taskId, entry);
-		if (this.#o.memory !== undefined) {
-			// A new agent may leak fast from its first second: look at it soon, not at the next interval.
-			if (this.#sampling) this.#lookSoon = true;
-			else this.#scheduleSample(firstLookMs);
-		}
+		this.#memory?.agentStarted();
 
 		entry.disposables.push(
 			this.#feed(slot.name).show(process),
@@ -1181,7 +1130,7 @@ export class Orchestrator {
 				title: run.title,
 				startedAt: new Date(run.startedAt).toISOString(),
 				pid: run.process.pid,
-				...memoryOf(this.#trees.get(run.taskId)),
+				...this.#memory?.figures(run.taskId),
 			};
 		});
 		const paused = [...this.#breakers]
@@ -1198,18 +1147,10 @@ export class Orchestrator {
 			paused,
 			finished: this.#finished,
 			busyMs: this.#busyMs,
-			memoryLow: this.#memoryState.holding,
-			self: this.#self,
+			memoryLow: this.#memory?.holding === true,
+			self: this.#memory?.self,
 		};
 	}
-}
-
-function memoryOf(tree: AgentMemory | undefined): {rssMb?: number; limitMb?: number} {
-	if (tree === undefined) return {};
-	return {
-		rssMb: Math.round(tree.rssBytes / 1_048_576),
-		limitMb: Math.round(tree.limitBytes / 1_048_576),
-	};
 }
 
 /** A store the file watcher missed a change to is still looked at this often. */
@@ -1226,36 +1167,4 @@ function nextWake(tasks: TaskTable, now: number): number {
 	}
 
 	return wake;
-}
-
-/**
- * One pane's source, stable for the agent's life in the pool: it follows each new process, and
- * keeps the last one's final screen on show until the next starts.
- */
-class AgentFeed implements ScreenSource {
-	readonly #listeners = new Set<() => void>();
-	#process: AgentProcess | undefined;
-
-	/** Shows `process` from now on; the returned subscription ends with the attempt. */
-	show(process: AgentProcess): Disposable {
-		this.#process = process;
-		const subscription = process.onScreen(() => {
-			this.#changed();
-		});
-		this.#changed();
-		return subscription;
-	}
-
-	screen(): Screen {
-		return this.#process?.screen() ?? blankScreen;
-	}
-
-	onScreen(listener: () => void): Disposable {
-		this.#listeners.add(listener);
-		return {dispose: () => this.#listeners.delete(listener)};
-	}
-
-	#changed(): void {
-		for (const listener of this.#listeners) listener();
-	}
 }

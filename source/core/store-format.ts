@@ -4,6 +4,7 @@
  * leaves: the store may be restored from backup) from a person's *mistake* (reported by line, the
  * file left alone).
  */
+import {StoreError} from './errors.js';
 import {checkTask, sortedTasks, taskToJsonLine, type Task, type TaskTable} from './task.js';
 
 export interface LineProblem {
@@ -26,6 +27,12 @@ export type StoreContents =
 			readonly problems: readonly LineProblem[];
 			readonly conflict: boolean;
 	  };
+
+/**
+ * The longest task line read or written. A line this long is a mistake (text pasted into the wrong
+ * field, an attachment inlined): every write rewrites it, and every backup keeps it.
+ */
+export const maxLineBytes = 1024 * 1024;
 
 const conflictMarker = /^(?:<{7}|={7}|>{7}|\|{7})(?: |$)/;
 const utf8 = new TextDecoder('utf-8', {fatal: true, ignoreBOM: false});
@@ -52,6 +59,8 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 	if (endsWithNewline) lines.pop();
 
 	const table = new Map<string, Task>();
+	/** Where each id was first seen, to name it when it repeats. */
+	const firstLine = new Map<string, number>();
 	const problems: LineProblem[] = [];
 	let cutShort: number | undefined;
 	for (let index = 0; index < lines.length; index++) {
@@ -59,14 +68,20 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
 		const lineNumber = index + 1;
 		// A task line starts with "{"; only other lines need the slower looks.
-		const first = line.charCodeAt(0);
-		if (first !== 0x7b && !/\S/.test(line)) continue;
-		if (first !== 0x7b && conflictMarker.test(line)) {
+		const opening = line.charCodeAt(0);
+		if (opening !== 0x7b && !/\S/.test(line)) continue;
+		if (opening !== 0x7b && conflictMarker.test(line)) {
 			return {
 				kind: 'mistake',
 				conflict: true,
 				problems: [{line: lineNumber, message: 'holds a git merge conflict marker'}],
 			};
+		}
+
+		// A UTF-8 character is at most three bytes per UTF-16 unit: only long lines need counting.
+		if (line.length > maxLineBytes / 3 && Buffer.byteLength(line) > maxLineBytes) {
+			problems.push({line: lineNumber, message: tooLong(Buffer.byteLength(line))});
+			continue;
 		}
 
 		let value: unknown;
@@ -90,13 +105,17 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 		}
 
 		const {task} = checked;
-		if (table.has(task.id)) {
+		const first = firstLine.get(task.id);
+		if (first === undefined) {
+			table.set(task.id, task);
+			firstLine.set(task.id, lineNumber);
+		} else {
 			problems.push({
 				line: lineNumber,
 				field: 'id',
-				message: `repeats ${JSON.stringify(task.id)} from line ${lineOf(lines, task.id)}; ids must be unique`,
+				message: `repeats ${JSON.stringify(task.id)} from line ${first}; ids must be unique`,
 			});
-		} else table.set(task.id, task);
+		}
 	}
 
 	// A person's mistakes come first even when the last line is also cut short: restoring a backup
@@ -112,23 +131,37 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 	return {kind: 'ok', table, text};
 }
 
-/** The first line holding the task `id`; only looked for when an id repeats. */
-function lineOf(lines: readonly string[], id: string): number {
-	for (const [index, line] of lines.entries()) {
-		try {
-			if ((JSON.parse(line) as {id?: unknown}).id === id) return index + 1;
-		} catch {
-			// Not JSON: reported on its own.
+function tooLong(bytes: number): string {
+	return `is ${(bytes / 1024 / 1024).toFixed(1)} MiB long, over 1 MiB, the most a task line may be; move the long text to a file and refer to it`;
+}
+
+/**
+ * Each task's line, kept while the task object lives: tasks are immutable, and a transaction
+ * changes a few of them, so the rest need not be serialised again.
+ */
+const lineCache = new WeakMap<Task, string>();
+
+/** The line a task is stored as; throws a StoreError for one over `maxLineBytes`. */
+export function storedLine(task: Task): string {
+	let line = lineCache.get(task);
+	if (line === undefined) {
+		line = taskToJsonLine(task);
+		if (line.length > maxLineBytes / 3 && Buffer.byteLength(line) > maxLineBytes) {
+			throw new StoreError(
+				`task ${task.id} would be a line over 1 MiB (${(Buffer.byteLength(line) / 1024 / 1024).toFixed(1)} MiB); nothing was written. Move the long text to a file and refer to it.`,
+			);
 		}
+
+		lineCache.set(task, line);
 	}
 
-	return 0;
+	return line;
 }
 
 /** The whole file: one line per task, sorted by id, `\n` after every line (an empty store is empty). */
 export function serializeStore(table: TaskTable): string {
 	if (table.size === 0) return '';
-	return sortedTasks(table).map(taskToJsonLine).join('\n') + '\n';
+	return sortedTasks(table).map(storedLine).join('\n') + '\n';
 }
 
 export function describeProblem(file: string, problem: LineProblem): string {

@@ -94,16 +94,28 @@ describe('TaskStore transactions', () => {
 		expect(ids(await store.read())).toContain('bd-hand');
 	});
 
-	it('hard-links the replaced version into backups (no copy) and keeps only the last N', async () => {
+	it('keeps the version just written as the newest backup, in a file of its own, and only the last N', async () => {
 		const {file, dir, store} = await storeWith([line({id: 'bd-aaaa'})], {backups: 3});
 		for (let i = 0; i < 6; i++) {
-			const before = statSync(file).ino;
 			await add(store, `t${i}`);
-			const backups = await store.listBackups();
-			expect(statSync(backups[0] ?? '').ino).toBe(before);
+			const [newest] = await store.listBackups();
+			expect(readFileSync(newest ?? '')).toEqual(readFileSync(file));
+			// Not a hard link of the live file: damage to it in place must not reach the backup.
+			expect(statSync(newest ?? '').ino).not.toBe(statSync(file).ino);
 		}
 
 		expect(readdirSync(path.join(dir, '.beads', 'backups'))).toHaveLength(3);
+	});
+
+	it('hard-links a version it did not write (a hand edit) into the backups before replacing it', async () => {
+		const {file, store} = await storeWith([line({id: 'bd-aaaa'})]);
+		await add(store, 'one');
+		writeFileSync(file, readFileSync(file, 'utf8') + `${line({id: 'bd-hand'})}\n`);
+		const edited = statSync(file).ino;
+		await add(store, 'two');
+		const [newest, edit] = await store.listBackups();
+		expect(readFileSync(newest ?? '')).toEqual(readFileSync(file));
+		expect(statSync(edit ?? '').ino).toBe(edited);
 	});
 
 	it('does not write, or back up, when nothing changed', async () => {
@@ -152,22 +164,22 @@ describe('TaskStore with damage', () => {
 	for (const [name, damage] of cases) {
 		it(`keeps ${name} aside byte for byte and restores the newest valid backup`, async () => {
 			const setup = await storeWith([line({id: 'bd-aaaa'})]);
-			await add(setup.store, 'kept in the backup');
-			const backedUp = readFileSync(setup.file);
+			await add(setup.store, 'an earlier write');
 			await add(setup.store, 'written last');
+			const acknowledged = readFileSync(setup.file);
 			const bad = damage(readFileSync(setup.file));
 			writeFileSync(setup.file, bad);
 
 			const table = await setup.store.read();
-			expect(readFileSync(setup.file)).toEqual(backedUp);
-			expect(table.size).toBe(2);
+			expect(readFileSync(setup.file)).toEqual(acknowledged);
+			expect(table.size).toBe(3);
 			const aside = readdirSync(path.join(setup.dir, '.beads')).filter((n) =>
 				n.startsWith('tasks.jsonl.corrupt-'),
 			);
 			expect(aside).toHaveLength(1);
 			expect(readFileSync(path.join(setup.dir, '.beads', aside[0] ?? ''))).toEqual(bad);
 			expect(setup.notices).toHaveLength(1);
-			expect(setup.notices[0]).toMatch(/restored 2 tasks from tasks-.*\.jsonl/);
+			expect(setup.notices[0]).toMatch(/restored 3 tasks from tasks-.*\.jsonl/);
 			expect(setup.notices[0]).toContain('kept as .beads/tasks.jsonl.corrupt-');
 		});
 	}
@@ -246,8 +258,8 @@ describe("TaskStore with a person's mistake", () => {
 	it('restores from backup only when asked, keeping the mistaken file aside', async () => {
 		const {file, store, dir} = await storeWith([line({id: 'bd-aaaa'})]);
 		await add(store, 'b');
-		const good = readFileSync(file);
 		await add(store, 'c');
+		const good = readFileSync(file);
 		writeFileSync(file, `${readFileSync(file, 'utf8')}oops\n`);
 		const mistaken = readFileSync(file);
 		const outcome = await store.recover();

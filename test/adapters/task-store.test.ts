@@ -449,3 +449,37 @@ async function killedHoldingLock(file: string): Promise<void> {
 	holder.kill('SIGKILL');
 	await new Promise((resolve) => holder.on('close', resolve));
 }
+
+describe('the table kept in memory', () => {
+	it('reads the file once while it stays the version read, and again once it changes', async () => {
+		const {file, store} = await storeWith([line({id: 'bd-aaaa', status: 'ready'})]);
+		const first = await store.read();
+		expect(await store.read()).toBe(first);
+		writeFileSync(file, `${readFileSync(file, 'utf8')}${line({id: 'bd-hand'})}\n`);
+		const second = await store.read();
+		expect(ids(second)).toEqual(['bd-aaaa', 'bd-hand']);
+	});
+
+	it('sees an edit in place of the same size made right after a read', async () => {
+		const {file, store} = await storeWith([line({id: 'bd-aaaa', title: 'before'})]);
+		await store.read();
+		// Same size, same inode, likely the same time stamp: only the bytes tell.
+		writeFileSync(file, readFileSync(file, 'utf8').replace('before', 'after!'));
+		expect((await store.read()).get('bd-aaaa')?.title).toBe('after!');
+	});
+
+	it('tells its own write from a change made by someone else', async () => {
+		const {file, store} = await storeWith([line({id: 'bd-aaaa'})]);
+		expect(await store.isOwnVersion()).toBe(false);
+		await add(store, 'mine');
+		expect(await store.isOwnVersion()).toBe(true);
+		expect(await store.read()).toBe(await store.read());
+		writeFileSync(file, `${readFileSync(file, 'utf8')}${line({id: 'bd-hand'})}\n`);
+		expect(await store.isOwnVersion()).toBe(false);
+		await store.read();
+		expect(await store.isOwnVersion()).toBe(false);
+		await add(store, 'mine again');
+		expect(await store.isOwnVersion()).toBe(true);
+		expect(await new TaskStore(path.dirname(path.dirname(file))).isOwnVersion()).toBe(false);
+	});
+});

@@ -485,9 +485,9 @@ export class TaskStore implements TaskRepository {
 		for (let restarts = 0; ; restarts++) {
 			const known = await this.#known();
 			if (known !== 'unknown') return known;
-			const read = await this.#settledRead();
-			if (read === undefined) return undefined;
-			const contents = parseStore(read.bytes);
+			const settled = await this.#settledRead();
+			if (settled === undefined) return undefined;
+			const {contents, ...read} = settled;
 			if (contents.kind === 'ok') return this.#remember(read, contents.table, false);
 			if (contents.kind === 'mistake') throw this.#mistakeError(contents);
 			let outcome: RecoverOutcome;
@@ -512,18 +512,22 @@ export class TaskStore implements TaskRepository {
 	 * The file's bytes, read again after a moment while they look damaged and keep changing: an
 	 * editor that saves in place empties the file before writing it.
 	 */
-	async #settledRead(): Promise<{identity: FileIdentity; bytes: Buffer} | undefined> {
+	async #settledRead(): Promise<
+		{identity: FileIdentity; bytes: Buffer; contents: StoreContents} | undefined
+	> {
 		let read = await this.#readFile();
 		let steady = 0;
-		for (let tries = 0; read !== undefined && tries < settleTries; tries++) {
-			if (steady >= steadyReads || parseStore(read.bytes).kind !== 'damaged') return read;
+		for (let tries = 0; read !== undefined; tries++) {
+			const contents = parseStore(read.bytes);
+			if (steady >= steadyReads || contents.kind !== 'damaged' || tries >= settleTries)
+				return {...read, contents};
 			await sleep(settleMs);
 			const again = await this.#readFile();
 			steady = again !== undefined && again.bytes.equals(read.bytes) ? steady + 1 : 0;
 			read = again;
 		}
 
-		return read;
+		return undefined;
 	}
 
 	/** Keeps the bad file aside (a hard link: its bytes stay as they were) and puts the newest valid backup in its place. */

@@ -27,9 +27,10 @@ import {
 	describeProblem,
 	parseStore,
 	serializeStore,
+	storedLine,
 	type StoreContents,
 } from '../core/store-format.js';
-import {settleStatuses, taskToJsonLine, type TaskTable} from '../core/task.js';
+import {settleStatuses, taskToJsonLine, type Task, type TaskTable} from '../core/task.js';
 import {
 	backUpVersion,
 	commitBackup,
@@ -168,6 +169,30 @@ function waitForRenamesIn(dir: string): void {
 	}
 }
 
+/**
+ * Each line of a known version with its task, for a re-read of the file to reuse: the lines this
+ * store wrote, or the lines it read (in the file's order, as parsing keeps it).
+ */
+function linesOf(snapshot: Snapshot | undefined): ReadonlyMap<string, Task> | undefined {
+	if (snapshot === undefined) return undefined;
+	const lines = new Map<string, Task>();
+	if (snapshot.written) {
+		for (const task of snapshot.table.values()) lines.set(storedLine(task), task);
+		return lines;
+	}
+
+	const tasks = snapshot.table.values();
+	for (const raw of snapshot.bytes.toString('utf8').split('\n')) {
+		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+		if (!/\S/.test(line)) continue;
+		const task = tasks.next();
+		if (task.done === true) return undefined;
+		lines.set(line, task.value);
+	}
+
+	return tasks.next().done === true ? lines : undefined;
+}
+
 /** All of an open file from its start, whatever its position. */
 function readWhole(fd: number): Buffer {
 	const size = Number(fstatSync(fd).size);
@@ -241,7 +266,7 @@ export class TaskStore implements TaskRepository {
 		if (known !== 'unknown') return known?.table ?? new Map();
 		const read = await this.#readFile();
 		if (read === undefined) return new Map();
-		const contents = parseStore(read.bytes);
+		const contents = parseStore(read.bytes, linesOf(this.#snapshot));
 		if (contents.kind === 'ok') return this.#remember(read, contents.table, false).table;
 		if (contents.kind === 'mistake') throw this.#mistakeError(contents);
 		return this.#locked(async (lock) => (await this.#load(lock))?.table ?? new Map());
@@ -517,8 +542,9 @@ export class TaskStore implements TaskRepository {
 	> {
 		let read = await this.#readFile();
 		let steady = 0;
+		const known = linesOf(this.#snapshot);
 		for (let tries = 0; read !== undefined; tries++) {
-			const contents = parseStore(read.bytes);
+			const contents = parseStore(read.bytes, known);
 			if (steady >= steadyReads || contents.kind !== 'damaged' || tries >= settleTries)
 				return {...read, contents};
 			await sleep(settleMs);

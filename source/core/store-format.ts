@@ -37,7 +37,12 @@ export const maxLineBytes = 1024 * 1024;
 const conflictMarker = /^(?:<{7}|={7}|>{7}|\|{7})(?: |$)/;
 const utf8 = new TextDecoder('utf-8', {fatal: true, ignoreBOM: false});
 
-export function parseStore(bytes: Uint8Array): StoreContents {
+/**
+ * `known` maps lines read before (as they were in the file) to their tasks: a line found there is
+ * not parsed or checked again, so re-reading a file that changed in a few lines costs little more
+ * than splitting it.
+ */
+export function parseStore(bytes: Uint8Array, known?: ReadonlyMap<string, Task>): StoreContents {
 	const empty: TaskTable = new Map();
 	if (bytes.length === 0) return {kind: 'damaged', reason: 'the file is empty', readable: empty};
 	if (bytes.includes(0))
@@ -78,33 +83,15 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 			};
 		}
 
-		// A UTF-8 character is at most three bytes per UTF-16 unit: only long lines need counting.
-		if (line.length > maxLineBytes / 3 && Buffer.byteLength(line) > maxLineBytes) {
-			problems.push({line: lineNumber, message: tooLong(Buffer.byteLength(line))});
+		const seen = known?.get(line);
+		const task =
+			seen ?? checkLine(line, lineNumber, problems, index === lines.length - 1 && !endsWithNewline);
+		if (task === 'cut short') {
+			cutShort = lineNumber;
 			continue;
 		}
 
-		let value: unknown;
-		try {
-			value = JSON.parse(line);
-		} catch (error) {
-			if (index === lines.length - 1 && !endsWithNewline) {
-				cutShort = lineNumber;
-				continue;
-			}
-
-			problems.push({line: lineNumber, message: `is not valid JSON: ${(error as Error).message}`});
-			continue;
-		}
-
-		const checked = checkTask(value);
-		if (!checked.ok) {
-			for (const {field, message} of checked.problems)
-				problems.push({line: lineNumber, field, message});
-			continue;
-		}
-
-		const {task} = checked;
+		if (task === undefined) continue;
 		const first = firstLine.get(task.id);
 		if (first === undefined) {
 			table.set(task.id, task);
@@ -129,6 +116,38 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 	if (cutShort !== undefined)
 		return {kind: 'damaged', reason: `the last line (${cutShort}) was cut short`, readable: table};
 	return {kind: 'ok', table, text};
+}
+
+/**
+ * The task on one line, or undefined with its problems added; 'cut short' for a last line with no
+ * newline that is not JSON (damage, not a mistake).
+ */
+function checkLine(
+	line: string,
+	lineNumber: number,
+	problems: LineProblem[],
+	isUnfinished: boolean,
+): Task | 'cut short' | undefined {
+	// A UTF-8 character is at most three bytes per UTF-16 unit: only long lines need counting.
+	if (line.length > maxLineBytes / 3 && Buffer.byteLength(line) > maxLineBytes) {
+		problems.push({line: lineNumber, message: tooLong(Buffer.byteLength(line))});
+		return undefined;
+	}
+
+	let value: unknown;
+	try {
+		value = JSON.parse(line);
+	} catch (error) {
+		if (isUnfinished) return 'cut short';
+		problems.push({line: lineNumber, message: `is not valid JSON: ${(error as Error).message}`});
+		return undefined;
+	}
+
+	const checked = checkTask(value);
+	if (checked.ok) return checked.task;
+	for (const {field, message} of checked.problems)
+		problems.push({line: lineNumber, field, message});
+	return undefined;
 }
 
 function tooLong(bytes: number): string {

@@ -460,6 +460,22 @@ describe('the table kept in memory', () => {
 		expect(ids(second)).toEqual(['bd-aaaa', 'bd-hand']);
 	});
 
+	it('re-reads only the lines that changed: the other tasks are the objects it had', async () => {
+		const {file, store} = await storeWith([line({id: 'bd-aaaa'}), line({id: 'bd-bbbb'})]);
+		const before = await store.read();
+		writeFileSync(file, readFileSync(file, 'utf8').replace('task bd-bbbb', 'renamed by hand'));
+		const after = await store.read();
+		expect(after.get('bd-aaaa')).toBe(before.get('bd-aaaa'));
+		expect(after.get('bd-bbbb')?.title).toBe('renamed by hand');
+
+		await add(store, 'written by us');
+		const ours = await store.read();
+		writeFileSync(file, readFileSync(file, 'utf8').replace('renamed by hand', 'again'));
+		const third = await store.read();
+		expect(third.get('bd-aaaa')).toBe(ours.get('bd-aaaa'));
+		expect(third.get('bd-bbbb')?.title).toBe('again');
+	});
+
 	it('sees an edit in place of the same size made right after a read', async () => {
 		const {file, store} = await storeWith([line({id: 'bd-aaaa', title: 'before'})]);
 		await store.read();

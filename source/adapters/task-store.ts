@@ -26,7 +26,7 @@ import type {Change, Clock, TaskRepository} from '../core/ports.js';
 import {
 	describeProblem,
 	parseStore,
-	serializeStore,
+	serializeStoreBytes,
 	storedLine,
 	type StoreContents,
 } from '../core/store-format.js';
@@ -193,6 +193,9 @@ function linesOf(snapshot: Snapshot | undefined): ReadonlyMap<string, Task> | un
 	return tasks.next().done === true ? lines : undefined;
 }
 
+const asBuffer = (bytes: Uint8Array) =>
+	Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 /** All of an open file from its start, whatever its position. */
 function readWhole(fd: number): Buffer {
 	const size = Number(fstatSync(fd).size);
@@ -300,7 +303,7 @@ export class TaskStore implements TaskRepository {
 				landed = undefined;
 				const {tasks, result} = change(base?.table ?? new Map());
 				const settled = settleStatuses(tasks, this.#clock.now());
-				const bytes = Buffer.from(serializeStore(settled));
+				const bytes = asBuffer(serializeStoreBytes(settled));
 				if (base?.bytes.equals(bytes)) return result;
 				try {
 					const edit = await this.#write(bytes, settled, lock, base, 'transaction');
@@ -574,7 +577,7 @@ export class TaskStore implements TaskRepository {
 		const base: Snapshot = {...read, table: readable, written: false, verifiedAt: 0};
 		const keptAs = await this.#keepAside(bytes);
 		if (backup === undefined) {
-			await this.#write(Buffer.from(serializeStore(readable)), readable, lock, base, 'salvage');
+			await this.#write(asBuffer(serializeStoreBytes(readable)), readable, lock, base, 'salvage');
 			return {kind: 'salvaged', reason, keptAs, taskCount: readable.size};
 		}
 

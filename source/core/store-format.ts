@@ -155,32 +155,55 @@ function tooLong(bytes: number): string {
 }
 
 /**
- * Each task's line, kept while the task object lives: tasks are immutable, and a transaction
- * changes a few of them, so the rest need not be serialised again.
+ * Each task's line with its newline, as bytes, kept while the task object lives: tasks are
+ * immutable, and a transaction changes a few of them, so the rest need not be serialised again,
+ * and the file is put together by copying bytes.
  */
-const lineCache = new WeakMap<Task, string>();
+const lineCache = new WeakMap<Task, Uint8Array>();
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
-/** The line a task is stored as; throws a StoreError for one over `maxLineBytes`. */
-export function storedLine(task: Task): string {
-	let line = lineCache.get(task);
-	if (line === undefined) {
-		line = taskToJsonLine(task);
-		if (line.length > maxLineBytes / 3 && Buffer.byteLength(line) > maxLineBytes) {
+function lineBytes(task: Task): Uint8Array {
+	let bytes = lineCache.get(task);
+	if (bytes === undefined) {
+		const line = taskToJsonLine(task);
+		bytes = encoder.encode(`${line}\n`);
+		if (bytes.length - 1 > maxLineBytes) {
 			throw new StoreError(
-				`task ${task.id} would be a line over 1 MiB (${(Buffer.byteLength(line) / 1024 / 1024).toFixed(1)} MiB); nothing was written. Move the long text to a file and refer to it.`,
+				`task ${task.id} would be a line over 1 MiB (${((bytes.length - 1) / 1024 / 1024).toFixed(1)} MiB); nothing was written. Move the long text to a file and refer to it.`,
 			);
 		}
 
-		lineCache.set(task, line);
+		lineCache.set(task, bytes);
 	}
 
-	return line;
+	return bytes;
+}
+
+/** The line a task is stored as; throws a StoreError for one over `maxLineBytes`. */
+export function storedLine(task: Task): string {
+	const bytes = lineBytes(task);
+	return decoder.decode(bytes.subarray(0, bytes.length - 1));
+}
+
+/** The whole file as bytes: one line per task, sorted by id, `\n` after every line. */
+export function serializeStoreBytes(table: TaskTable): Uint8Array {
+	const lines = sortedTasks(table).map(lineBytes);
+	let size = 0;
+	for (const line of lines) size += line.length;
+	const out = new Uint8Array(size);
+	let at = 0;
+	for (const line of lines) {
+		out.set(line, at);
+		at += line.length;
+	}
+
+	return out;
 }
 
 /** The whole file: one line per task, sorted by id, `\n` after every line (an empty store is empty). */
 export function serializeStore(table: TaskTable): string {
-	if (table.size === 0) return '';
-	return sortedTasks(table).map(storedLine).join('\n') + '\n';
+	return decoder.decode(serializeStoreBytes(table));
 }
 
 export function describeProblem(file: string, problem: LineProblem): string {

@@ -64,8 +64,9 @@ export function parseStore(bytes: Uint8Array, known?: ReadonlyMap<string, Task>)
 	if (endsWithNewline) lines.pop();
 
 	const table = new Map<string, Task>();
-	/** Where each id was first seen, to name it when it repeats. */
-	const firstLine = new Map<string, number>();
+	/** The line of each task in the table, in its order; indexed by id once an id repeats. */
+	const lineNumbers: number[] = [];
+	let firstLine: Map<string, number> | undefined;
 	const problems: LineProblem[] = [];
 	let cutShort: number | undefined;
 	for (let index = 0; index < lines.length; index++) {
@@ -92,11 +93,13 @@ export function parseStore(bytes: Uint8Array, known?: ReadonlyMap<string, Task>)
 		}
 
 		if (task === undefined) continue;
-		const first = firstLine.get(task.id);
-		if (first === undefined) {
+		if (!table.has(task.id)) {
 			table.set(task.id, task);
-			firstLine.set(task.id, lineNumber);
+			lineNumbers.push(lineNumber);
+			firstLine?.set(task.id, lineNumber);
 		} else {
+			firstLine ??= new Map([...table.keys()].map((id, at) => [id, lineNumbers[at] ?? 0]));
+			const first = firstLine.get(task.id);
 			problems.push({
 				line: lineNumber,
 				field: 'id',

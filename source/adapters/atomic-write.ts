@@ -7,14 +7,22 @@
  * tester lost tasks that way). FileHandle.writeFile writes until every byte is down or throws.
  */
 import {randomInt} from 'node:crypto';
-import {open, rename, stat, unlink} from 'node:fs/promises';
+import {renameSync} from 'node:fs';
+import {open, stat, unlink} from 'node:fs/promises';
 
 /** The temp file is `<file>.<digits>`, so a later writer can find and remove one a killed writer left. */
 export async function replaceFile(
 	file: string,
 	data: string | Uint8Array,
-	/** Runs once the new bytes are safely in the temp file, right before the rename. */
-	beforeRename?: () => Promise<void>,
+	/** Runs once the new bytes are safely in the temp file (its path given), right before the rename. */
+	beforeRename?: (temp: string) => Promise<void>,
+	/**
+	 * Runs right before the rename with no await in between, so that nothing else this process
+	 * does, and as little as possible of what others do, comes between its check and the rename.
+	 */
+	lastCheck?: () => void,
+	/** Runs right after the rename, with no await in between. */
+	afterRename?: () => void,
 ): Promise<void> {
 	const temp = `${file}.${randomInt(2 ** 32)}`;
 	// Keep the mode a person may have set on the file.
@@ -31,8 +39,10 @@ export async function replaceFile(
 			await handle.close();
 		}
 
-		await beforeRename?.();
-		await rename(temp, file);
+		await beforeRename?.(temp);
+		lastCheck?.();
+		renameSync(temp, file);
+		afterRename?.();
 	} catch (error) {
 		await unlink(temp).catch(() => undefined);
 		throw error;

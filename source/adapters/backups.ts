@@ -1,11 +1,16 @@
 /**
- * Rolling backups of the task store in `.beads/backups/`: each is the version a write replaced,
- * hard-linked there before the rename, so keeping it copies nothing. Names sort by time.
+ * Rolling backups of the task store in `.beads/backups/`. The newest always holds the version
+ * just written, in a file of its own: a person's editor or a failing disk that damages the live
+ * file in place must not reach it. A version the store did not write itself (a hand edit) is
+ * hard-linked there before it is replaced. Names sort by sequence.
  */
-import {copyFile, link, mkdir, open, readdir, unlink} from 'node:fs/promises';
+import {randomInt} from 'node:crypto';
+import {constants, copyFile, link, mkdir, open, readdir, rename, unlink} from 'node:fs/promises';
 import path from 'node:path';
 
 const backupPattern = /^tasks-.+\.jsonl$/;
+/** A backup being made; it gets its name only once the version it holds is the live one. */
+const pendingPattern = /^\.pending-\d+$/;
 
 /** Folder entries (a rename, a new link) are durable only once the folder itself is fsynced. */
 export async function fsyncDirectory(dir: string): Promise<void> {
@@ -46,12 +51,7 @@ export async function backUpVersion(
 	at: Date,
 ): Promise<string | undefined> {
 	await mkdir(dir, {recursive: true});
-	const newest = path.basename((await listBackups(dir))[0] ?? '');
-	const sequence = Number(/^tasks-(\d+)-/.exec(newest)?.[1] ?? 0) + 1;
-	const target = path.join(
-		dir,
-		`tasks-${String(sequence).padStart(8, '0')}-${fileStamp(at)}.jsonl`,
-	);
+	const target = await nextBackupName(dir, at);
 	try {
 		await link(file, target);
 	} catch (error) {
@@ -71,4 +71,49 @@ export async function pruneBackups(dir: string, keep: number): Promise<void> {
 			if (error.code !== 'ENOENT') throw error;
 		});
 	}
+}
+
+async function nextBackupName(dir: string, at: Date): Promise<string> {
+	const newest = path.basename((await listBackups(dir))[0] ?? '');
+	const sequence = Number(/^tasks-(\d+)-/.exec(newest)?.[1] ?? 0) + 1;
+	return path.join(dir, `tasks-${String(sequence).padStart(8, '0')}-${fileStamp(at)}.jsonl`);
+}
+
+/**
+ * A durable copy of `source` (the temp file about to become the store) under a name listing
+ * ignores. A reflink where the file system has them (btrfs, XFS), so it costs no data; a
+ * kernel-side copy elsewhere. Not a hard link: it must not share the live file's bytes.
+ */
+export async function prepareBackup(source: string, dir: string): Promise<string> {
+	await mkdir(dir, {recursive: true});
+	const pending = path.join(dir, `.pending-${randomInt(2 ** 32)}`);
+	try {
+		await copyFile(source, pending, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+		const handle = await open(pending, 'r');
+		try {
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+	} catch (error) {
+		await unlink(pending).catch(() => undefined);
+		throw error;
+	}
+
+	return pending;
+}
+
+/** Gives a prepared backup its place as the newest, once its version is the live one. */
+export async function commitBackup(pending: string, dir: string, at: Date): Promise<string> {
+	const target = await nextBackupName(dir, at);
+	await rename(pending, target);
+	await fsyncDirectory(dir);
+	return target;
+}
+
+/** Prepared backups of writers killed before their rename. */
+export async function removePendingBackups(dir: string): Promise<void> {
+	const names = await readdir(dir).catch(() => []);
+	for (const name of names)
+		if (pendingPattern.test(name)) await unlink(path.join(dir, name)).catch(() => undefined);
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import {mkdir, readFile, readlink, rm, stat, utimes, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
+import type * as ProperLockfile from 'proper-lockfile';
 import {StoreError} from '../core/errors.js';
 import {isAlive} from './pid.js';
 
@@ -61,6 +61,17 @@ const lockFs = {
 		fs.rmdirSync(target);
 	},
 };
+
+/**
+ * proper-lockfile installs SIGINT/SIGTERM handlers (signal-exit) when it is loaded; a handler runs
+ * only when the event loop is free, so a command busy parsing a large store would ignore SIGTERM.
+ * Loaded only by a process that takes the lock.
+ */
+let lockfileModule: Promise<typeof ProperLockfile> | undefined;
+async function properLockfile() {
+	lockfileModule ??= import('proper-lockfile');
+	return lockfileModule;
+}
 
 const ownerFile = 'owner.json';
 const host = os.hostname();
@@ -142,6 +153,7 @@ async function tryLock(
 	let lost = false;
 	let release: () => Promise<void>;
 	try {
+		const lockfile = await properLockfile();
 		release = await lockfile.lock(file, {
 			lockfilePath: lockPath,
 			realpath: false,

@@ -1,21 +1,46 @@
 /**
  * `.beads/tasks.jsonl` on disk (PRODUCT.md §3). Every mutation is one transaction: lock, re-read,
- * apply, write a temp file and fsync it, rename it over the store, fsync the folder, unlock. The
- * version being replaced is hard-linked into `.beads/backups/` first, so a backup copies nothing.
- * A damaged store is kept aside byte for byte and the newest backup that validates is restored.
+ * apply, write a temp file and fsync it, check the file is still the one read (else apply again on
+ * the new content), rename it over the store, fsync the folder, unlock. The newest backup in
+ * `.beads/backups/` always holds the version just written. A damaged store is kept aside byte for
+ * byte and the newest backup that validates is restored.
+ *
+ * The parsed table is kept in memory with the file's identity and bytes: as long as the file is
+ * the one this process last read or wrote, neither reads nor transactions parse it again, and a
+ * transaction serialises only the tasks it changed. A run's cost per task does not grow with the
+ * store.
  */
-import {link, lstat, mkdir, readdir, readFile, stat, unlink} from 'node:fs/promises';
+import {
+	closeSync,
+	fstatSync,
+	openSync,
+	readFileSync,
+	readSync,
+	statSync,
+	unlinkSync,
+} from 'node:fs';
+import {link, lstat, mkdir, open, readdir, readFile, stat, unlink} from 'node:fs/promises';
 import path from 'node:path';
 import {StoreError} from '../core/errors.js';
 import type {Change, Clock, TaskRepository} from '../core/ports.js';
 import {
 	describeProblem,
 	parseStore,
-	serializeStore,
+	serializeStoreBytes,
+	storedLine,
 	type StoreContents,
 } from '../core/store-format.js';
-import {settleStatuses, taskToJsonLine, type TaskTable} from '../core/task.js';
-import {backUpVersion, fileStamp, fsyncDirectory, listBackups, pruneBackups} from './backups.js';
+import {settleStatuses, taskToJsonLine, type Task, type TaskTable} from '../core/task.js';
+import {
+	backUpVersion,
+	commitBackup,
+	fileStamp,
+	fsyncDirectory,
+	listBackups,
+	prepareBackup,
+	pruneBackups,
+	removePendingBackups,
+} from './backups.js';
 import {replaceFile} from './atomic-write.js';
 import {explainFsError} from './fs-errors.js';
 import {acquireStoreLock, LockLost, type HeldLock} from './store-lock.js';
@@ -54,16 +79,141 @@ export type RecoverOutcome =
 	  }
 	| {readonly kind: 'no-backup'; readonly reason: string};
 
-interface Loaded {
+/** Who the file is: a rename makes a new inode, a write in place a new size or time. */
+interface FileIdentity {
+	readonly dev: bigint;
+	readonly ino: bigint;
+	readonly size: bigint;
+	readonly mtimeNs: bigint;
+	readonly ctimeNs: bigint;
+}
+
+/** A version of the file as this process knows it: its identity, its bytes, its tasks. */
+interface Snapshot {
+	readonly identity: FileIdentity;
+	readonly bytes: Buffer;
 	readonly table: TaskTable;
-	/** The file's text as read, or undefined when there is no file yet. */
-	readonly text: string | undefined;
+	/** When the bytes were last known to be the file's (wall clock, ms). */
+	verifiedAt: number;
+	/** This store wrote this version (and its backup). */
+	readonly written: boolean;
+}
+
+/** What a transaction read: a snapshot, or no file at all. */
+type Base = Snapshot | undefined;
+
+/** The file is no longer the one the transaction read: someone saved it meanwhile. */
+class FileChanged extends Error {
+	override readonly name = 'FileChanged';
 }
 
 const systemClock: Clock = {now: () => new Date()};
 /** `replaceFile` names its temp files `<file>.<digits>`. */
 const tempPattern = /^tasks\.jsonl\.\d+$/;
 const maxLockLosses = 5;
+/** An editor saving over and over can delay a transaction, but not forever. */
+const maxRestarts = 50;
+/**
+ * A file changed less than this long before its bytes were checked may change again with the same
+ * size and time stamps (time stamps are coarse), so its identity alone is not trusted; later
+ * changes always move its ctime, which no program can set.
+ */
+const racyMs = 1000;
+/** How long a damaged-looking file must stay the same before it is taken for damage: an editor may be half way through writing it in place. */
+const settleMs = 100;
+/** The file must look the same this many times in a row: an editor's write may wait on the journal behind our fsyncs. */
+const steadyReads = 5;
+const settleTries = 50;
+
+const sameIdentity = (a: FileIdentity, b: FileIdentity) =>
+	a.dev === b.dev &&
+	a.ino === b.ino &&
+	a.size === b.size &&
+	a.mtimeNs === b.mtimeNs &&
+	a.ctimeNs === b.ctimeNs;
+
+function identityOf(stats: {
+	dev: bigint;
+	ino: bigint;
+	size: bigint;
+	mtimeNs: bigint;
+	ctimeNs: bigint;
+}): FileIdentity {
+	return {
+		dev: stats.dev,
+		ino: stats.ino,
+		size: stats.size,
+		mtimeNs: stats.mtimeNs,
+		ctimeNs: stats.ctimeNs,
+	};
+}
+
+function isRacy(snapshot: Snapshot): boolean {
+	const {mtimeNs, ctimeNs} = snapshot.identity;
+	const changed = Number((mtimeNs > ctimeNs ? mtimeNs : ctimeNs) / 1_000_000n);
+	return snapshot.verifiedAt - changed < racyMs;
+}
+
+/**
+ * Returns once every rename already under way in `dir` is done. A rename holds the folder's lock
+ * until it is complete, and may hold it for milliseconds waiting on the journal (behind our own
+ * fsyncs); until then a stat still finds the file it replaces, so an editor's save could pass
+ * our check unseen and be lost to our rename. Removing a name takes the same lock, and removing
+ * one that does not exist changes nothing.
+ */
+function waitForRenamesIn(dir: string): void {
+	try {
+		unlinkSync(path.join(dir, '.no-such-file'));
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+	}
+}
+
+/**
+ * Each line of a known version with its task, for a re-read of the file to reuse: the lines this
+ * store wrote, or the lines it read (in the file's order, as parsing keeps it).
+ */
+function linesOf(snapshot: Snapshot | undefined): ReadonlyMap<string, Task> | undefined {
+	if (snapshot === undefined) return undefined;
+	const lines = new Map<string, Task>();
+	if (snapshot.written) {
+		for (const task of snapshot.table.values()) lines.set(storedLine(task), task);
+		return lines;
+	}
+
+	const tasks = snapshot.table.values();
+	for (const raw of snapshot.bytes.toString('utf8').split('\n')) {
+		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+		if (!/\S/.test(line)) continue;
+		const task = tasks.next();
+		if (task.done === true) return undefined;
+		lines.set(line, task.value);
+	}
+
+	return tasks.next().done === true ? lines : undefined;
+}
+
+const asBuffer = (bytes: Uint8Array) =>
+	Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** All of an open file from its start, whatever its position. */
+function readWhole(fd: number): Buffer {
+	const size = Number(fstatSync(fd).size);
+	const buffer = Buffer.alloc(size);
+	let done = 0;
+	while (done < size) {
+		const n = readSync(fd, buffer, done, size - done, done);
+		if (n === 0) break;
+		done += n;
+	}
+
+	return buffer.subarray(0, done);
+}
+
+const sleep = async (ms: number) =>
+	new Promise<void>((resolve) => {
+		setTimeout(resolve, ms);
+	});
 
 export class TaskStore implements TaskRepository {
 	readonly beadsDir: string;
@@ -78,6 +228,8 @@ export class TaskStore implements TaskRepository {
 	/** Transactions of this process run one at a time; the file lock orders them across processes. */
 	#queue: Promise<unknown> = Promise.resolve();
 	#orphansCleaned = false;
+	/** The version last read or written by this store. */
+	#snapshot: Snapshot | undefined;
 
 	constructor(dir: string, options: TaskStoreOptions = {}) {
 		this.#repo = dir;
@@ -109,16 +261,30 @@ export class TaskStore implements TaskRepository {
 	}
 
 	async exists(): Promise<boolean> {
-		return (await this.#readBytes()) !== undefined;
+		return (await this.#identity()) !== undefined;
 	}
 
 	async read(): Promise<TaskTable> {
-		const bytes = await this.#readBytes();
-		if (bytes === undefined) return new Map();
-		const contents = parseStore(bytes);
-		if (contents.kind === 'ok') return contents.table;
+		const known = await this.#known();
+		if (known !== 'unknown') return known?.table ?? new Map();
+		const read = await this.#readFile();
+		if (read === undefined) return new Map();
+		const contents = parseStore(read.bytes, linesOf(this.#snapshot));
+		if (contents.kind === 'ok') return this.#remember(read, contents.table, false).table;
 		if (contents.kind === 'mistake') throw this.#mistakeError(contents);
-		return this.#locked(async (lock) => (await this.#load(lock)).table);
+		return this.#locked(async (lock) => (await this.#load(lock))?.table ?? new Map());
+	}
+
+	/**
+	 * Whether the file is exactly the version this store last wrote: a change seen by a watcher is
+	 * then the echo of this process's own write, with nothing new to read. Cheap: a stat, and a
+	 * comparison of bytes only within a second of the write.
+	 */
+	async isOwnVersion(): Promise<boolean> {
+		const snapshot = this.#snapshot;
+		if (snapshot?.written !== true) return false;
+		const known = await this.#known();
+		return known === snapshot;
 	}
 
 	/** The file as it is, parsed but not repaired: for `validate`. */
@@ -130,12 +296,41 @@ export class TaskStore implements TaskRepository {
 
 	async update<T>(change: (tasks: TaskTable) => Change<T>): Promise<T> {
 		return this.#locked(async (lock) => {
-			const {table, text: current} = await this.#load(lock);
-			const {tasks, result} = change(table);
-			const text = serializeStore(settleStatuses(tasks, this.#clock.now()));
-			if (current !== text) await this.#replace(text, lock, current !== undefined);
-			return result;
+			/** An edit saved in place into the version just replaced: applied again on top of it. */
+			let landed: Snapshot | undefined;
+			for (let restarts = 0; ; restarts++) {
+				const base = landed ?? (await this.#load(lock));
+				landed = undefined;
+				const {tasks, result} = change(base?.table ?? new Map());
+				const settled = settleStatuses(tasks, this.#clock.now());
+				const bytes = asBuffer(serializeStoreBytes(settled));
+				if (base?.bytes.equals(bytes)) return result;
+				try {
+					const edit = await this.#write(bytes, settled, lock, base, 'transaction');
+					landed = this.#onLandedEdit(edit);
+					if (landed === undefined) return result;
+				} catch (error) {
+					if (!(error instanceof FileChanged)) throw error;
+					if (restarts >= maxRestarts) {
+						throw new StoreError(
+							`${this.displayPath} changed on disk ${maxRestarts} times while a change was being written (is something rewriting it in a loop?); nothing was changed. Try again.`,
+						);
+					}
+				}
+			}
 		});
+	}
+
+	/**
+	 * A transaction whose rename beat an editor saving in place loses nothing: the edit, parsed, is
+	 * what the change applies to next, written over the version just written.
+	 */
+	#onLandedEdit(edit: Buffer | undefined): Snapshot | undefined {
+		const ours = this.#snapshot;
+		if (edit === undefined || ours?.written !== true) return undefined;
+		const contents = parseStore(edit);
+		if (contents.kind !== 'ok') return undefined;
+		return {...ours, table: contents.table};
 	}
 
 	/**
@@ -144,40 +339,59 @@ export class TaskStore implements TaskRepository {
 	 */
 	async recover(): Promise<RecoverOutcome> {
 		// Nothing to recover must not create `.beads/` in a repo that never had a store.
-		if ((await this.#readBytes()) === undefined && (await this.listBackups()).length === 0)
+		if ((await this.#identity()) === undefined && (await this.listBackups()).length === 0)
 			return {kind: 'missing'};
 		return this.#locked(async (lock) => {
-			const bytes = await this.#readBytes();
-			const contents = bytes === undefined ? undefined : parseStore(bytes);
-			if (contents?.kind === 'ok') return {kind: 'healthy'};
-			if (bytes === undefined || contents === undefined) {
-				const backup = await this.#newestValidBackup();
-				if (backup === undefined) return {kind: 'missing'};
-				await this.#replace(backup.text, lock, false);
-				return {
-					kind: 'restored',
-					reason: `${this.displayPath} was missing`,
-					backup: backup.info,
-					rolledBack: [],
-				};
+			for (let restarts = 0; ; restarts++) {
+				try {
+					return await this.#recover(lock);
+				} catch (error) {
+					if (!(error instanceof FileChanged) || restarts >= maxRestarts) throw error;
+				}
 			}
-
-			const reason =
-				contents.kind === 'damaged'
-					? contents.reason
-					: `line ${contents.problems[0]?.line ?? '?'} has a mistake (${contents.problems.length} problem${contents.problems.length === 1 ? '' : 's'})`;
-			if (contents.kind === 'mistake' && (await this.#newestValidBackup()) === undefined) {
-				// Nothing to go back to: the person's file stays as it is for them to fix.
-				return {kind: 'no-backup', reason};
-			}
-
-			const readable = contents.kind === 'damaged' ? contents.readable : new Map();
-			return this.#restore(lock, bytes, reason, readable);
 		});
+	}
+
+	async #recover(lock: HeldLock): Promise<RecoverOutcome> {
+		const read = await this.#readFile();
+		const contents = read === undefined ? undefined : parseStore(read.bytes);
+		if (contents?.kind === 'ok') return {kind: 'healthy'};
+		if (read === undefined || contents === undefined) {
+			const backup = await this.#newestValidBackup();
+			if (backup === undefined) return {kind: 'missing'};
+			await this.#write(Buffer.from(backup.text), backup.table, lock, undefined, 'repair');
+			return {
+				kind: 'restored',
+				reason: `${this.displayPath} was missing`,
+				backup: backup.info,
+				rolledBack: [],
+			};
+		}
+
+		const reason =
+			contents.kind === 'damaged'
+				? contents.reason
+				: `line ${contents.problems[0]?.line ?? '?'} has a mistake (${contents.problems.length} problem${contents.problems.length === 1 ? '' : 's'})`;
+		if (contents.kind === 'mistake' && (await this.#newestValidBackup()) === undefined) {
+			// Nothing to go back to: the person's file stays as it is for them to fix.
+			return {kind: 'no-backup', reason};
+		}
+
+		const readable = contents.kind === 'damaged' ? contents.readable : new Map();
+		return this.#restore(lock, read, reason, readable);
 	}
 
 	async listBackups(): Promise<string[]> {
 		return listBackups(this.backupDir);
+	}
+
+	async #identity(): Promise<FileIdentity | undefined> {
+		try {
+			return identityOf(await stat(this.file, {bigint: true}));
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+			throw explainFsError(error, this.#repo, this.displayPath);
+		}
 	}
 
 	async #readBytes(): Promise<Buffer | undefined> {
@@ -187,6 +401,59 @@ export class TaskStore implements TaskRepository {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
 			throw explainFsError(error, this.#repo, this.displayPath);
 		}
+	}
+
+	/** The file's bytes with the identity they were read under (read again if it changed meanwhile). */
+	async #readFile(): Promise<{identity: FileIdentity; bytes: Buffer} | undefined> {
+		for (;;) {
+			let handle;
+			try {
+				handle = await open(this.file, 'r');
+			} catch (error) {
+				if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+				throw explainFsError(error, this.#repo, this.displayPath);
+			}
+
+			try {
+				const before = identityOf(await handle.stat({bigint: true}));
+				const bytes = await handle.readFile();
+				const after = identityOf(await handle.stat({bigint: true}));
+				if (sameIdentity(before, after)) return {identity: after, bytes};
+			} catch (error) {
+				throw explainFsError(error, this.#repo, this.displayPath);
+			} finally {
+				await handle.close();
+			}
+		}
+	}
+
+	/**
+	 * The snapshot when the file is still the version it holds, undefined when there is no file,
+	 * 'unknown' when the file must be read.
+	 */
+	async #known(): Promise<Snapshot | undefined | 'unknown'> {
+		const identity = await this.#identity();
+		if (identity === undefined) return undefined;
+		const snapshot = this.#snapshot;
+		if (snapshot === undefined || !sameIdentity(snapshot.identity, identity)) return 'unknown';
+		if (!isRacy(snapshot)) return snapshot;
+		const checkedAt = Date.now();
+		const read = await this.#readFile();
+		if (read === undefined || !sameIdentity(read.identity, identity)) return 'unknown';
+		if (!read.bytes.equals(snapshot.bytes)) return 'unknown';
+		snapshot.verifiedAt = checkedAt;
+		return snapshot;
+	}
+
+	#remember(
+		read: {identity: FileIdentity; bytes: Buffer},
+		table: TaskTable,
+		written: boolean,
+		verifiedAt = Date.now(),
+	): Snapshot {
+		const snapshot: Snapshot = {...read, table, written, verifiedAt};
+		this.#snapshot = snapshot;
+		return snapshot;
 	}
 
 	/** Runs `work` under the file lock, after this process's earlier transactions. */
@@ -241,30 +508,65 @@ export class TaskStore implements TaskRepository {
 		}
 	}
 
-	/** Reads the store under the lock, repairing damage. */
-	async #load(lock: HeldLock): Promise<Loaded> {
-		const bytes = await this.#readBytes();
-		if (bytes === undefined) return {table: new Map(), text: undefined};
-		const contents = parseStore(bytes);
-		if (contents.kind === 'ok') return contents;
-		if (contents.kind === 'mistake') throw this.#mistakeError(contents);
-		const outcome = await this.#restore(lock, bytes, contents.reason, contents.readable);
-		if (outcome.kind === 'no-backup') return {table: new Map(), text: bytes.toString('utf8')};
-		this.#tell(outcome);
-		const repaired = await this.#readBytes();
-		const after = repaired === undefined ? undefined : parseStore(repaired);
-		if (after?.kind !== 'ok')
-			throw new StoreError(`${this.file} could not be repaired; see ${this.beadsDir}.`);
-		return after;
+	/** The store under the lock, from memory when the file is the version known, repairing damage. */
+	async #load(lock: HeldLock): Promise<Base> {
+		for (let restarts = 0; ; restarts++) {
+			const known = await this.#known();
+			if (known !== 'unknown') return known;
+			const settled = await this.#settledRead();
+			if (settled === undefined) return undefined;
+			const {contents, ...read} = settled;
+			if (contents.kind === 'ok') return this.#remember(read, contents.table, false);
+			if (contents.kind === 'mistake') throw this.#mistakeError(contents);
+			let outcome: RecoverOutcome;
+			try {
+				outcome = await this.#restore(lock, read, contents.reason, contents.readable);
+			} catch (error) {
+				if (error instanceof FileChanged && restarts < maxRestarts) continue;
+				throw error;
+			}
+
+			// An empty file and no backup at all: an empty store, left as it is.
+			if (outcome.kind === 'no-backup') return this.#remember(read, new Map(), false);
+			this.#tell(outcome);
+			const repaired = await this.#known();
+			if (repaired === 'unknown' || repaired === undefined)
+				throw new StoreError(`${this.file} could not be repaired; see ${this.beadsDir}.`);
+			return repaired;
+		}
+	}
+
+	/**
+	 * The file's bytes, read again after a moment while they look damaged and keep changing: an
+	 * editor that saves in place empties the file before writing it.
+	 */
+	async #settledRead(): Promise<
+		{identity: FileIdentity; bytes: Buffer; contents: StoreContents} | undefined
+	> {
+		let read = await this.#readFile();
+		let steady = 0;
+		const known = linesOf(this.#snapshot);
+		for (let tries = 0; read !== undefined; tries++) {
+			const contents = parseStore(read.bytes, known);
+			if (steady >= steadyReads || contents.kind !== 'damaged' || tries >= settleTries)
+				return {...read, contents};
+			await sleep(settleMs);
+			const again = await this.#readFile();
+			steady = again !== undefined && again.bytes.equals(read.bytes) ? steady + 1 : 0;
+			read = again;
+		}
+
+		return undefined;
 	}
 
 	/** Keeps the bad file aside (a hard link: its bytes stay as they were) and puts the newest valid backup in its place. */
 	async #restore(
 		lock: HeldLock,
-		bytes: Buffer,
+		read: {identity: FileIdentity; bytes: Buffer},
 		reason: string,
 		readable: TaskTable,
 	): Promise<RecoverOutcome> {
+		const {bytes} = read;
 		const backup = await this.#newestValidBackup();
 		const isBlank = bytes.toString('utf8').trim() === '';
 		if (backup === undefined && isBlank) {
@@ -272,18 +574,17 @@ export class TaskStore implements TaskRepository {
 			return {kind: 'no-backup', reason};
 		}
 
+		const base: Snapshot = {...read, table: readable, written: false, verifiedAt: 0};
 		const keptAs = await this.#keepAside(bytes);
 		if (backup === undefined) {
-			await this.#replace(serializeStore(readable), lock, false);
+			await this.#write(asBuffer(serializeStoreBytes(readable)), readable, lock, base, 'salvage');
 			return {kind: 'salvaged', reason, keptAs, taskCount: readable.size};
 		}
 
-		await this.#replace(backup.text, lock, false);
-		const restored = parseStore(Buffer.from(backup.text));
-		const restoredTable = restored.kind === 'ok' ? restored.table : new Map();
+		await this.#write(Buffer.from(backup.text), backup.table, lock, base, 'repair');
 		const rolledBack = [...readable.values()]
 			.filter((task) => {
-				const old = restoredTable.get(task.id);
+				const old = backup.table.get(task.id);
 				return old === undefined || taskToJsonLine(old) !== taskToJsonLine(task);
 			})
 			.map((task) => task.id);
@@ -308,7 +609,7 @@ export class TaskStore implements TaskRepository {
 	}
 
 	async #newestValidBackup(): Promise<
-		{readonly text: string; readonly info: BackupInfo} | undefined
+		{readonly text: string; readonly table: TaskTable; readonly info: BackupInfo} | undefined
 	> {
 		for (const file of await this.listBackups()) {
 			const bytes = await readFile(file).catch(() => undefined);
@@ -317,33 +618,154 @@ export class TaskStore implements TaskRepository {
 			const contents = bytes.length === 0 ? undefined : parseStore(bytes);
 			if (contents !== undefined && contents.kind !== 'ok') continue;
 			const {mtime} = await stat(file);
-			const taskCount = contents?.kind === 'ok' ? contents.table.size : 0;
-			return {text: bytes.toString('utf8'), info: {file, savedAt: mtime, taskCount}};
+			const table = contents?.kind === 'ok' ? contents.table : new Map<string, never>();
+			return {
+				text: bytes.toString('utf8'),
+				table,
+				info: {file, savedAt: mtime, taskCount: table.size},
+			};
 		}
 
 		return undefined;
 	}
 
+	/** Whether the newest backup holds exactly `bytes`. */
+	async #newestBackupHolds(bytes: Buffer): Promise<boolean> {
+		const [newest] = await this.listBackups();
+		if (newest === undefined) return false;
+		const stats = await stat(newest).catch(() => undefined);
+		if (stats?.size !== bytes.length) return false;
+		const held = await readFile(newest).catch(() => undefined);
+		return held?.equals(bytes) === true;
+	}
+
 	/**
-	 * Replaces the store with `text` durably. The version replaced is linked into the backups only
-	 * once the new one is safely on disk, right before the rename, so that the live file and a
-	 * backup share an inode for as short a time as possible.
+	 * Throws FileChanged unless the file is still the one `base` read: same inode, size and time,
+	 * and the same bytes. Its ctime is left out: linking it into the backups moves it. Synchronous,
+	 * so that it runs right before the rename (an editor takes no lock and may save at any moment).
+	 * Returns the file, open, to see whether an editor writes into it in place after the check.
 	 */
-	async #replace(text: string, lock: HeldLock, backUp: boolean): Promise<void> {
-		let backup: string | undefined;
+	#assertUnchanged(base: Base): {fd: number; identity: FileIdentity} | undefined {
+		waitForRenamesIn(this.beadsDir);
+		let fd: number;
 		try {
-			await replaceFile(this.file, text, async () => {
-				await lock.assertHeld();
-				if (backUp) backup = await backUpVersion(this.file, this.backupDir, this.#clock.now());
-			});
+			fd = openSync(this.file, 'r');
 		} catch (error) {
-			if (backup !== undefined) await unlink(backup).catch(() => undefined);
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+			if (base === undefined) return undefined;
+			throw new FileChanged();
+		}
+
+		try {
+			const bytes = readFileSync(fd);
+			const identity = identityOf(fstatSync(fd, {bigint: true}));
+			// The path last: a rename over the file after this would go unseen.
+			const live = statSync(this.file, {bigint: true});
+			const known = base?.identity;
+			if (
+				live.ino !== identity.ino ||
+				known?.dev !== identity.dev ||
+				known.ino !== identity.ino ||
+				known.size !== identity.size ||
+				known.mtimeNs !== identity.mtimeNs ||
+				!base?.bytes.equals(bytes)
+			)
+				throw new FileChanged();
+			return {fd, identity};
+		} catch (error) {
+			closeSync(fd);
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new FileChanged();
+			throw error;
+		}
+	}
+
+	/**
+	 * The bytes an editor wrote in place into the file just replaced, after the check that let the
+	 * rename go: undefined when it was left alone. Read once they stop changing.
+	 */
+	async #landedEdit(
+		checked: {fd: number; identity: FileIdentity},
+		after: FileIdentity,
+	): Promise<Buffer | undefined> {
+		const {fd, identity} = checked;
+		try {
+			// Not the ctime: the rename that unlinked the file moved it.
+			if (identity.size === after.size && identity.mtimeNs === after.mtimeNs) return undefined;
+			let bytes = readWhole(fd);
+			for (let tries = 0; tries < settleTries; tries++) {
+				await sleep(settleMs);
+				const again = readWhole(fd);
+				if (again.equals(bytes)) break;
+				bytes = again;
+			}
+
+			return bytes;
+		} finally {
+			closeSync(fd);
+		}
+	}
+
+	/**
+	 * Replaces the store with `bytes` durably, unless it is no longer the version `base` read
+	 * (FileChanged: nothing is written). A transaction's write (`transaction`) leaves the newest
+	 * backup holding `bytes` in a file of its own, and hard-links a version the store did not write
+	 * itself (a hand edit) into the backups before replacing it. A repair does neither: it puts back
+	 * the newest backup, and keeps the damaged file aside on its own.
+	 */
+	async #write(
+		bytes: Buffer,
+		table: TaskTable,
+		lock: HeldLock,
+		base: Base,
+		kind: 'transaction' | 'repair' | 'salvage',
+	): Promise<Buffer | undefined> {
+		const now = this.#clock.now();
+		let pending: string | undefined;
+		let replaced: string | undefined;
+		let written: FileIdentity | undefined;
+		let checked: {fd: number; identity: FileIdentity} | undefined;
+		try {
+			await replaceFile(
+				this.file,
+				bytes,
+				async (temp) => {
+					await lock.assertHeld();
+					if (kind !== 'repair') pending = await prepareBackup(temp, this.backupDir);
+					if (
+						kind === 'transaction' &&
+						base !== undefined &&
+						!base.written &&
+						!(await this.#newestBackupHolds(base.bytes))
+					)
+						replaced = await backUpVersion(this.file, this.backupDir, now);
+					written = identityOf(await stat(temp, {bigint: true}));
+				},
+				() => {
+					checked = this.#assertUnchanged(base);
+				},
+			);
+		} catch (error) {
+			if (checked !== undefined) closeSync(checked.fd);
+			if (pending !== undefined) await unlink(pending).catch(() => undefined);
+			if (replaced !== undefined) await unlink(replaced).catch(() => undefined);
 			throw error;
 		}
 
 		// The data is fsynced; the rename is durable only once the folder is.
 		await fsyncDirectory(this.beadsDir);
-		if (backUp) await pruneBackups(this.backupDir, this.#backups);
+		if (pending !== undefined) await commitBackup(pending, this.backupDir, now);
+		if (pending !== undefined || replaced !== undefined)
+			await pruneBackups(this.backupDir, this.#backups);
+
+		// The rename moved the ctime; the file is ours only if its inode is the one we wrote.
+		const identity = await this.#identity();
+		if (identity !== undefined && written !== undefined && identity.ino === written.ino) {
+			this.#remember({identity, bytes}, table, true);
+		} else this.#snapshot = undefined;
+		// Looked at last: an editor's save in place that began before the rename may finish only
+		// once the journal is free of our fsyncs.
+		if (checked === undefined) return undefined;
+		return this.#landedEdit(checked, identityOf(fstatSync(checked.fd, {bigint: true})));
 	}
 
 	/** Temp files of writers that were killed before their rename. Only writers holding the lock make them. */
@@ -354,6 +776,8 @@ export class TaskStore implements TaskRepository {
 			if (tempPattern.test(name))
 				await unlink(path.join(this.beadsDir, name)).catch(() => undefined);
 		}
+
+		await removePendingBackups(this.backupDir);
 	}
 
 	#mistakeError(contents: Extract<StoreContents, {kind: 'mistake'}>): StoreError {

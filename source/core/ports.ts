@@ -21,4 +21,10 @@ export interface TaskRepository {
 	 * pure: it may run again on a fresh read if the lock was lost meanwhile.
 	 */
 	update<T>(change: (tasks: TaskTable) => Change<T>): Promise<T>;
+	/**
+	 * Whether the stored tasks are exactly the version this repository last wrote: a change seen by
+	 * a file watcher is then the echo of our own write, with nothing new to read. Optional: a
+	 * repository without it is taken to have changed.
+	 */
+	isOwnVersion?(): Promise<boolean>;
 }

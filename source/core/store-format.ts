@@ -4,6 +4,7 @@
  * leaves: the store may be restored from backup) from a person's *mistake* (reported by line, the
  * file left alone).
  */
+import {StoreError} from './errors.js';
 import {checkTask, sortedTasks, taskToJsonLine, type Task, type TaskTable} from './task.js';
 
 export interface LineProblem {
@@ -27,10 +28,21 @@ export type StoreContents =
 			readonly conflict: boolean;
 	  };
 
+/**
+ * The longest task line read or written. A line this long is a mistake (text pasted into the wrong
+ * field, an attachment inlined): every write rewrites it, and every backup keeps it.
+ */
+export const maxLineBytes = 1024 * 1024;
+
 const conflictMarker = /^(?:<{7}|={7}|>{7}|\|{7})(?: |$)/;
 const utf8 = new TextDecoder('utf-8', {fatal: true, ignoreBOM: false});
 
-export function parseStore(bytes: Uint8Array): StoreContents {
+/**
+ * `known` maps lines read before (as they were in the file) to their tasks: a line found there is
+ * not parsed or checked again, so re-reading a file that changed in a few lines costs little more
+ * than splitting it.
+ */
+export function parseStore(bytes: Uint8Array, known?: ReadonlyMap<string, Task>): StoreContents {
 	const empty: TaskTable = new Map();
 	if (bytes.length === 0) return {kind: 'damaged', reason: 'the file is empty', readable: empty};
 	if (bytes.includes(0))
@@ -52,6 +64,9 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 	if (endsWithNewline) lines.pop();
 
 	const table = new Map<string, Task>();
+	/** The line of each task in the table, in its order; indexed by id once an id repeats. */
+	const lineNumbers: number[] = [];
+	let firstLine: Map<string, number> | undefined;
 	const problems: LineProblem[] = [];
 	let cutShort: number | undefined;
 	for (let index = 0; index < lines.length; index++) {
@@ -59,9 +74,9 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
 		const lineNumber = index + 1;
 		// A task line starts with "{"; only other lines need the slower looks.
-		const first = line.charCodeAt(0);
-		if (first !== 0x7b && !/\S/.test(line)) continue;
-		if (first !== 0x7b && conflictMarker.test(line)) {
+		const opening = line.charCodeAt(0);
+		if (opening !== 0x7b && !/\S/.test(line)) continue;
+		if (opening !== 0x7b && conflictMarker.test(line)) {
 			return {
 				kind: 'mistake',
 				conflict: true,
@@ -69,34 +84,28 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 			};
 		}
 
-		let value: unknown;
-		try {
-			value = JSON.parse(line);
-		} catch (error) {
-			if (index === lines.length - 1 && !endsWithNewline) {
-				cutShort = lineNumber;
-				continue;
-			}
-
-			problems.push({line: lineNumber, message: `is not valid JSON: ${(error as Error).message}`});
+		const seen = known?.get(line);
+		const task =
+			seen ?? checkLine(line, lineNumber, problems, index === lines.length - 1 && !endsWithNewline);
+		if (task === 'cut short') {
+			cutShort = lineNumber;
 			continue;
 		}
 
-		const checked = checkTask(value);
-		if (!checked.ok) {
-			for (const {field, message} of checked.problems)
-				problems.push({line: lineNumber, field, message});
-			continue;
-		}
-
-		const {task} = checked;
-		if (table.has(task.id)) {
+		if (task === undefined) continue;
+		if (!table.has(task.id)) {
+			table.set(task.id, task);
+			lineNumbers.push(lineNumber);
+			firstLine?.set(task.id, lineNumber);
+		} else {
+			firstLine ??= new Map([...table.keys()].map((id, at) => [id, lineNumbers[at] ?? 0]));
+			const first = firstLine.get(task.id);
 			problems.push({
 				line: lineNumber,
 				field: 'id',
-				message: `repeats ${JSON.stringify(task.id)} from line ${lineOf(lines, task.id)}; ids must be unique`,
+				message: `repeats ${JSON.stringify(task.id)} from line ${first}; ids must be unique`,
 			});
-		} else table.set(task.id, task);
+		}
 	}
 
 	// A person's mistakes come first even when the last line is also cut short: restoring a backup
@@ -112,23 +121,92 @@ export function parseStore(bytes: Uint8Array): StoreContents {
 	return {kind: 'ok', table, text};
 }
 
-/** The first line holding the task `id`; only looked for when an id repeats. */
-function lineOf(lines: readonly string[], id: string): number {
-	for (const [index, line] of lines.entries()) {
-		try {
-			if ((JSON.parse(line) as {id?: unknown}).id === id) return index + 1;
-		} catch {
-			// Not JSON: reported on its own.
-		}
+/**
+ * The task on one line, or undefined with its problems added; 'cut short' for a last line with no
+ * newline that is not JSON (damage, not a mistake).
+ */
+function checkLine(
+	line: string,
+	lineNumber: number,
+	problems: LineProblem[],
+	isUnfinished: boolean,
+): Task | 'cut short' | undefined {
+	// A UTF-8 character is at most three bytes per UTF-16 unit: only long lines need counting.
+	if (line.length > maxLineBytes / 3 && Buffer.byteLength(line) > maxLineBytes) {
+		problems.push({line: lineNumber, message: tooLong(Buffer.byteLength(line))});
+		return undefined;
 	}
 
-	return 0;
+	let value: unknown;
+	try {
+		value = JSON.parse(line);
+	} catch (error) {
+		if (isUnfinished) return 'cut short';
+		problems.push({line: lineNumber, message: `is not valid JSON: ${(error as Error).message}`});
+		return undefined;
+	}
+
+	const checked = checkTask(value);
+	if (checked.ok) return checked.task;
+	for (const {field, message} of checked.problems)
+		problems.push({line: lineNumber, field, message});
+	return undefined;
+}
+
+function tooLong(bytes: number): string {
+	return `is ${(bytes / 1024 / 1024).toFixed(1)} MiB long, over 1 MiB, the most a task line may be; move the long text to a file and refer to it`;
+}
+
+/**
+ * Each task's line with its newline, as bytes, kept while the task object lives: tasks are
+ * immutable, and a transaction changes a few of them, so the rest need not be serialised again,
+ * and the file is put together by copying bytes.
+ */
+const lineCache = new WeakMap<Task, Uint8Array>();
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function lineBytes(task: Task): Uint8Array {
+	let bytes = lineCache.get(task);
+	if (bytes === undefined) {
+		const line = taskToJsonLine(task);
+		bytes = encoder.encode(`${line}\n`);
+		if (bytes.length - 1 > maxLineBytes) {
+			throw new StoreError(
+				`task ${task.id} would be a line over 1 MiB (${((bytes.length - 1) / 1024 / 1024).toFixed(1)} MiB); nothing was written. Move the long text to a file and refer to it.`,
+			);
+		}
+
+		lineCache.set(task, bytes);
+	}
+
+	return bytes;
+}
+
+/** The line a task is stored as; throws a StoreError for one over `maxLineBytes`. */
+export function storedLine(task: Task): string {
+	const bytes = lineBytes(task);
+	return decoder.decode(bytes.subarray(0, bytes.length - 1));
+}
+
+/** The whole file as bytes: one line per task, sorted by id, `\n` after every line. */
+export function serializeStoreBytes(table: TaskTable): Uint8Array {
+	const lines = sortedTasks(table).map(lineBytes);
+	let size = 0;
+	for (const line of lines) size += line.length;
+	const out = new Uint8Array(size);
+	let at = 0;
+	for (const line of lines) {
+		out.set(line, at);
+		at += line.length;
+	}
+
+	return out;
 }
 
 /** The whole file: one line per task, sorted by id, `\n` after every line (an empty store is empty). */
 export function serializeStore(table: TaskTable): string {
-	if (table.size === 0) return '';
-	return sortedTasks(table).map(taskToJsonLine).join('\n') + '\n';
+	return decoder.decode(serializeStoreBytes(table));
 }
 
 export function describeProblem(file: string, problem: LineProblem): string {

@@ -383,6 +383,13 @@ export function checkTask(value: unknown): TaskCheck {
 	if (isRecord(rawMetadata)) metadata = rawMetadata;
 	else if (rawMetadata !== undefined) fields.problem('metadata', 'must be an object', rawMetadata);
 
+	// Free-form values are written back with JSON.stringify, which recurses: a value nested
+	// thousands deep would overflow the stack on the next write.
+	// Unknown fields are checked as they are gathered, below.
+	checkDepth(problems, 'metadata', rawMetadata);
+	checkDepth(problems, 'attempts', rawAttempts);
+	checkDepth(problems, 'links', rawLinks);
+
 	const task: Task = {
 		id: id as string,
 		title: title as string,
@@ -409,15 +416,44 @@ export function checkTask(value: unknown): TaskCheck {
 		startedAt: fields.timestamp('startedAt'),
 		completedAt: fields.timestamp('completedAt'),
 		nextAttemptAt: fields.timestamp('nextAttemptAt'),
-		extra: unknownFields(value),
+		extra: unknownFields(value, problems),
 	};
 	return problems.length === 0 ? {ok: true, task} : {ok: false, problems};
 }
 
-function unknownFields(value: Record<string, unknown>): Record<string, unknown> {
+/** How deep objects and lists may nest in a task's free-form fields. */
+export const maxNesting = 100;
+
+function checkDepth(problems: FieldProblem[], field: string, value: unknown): void {
+	if (typeof value !== 'object' || value === null || !nestsDeeperThan(value, maxNesting)) return;
+	problems.push({
+		field,
+		message: `nests objects or lists deeper than ${maxNesting} levels; flatten it`,
+	});
+}
+
+/** Iterative, so that the check itself cannot overflow the stack. */
+function nestsDeeperThan(root: object, limit: number): boolean {
+	const stack: Array<[unknown, number]> = [[root, 1]];
+	for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+		const [value, depth] = item;
+		if (depth > limit) return true;
+		const children = Array.isArray(value) ? value : Object.values(value as object);
+		for (const child of children)
+			if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+	}
+
+	return false;
+}
+
+function unknownFields(
+	value: Record<string, unknown>,
+	problems: FieldProblem[],
+): Record<string, unknown> {
 	let extra: Record<string, unknown> | undefined;
 	for (const key of Object.keys(value)) {
 		if (knownFields.has(key)) continue;
+		checkDepth(problems, key, value[key]);
 		extra ??= {};
 		defineField(extra, key, value[key]);
 	}

@@ -94,16 +94,28 @@ describe('TaskStore transactions', () => {
 		expect(ids(await store.read())).toContain('bd-hand');
 	});
 
-	it('hard-links the replaced version into backups (no copy) and keeps only the last N', async () => {
+	it('keeps the version just written as the newest backup, in a file of its own, and only the last N', async () => {
 		const {file, dir, store} = await storeWith([line({id: 'bd-aaaa'})], {backups: 3});
 		for (let i = 0; i < 6; i++) {
-			const before = statSync(file).ino;
 			await add(store, `t${i}`);
-			const backups = await store.listBackups();
-			expect(statSync(backups[0] ?? '').ino).toBe(before);
+			const [newest] = await store.listBackups();
+			expect(readFileSync(newest ?? '')).toEqual(readFileSync(file));
+			// Not a hard link of the live file: damage to it in place must not reach the backup.
+			expect(statSync(newest ?? '').ino).not.toBe(statSync(file).ino);
 		}
 
 		expect(readdirSync(path.join(dir, '.beads', 'backups'))).toHaveLength(3);
+	});
+
+	it('hard-links a version it did not write (a hand edit) into the backups before replacing it', async () => {
+		const {file, store} = await storeWith([line({id: 'bd-aaaa'})]);
+		await add(store, 'one');
+		writeFileSync(file, readFileSync(file, 'utf8') + `${line({id: 'bd-hand'})}\n`);
+		const edited = statSync(file).ino;
+		await add(store, 'two');
+		const [newest, edit] = await store.listBackups();
+		expect(readFileSync(newest ?? '')).toEqual(readFileSync(file));
+		expect(statSync(edit ?? '').ino).toBe(edited);
 	});
 
 	it('does not write, or back up, when nothing changed', async () => {
@@ -152,22 +164,22 @@ describe('TaskStore with damage', () => {
 	for (const [name, damage] of cases) {
 		it(`keeps ${name} aside byte for byte and restores the newest valid backup`, async () => {
 			const setup = await storeWith([line({id: 'bd-aaaa'})]);
-			await add(setup.store, 'kept in the backup');
-			const backedUp = readFileSync(setup.file);
+			await add(setup.store, 'an earlier write');
 			await add(setup.store, 'written last');
+			const acknowledged = readFileSync(setup.file);
 			const bad = damage(readFileSync(setup.file));
 			writeFileSync(setup.file, bad);
 
 			const table = await setup.store.read();
-			expect(readFileSync(setup.file)).toEqual(backedUp);
-			expect(table.size).toBe(2);
+			expect(readFileSync(setup.file)).toEqual(acknowledged);
+			expect(table.size).toBe(3);
 			const aside = readdirSync(path.join(setup.dir, '.beads')).filter((n) =>
 				n.startsWith('tasks.jsonl.corrupt-'),
 			);
 			expect(aside).toHaveLength(1);
 			expect(readFileSync(path.join(setup.dir, '.beads', aside[0] ?? ''))).toEqual(bad);
 			expect(setup.notices).toHaveLength(1);
-			expect(setup.notices[0]).toMatch(/restored 2 tasks from tasks-.*\.jsonl/);
+			expect(setup.notices[0]).toMatch(/restored 3 tasks from tasks-.*\.jsonl/);
 			expect(setup.notices[0]).toContain('kept as .beads/tasks.jsonl.corrupt-');
 		});
 	}
@@ -246,8 +258,8 @@ describe("TaskStore with a person's mistake", () => {
 	it('restores from backup only when asked, keeping the mistaken file aside', async () => {
 		const {file, store, dir} = await storeWith([line({id: 'bd-aaaa'})]);
 		await add(store, 'b');
-		const good = readFileSync(file);
 		await add(store, 'c');
+		const good = readFileSync(file);
 		writeFileSync(file, `${readFileSync(file, 'utf8')}oops\n`);
 		const mistaken = readFileSync(file);
 		const outcome = await store.recover();
@@ -437,3 +449,53 @@ async function killedHoldingLock(file: string): Promise<void> {
 	holder.kill('SIGKILL');
 	await new Promise((resolve) => holder.on('close', resolve));
 }
+
+describe('the table kept in memory', () => {
+	it('reads the file once while it stays the version read, and again once it changes', async () => {
+		const {file, store} = await storeWith([line({id: 'bd-aaaa', status: 'ready'})]);
+		const first = await store.read();
+		expect(await store.read()).toBe(first);
+		writeFileSync(file, `${readFileSync(file, 'utf8')}${line({id: 'bd-hand'})}\n`);
+		const second = await store.read();
+		expect(ids(second)).toEqual(['bd-aaaa', 'bd-hand']);
+	});
+
+	it('re-reads only the lines that changed: the other tasks are the objects it had', async () => {
+		const {file, store} = await storeWith([line({id: 'bd-aaaa'}), line({id: 'bd-bbbb'})]);
+		const before = await store.read();
+		writeFileSync(file, readFileSync(file, 'utf8').replace('task bd-bbbb', 'renamed by hand'));
+		const after = await store.read();
+		expect(after.get('bd-aaaa')).toBe(before.get('bd-aaaa'));
+		expect(after.get('bd-bbbb')?.title).toBe('renamed by hand');
+
+		await add(store, 'written by us');
+		const ours = await store.read();
+		writeFileSync(file, readFileSync(file, 'utf8').replace('renamed by hand', 'again'));
+		const third = await store.read();
+		expect(third.get('bd-aaaa')).toBe(ours.get('bd-aaaa'));
+		expect(third.get('bd-bbbb')?.title).toBe('again');
+	});
+
+	it('sees an edit in place of the same size made right after a read', async () => {
+		const {file, store} = await storeWith([line({id: 'bd-aaaa', title: 'before'})]);
+		await store.read();
+		// Same size, same inode, likely the same time stamp: only the bytes tell.
+		writeFileSync(file, readFileSync(file, 'utf8').replace('before', 'after!'));
+		expect((await store.read()).get('bd-aaaa')?.title).toBe('after!');
+	});
+
+	it('tells its own write from a change made by someone else', async () => {
+		const {file, store} = await storeWith([line({id: 'bd-aaaa'})]);
+		expect(await store.isOwnVersion()).toBe(false);
+		await add(store, 'mine');
+		expect(await store.isOwnVersion()).toBe(true);
+		expect(await store.read()).toBe(await store.read());
+		writeFileSync(file, `${readFileSync(file, 'utf8')}${line({id: 'bd-hand'})}\n`);
+		expect(await store.isOwnVersion()).toBe(false);
+		await store.read();
+		expect(await store.isOwnVersion()).toBe(false);
+		await add(store, 'mine again');
+		expect(await store.isOwnVersion()).toBe(true);
+		expect(await new TaskStore(path.dirname(path.dirname(file))).isOwnVersion()).toBe(false);
+	});
+});

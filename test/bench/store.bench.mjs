@@ -1,15 +1,34 @@
-// Issue 2: the task store at 10,000 tasks. What a transaction costs, and what it adds over a
-// bare atomic write of the same bytes.
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+// Issue 2 and 11: the task store at 10,000 tasks. What a transaction costs, and what it adds over
+// a bare atomic write of the same bytes; what the check for an editor's save costs; and
+// `deps --critical-path` at 100,000 tasks against a bare JSON.parse of the file, whole processes.
+import {
+	closeSync,
+	fsyncSync,
+	mkdirSync,
+	mkdtempSync,
+	openSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	unlinkSync,
+	writeFileSync,
+	writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import writeFileAtomic from 'write-file-atomic';
-import {backUpVersion, pruneBackups} from '../../dist/adapters/backups.js';
+import {
+	backUpVersion,
+	commitBackup,
+	prepareBackup,
+	pruneBackups,
+} from '../../dist/adapters/backups.js';
 import {TaskStore} from '../../dist/adapters/task-store.js';
 import {serializeStore} from '../../dist/core/store-format.js';
 import {markDone} from '../../dist/core/task-ops.js';
 import {newTask} from '../../dist/core/task.js';
+import {syntheticDag} from './graph.bench.mjs';
 import {printTable, row, timeProcess, timeRuns} from './stats.mjs';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -87,22 +106,52 @@ export async function run() {
 			row(
 				'one transaction (lock..unlock)',
 				tx,
-				'in process: lock, read, parse, apply, write+fsync, rename, fsync dir, rotate',
+				'in process, one task changed: lock, check, apply, write+fsync, backup, rename, fsync dir',
 			),
 		);
 
 		const bytes = readFileSync(file);
-		const bare = await timeRuns(50, async () => writeFileAtomic(file, bytes, {fsync: true}));
+		const bare = await timeRuns(50, async () => bareAtomicWrite(file, bytes));
 		rows.push(
-			row('bare write-file-atomic, same bytes', bare, 'write + fsync + rename, nothing else'),
+			row(
+				'bare atomic write, same bytes',
+				bare,
+				'write temp + fsync + rename + fsync dir, nothing else',
+			),
 		);
 
+		const check = await timeRuns(50, async () => {
+			// What #assertUnchanged does right before the rename.
+			try {
+				unlinkSync(path.join(dir, '.beads', '.no-such-file'));
+			} catch {
+				// ENOENT: the point is the folder lock it waits for.
+			}
+			const fd = openSync(file, 'r');
+			const now = readFileSync(fd);
+			statSync(file, {bigint: true});
+			closeSync(fd);
+			if (!now.equals(bytes)) throw new Error('changed');
+		});
+		rows.push(row('the change check alone', check, 'stat + read + compare the bytes'));
+
 		const backupDir = path.join(dir, '.beads', 'backups');
+		const newBackup = await timeRuns(50, async () => {
+			await commitBackup(await prepareBackup(file, backupDir), backupDir, new Date());
+			await pruneBackups(backupDir, 20);
+		});
+		rows.push(
+			row(
+				'backup of the new version',
+				newBackup,
+				'reflink or kernel copy + fsync, rename, fsync dir, prune to 20',
+			),
+		);
 		const rotation = await timeRuns(50, async () => {
 			await backUpVersion(file, backupDir, new Date());
 			await pruneBackups(backupDir, 20);
 		});
-		rows.push(row('backup rotation (link, fsync dir, prune to 20)', rotation));
+		rows.push(row('hard link of a replaced version', rotation, 'link, fsync dir, prune to 20'));
 
 		const parse = await timeRuns(10, async () => {
 			for (const line of readFileSync(file, 'utf8').split('\n')) if (line !== '') JSON.parse(line);
@@ -111,10 +160,54 @@ export async function run() {
 			row('bare read + JSON.parse of every line', parse, 'the floor for any tool reading the file'),
 		);
 
-		printTable('Task store, 10,000 tasks (issue 2)', rows);
-		const p50 = (r) => r.p50;
+		printTable('Task store, 10,000 tasks (issues 2, 11)', rows);
+		const p50 = (name) => rows.find((r) => r.name === name).p50;
 		console.log(
-			`\ntransaction / bare atomic write (p50): ${(p50(rows[3]) / p50(rows[4])).toFixed(2)}x`,
+			`\ntransaction / bare atomic write (p50): ${(p50('one transaction (lock..unlock)') / p50('bare atomic write, same bytes')).toFixed(2)}x`,
+		);
+		await criticalPath();
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+}
+
+function bareAtomicWrite(file, bytes) {
+	const temp = `${file}.bare`;
+	const fd = openSync(temp, 'w');
+	writeSync(fd, bytes);
+	fsyncSync(fd);
+	closeSync(fd);
+	renameSync(temp, file);
+	const dirFd = openSync(path.dirname(file), 'r');
+	fsyncSync(dirFd);
+	closeSync(dirFd);
+}
+
+const bareParse = `const fs = require('node:fs');
+for (const line of fs.readFileSync(process.argv[1], 'utf8').split('\\n')) if (line !== '') JSON.parse(line);`;
+
+/** `deps --critical-path` at 100,000 tasks against a bare parse of the same file, as processes. */
+async function criticalPath() {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'jetpack-bench-deps-'));
+	try {
+		const {tasks} = syntheticDag(100_000);
+		mkdirSync(path.join(dir, '.beads'));
+		const file = path.join(dir, '.beads', 'tasks.jsonl');
+		writeFileSync(file, serializeStore(tasks));
+		const rows = [
+			row(
+				'bare read + JSON.parse, process',
+				timeProcess(7, [process.execPath, '-e', bareParse, file]),
+			),
+			row(
+				'deps --critical-path, process',
+				timeProcess(7, [process.execPath, cli, 'deps', '--critical-path', '-C', dir]),
+				`100,000 tasks, ${(statSync(file).size / 1e6).toFixed(1)} MB`,
+			),
+		];
+		printTable('deps --critical-path, 100,000 tasks (issue 11)', rows);
+		console.log(
+			`\ndeps process / bare parse process (p50): ${(rows[1].p50 / rows[0].p50).toFixed(2)}x (goal: within 2x)`,
 		);
 	} finally {
 		rmSync(dir, {recursive: true, force: true});

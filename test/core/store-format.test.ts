@@ -79,6 +79,18 @@ describe('parseStore', () => {
 	);
 });
 
+describe('repeated ids', () => {
+	it('name the line each repeats, for ids first seen before and after the first repeat', () => {
+		const result = parseStore(
+			bytes([line('a'), line('a'), line('b'), line('b')].join('\n') + '\n'),
+		);
+		expect(result.kind === 'mistake' && result.problems.map((p) => p.message)).toEqual([
+			'repeats "a" from line 1; ids must be unique',
+			'repeats "b" from line 3; ids must be unique',
+		]);
+	});
+});
+
 describe('serializeStore', () => {
 	it('sorts by id by code unit and ends every line with a newline', () => {
 		const table = new Map([

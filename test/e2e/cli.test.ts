@@ -219,10 +219,11 @@ describe('jetpack-tui, as a user runs it', () => {
 		const result = await runCli(['recover'], {cwd});
 		expect(result.code).toBe(0);
 		expect(result.stdout).toMatch(
-			/the last line \(1\) was cut short; restored 2 tasks from tasks-.*\.jsonl .*kept as \.beads\/tasks\.jsonl\.corrupt-/,
+			/the last line \(1\) was cut short; restored 3 tasks from tasks-.*\.jsonl .*kept as \.beads\/tasks\.jsonl\.corrupt-/,
 		);
+		// The newest backup holds the last write: nothing acknowledged is rolled back.
 		expect(JSON.parse((await runCli(['status', '--json'], {cwd})).stdout)).toMatchObject({
-			tasks: {total: 2},
+			tasks: {total: 3},
 		});
 	});
 

@@ -84,9 +84,10 @@ describe('an editor saving the file during transactions', () => {
 		const tasks = await new TaskStore(dir).read();
 		const lost = Array.from({length: 30}, (_, k) => `edit-${k}`).filter((id) => !tasks.has(id));
 		// Without the check 9 to 14 of the 30 were lost. What is left is a race the kernel gives no
-		// way to close from Node (no renameat2 RENAME_EXCHANGE): a save that lands between the
-		// check and the rename, microseconds; it is rare, and never more than one edit in a run.
-		expect(lost.length).toBeLessThanOrEqual(1);
+		// way to close from Node (no renameat2 RENAME_EXCHANGE): a save that lands in the
+		// microseconds between the check and the rename (3 single edits in 40 runs of 30 saves).
+		// Two is allowed so that a loaded machine's bad luck is not a failure; a regression is 9+.
+		expect(lost.length).toBeLessThanOrEqual(2);
 		expect(transactions).toBeGreaterThan(0);
 	});
 });

@@ -144,7 +144,9 @@ export async function openRunSession(
 
 		const storeListeners: Array<() => void> = [() => running.notifyStoreChanged()];
 		cleanups.push(
-			watchStore(context.store.beadsDir, () => {
+			watchStore(context.store.beadsDir, async () => {
+				// Our own transactions are known already: only changes from outside wake the scheduler.
+				if (await context.store.isOwnVersion().catch(() => false)) return;
 				for (const listener of storeListeners) listener();
 			}),
 		);
@@ -217,14 +219,14 @@ export function exitCodeFor(reason: FinishReason, tasks: TaskTable): ExitCode {
 		: exitCodes.problems;
 }
 
-/** Store changes made by the CLI or by hand wake the scheduler (our own writes too, harmlessly). */
-function watchStore(dir: string, changed: () => void): () => void {
+/** Store changes made by the CLI or by hand wake the scheduler. */
+function watchStore(dir: string, changed: () => Promise<void>): () => void {
 	let watcher: FSWatcher | undefined;
 	let timer: NodeJS.Timeout | undefined;
 	try {
 		watcher = watch(dir, {persistent: false}, () => {
 			clearTimeout(timer);
-			timer = setTimeout(changed, 30);
+			timer = setTimeout(() => void changed(), 30);
 		});
 	} catch {
 		// No file watching here (some network file systems): the scheduler's tick still looks every second.

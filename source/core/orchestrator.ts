@@ -14,7 +14,7 @@ import {
 	type ScreenSource,
 } from './agent-ports.js';
 import type {Config} from './config.js';
-import {buildGraph, isRunnable, runnableTasks} from './graph.js';
+import {buildGraph, isRunnable, runnableTasks, type Graph} from './graph.js';
 import {claimTask, recordAttempt, unclaimTask, type AttemptRecord} from './attempts.js';
 import {closedBreaker, decide as decideBreaker, isPaused, type BreakerState} from './breaker.js';
 import {classifyAttempt, matchingLine, networkPatterns, type StopReason} from './outcome.js';
@@ -252,6 +252,7 @@ export class Orchestrator {
 	readonly #unrecorded: PendingResult[] = [];
 	#flushing: Promise<boolean> | undefined;
 	#lastTickAt = 0;
+	#graphOf: {readonly tasks: TaskTable; readonly graph: Graph} | undefined;
 	/** Another run took `.jetpack/run.json`: this one claims nothing more. */
 	#lostRun = false;
 	readonly #memory: MemoryWatch | undefined;
@@ -709,7 +710,9 @@ export class Orchestrator {
 		const tasks = await this.#o.repository.read();
 		const now = this.#o.clock.now();
 		this.#wakeAt = nextWake(tasks, now.getTime());
-		const graph = buildGraph(tasks);
+		// The store hands back the same table while the file is unchanged: so is its graph.
+		if (this.#graphOf?.tasks !== tasks) this.#graphOf = {tasks, graph: buildGraph(tasks)};
+		const {graph} = this.#graphOf;
 		const busy = new Set([...this.#running.keys()].map((taskId) => this.#agentOf(taskId)));
 		const free = this.#slots.filter(
 			(slot) =>

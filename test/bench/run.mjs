@@ -6,6 +6,7 @@ const benches = {
 	memory: () => import('./memory.bench.mjs'),
 	tui: () => import('./tui.bench.mjs'),
 	views: () => import('./views.bench.mjs'),
+	attack: () => import('./attack.bench.mjs'),
 	orchestrator: () => import('./orchestrator.bench.mjs'),
 };
 

@@ -4,8 +4,10 @@
  * as they would in a terminal; task text never does.
  */
 import {spawn} from 'node:child_process';
+import {randomUUID} from 'node:crypto';
 import stripAnsi from 'strip-ansi';
 import type {GateRunner} from '../core/orchestrator.js';
+import {agentTokenVariable, processScanner, stopProcesses} from './agent-processes.js';
 
 const keptLines = 20;
 
@@ -26,22 +28,25 @@ export class ShellGateRunner implements GateRunner {
 	}
 
 	async #runOne(command: string): Promise<{code: number | null; tail: string[]}> {
-		return new Promise((resolve) => {
-			// Its own process group, so a timeout stops everything the gate started.
+		// Marks everything the gate starts, as an agent's processes are: a timeout stops all of it,
+		// and nothing it started outlives it; no process that is not the gate's is ever signalled.
+		const token = `gate.${randomUUID()}`;
+		const stopAll = async () =>
+			stopProcesses(
+				async () => processScanner.membersOf((found) => found === token, {self: process.pid}),
+				{graceMs: 0, immediate: true},
+			);
+		const result = await new Promise<{code: number | null; tail: string[]}>((resolve) => {
 			const child = spawn(command, {
 				cwd: this.cwd,
 				shell: true,
 				detached: true,
 				stdio: ['ignore', 'pipe', 'pipe'],
-				env: {...process.env, CI: 'true'},
+				env: {...process.env, CI: 'true', [agentTokenVariable]: token},
 			});
 			const timer = setTimeout(() => {
 				tail.push(`timed out after ${Math.round(this.timeoutMs / 1000)} s`);
-				try {
-					process.kill(-(child.pid ?? 0), 'SIGKILL');
-				} catch {
-					// Already gone.
-				}
+				void stopAll();
 			}, this.timeoutMs);
 			// Only the last lines are kept: a gate can print megabytes.
 			const tail: string[] = [];
@@ -59,12 +64,22 @@ export class ShellGateRunner implements GateRunner {
 
 			child.stdout.on('data', take);
 			child.stderr.on('data', take);
-			child.on('error', (error) => resolve({code: 127, tail: [error.message]}));
-			child.on('close', (code) => {
+			child.on('error', (error) => {
 				clearTimeout(timer);
+				resolve({code: 127, tail: [error.message]});
+			});
+			// What the gate left running holds its output open, so 'close' would wait for it: once
+			// the gate itself is done, the rest is stopped, and the output then closes.
+			child.on('exit', () => {
+				clearTimeout(timer);
+				void stopAll();
+			});
+			child.on('close', (code) => {
 				if (partial.trim() !== '') tail.push(stripAnsi(partial).trim().slice(0, 500));
 				resolve({code, tail: tail.slice(-keptLines)});
 			});
 		});
+		await stopAll();
+		return result;
 	}
 }

@@ -291,7 +291,16 @@ export class TaskStore implements TaskRepository {
 	async inspect(): Promise<{readonly contents: StoreContents; readonly text: string} | undefined> {
 		const bytes = await this.#readBytes();
 		if (bytes === undefined) return undefined;
-		return {contents: parseStore(bytes), text: bytes.toString('utf8')};
+		const text = bytes.toString('utf8');
+		const contents = parseStore(bytes);
+		// An empty file is damage only when the last write was not an empty store (`init` leaves one).
+		if (contents.kind === 'damaged' && text.trim() === '') {
+			const backup = await this.#newestValidBackup();
+			if (backup === undefined || backup.table.size === 0)
+				return {contents: {kind: 'ok', table: new Map(), text}, text};
+		}
+
+		return {contents, text};
 	}
 
 	async update<T>(change: (tasks: TaskTable) => Change<T>): Promise<T> {
@@ -569,8 +578,9 @@ export class TaskStore implements TaskRepository {
 		const {bytes} = read;
 		const backup = await this.#newestValidBackup();
 		const isBlank = bytes.toString('utf8').trim() === '';
-		if (backup === undefined && isBlank) {
-			// No backup at all: an empty file is simply an empty store.
+		if (isBlank && (backup === undefined || backup.table.size === 0)) {
+			// No backup at all, or the last write was an empty store (`init`): an empty file is
+			// simply an empty store.
 			return {kind: 'no-backup', reason};
 		}
 

@@ -1,7 +1,7 @@
 /**
  * The built CLI as a user runs it: exit codes, one-sentence errors, no stack traces, help.
  */
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {commands} from '../../source/commands/registry.js';
@@ -258,6 +258,18 @@ describe('jetpack-tui, as a user runs it', () => {
 		});
 		const again = await runCli(['init'], {cwd});
 		expect(again.stdout).toContain('already exists; left as it is');
+	});
+
+	it('takes the empty store init leaves for a valid one: validate passes, the first add restores nothing', async () => {
+		const cwd = await tempRepo();
+		await runCli(['init'], {cwd});
+		expect(await runCli(['validate'], {cwd})).toMatchObject({code: 0});
+		const added = await runCli(['task', 'add', 'First'], {cwd});
+		expect(added).toMatchObject({code: 0, stderr: ''});
+		expect(
+			readdirSync(path.join(cwd, '.beads')).filter((name) => name.includes('corrupt')),
+		).toEqual([]);
+		expect(JSON.parse((await runCli(['task', 'list', '--json'], {cwd})).stdout)).toHaveLength(1);
 	});
 
 	it('names the key of a wrong config and exits 2', async () => {

@@ -23,6 +23,7 @@ import {ProcProcessStats} from '../../source/adapters/process-stats.js';
 import {PtyAgentLauncher} from '../../source/adapters/pty-agent.js';
 import type {AgentExit, AgentProcess} from '../../source/core/agent-ports.js';
 import {tempRepo} from '../helpers/temp-repo.js';
+import {until} from '../helpers/until.js';
 
 const leaky = fileURLToPath(new URL('../helpers/leaky-agent.mjs', import.meta.url));
 const orphaning = fileURLToPath(new URL('../helpers/orphaning-launcher.mjs', import.meta.url));
@@ -72,14 +73,6 @@ function carrying(prefix: string): number[] {
 	}
 
 	return found;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
 }
 
 interface ChildSpec {

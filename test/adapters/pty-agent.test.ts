@@ -14,6 +14,7 @@ import {
 	type Screen,
 } from '../../source/core/agent-ports.js';
 import {tempRepo} from '../helpers/temp-repo.js';
+import {until} from '../helpers/until.js';
 
 const launcher = new PtyAgentLauncher();
 const running = new Set<AgentProcess>();
@@ -56,14 +57,6 @@ async function exitOf(agent: AgentProcess, timeoutMs = 20_000): Promise<AgentExi
 			resolve(exit);
 		});
 	});
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
 }
 
 const screenText = (screen: Screen) =>

@@ -10,6 +10,7 @@ import {runCli} from '../helpers/cli.js';
 import {fast, start, stored} from '../helpers/headless.js';
 import {processesOf} from '../helpers/processes.js';
 import {fillDisk, freeDisk, smallDisk} from '../helpers/small-disk.js';
+import {until} from '../helpers/until.js';
 
 /** A repository on a disk of its own, with tasks that run long enough to fill the disk under. */
 function repoOnSmallDisk(): string {
@@ -27,14 +28,6 @@ function repoOnSmallDisk(): string {
 		JSON.stringify({...fast, graceSeconds: 1, agents: [{profile: 'simulated', count: 2}]}),
 	);
 	return cwd;
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-	const deadline = Date.now() + 30_000;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
 }
 
 describe('a run on a full disk', () => {

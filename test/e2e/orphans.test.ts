@@ -12,6 +12,7 @@ import {cliPath} from '../helpers/cli.js';
 import {start} from '../helpers/headless.js';
 import {processesOf} from '../helpers/processes.js';
 import {repoWith} from '../helpers/temp-repo.js';
+import {until} from '../helpers/until.js';
 
 const leaky = fileURLToPath(new URL('../helpers/leaky-agent.mjs', import.meta.url));
 
@@ -26,14 +27,6 @@ afterEach(() => {
 		}
 	}
 });
-
-async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-}
 
 describe('the agents of a run that was SIGKILLed', () => {
 	it('carry its run id, and are all stopped by stopAgentsOfRun', async () => {

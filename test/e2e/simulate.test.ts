@@ -9,6 +9,7 @@ import {setTimeout as delay} from 'node:timers/promises';
 import {describe, expect, it} from 'vitest';
 import {cliPath, runCli} from '../helpers/cli.js';
 import {tempRepo} from '../helpers/temp-repo.js';
+import {until} from '../helpers/until.js';
 
 const tasks = [
 	{id: 'ok', title: 'Passes', sim: {ms: 600}},
@@ -58,14 +59,6 @@ function start(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}
 		child.on('close', (code, signal) => resolve({code, signal})),
 	);
 	return {child, output: () => output, exited};
-}
-
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-	const deadline = Date.now() + ms;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-		await delay(20);
-	}
 }
 
 function rssKb(pid: number): number {

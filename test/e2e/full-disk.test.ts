@@ -30,15 +30,26 @@ function repoOnSmallDisk(): string {
 	return cwd;
 }
 
+/** Both agents are at work: a claim is told before its agent starts. */
+async function agentsWorking(cwd: string): Promise<void> {
+	await until(() => processesOf(cwd).length === 2, 'both agents to start');
+}
+
+async function agentsFinished(cwd: string): Promise<void> {
+	await until(() => processesOf(cwd).length === 0, 'both agents to finish');
+}
+
 describe('a run on a full disk', () => {
 	it('keeps finished results until space comes back, writes each once, and stays the live run meanwhile', async () => {
 		const cwd = repoOnSmallDisk();
 		const run = start(cwd);
 		await run.until((lines) => lines.filter((l) => l.event === 'task.claimed').length === 2);
-		const runFile = readFileSync(path.join(cwd, '.jetpack', 'run.json'), 'utf8');
+		await agentsWorking(cwd);
 		const filler = fillDisk(cwd);
+		// From here on no heartbeat can be written.
+		const runFile = readFileSync(path.join(cwd, '.jetpack', 'run.json'), 'utf8');
 		// Both agents finish while nothing can be written.
-		await until(() => processesOf(cwd).length === 0, 'the agents to finish');
+		await agentsFinished(cwd);
 		// No heartbeat can be written now: once it is stale, only the process tells the run is live.
 		const heartbeat = Date.parse((JSON.parse(runFile) as {heartbeatAt: string}).heartbeatAt);
 		await until(() => Date.now() - heartbeat > 16_000, 'the heartbeat to go stale');
@@ -67,8 +78,9 @@ describe('a run on a full disk', () => {
 		const run = start(cwd);
 		await run.until((lines) => lines.filter((l) => l.event === 'task.claimed').length === 2);
 		const claimed = run.lines.filter((l) => l.event === 'task.claimed').map((l) => l.task);
+		await agentsWorking(cwd);
 		const filler = fillDisk(cwd);
-		await until(() => processesOf(cwd).length === 0, 'the agents to finish');
+		await agentsFinished(cwd);
 		run.child.kill('SIGINT');
 		expect(await run.exited).toBe(130);
 		expect(run.stderr() + JSON.stringify(run.lines)).toContain('which the next run records first');

@@ -58,7 +58,12 @@ describe('a run on a full disk', () => {
 		const second = await runCli(['--headless'], {cwd});
 		expect(second.code).toBe(2);
 		expect(second.stderr).toContain('Another run');
-		expect(readFileSync(path.join(cwd, '.jetpack', 'run.json'), 'utf8')).toBe(runFile);
+		// Still the first run's file, whole: the second neither moved it aside nor left one of its own.
+		const {runId} = JSON.parse(runFile) as {runId: string};
+		expect(JSON.parse(readFileSync(path.join(cwd, '.jetpack', 'run.json'), 'utf8'))).toMatchObject({
+			runId,
+			pid: run.child.pid,
+		});
 		freeDisk(filler);
 		expect(await run.exited).toBe(0);
 		const tasks = stored(cwd);

@@ -388,7 +388,7 @@ export class Orchestrator {
 		await this.#allIdle();
 		// Results the store could not take yet get the grace time too; what is left after it is
 		// the caller's to keep (`unrecordedResults`), never dropped.
-		await this.#drainUnrecorded(grace);
+		await this.#drainUnrecorded(options.immediate ? 0 : grace);
 		this.#finish(reason);
 	}
 

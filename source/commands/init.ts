@@ -1,6 +1,7 @@
 import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {configPath} from '../adapters/config-file.js';
+import {ensureJetpackIgnore} from '../adapters/jetpack-dir.js';
 import {onPath} from '../adapters/which.js';
 import type {AgentSpec} from '../core/config.js';
 import type {CommandContext, CommandResult} from './context.js';
@@ -37,10 +38,7 @@ export async function runInit(context: CommandContext): CommandResult {
 			: [{profile: 'simulated', count: 2}];
 	await mkdir(path.dirname(config), {recursive: true});
 	await writeFile(config, `${JSON.stringify({agents}, undefined, 2)}\n`);
-	// Run state and logs are per machine; the config is worth committing.
-	await writeFile(path.join(path.dirname(config), '.gitignore'), 'logs/\nrun.json\n', {
-		flag: 'wx',
-	}).catch(() => undefined);
+	await ensureJetpackIgnore(context.dir);
 	out(
 		found.length > 0
 			? `Created ${shownConfig} with the agent CLIs found on PATH: ${found.join(', ')}.`

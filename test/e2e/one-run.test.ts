@@ -2,6 +2,7 @@
  * One run per repository, always (PRODUCT.md §9), and nothing it did lost: the built CLI with
  * `--headless`, real simulated agents, real signals (SIGSTOP, SIGCONT, SIGHUP).
  */
+import {execFileSync} from 'node:child_process';
 import {mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,5 +133,20 @@ describe('one run per repository', () => {
 		expect(task).toMatchObject({status: 'completed', completedAt: '2026-11-29T09:05:00.000Z'});
 		expect(task?.attempts).toHaveLength(1);
 		expect(readdirSync(path.join(cwd, '.jetpack', 'unrecorded'))).toEqual([]);
+	}, 60_000);
+
+	it('keeps its run state out of git status from the first run, init or not', async () => {
+		const cwd = await repoWith([{id: 't1', title: 'task 1', sim: {ms: 50}}], {
+			...fast,
+			agents: [{profile: 'simulated', count: 1}],
+		});
+		execFileSync('git', ['init', '-q'], {cwd});
+		expect((await runCli(['--headless'], {cwd})).code).toBe(0);
+		const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], {
+			cwd,
+			encoding: 'utf8',
+		});
+		expect(status).not.toMatch(/\.jetpack\/(logs|run\.json|unrecorded)/);
+		expect(status).toMatch(/\.jetpack\/config\.json/);
 	}, 60_000);
 });

@@ -5,8 +5,19 @@
  * hard-linked there before it is replaced. Names sort by sequence.
  */
 import {randomInt} from 'node:crypto';
-import {constants, copyFile, link, mkdir, open, readdir, rename, unlink} from 'node:fs/promises';
+import {
+	closeSync,
+	constants,
+	copyFileSync,
+	mkdirSync,
+	openSync,
+	readdirSync,
+	renameSync,
+	unlinkSync,
+} from 'node:fs';
+import {link, readdir, unlink} from 'node:fs/promises';
 import path from 'node:path';
+import {fsyncFd} from './atomic-write.js';
 
 const backupPattern = /^tasks-.+\.jsonl$/;
 /** A backup being made; it gets its name only once the version it holds is the live one. */
@@ -14,11 +25,16 @@ const pendingPattern = /^\.pending-\d+$/;
 
 /** Folder entries (a rename, a new link) are durable only once the folder itself is fsynced. */
 export async function fsyncDirectory(dir: string): Promise<void> {
-	const handle = await open(dir, 'r');
+	await fsyncFile(dir);
+}
+
+/** fsync by path; only the fsync itself goes through the thread pool (atomic-write.ts). */
+async function fsyncFile(file: string): Promise<void> {
+	const fd = openSync(file, 'r');
 	try {
-		await handle.sync();
+		await fsyncFd(fd);
 	} finally {
-		await handle.close();
+		closeSync(fd);
 	}
 }
 
@@ -28,8 +44,13 @@ export function fileStamp(date: Date): string {
 
 /** Backups, newest first. */
 export async function listBackups(dir: string): Promise<string[]> {
+	return listBackupsSync(dir);
+}
+
+/** A folder listing is page-cache work: synchronous, as every call of a write but its fsyncs. */
+function listBackupsSync(dir: string): string[] {
 	try {
-		const names = (await readdir(dir)).filter((name) => backupPattern.test(name));
+		const names = readdirSync(dir).filter((name) => backupPattern.test(name));
 		return names
 			.sort()
 			.reverse()
@@ -50,13 +71,13 @@ export async function backUpVersion(
 	dir: string,
 	at: Date,
 ): Promise<string | undefined> {
-	await mkdir(dir, {recursive: true});
-	const target = await nextBackupName(dir, at);
+	mkdirSync(dir, {recursive: true});
+	const target = nextBackupName(dir, at);
 	try {
 		await link(file, target);
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-		await copyFile(file, target);
+		copyFileSync(file, target);
 	}
 
 	await fsyncDirectory(dir);
@@ -65,16 +86,18 @@ export async function backUpVersion(
 
 /** Removes all but the newest `keep` backups. */
 export async function pruneBackups(dir: string, keep: number): Promise<void> {
-	for (const old of (await listBackups(dir)).slice(keep)) {
-		await unlink(old).catch((error: NodeJS.ErrnoException) => {
+	for (const old of listBackupsSync(dir).slice(keep)) {
+		try {
+			unlinkSync(old);
+		} catch (error) {
 			// Another process pruned it first.
-			if (error.code !== 'ENOENT') throw error;
-		});
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+		}
 	}
 }
 
-async function nextBackupName(dir: string, at: Date): Promise<string> {
-	const newest = path.basename((await listBackups(dir))[0] ?? '');
+function nextBackupName(dir: string, at: Date): string {
+	const newest = path.basename(listBackupsSync(dir)[0] ?? '');
 	const sequence = Number(/^tasks-(\d+)-/.exec(newest)?.[1] ?? 0) + 1;
 	return path.join(dir, `tasks-${String(sequence).padStart(8, '0')}-${fileStamp(at)}.jsonl`);
 }
@@ -85,16 +108,11 @@ async function nextBackupName(dir: string, at: Date): Promise<string> {
  * kernel-side copy elsewhere. Not a hard link: it must not share the live file's bytes.
  */
 export async function prepareBackup(source: string, dir: string): Promise<string> {
-	await mkdir(dir, {recursive: true});
+	mkdirSync(dir, {recursive: true});
 	const pending = path.join(dir, `.pending-${randomInt(2 ** 32)}`);
 	try {
-		await copyFile(source, pending, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
-		const handle = await open(pending, 'r');
-		try {
-			await handle.sync();
-		} finally {
-			await handle.close();
-		}
+		copyFileSync(source, pending, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+		await fsyncFile(pending);
 	} catch (error) {
 		await unlink(pending).catch(() => undefined);
 		throw error;
@@ -105,8 +123,8 @@ export async function prepareBackup(source: string, dir: string): Promise<string
 
 /** Gives a prepared backup its place as the newest, once its version is the live one. */
 export async function commitBackup(pending: string, dir: string, at: Date): Promise<string> {
-	const target = await nextBackupName(dir, at);
-	await rename(pending, target);
+	const target = nextBackupName(dir, at);
+	renameSync(pending, target);
 	await fsyncDirectory(dir);
 	return target;
 }

@@ -13,13 +13,15 @@
 import {
 	closeSync,
 	fstatSync,
+	lstatSync,
+	mkdirSync,
 	openSync,
 	readFileSync,
 	readSync,
 	statSync,
 	unlinkSync,
 } from 'node:fs';
-import {link, lstat, mkdir, open, readdir, readFile, stat, unlink} from 'node:fs/promises';
+import {link, open, readdir, readFile, stat, unlink} from 'node:fs/promises';
 import path from 'node:path';
 import {StoreError} from '../core/errors.js';
 import type {Change, Clock, TaskRepository} from '../core/ports.js';
@@ -396,7 +398,8 @@ export class TaskStore implements TaskRepository {
 
 	async #identity(): Promise<FileIdentity | undefined> {
 		try {
-			return identityOf(await stat(this.file, {bigint: true}));
+			// Synchronous: a stat is page-cache work, cheaper than its trip through the thread pool.
+			return identityOf(statSync(this.file, {bigint: true}));
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
 			throw explainFsError(error, this.#repo, this.displayPath);
@@ -477,8 +480,8 @@ export class TaskStore implements TaskRepository {
 	}
 
 	async #underLock<T>(work: (lock: HeldLock) => Promise<T>): Promise<T> {
-		await mkdir(this.beadsDir, {recursive: true});
-		await this.#refuseSymlink();
+		mkdirSync(this.beadsDir, {recursive: true});
+		this.#refuseSymlink();
 		for (let losses = 0; ; losses++) {
 			const lock = await acquireStoreLock(this.file, {
 				staleMs: this.#staleMs,
@@ -508,9 +511,16 @@ export class TaskStore implements TaskRepository {
 	 * The store is replaced by rename, which would turn a symlink into a plain file and leave its
 	 * target behind; backups and the lock would not follow it either.
 	 */
-	async #refuseSymlink(): Promise<void> {
-		const stats = await lstat(this.file).catch(() => undefined);
-		if (stats?.isSymbolicLink()) {
+	#refuseSymlink(): void {
+		let stats;
+		try {
+			stats = lstatSync(this.file);
+		} catch {
+			// No file yet, or none we can look at: the write will say what is wrong.
+			return;
+		}
+
+		if (stats.isSymbolicLink()) {
 			throw new StoreError(
 				`${this.displayPath} is a symbolic link; jetpack-tui replaces the file on every write, so put the real file there (or point -C at the repository that holds it).`,
 			);

@@ -15,7 +15,13 @@ import {
 } from './agent-ports.js';
 import type {Config} from './config.js';
 import {buildGraph, isRunnable, runnableTasks, type Graph} from './graph.js';
-import {claimTask, recordAttempt, unclaimTask, type AttemptRecord} from './attempts.js';
+import {
+	claimTask,
+	recordAttempt,
+	unclaimTask,
+	type AttemptRecord,
+	type Recorded,
+} from './attempts.js';
 import {closedBreaker, decide as decideBreaker, isPaused, type BreakerState} from './breaker.js';
 import {classifyAttempt, matchingLine, networkPatterns, type StopReason} from './outcome.js';
 import type {Clock, TaskRepository} from './ports.js';
@@ -212,6 +218,13 @@ interface PendingResult {
 	readonly startedAt: number;
 }
 
+/** A result waiting for the transaction of results under way to end, and its writer's answer. */
+interface QueuedResult {
+	readonly pending: PendingResult;
+	readonly written: () => void;
+	readonly failed: (error: unknown) => void;
+}
+
 const tickMs = 1000;
 /**
  * A tick this late means the orchestrator itself was stopped or starved (SIGSTOP, a suspended
@@ -251,6 +264,11 @@ export class Orchestrator {
 	/** Attempt results the store could not take yet (a mistake in the file, a full disk), oldest first. */
 	readonly #unrecorded: PendingResult[] = [];
 	#flushing: Promise<boolean> | undefined;
+	/** Results that came while a transaction of results was under way: they go in the next one. */
+	readonly #queued: QueuedResult[] = [];
+	#writingQueued = false;
+	/** Waiting for the last running agent to end (`#allIdle`). */
+	readonly #idleWaiters = new Set<() => void>();
 	#lastTickAt = 0;
 	#graphOf: {readonly tasks: TaskTable; readonly graph: Graph} | undefined;
 	/** Another run took `.jetpack/run.json`: this one claims nothing more. */
@@ -598,7 +616,18 @@ export class Orchestrator {
 	}
 
 	async #allIdle(): Promise<void> {
-		while (this.#running.size > 0) await this.#sleep(50);
+		if (this.#running.size === 0) return;
+		await new Promise<void>((resolve) => {
+			this.#idleWaiters.add(resolve);
+		});
+	}
+
+	/** The attempt's agent is gone and its result recorded (or kept): its slot is free. */
+	#ended(entry: Running): void {
+		if (this.#running.get(entry.taskId) === entry) this.#running.delete(entry.taskId);
+		if (this.#running.size > 0) return;
+		for (const resolve of this.#idleWaiters) resolve();
+		this.#idleWaiters.clear();
 	}
 
 	async #sleep(ms: number): Promise<void> {
@@ -909,7 +938,7 @@ export class Orchestrator {
 			process.onExit((exit) => {
 				this.#onExit(entry, slot, exit).catch((error: unknown) => {
 					// Whatever went wrong deciding it, the agent is gone: free its slot and go on.
-					if (this.#running.get(entry.taskId) === entry) this.#running.delete(entry.taskId);
+					this.#ended(entry);
 					this.#agentBy.delete(entry.taskId);
 					if (this.#leaving.has(slot.name)) this.#dropSlot(slot.name);
 					this.#emit('error', {
@@ -957,7 +986,7 @@ export class Orchestrator {
 				endedAt,
 			});
 		} finally {
-			if (this.#running.get(entry.taskId) === entry) this.#running.delete(entry.taskId);
+			this.#ended(entry);
 			if (this.#leaving.has(slot.name)) this.#dropSlot(slot.name);
 			this.#publish();
 			void this.#schedule();
@@ -972,7 +1001,7 @@ export class Orchestrator {
 		this.#noteProfile(slot, record.outcome === 'infra', record.message);
 		const pending: PendingResult = {record, agent: slot.name, startedAt};
 		try {
-			await this.#write(pending);
+			await this.#writeSoon(pending);
 		} catch (error) {
 			this.#unrecorded.push(pending);
 			this.#warnOnce(error, `cannot record ${record.taskId} yet; kept to write later`);
@@ -980,22 +1009,54 @@ export class Orchestrator {
 	}
 
 	/**
-	 * Writes the results kept from earlier failures, oldest first; one flush at a time, and each
-	 * result leaves the queue only once written (recording is idempotent, so a retry is harmless).
+	 * Writes a result in the next transaction of results: agents that end in the same moment (eight
+	 * short tasks started together) cost one transaction, not one each. Resolves once it is written.
+	 */
+	async #writeSoon(pending: PendingResult): Promise<void> {
+		return new Promise((resolve, reject) => {
+			this.#queued.push({pending, written: resolve, failed: reject});
+			if (!this.#writingQueued) void this.#writeQueued();
+		});
+	}
+
+	async #writeQueued(): Promise<void> {
+		this.#writingQueued = true;
+		try {
+			while (this.#queued.length > 0) {
+				const batch = this.#queued.splice(0);
+				try {
+					await this.#write(batch.map((queued) => queued.pending));
+				} catch (error) {
+					for (const queued of batch) queued.failed(error);
+					continue;
+				}
+
+				for (const queued of batch) queued.written();
+			}
+		} finally {
+			this.#writingQueued = false;
+		}
+	}
+
+	/**
+	 * Writes the results kept from earlier failures, oldest first, in one transaction; one flush
+	 * at a time, and results leave the queue only once written (recording is idempotent, so a
+	 * retry is harmless).
 	 */
 	async #flushUnrecorded(): Promise<boolean> {
 		if (this.#flushing !== undefined) return this.#flushing;
 		this.#flushing = (async () => {
 			while (this.#unrecorded.length > 0) {
-				const pending = this.#unrecorded[0] as PendingResult;
+				// Only this flush removes results, from the front; `#record` adds them at the end.
+				const batch = [...this.#unrecorded];
 				try {
-					await this.#write(pending);
+					await this.#write(batch);
 				} catch (error) {
 					this.#warnOnce(error, 'cannot record an attempt yet');
 					return false;
 				}
 
-				this.#unrecorded.shift();
+				this.#unrecorded.splice(0, batch.length);
 				this.#lastWarning = '';
 			}
 
@@ -1008,15 +1069,28 @@ export class Orchestrator {
 		return flushed;
 	}
 
-	/** Records one result in one transaction and says what happened. */
-	async #write({record, agent, startedAt}: PendingResult): Promise<void> {
+	/** Records results in one transaction, in order, and says what happened to each. */
+	async #write(batch: readonly PendingResult[]): Promise<void> {
 		const policy = {
 			maxRetries: this.#o.config.maxRetries,
 			backoffSeconds: this.#o.config.retryBackoffSeconds,
 		};
-		const recorded = await this.#o.repository.update((tasks) =>
-			recordAttempt(tasks, record, policy),
-		);
+		const recorded = await this.#o.repository.update((tasks) => {
+			let table = tasks;
+			const results: Recorded[] = [];
+			for (const {record} of batch) {
+				const change = recordAttempt(table, record, policy);
+				table = change.tasks;
+				results.push(change.result);
+			}
+
+			return {tasks: table, result: results};
+		});
+		for (const [index, pending] of batch.entries())
+			this.#tellRecorded(pending, recorded[index] as Recorded);
+	}
+
+	#tellRecorded({record, agent, startedAt}: PendingResult, recorded: Recorded): void {
 		const {taskId, outcome, message} = record;
 		switch (recorded.kind) {
 			case 'none': {

@@ -196,6 +196,8 @@ export async function run() {
 	const [starts = 3] = numbers('JETPACK_BENCH_ORCHESTRATOR_STARTS', [3]);
 	const histories = numbers('JETPACK_BENCH_ORCHESTRATOR_HISTORY', [0, 3000]);
 	cpuPerTask(sizes, agents);
+	// STARTS=0: the CPU per task alone (a table of no samples has no percentiles).
+	if (starts === 0) return;
 
 	const rows = [];
 	for (const history of histories) {

@@ -196,6 +196,36 @@ describe('Orchestrator', () => {
 		expect((await run.task('gated')).lastError).toContain('quality gate `npm test` failed');
 	});
 
+	it('records the results of agents that end in the same moment together, each told apart', async () => {
+		const ids = ['a', 'b', 'c', 'd'];
+		const run = await setup(
+			ids.map((id) => t(id)),
+			{slots: ids.map((id) => slot(`sim-${id}`))},
+		);
+		const update = run.repository.update.bind(run.repository);
+		let transactions = 0;
+		run.repository.update = async (change) => {
+			transactions++;
+			return update(change);
+		};
+		run.launcher.on('a').exit({exitCode: 0, signal: null});
+		run.launcher.on('b').exit({exitCode: 1, signal: null});
+		run.launcher.on('c').exit({exitCode: 0, signal: null});
+		run.launcher.on('d').exit({exitCode: 0, signal: null});
+		await settle();
+		// The first result goes at once; the three that came while it was written go together.
+		expect(transactions).toBe(2);
+		for (const id of ['a', 'c', 'd'])
+			expect(await run.task(id)).toMatchObject({status: 'completed'});
+		expect(await run.task('b')).toMatchObject({status: 'pending', retryCount: 1});
+		expect(run.types().filter((type) => /^task\.(completed|retry)/.test(type))).toEqual([
+			'task.completed a',
+			'task.retry b',
+			'task.completed c',
+			'task.completed d',
+		]);
+	});
+
 	it('keeps a bounded event history', async () => {
 		const run = await setup(
 			Array.from({length: 150}, (_, i) => t(`t${String(i).padStart(3, '0')}`)),

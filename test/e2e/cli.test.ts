@@ -347,3 +347,35 @@ describe('a flag that takes a value', () => {
 		expect(negative.stderr).toContain('--estimate "-5" is not a number of minutes above 0');
 	});
 });
+
+describe('messages a person reads', () => {
+	it('task retry on a ready task says there was nothing to retry, changes nothing, exits 0', async () => {
+		const cwd = await tempRepo();
+		const id = (await runCli(['task', 'add', 'Write the API'], {cwd})).stdout.trim();
+		const file = path.join(cwd, '.beads', 'tasks.jsonl');
+		const before = readFileSync(file, 'utf8');
+		const result = await runCli(['task', 'retry', id], {cwd});
+		expect(result).toMatchObject({
+			code: 0,
+			stdout: `Nothing to retry for ${id} (ready): it has no failed attempt or backoff to reset.\n`,
+		});
+		expect(readFileSync(file, 'utf8')).toBe(before);
+	});
+
+	it('says which line is not JSON, where, and what a line should be, once', async () => {
+		const cwd = await tempRepo();
+		mkdirSync(path.join(cwd, '.beads'));
+		writeFileSync(
+			path.join(cwd, '.beads', 'tasks.jsonl'),
+			'{"id":"bd-a","title":"ok"}\n{"id": "bd-b", title: x}\n"just text"\n',
+		);
+		const result = await runCli(['validate'], {cwd});
+		expect(result.code).toBe(1);
+		const like =
+			'each line is one task written as a JSON object, like {"id": "bd-a1b2", "title": "Write the API"}';
+		expect(result.stdout.split('\n').slice(0, 2)).toEqual([
+			`.beads/tasks.jsonl line 2: is not valid JSON at character 16 ("title: x}"); ${like}`,
+			`.beads/tasks.jsonl line 3: is "just text", not a task; ${like}`,
+		]);
+	});
+});

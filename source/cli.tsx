@@ -6,7 +6,7 @@
 import meow from 'meow';
 import {runCommandLine} from './commands/run.js';
 import {exitCodes, JetpackError, type ExitCode} from './core/errors.js';
-import type {Flags} from './commands/registry.js';
+import {checkFlagValues, type Flags} from './commands/registry.js';
 
 // React's development build checks and measures every render: several times slower, and only
 // useful to us in tests. The TUI is loaded lazily, after this line.
@@ -53,6 +53,7 @@ const debug = process.env['JETPACK_DEBUG'] === '1';
 const known: ReadonlySet<string> = new Set(['version', ...Object.keys(flagDefinitions)]);
 
 async function main(): Promise<ExitCode> {
+	checkFlagValues(process.argv.slice(2));
 	const {help, ...flags} = cli.flags;
 	return runCommandLine(
 		{

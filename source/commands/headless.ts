@@ -4,12 +4,12 @@
  * graceful on the first SIGINT, SIGTERM or SIGHUP and immediate on the second. After a SIGHUP (the
  * SSH session is gone) nothing more is printed: the terminal is gone, the event log has it all.
  */
-import {buildGraph} from '../core/graph.js';
-import type {FinishReason} from '../core/orchestrator.js';
+import type {FinishReason, StampedEvent} from '../core/orchestrator.js';
+import type {AgentSlot} from '../core/profiles.js';
 import type {TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
-import {minutesText} from './deps-render.js';
-import {oneLine, painter, type Paint} from './format.js';
+import {painter, type Paint} from './format.js';
+import {summarizeRun, summaryJson, summaryText} from './run-summary.js';
 import type {Invocation} from './registry.js';
 import {eventLine} from './event-line.js';
 import {eventJson, exitCodeFor, openRunSession} from './run-session.js';
@@ -63,9 +63,12 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 			);
 		}
 
+		// With --json the run's last line carries the summary: held back until the store is read.
+		let finished: StampedEvent | undefined;
 		cleanups.push(
 			orchestrator.onEvent((event) => {
-				out(flags.json ? JSON.stringify(eventJson(event)) : eventLine(event, paint));
+				if (flags.json && event.event.type === 'run.finished') finished = event;
+				else out(flags.json ? JSON.stringify(eventJson(event)) : eventLine(event, paint));
 			}),
 		);
 
@@ -130,7 +133,21 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 		const snapshot = orchestrator.getSnapshot();
 		const wallMs = Date.now() - started;
 		const utilisation = wallMs === 0 ? 0 : snapshot.busyMs / (wallMs * slots.length);
-		if (!flags.json) out(finalSummary(tasks, reason, wallMs, utilisation, snapshot.paused, paint));
+		const ending = summarizeRun(tasks, {
+			reason,
+			wallMs,
+			utilisation,
+			paused: snapshot.paused,
+			pool: slots,
+			now: new Date(),
+		});
+		if (flags.json) {
+			const {time, level} = finished ?? {
+				time: new Date().toISOString(),
+				level: reason === 'done' ? 'info' : 'warn',
+			};
+			out(JSON.stringify({time, level, event: 'run.finished', ...summaryJson(ending)}));
+		} else out(summaryText(ending, paint));
 		return exitCodeFor(reason, tasks);
 	} finally {
 		for (const cleanup of cleanups.reverse()) cleanup();
@@ -149,6 +166,7 @@ function progressLine(tasks: TaskTable, busy: number, agents: number): string {
 	return `${done}/${tasks.size} done, ${failed} failed, ${busy}/${agents} agents busy`;
 }
 
+/** The summary a person reads after a run (the TUI prints it too, once the screen is gone). */
 export function finalSummary(
 	tasks: TaskTable,
 	reason: FinishReason,
@@ -156,60 +174,10 @@ export function finalSummary(
 	utilisation: number,
 	paused: readonly {profile: string; reason: string}[],
 	paint: Paint,
+	pool?: readonly AgentSlot[],
 ): string {
-	const all = [...tasks.values()];
-	const completed = all.filter((task) => task.status === 'completed');
-	const failed = all.filter((task) => task.status === 'failed');
-	const blocked = all.filter((task) => task.status === 'blocked');
-	const graph = buildGraph(tasks);
-	const open = all.filter((task) => task.status === 'pending' || task.status === 'ready');
-	const lines = [
-		'',
-		paint(
-			'bold',
-			`Run ${reason === 'done' ? 'finished' : `ended (${reason})`} after ${wallMs < 60_000 ? `${(wallMs / 1000).toFixed(1)} s` : minutesText(wallMs / 60_000)}; agents busy ${Math.round(utilisation * 100)}% of the time.`,
-		),
-		`  ${completed.length} completed, ${failed.length} failed, ${blocked.length} blocked, ${open.length} not run, of ${all.length}.`,
-	];
-	for (const task of failed.slice(0, 20))
-		lines.push(
-			paint(
-				'red',
-				`  ✗ ${task.id} (${task.failureType ?? 'error'}): ${oneLine(task.lastError ?? '')}`.slice(
-					0,
-					200,
-				),
-			),
-		);
-	if (failed.length > 20)
-		lines.push(`  … and ${failed.length - 20} more failed (jetpack-tui task list --status failed)`);
-	for (const task of blocked.slice(0, 10))
-		lines.push(paint('magenta', `  ⊘ ${task.id} blocked: ${oneLine(task.blockers.join('; '))}`));
-	const why = (id: string): string => {
-		const task = tasks.get(id);
-		if (task === undefined) return '';
-		if (graph.inCycle.has(id)) return 'on a dependency cycle';
-		const missing = task.dependencies.filter((dep) => !tasks.has(dep));
-		if (missing.length > 0) return `depends on unknown ${missing.join(', ')}`;
-		const waiting = task.dependencies.filter((dep) => tasks.get(dep)?.status !== 'completed');
-		if (waiting.length > 0)
-			return `waits for ${waiting.slice(0, 3).join(', ')} (${tasks.get(waiting[0] ?? '')?.status ?? '?'})`;
-		if (task.blockers.length > 0) return 'blocked by hand';
-		return 'not reached';
-	};
-
-	for (const task of open.slice(0, 10))
-		lines.push(
-			paint(
-				'dim',
-				// Stopped mid-attempt (a quit, a signal): it ran, and is back in the queue.
-				task.attempts.length > 0
-					? `  · ${task.id} stopped before it finished (attempt ${task.attempts.length}); back in the queue`
-					: `  · ${task.id} never ran: ${why(task.id)}`,
-			),
-		);
-	if (open.length > 10) lines.push(paint('dim', `  … and ${open.length - 10} more not run`));
-	for (const pause of paused)
-		lines.push(paint('red', `  ${pause.profile} is paused: ${pause.reason}`));
-	return lines.join('\n');
+	return summaryText(
+		summarizeRun(tasks, {reason, wallMs, utilisation, paused, pool, now: new Date()}),
+		paint,
+	);
 }

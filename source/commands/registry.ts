@@ -34,6 +34,106 @@ export interface Flags {
 
 export type FlagName = keyof Flags;
 
+/** The flags that take a value, as opposed to switches such as `--json`. */
+export type ValueFlagName = {
+	[K in FlagName]: NonNullable<Flags[K]> extends boolean ? never : K;
+}[FlagName];
+
+interface ValueFlag {
+	readonly short?: string;
+	/** What the value is, after "needs": "a task id". */
+	readonly value: string;
+	/** The value in an example: `--dep bd-a1b2`. */
+	readonly example: string;
+	/** Why the text given is not a value of this flag, or undefined when it is one. */
+	readonly wrong?: (text: string) => string | undefined;
+}
+
+const aboveZero = (unit: string) => (text: string) => {
+	const number = Number(text);
+	return Number.isFinite(number) && number > 0 && text.trim() !== ''
+		? undefined
+		: `is not a number of ${unit} above 0`;
+};
+
+/** Every flag that takes a value: the type makes a new one need its line here. */
+export const valueFlags: Readonly<Record<ValueFlagName, ValueFlag>> = {
+	dir: {short: 'C', value: 'a folder', example: '../my-repo'},
+	agents: {
+		short: 'a',
+		value: 'a number of agents',
+		example: '4',
+		wrong: (text) =>
+			/^\d+$/.test(text) && Number(text) >= 1
+				? undefined
+				: 'is not a number of agents; give a whole number of at least 1',
+	},
+	agent: {
+		value: 'a profile',
+		example: 'claude:2',
+		wrong(text) {
+			const match = /^[\w.-]+(?::(\d+))?$/.exec(text);
+			if (match === null) return 'is not a profile; write it as PROFILE or PROFILE:COUNT';
+			return match[1] === undefined || Number(match[1]) >= 1
+				? undefined
+				: 'asks for no agents; give a count of at least 1';
+		},
+	},
+	maxHours: {value: 'a number of hours', example: '8', wrong: aboveZero('hours')},
+	priority: {short: 'p', value: 'a priority', example: 'high'},
+	description: {short: 'd', value: 'a description', example: '"what the agent should do"'},
+	dep: {value: 'a task id', example: 'bd-a1b2'},
+	skill: {value: 'a skill', example: 'python'},
+	tag: {value: 'a tag', example: 'ui'},
+	estimate: {value: 'a number of minutes', example: '45', wrong: aboveZero('minutes')},
+	status: {value: 'a status', example: 'failed'},
+	reason: {value: 'a reason', example: '"waiting for the API key"'},
+	format: {value: 'a format', example: 'dot'},
+	from: {value: 'a task id', example: 'bd-a1b2'},
+};
+
+/**
+ * Checks the value of every value flag on the command line as typed, before meow reads it: meow
+ * silently drops `--dep` with nothing after it, and turns `-a abc` into NaN, losing what was typed.
+ * A value that starts with `-` is the next flag, unless it is a number (`--max-hours -1`).
+ */
+export function checkFlagValues(argv: readonly string[]): void {
+	const byName = new Map<string, ValueFlagName>();
+	for (const name of Object.keys(valueFlags) as ValueFlagName[]) {
+		byName.set(`--${name}`, name);
+		byName.set(`--${kebab(name)}`, name);
+		const {short} = valueFlags[name];
+		if (short !== undefined) byName.set(`-${short}`, name);
+	}
+
+	for (let index = 0; index < argv.length; index++) {
+		const token = argv[index] ?? '';
+		if (token === '--') return;
+		if (!token.startsWith('-')) continue;
+		const equals = token.indexOf('=');
+		const typed = equals === -1 ? token : token.slice(0, equals);
+		let text: string | undefined = equals === -1 ? undefined : token.slice(equals + 1);
+		const name = byName.get(typed);
+		if (name === undefined) continue;
+		const flag = valueFlags[name];
+		if (text === undefined) {
+			const next = argv[index + 1];
+			if (next !== undefined && (!next.startsWith('-') || /^-\.?\d/.test(next))) {
+				text = next;
+				index++;
+			}
+		}
+
+		if (text === undefined || text === '')
+			throw new UsageError(`${typed} needs ${flag.value}: \`${typed} ${flag.example}\`.`);
+		const wrong = flag.wrong?.(text);
+		if (wrong !== undefined)
+			throw new UsageError(
+				`${typed} ${JSON.stringify(text)} ${wrong}, like \`${typed} ${flag.example}\`.`,
+			);
+	}
+}
+
 export interface Invocation {
 	/** Words after the command's own, e.g. the ids of `task retry a b`. */
 	readonly args: readonly string[];

@@ -29,12 +29,26 @@ export async function runTaskRetry(
 		);
 	}
 
-	const {retried} = await context.store.update((tasks) =>
-		retryTasks(tasks, flags.failed ? 'failed' : args, opContext(context)),
-	);
-	context.stdout.write(
-		retried.length === 0 ? 'No failed tasks to retry.\n' : `Retrying ${retried.join(', ')}.\n`,
-	);
+	const status = new Map<string, string>();
+	const {retried, nothingToRetry} = await context.store.update((tasks) => {
+		for (const id of args) {
+			const task = tasks.get(id);
+			if (task !== undefined) status.set(id, task.status);
+		}
+
+		return retryTasks(tasks, flags.failed ? 'failed' : args, opContext(context));
+	});
+	const idle = nothingToRetry.map((id) => `${id} (${status.get(id) ?? 'ready'})`);
+	const lines = [
+		...(retried.length > 0 ? [`Retrying ${retried.join(', ')}.`] : []),
+		...(idle.length > 0
+			? [
+					`Nothing to retry for ${idle.join(', ')}: ${idle.length === 1 ? 'it has' : 'they have'} no failed attempt or backoff to reset.`,
+				]
+			: []),
+	];
+	// Like \`git merge\` when already up to date: what was asked for holds already, so exit 0.
+	context.stdout.write(`${lines.length > 0 ? lines.join('\n') : 'No failed tasks to retry.'}\n`);
 	return 0;
 }
 

@@ -27,7 +27,7 @@ import {classifyAttempt, matchingLine, networkPatterns, type StopReason} from '.
 import type {Clock, TaskRepository} from './ports.js';
 import {expandArgs, type AgentSlot, type Profile} from './profiles.js';
 import {buildPrompt} from './prompt.js';
-import {schedule} from './scheduler.js';
+import {canTakeTask, schedule} from './scheduler.js';
 import type {ClaimedBy, Task, TaskTable} from './task.js';
 import {MemoryWatch} from './memory-watch.js';
 import type {ProcessStats, WatchdogAction} from './watchdog.js';
@@ -791,9 +791,7 @@ export class Orchestrator {
 	#checkEnd(tasks: TaskTable, graph: ReturnType<typeof buildGraph>, now: Date): void {
 		// A task no agent of the pool has the skills for does not keep the run going.
 		const runnable = runnableTasks(graph, now).filter((task) =>
-			this.#slots.some((slot) =>
-				task.requiredSkills.every((skill) => slot.profile.skills.includes(skill)),
-			),
+			this.#slots.some((slot) => canTakeTask(slot, task)),
 		);
 		const pausedAll = this.#slots.every((slot) => this.#paused(slot.profile.name));
 		if (runnable.length > 0) {

@@ -1,7 +1,9 @@
 /**
  * Which runnable task goes to which free agent (PRODUCT.md §5): priority first, then the longest
- * remaining path (the task whose dependents form the longest chain), then age; skills must match;
- * `taskLimits` caps concurrent tasks per tag; a retry prefers an agent of another profile.
+ * remaining path (the task whose dependents form the longest chain), then age; a task with
+ * `requiredSkills` goes to an agent whose profile lists them all, else to a generalist (a profile
+ * that lists no skills); `taskLimits` caps concurrent tasks per tag; a retry prefers an agent of
+ * another profile.
  */
 import {runnableTasks, type Graph} from './graph.js';
 import type {AgentSlot} from './profiles.js';
@@ -28,7 +30,7 @@ export interface SchedulingInput {
 
 export interface SchedulingResult {
 	readonly assignments: readonly Assignment[];
-	/** Runnable tasks whose required skills no agent of the pool has. */
+	/** Runnable tasks no agent of the pool can take: no generalist, and no specialist with them all. */
 	readonly unassignable: readonly string[];
 }
 
@@ -47,15 +49,24 @@ export function compareForScheduling(graph: Graph): (a: Task, b: Task) => number
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-const canTake = (slot: AgentSlot, task: Task) =>
+const hasSkills = (slot: AgentSlot, task: Task) =>
 	task.requiredSkills.every((skill) => slot.profile.skills.includes(skill));
+
+/**
+ * Whether this agent may ever take this task (PRODUCT.md §5): its profile lists every skill the
+ * task requires, or it lists none at all and so is a generalist. The scheduler still hands a
+ * skilled task to a free specialist before a generalist; the end-of-run check uses this alone.
+ */
+export function canTakeTask(slot: AgentSlot, task: Task): boolean {
+	return slot.profile.skills.length === 0 || hasSkills(slot, task);
+}
 
 export function schedule(input: SchedulingInput): SchedulingResult {
 	const runnable = runnableTasks(input.graph, input.now)
 		.filter((task) => !input.running?.has(task.id))
 		.sort(compareForScheduling(input.graph));
 	const unassignable = runnable
-		.filter((task) => !input.pool.some((slot) => canTake(slot, task)))
+		.filter((task) => !input.pool.some((slot) => canTakeTask(slot, task)))
 		.map((task) => task.id);
 	const running = new Map<string, number>();
 	for (const tags of input.runningTags)
@@ -69,10 +80,15 @@ export function schedule(input: SchedulingInput): SchedulingResult {
 			return limit !== undefined && (running.get(tag) ?? 0) >= limit;
 		});
 		if (overLimit) continue;
-		// The least specialised agent that can do it, so a skilled agent stays free for skilled work.
+		// A specialist with every skill the task needs before a generalist; among those, the least
+		// specialised, so a skilled agent stays free for skilled work.
 		const able = free
-			.filter((slot) => canTake(slot, task))
-			.sort((a, b) => a.profile.skills.length - b.profile.skills.length);
+			.filter((slot) => canTakeTask(slot, task))
+			.sort(
+				(a, b) =>
+					Number(!hasSkills(a, task)) - Number(!hasSkills(b, task)) ||
+					a.profile.skills.length - b.profile.skills.length,
+			);
 		if (able.length === 0) continue;
 		// A task that failed before goes, where it can, to another kind of agent.
 		const lastProfile = task.attempts.at(-1)?.agent.replace(/-\d+$/, '');

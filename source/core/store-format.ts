@@ -142,7 +142,7 @@ function checkLine(
 		value = JSON.parse(line);
 	} catch (error) {
 		if (isUnfinished) return 'cut short';
-		problems.push({line: lineNumber, message: `is not valid JSON: ${(error as Error).message}`});
+		problems.push({line: lineNumber, message: notJson(line, error)});
 		return undefined;
 	}
 
@@ -151,6 +151,16 @@ function checkLine(
 	for (const {field, message} of checked.problems)
 		problems.push({line: lineNumber, field, message});
 	return undefined;
+}
+
+/** The parser's words repeat the line and end "is not valid JSON": say where, once, for a person. */
+function notJson(line: string, error: unknown): string {
+	const at = /at position (\d+)/.exec((error as Error).message)?.[1];
+	const where =
+		at === undefined
+			? ''
+			: ` at character ${Number(at) + 1} (${JSON.stringify(line.slice(Number(at), Number(at) + 20))})`;
+	return `is not valid JSON${where}; each line is one task written as a JSON object, like {"id": "bd-a1b2", "title": "Write the API"}`;
 }
 
 function tooLong(bytes: number): string {
@@ -210,7 +220,8 @@ export function serializeStore(table: TaskTable): string {
 }
 
 export function describeProblem(file: string, problem: LineProblem): string {
-	const field = problem.field === undefined ? '' : ` field "${problem.field}"`;
+	const field =
+		problem.field === undefined || problem.field === '(line)' ? '' : ` field "${problem.field}"`;
 	return `${file} line ${problem.line}:${field} ${problem.message}`;
 }
 

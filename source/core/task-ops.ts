@@ -126,6 +126,8 @@ export function addTask(tasks: TaskTable, input: NewTaskInput, context: OpContex
 
 export interface RetryResult {
 	readonly retried: readonly string[];
+	/** Named tasks already runnable with no failure or backoff to reset: left as they are. */
+	readonly nothingToRetry: readonly string[];
 }
 
 /** Failed (or waiting out a backoff) → runnable again, retries and backoff reset. */
@@ -139,11 +141,25 @@ export function retryTasks(
 			? [...tasks.values()].filter((t) => t.status === 'failed')
 			: [...new Set(ids)].map((id) => requireTask(tasks, id));
 	const changed: Task[] = [];
+	const nothingToRetry: string[] = [];
 	for (const task of chosen) {
 		switch (task.status) {
-			case 'failed':
+			case 'failed': {
+				break;
+			}
+
 			case 'pending':
 			case 'ready': {
+				if (
+					task.retryCount === 0 &&
+					task.nextAttemptAt === undefined &&
+					task.failureType === undefined &&
+					task.lastError === undefined
+				) {
+					nothingToRetry.push(task.id);
+					continue;
+				}
+
 				break;
 			}
 
@@ -170,7 +186,7 @@ export function retryTasks(
 	}
 
 	const next = replace(tasks, changed, context.now);
-	return {tasks: next.tasks, result: {retried: next.changed.map((t) => t.id)}};
+	return {tasks: next.tasks, result: {retried: next.changed.map((t) => t.id), nothingToRetry}};
 }
 
 /** No run holds it any more, and no backoff applies. */

@@ -268,7 +268,12 @@ export function checkTask(value: unknown): TaskCheck {
 	if (!isRecord(value)) {
 		return {
 			ok: false,
-			problems: [{field: '(line)', message: `must be a JSON object, got ${describe(value)}`}],
+			problems: [
+				{
+					field: '(line)',
+					message: `is ${describe(value)}, not a task; each line is one task written as a JSON object, like {"id": "bd-a1b2", "title": "Write the API"}`,
+				},
+			],
 		};
 	}
 

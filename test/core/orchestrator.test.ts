@@ -169,7 +169,8 @@ describe('Orchestrator', () => {
 				t('rust', {requiredSkills: ['rust']}),
 			],
 			{
-				slots: [slot('a-1', 'a', ['python']), slot('b-1'), slot('b-2')],
+				// No generalist (a profile without skills) in this pool: rust is for nobody.
+				slots: [slot('a-1', 'a', ['python']), slot('b-1', 'b', ['js']), slot('b-2', 'b', ['js'])],
 				config: {taskLimits: {test: 1}},
 			},
 		);
@@ -244,9 +245,21 @@ describe('Orchestrator', () => {
 
 describe('Orchestrator endings', () => {
 	it('finishes when the only runnable tasks need skills no agent has', async () => {
-		const run = await setup([t('rust', {requiredSkills: ['rust']})]);
+		const run = await setup([t('rust', {requiredSkills: ['rust']})], {
+			slots: [slot('py-1', 'py', ['python'])],
+		});
 		expect(await run.orchestrator.finished).toBe('done');
 		expect(run.types()).toContain('tasks.unassignable');
+	});
+
+	it('gives a task that needs a skill to a generalist (a profile with no skills) and waits for it', async () => {
+		const run = await setup([t('api', {requiredSkills: ['node']})], {slots: [slot('claude-1')]});
+		expect(run.launcher.on('api')).toBeDefined();
+		expect(run.types()).not.toContain('tasks.unassignable');
+		expect(run.types()).not.toContain('run.finished');
+		run.launcher.on('api').exit({exitCode: 0, signal: null});
+		expect(await run.orchestrator.finished).toBe('done');
+		expect((await run.task('api')).status).toBe('completed');
 	});
 });
 

@@ -141,4 +141,16 @@ describe('task ops', () => {
 		expect(() => retryTasks(tasks, ['w'], context)).toThrow(/being worked on/);
 		expect(() => retryTasks(tasks, ['zz'], context)).toThrow(/There is no task "zz"/);
 	});
+
+	it('leaves a runnable task with nothing to retry as it is, and says so', () => {
+		const tasks = table(
+			task('r', {status: 'ready'}),
+			task('p', {status: 'pending'}),
+			task('waits', {status: 'ready', retryCount: 1, nextAttemptAt: '2026-11-23T11:00:00Z'}),
+		);
+		const {result, tasks: next} = retryTasks(tasks, ['r', 'p', 'waits'], context);
+		expect(result).toEqual({retried: ['waits'], nothingToRetry: ['r', 'p']});
+		expect(next.get('r')).toBe(tasks.get('r'));
+		expect(next.get('waits')).toMatchObject({retryCount: 0});
+	});
 });

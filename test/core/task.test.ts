@@ -137,7 +137,13 @@ describe('checkTask', () => {
 	it('rejects what is not an object', () => {
 		expect(checkTask([1, 2])).toEqual({
 			ok: false,
-			problems: [{field: '(line)', message: 'must be a JSON object, got a list'}],
+			problems: [
+				{
+					field: '(line)',
+					message:
+						'is a list, not a task; each line is one task written as a JSON object, like {"id": "bd-a1b2", "title": "Write the API"}',
+				},
+			],
 		});
 	});
 

@@ -95,7 +95,10 @@ describe('jetpack-tui, as a user runs it', () => {
 			/--priority "urgent" is not a priority; use critical, high, medium, low or 0-4/,
 		],
 		[['task', 'add', 'x', '--dep', 'bd-nope'], /--dep "bd-nope": there is no such task/],
-		[['task', 'add', 'x', '--estimate', '-3'], /--estimate -3 is not a number of minutes above 0/],
+		[
+			['task', 'add', 'x', '--estimate', '-3'],
+			/--estimate "-3" is not a number of minutes above 0/,
+		],
 		[['task', 'list', '--reason', 'x'], /does not take --reason/],
 		[['task', 'list', '--status', 'done'], /--status "done" is not a status/],
 		[['task', 'done', 'bd-none'], /There is no task "bd-none"/],
@@ -113,8 +116,8 @@ describe('jetpack-tui, as a user runs it', () => {
 	it.each([
 		[['task', 'list', '--bogus'], 'Unknown flag --bogus; `jetpack-tui --help` lists the flags.'],
 		[['task', 'list', '-x'], 'Unknown flag -x; `jetpack-tui --help` lists the flags.'],
-		[['-C'], '-C needs a value; `jetpack-tui --help` shows how to use it.'.replace('-C', '--dir')],
-		[['task', 'add', '-p'], '--priority needs a value; `jetpack-tui --help` shows how to use it.'],
+		[['-C'], '-C needs a folder: `-C ../my-repo`.'],
+		[['task', 'add', '-p'], '-p needs a priority: `-p high`.'],
 		[
 			['task'],
 			'`jetpack-tui task` needs a subcommand: add, list, show, retry, done, fail, block, unblock.',
@@ -293,5 +296,86 @@ describe('jetpack-tui, as a user runs it', () => {
 					.stdout,
 			),
 		).toMatchObject({tasks: {total: 1}});
+	});
+});
+
+describe('a flag that takes a value', () => {
+	it.each([
+		[['task', 'add', 'X', '--dep'], '--dep needs a task id: `--dep bd-a1b2`.'],
+		[['task', 'add', 'X', '--skill'], '--skill needs a skill: `--skill python`.'],
+		[['task', 'add', 'X', '--tag', '--json'], '--tag needs a tag: `--tag ui`.'],
+		[['task', 'add', 'X', '--estimate'], '--estimate needs a number of minutes: `--estimate 45`.'],
+		[['task', 'add', 'X', '-d'], '-d needs a description: `-d "what the agent should do"`.'],
+		[['task', 'add', 'X', '--dep='], '--dep needs a task id: `--dep bd-a1b2`.'],
+		[['--headless', '--agent'], '--agent needs a profile: `--agent claude:2`.'],
+		[['task', 'list', '--status'], '--status needs a status: `--status failed`.'],
+	])('given none: %j exits 2 naming the flag, and adds nothing', async (args, message) => {
+		const cwd = await tempRepo();
+		const result = await runCli(args, {cwd});
+		expect(result).toMatchObject({code: 2, stdout: '', stderr: `jetpack-tui: ${message}\n`});
+		expect(readdirSync(cwd)).toEqual([]);
+	});
+
+	it.each([
+		[['--headless', '--max-hours', 'abc'], '--max-hours "abc" is not a number of hours above 0'],
+		[['--headless', '--max-hours', '-1'], '--max-hours "-1" is not a number of hours above 0'],
+		[['--headless', '-a', 'abc'], '-a "abc" is not a number of agents'],
+		[['--headless', '-a', '0'], '-a "0" is not a number of agents'],
+		[['--headless', '--agent', 'claude:x'], '--agent "claude:x" is not a profile'],
+		[['--headless', '--agent', 'claude:0'], '--agent "claude:0" asks for no agents'],
+		[['task', 'add', 'X', '--estimate', 'soon'], '--estimate "soon" is not a number of minutes'],
+		[['deps', '-a', '2.5'], '-a "2.5" is not a number of agents'],
+	])('given a wrong one: %j is a usage error quoting it', async (args, start) => {
+		const cwd = await tempRepo();
+		writeFileSync(path.join(cwd, 'keep'), '');
+		const result = await runCli(args, {cwd});
+		expect(result.code).toBe(2);
+		expect(result.stdout).toBe('');
+		expect(result.stderr.startsWith(`jetpack-tui: ${start}`)).toBe(true);
+		expect(result.stderr.trim().split('\n')).toHaveLength(1);
+		expect(readdirSync(cwd)).toEqual(['keep']);
+	});
+
+	it('takes a value written with =, and tells a negative number from a flag', async () => {
+		const cwd = await tempRepo();
+		const added = await runCli(['task', 'add', 'X', '--estimate=45', '-p', 'critical', '--json'], {
+			cwd,
+		});
+		expect(added.code).toBe(0);
+		expect(JSON.parse(added.stdout)).toMatchObject({estimatedMinutes: 45, priority: 'critical'});
+		const negative = await runCli(['task', 'add', 'Y', '--estimate', '-5'], {cwd});
+		expect(negative.stderr).toContain('--estimate "-5" is not a number of minutes above 0');
+	});
+});
+
+describe('messages a person reads', () => {
+	it('task retry on a ready task says there was nothing to retry, changes nothing, exits 0', async () => {
+		const cwd = await tempRepo();
+		const id = (await runCli(['task', 'add', 'Write the API'], {cwd})).stdout.trim();
+		const file = path.join(cwd, '.beads', 'tasks.jsonl');
+		const before = readFileSync(file, 'utf8');
+		const result = await runCli(['task', 'retry', id], {cwd});
+		expect(result).toMatchObject({
+			code: 0,
+			stdout: `Nothing to retry for ${id} (ready): it has no failed attempt or backoff to reset.\n`,
+		});
+		expect(readFileSync(file, 'utf8')).toBe(before);
+	});
+
+	it('says which line is not JSON, where, and what a line should be, once', async () => {
+		const cwd = await tempRepo();
+		mkdirSync(path.join(cwd, '.beads'));
+		writeFileSync(
+			path.join(cwd, '.beads', 'tasks.jsonl'),
+			'{"id":"bd-a","title":"ok"}\n{"id": "bd-b", title: x}\n"just text"\n',
+		);
+		const result = await runCli(['validate'], {cwd});
+		expect(result.code).toBe(1);
+		const like =
+			'each line is one task written as a JSON object, like {"id": "bd-a1b2", "title": "Write the API"}';
+		expect(result.stdout.split('\n').slice(0, 2)).toEqual([
+			`.beads/tasks.jsonl line 2: is not valid JSON at character 16 ("title: x}"); ${like}`,
+			`.beads/tasks.jsonl line 3: is "just text", not a task; ${like}`,
+		]);
 	});
 });

@@ -183,7 +183,42 @@ describe('jetpack-tui --headless', () => {
 			'ghost is paused: no-such-agent-cli-here: command not found on PATH',
 		);
 		for (const task of stored(cwd).values()) expect(task.retryCount).toBe(0);
+		// Tasks whose agents never started did not stop midway: the summary says what happened.
+		expect(result.stdout).not.toContain('stopped before it finished');
+		expect(result.stdout).toMatch(/ never started: its agent could not run \(.+\); no retry spent/);
 	}, 30_000);
+
+	it('ends --json with a run.finished line carrying the counts and why each task is not done', async () => {
+		const cwd = await repoWith(
+			[
+				{id: 'ok', title: 'fine', sim: {ms: 100}},
+				{id: 'bad', title: 'fails', maxRetries: 0, sim: {ms: 100, exit: 1}},
+				{id: 'next', title: 'needs bad', dependencies: ['bad'], sim: {ms: 100}},
+				{id: 'rust', title: 'needs rust', requiredSkills: ['rust'], sim: {ms: 100}},
+			],
+			// Specialists only: no generalist to take the rust task.
+			{...fast, agents: [{profile: 'simulated', count: 2, skills: ['sim']}]},
+		);
+		const run = start(cwd);
+		expect(await run.exited).toBe(1);
+		expect(run.lines.filter((line) => line.event === 'run.finished')).toHaveLength(1);
+		const last = run.lines.at(-1);
+		expect(last).toMatchObject({
+			event: 'run.finished',
+			level: 'info',
+			reason: 'done',
+			counts: {completed: 1, failed: 1, blocked: 0, notRun: 2, total: 4},
+			failed: [{id: 'bad', failureType: 'error'}],
+			blocked: [],
+			notRun: [
+				{id: 'next', why: 'never ran: it waits for bad (failed)'},
+				{id: 'rust', why: 'never ran: no agent of this run has the skills it needs (rust)'},
+			],
+			paused: [],
+		});
+		expect(typeof last?.['time']).toBe('string');
+		expect(JSON.stringify(last)).toContain('tests failed');
+	}, 60_000);
 
 	it('refuses a second live run on the same repository', async () => {
 		const cwd = await repoWith([{id: 'slow', title: 'slow', sim: {ms: 20_000}}], {

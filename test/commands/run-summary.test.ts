@@ -1,0 +1,164 @@
+/**
+ * The end-of-run summary says, for each task left undone, what happened to it in plain words; the
+ * text and the `run.finished` JSON line come from the same data.
+ */
+import {describe, expect, it} from 'vitest';
+import {buildGraph} from '../../source/core/graph.js';
+import type {FinishReason} from '../../source/core/orchestrator.js';
+import {newTask, type Attempt, type Task} from '../../source/core/task.js';
+import {
+	summarizeRun,
+	summaryJson,
+	summaryText,
+	whyNotRun,
+} from '../../source/commands/run-summary.js';
+import {slot} from '../helpers/orchestrator-setup.js';
+
+const now = new Date('2026-03-01T12:00:00.000Z');
+const later = '2026-03-01T12:05:00.000Z';
+const t = (id: string, fields: Partial<Task> = {}) =>
+	newTask({id, title: `task ${id}`, status: 'ready', ...fields});
+const attempt = (n: number, failureType: Attempt['failureType'], ended = true): Attempt => ({
+	n,
+	agent: 'claude-1',
+	startedAt: '2026-03-01T11:00:00.000Z',
+	...(ended ? {endedAt: '2026-03-01T11:01:00.000Z'} : {}),
+	failureType,
+});
+const notFound = {lastError: 'claude: command not found on PATH', failureType: 'infra' as const};
+const hhmm = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
+
+describe('whyNotRun', () => {
+	const others = [
+		t('done', {status: 'completed'}),
+		t('broken', {status: 'failed'}),
+		t('later', {status: 'pending', dependencies: ['broken']}),
+		t('held', {status: 'blocked', blockers: ['by hand']}),
+		t('c1', {status: 'pending', dependencies: ['c2']}),
+		t('c2', {status: 'pending', dependencies: ['c1']}),
+	];
+	const cases: Array<{
+		name: string;
+		task: Task;
+		reason?: FinishReason;
+		pool?: ReturnType<typeof slot>[];
+		why: string;
+	}> = [
+		{
+			name: 'its agent never started (command not found)',
+			task: t('a', {...notFound, attempts: [attempt(1, 'infra'), attempt(2, 'infra')]}),
+			reason: 'all-paused',
+			why: 'never started: its agent could not run (claude: command not found on PATH); no retry spent',
+		},
+		{
+			name: 'it ran before, then its agent could not start',
+			task: t('a', {...notFound, attempts: [attempt(1, 'error'), attempt(2, 'infra')]}),
+			why: 'back in the queue: its agent could not start on attempt 2 (claude: command not found on PATH); no retry spent',
+		},
+		{
+			name: 'it waits for a retry',
+			task: t('a', {
+				lastError: 'tests failed',
+				failureType: 'error',
+				nextAttemptAt: later,
+				attempts: [attempt(1, 'error')],
+			}),
+			reason: 'interrupted',
+			why: `waits to try again after ${hhmm(later)}: attempt 1 ended in error (tests failed)`,
+		},
+		{
+			name: 'it was stopped mid-attempt',
+			task: t('a', {attempts: [attempt(1, 'killed')]}),
+			reason: 'interrupted',
+			why: 'stopped before it finished (attempt 1); back in the queue',
+		},
+		{
+			name: 'no agent of the pool has its skills',
+			task: t('a', {requiredSkills: ['rust']}),
+			pool: [slot('py-1', 'py', ['python'])],
+			why: 'never ran: no agent of this run has the skills it needs (rust)',
+		},
+		{
+			name: 'a generalist could have taken it: the run ended first',
+			task: t('a', {requiredSkills: ['rust']}),
+			reason: 'max-hours',
+			pool: [slot('claude-1')],
+			why: 'never ran: the run reached --max-hours before its turn came',
+		},
+		{
+			name: 'its dependencies, each with its state',
+			task: t('a', {status: 'pending', dependencies: ['done', 'broken', 'later', 'held']}),
+			why: 'never ran: it waits for broken (failed), later (not run), held (blocked)',
+		},
+		{
+			name: 'behind a cycle',
+			task: t('a', {status: 'pending', dependencies: ['c1']}),
+			why: 'never ran: it waits for c1 (on a cycle)',
+		},
+		{
+			name: 'on a cycle',
+			task: others[4] as Task,
+			why: 'never ran: it is on a dependency cycle',
+		},
+		{
+			name: 'a dependency not in the store',
+			task: t('a', {status: 'pending', dependencies: ['bd-gone']}),
+			why: 'never ran: it depends on bd-gone, which is not in the store',
+		},
+		{
+			name: 'held back by hand',
+			task: t('a', {blockers: ['waiting for the API key']}),
+			why: 'never ran: held back (waiting for the API key)',
+		},
+		{
+			name: 'the user stopped the run first',
+			task: t('a'),
+			reason: 'interrupted',
+			why: 'never ran: the run was interrupted before its turn came',
+		},
+	];
+	it.each(cases)('$name', ({task, reason = 'done', pool, why}) => {
+		const tasks = new Map([...others, task].map((each) => [each.id, each]));
+		expect(whyNotRun(task, buildGraph(tasks), {reason, pool, now})).toBe(why);
+	});
+});
+
+describe('the summary, as text and as JSON', () => {
+	const tasks = new Map(
+		[
+			t('ok', {status: 'completed'}),
+			t('bad', {status: 'failed', failureType: 'timeout', lastError: 'took too long\nreally'}),
+			t('held', {status: 'blocked', blockers: ['needs a key']}),
+			t('next', {status: 'pending', dependencies: ['bad']}),
+		].map((task) => [task.id, task]),
+	);
+	const summary = summarizeRun(tasks, {
+		reason: 'done',
+		wallMs: 12_345,
+		utilisation: 0.5,
+		paused: [{profile: 'claude', reason: 'Not logged in'}],
+		now,
+	});
+
+	it('says the same in both', () => {
+		expect(summaryJson(summary)).toEqual({
+			reason: 'done',
+			seconds: 12.3,
+			utilisation: 0.5,
+			counts: {completed: 1, failed: 1, blocked: 1, notRun: 1, total: 4},
+			failed: [{id: 'bad', failureType: 'timeout', why: 'took too long really'}],
+			blocked: [{id: 'held', why: 'needs a key'}],
+			notRun: [{id: 'next', why: 'never ran: it waits for bad (failed)'}],
+			paused: [{profile: 'claude', reason: 'Not logged in'}],
+		});
+		expect(summaryText(summary, (_style, text) => text).split('\n')).toEqual([
+			'',
+			'Run finished after 12.3 s; agents busy 50% of the time.',
+			'  1 completed, 1 failed, 1 blocked, 1 not run, of 4.',
+			'  ✗ bad (timeout): took too long really',
+			'  ⊘ held blocked: needs a key',
+			'  · next never ran: it waits for bad (failed)',
+			'  claude is paused: Not logged in',
+		]);
+	});
+});

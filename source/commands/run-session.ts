@@ -9,6 +9,7 @@ import {fileURLToPath} from 'node:url';
 import {ShellGateRunner} from '../adapters/gate-runner.js';
 import {ProcProcessStats} from '../adapters/process-stats.js';
 import {PtyAgentLauncher} from '../adapters/pty-agent.js';
+import {ensureJetpackIgnore} from '../adapters/jetpack-dir.js';
 import {forgetResults, loadResults, saveResults} from '../adapters/result-journal.js';
 import {stopAgentsOfGoneRuns} from './gone-runs.js';
 import {claimantAlive, RunFile} from '../adapters/run-file.js';
@@ -58,6 +59,7 @@ export async function openRunSession(
 ): Promise<RunSession> {
 	const slots = agentPool(context.config, flags, selfCommand());
 	let orchestrator: Orchestrator | undefined;
+	await ensureJetpackIgnore(context.dir);
 	const runFile = await RunFile.claim(
 		context.dir,
 		slots.map((slot) => slot.name),

@@ -59,20 +59,24 @@ export function parseStore(bytes: Uint8Array, known?: ReadonlyMap<string, Task>)
 	if (text.trim() === '')
 		return {kind: 'damaged', reason: 'the file holds only blank lines', readable: empty};
 
-	const lines = text.split('\n');
-	const endsWithNewline = text.endsWith('\n');
-	if (endsWithNewline) lines.pop();
-
 	const table = new Map<string, Task>();
 	/** The line of each task in the table, in its order; indexed by id once an id repeats. */
 	const lineNumbers: number[] = [];
 	let firstLine: Map<string, number> | undefined;
 	const problems: LineProblem[] = [];
 	let cutShort: number | undefined;
-	for (let index = 0; index < lines.length; index++) {
-		const raw = lines[index] ?? '';
-		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-		const lineNumber = index + 1;
+	// Line by line rather than split: each line's string is garbage as soon as it is read, rather
+	// than all of them held until the last is.
+	let lineNumber = 0;
+	for (let start = 0; start < text.length;) {
+		const newline = text.indexOf('\n', start);
+		const end = newline === -1 ? text.length : newline;
+		const line = text.slice(
+			start,
+			end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end,
+		);
+		start = end + 1;
+		lineNumber++;
 		// A task line starts with "{"; only other lines need the slower looks.
 		const opening = line.charCodeAt(0);
 		if (opening !== 0x7b && !/\S/.test(line)) continue;
@@ -85,16 +89,18 @@ export function parseStore(bytes: Uint8Array, known?: ReadonlyMap<string, Task>)
 		}
 
 		const seen = known?.get(line);
-		const task =
-			seen ?? checkLine(line, lineNumber, problems, index === lines.length - 1 && !endsWithNewline);
+		const task = seen ?? checkLine(line, lineNumber, problems, newline === -1);
 		if (task === 'cut short') {
 			cutShort = lineNumber;
 			continue;
 		}
 
 		if (task === undefined) continue;
-		if (!table.has(task.id)) {
-			table.set(task.id, task);
+		// One lookup, not two: a repeated id replaces the task of its first line, but a repeat is a
+		// problem, and a table with problems is never handed out.
+		const size = table.size;
+		table.set(task.id, task);
+		if (table.size > size) {
 			lineNumbers.push(lineNumber);
 			firstLine?.set(task.id, lineNumber);
 		} else {

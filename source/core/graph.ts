@@ -62,39 +62,45 @@ interface Numbered {
 }
 
 function numberTasks(table: TaskTable): Numbered {
-	const ids: string[] = [];
-	const tasks: Task[] = [];
+	const n = table.size;
+	const ids = new Array<string>(n);
+	const tasks = new Array<Task>(n);
 	const index = new Map<string, number>();
+	let edges = 0;
+	let i = 0;
 	for (const task of table.values()) {
-		index.set(task.id, ids.length);
-		ids.push(task.id);
-		tasks.push(task);
+		index.set(task.id, i);
+		ids[i] = task.id;
+		tasks[i++] = task;
+		edges += task.dependencies.length;
 	}
 
-	const n = ids.length;
 	const depStart = new Int32Array(n + 1);
-	const known: number[] = [];
+	// Sized for every listed dependency; a dependency on an unknown id leaves its slot unused.
+	let depList = new Int32Array(edges);
+	const outStart = new Int32Array(n + 1);
 	const missing: MissingDependency[] = [];
-	for (let i = 0; i < n; i++) {
-		depStart[i] = known.length;
-		const task = tasks[i] as Task;
+	let known = 0;
+	for (let v = 0; v < n; v++) {
+		depStart[v] = known;
+		const task = tasks[v]!;
 		for (const dep of task.dependencies) {
-			const j = index.get(dep);
-			if (j === undefined) missing.push({id: task.id, dependsOn: dep});
-			else known.push(j);
+			const d = index.get(dep);
+			if (d === undefined) missing.push({id: task.id, dependsOn: dep});
+			else {
+				depList[known++] = d;
+				outStart[d + 1]!++;
+			}
 		}
 	}
 
-	depStart[n] = known.length;
-	const depList = Int32Array.from(known);
-	const outCount = new Int32Array(n + 1);
-	for (const j of depList) outCount[j + 1]!++;
-	const outStart = new Int32Array(n + 1);
-	for (let i = 0; i < n; i++) outStart[i + 1] = outStart[i]! + outCount[i + 1]!;
+	depStart[n] = known;
+	if (known < edges) depList = depList.slice(0, known);
+	for (let v = 0; v < n; v++) outStart[v + 1]! += outStart[v]!;
 	const fill = outStart.slice(0, n);
-	const outList = new Int32Array(depList.length);
-	for (let i = 0; i < n; i++) {
-		for (let k = depStart[i]!; k < depStart[i + 1]!; k++) outList[fill[depList[k]!]!++] = i;
+	const outList = new Int32Array(known);
+	for (let v = 0; v < n; v++) {
+		for (let k = depStart[v]!; k < depStart[v + 1]!; k++) outList[fill[depList[k]!]!++] = v;
 	}
 
 	return {ids, tasks, depStart, depList, outStart, outList, missing, index};
@@ -198,103 +204,90 @@ function cyclePath(g: Numbered, component: Int32Array, start: number): string[] 
 	return [g.ids[start]!];
 }
 
-export function buildGraph(table: TaskTable): Graph {
-	const g = numberTasks(table);
+/**
+ * Tasks on no cycle in topological order (Kahn), dependencies first. Edges from a task on a cycle
+ * never resolve; the tasks behind them still get their place.
+ */
+function topologicalOrder(g: Numbered, onCycle: Uint8Array | undefined): Int32Array {
 	const n = g.ids.length;
-	const {component, cyclic} = components(g);
-
-	const cycles: string[][] = [];
-	const inCycle = new Set<string>();
-	const seenComponent = new Set<number>();
-	for (let i = 0; i < n; i++) {
-		const c = component[i]!;
-		if (!cyclic[c]) continue;
-		inCycle.add(g.ids[i]!);
-		if (!seenComponent.has(c)) {
-			seenComponent.add(c);
-			cycles.push(cyclePath(g, component, i));
-		}
-	}
-
-	// Topological order of the tasks on no cycle (Kahn), dependencies first.
 	const pending = new Int32Array(n);
-	const topo: number[] = [];
-	const onCycle = (i: number) => cyclic[component[i]!] === true;
-	for (let i = 0; i < n; i++) {
-		if (onCycle(i)) continue;
-		// Edges from a cycle never resolve; the tasks behind them still get their place.
-		for (let k = g.depStart[i]!; k < g.depStart[i + 1]!; k++)
-			if (!onCycle(g.depList[k]!)) pending[i]!++;
-		if (pending[i] === 0) topo.push(i);
+	const topo = new Int32Array(n);
+	let size = 0;
+	for (let v = 0; v < n; v++) {
+		if (onCycle?.[v] === 1) continue;
+		let count = g.depStart[v + 1]! - g.depStart[v]!;
+		if (onCycle !== undefined)
+			for (let k = g.depStart[v]!; k < g.depStart[v + 1]!; k++) count -= onCycle[g.depList[k]!]!;
+		pending[v] = count;
+		if (count === 0) topo[size++] = v;
 	}
 
-	for (let head = 0; head < topo.length; head++) {
+	for (let head = 0; head < size; head++) {
 		const v = topo[head]!;
 		for (let k = g.outStart[v]!; k < g.outStart[v + 1]!; k++) {
 			const w = g.outList[k]!;
-			if (!onCycle(w) && --pending[w]! === 0) topo.push(w);
+			if (onCycle?.[w] !== 1 && --pending[w]! === 0) topo[size++] = w;
 		}
 	}
 
-	// Stuck: on a cycle, depending on an unknown id, or downstream of such a task.
-	const stuckMark = new Uint8Array(n);
-	const missingFrom = new Set(g.missing.map((m) => m.id));
-	for (let i = 0; i < n; i++) if (onCycle(i) || missingFrom.has(g.ids[i]!)) stuckMark[i] = 1;
-	const spread: number[] = [];
-	for (let i = 0; i < n; i++) if (stuckMark[i] === 1) spread.push(i);
-	for (let head = 0; head < spread.length; head++) {
-		const v = spread[head]!;
-		for (let k = g.outStart[v]!; k < g.outStart[v + 1]!; k++) {
-			const w = g.outList[k]!;
-			if (stuckMark[w] === 0) {
-				stuckMark[w] = 1;
-				spread.push(w);
+	return topo.subarray(0, size);
+}
+
+/**
+ * Everything a graph holds that needs no more than one pass: what `deps --critical-path`, the
+ * scheduler and `validate` read. The rest (`layers`, `before`, `slack`, `stuck`, and the per-task
+ * figures as maps) is worked out on first read, from the arrays kept here.
+ */
+export function buildGraph(table: TaskTable): Graph {
+	const g = numberTasks(table);
+	const n = g.ids.length;
+
+	// Most graphs have no cycle, and a topological order that takes every task proves it: the
+	// components are only looked for when it does not.
+	let topo = topologicalOrder(g, undefined);
+	const cycles: string[][] = [];
+	const inCycle = new Set<string>();
+	let onCycle: Uint8Array | undefined;
+	if (topo.length < n) {
+		const {component, cyclic} = components(g);
+		onCycle = new Uint8Array(n);
+		const seenComponent = new Set<number>();
+		for (let i = 0; i < n; i++) {
+			const c = component[i]!;
+			if (!cyclic[c]) continue;
+			onCycle[i] = 1;
+			inCycle.add(g.ids[i]!);
+			if (!seenComponent.has(c)) {
+				seenComponent.add(c);
+				cycles.push(cyclePath(g, component, i));
 			}
 		}
+
+		topo = topologicalOrder(g, onCycle);
 	}
 
-	// Layers over every task on no cycle.
-	const layer = new Int32Array(n);
-	const layers: string[][] = [];
-	for (const v of topo) {
-		let depth = 0;
-		for (let k = g.depStart[v]!; k < g.depStart[v + 1]!; k++) {
-			const d = g.depList[k]!;
-			if (!onCycle(d)) depth = Math.max(depth, layer[d]! + 1);
-		}
-
-		layer[v] = depth;
-		(layers[depth] ??= []).push(g.ids[v]!);
+	// Longest chains of unfinished work, backwards: `remaining` of each task. Work on a cycle
+	// cannot be scheduled, so no chain runs through it.
+	const open = new Uint8Array(n);
+	const minutes = new Float64Array(n);
+	for (let i = 0; i < n; i++) {
+		const task = g.tasks[i]!;
+		open[i] = isFinished(task) || onCycle?.[i] === 1 ? 0 : 1;
+		minutes[i] = task.estimatedMinutes;
 	}
 
-	// Longest chains of unfinished work: `before` forwards, `remaining` backwards.
-	// Work on a cycle cannot be scheduled, so no chain runs through it.
-	const unfinished = (i: number) => !isFinished(g.tasks[i]!) && !onCycle(i);
-	const minutes = (i: number) => g.tasks[i]!.estimatedMinutes;
-	const before = new Float64Array(n);
 	const remaining = new Float64Array(n);
-	for (const v of topo) {
-		if (!unfinished(v)) continue;
-		let longest = 0;
-		for (let k = g.depStart[v]!; k < g.depStart[v + 1]!; k++) {
-			const d = g.depList[k]!;
-			if (unfinished(d)) longest = Math.max(longest, before[d]! + minutes(d));
-		}
-
-		before[v] = longest;
-	}
-
 	let start = -1;
 	for (let t = topo.length - 1; t >= 0; t--) {
 		const v = topo[t]!;
-		if (!unfinished(v)) continue;
+		if (open[v] === 0) continue;
 		let longest = 0;
 		for (let k = g.outStart[v]!; k < g.outStart[v + 1]!; k++) {
 			const w = g.outList[k]!;
-			if (unfinished(w)) longest = Math.max(longest, remaining[w]!);
+			if (open[w] === 1 && remaining[w]! > longest) longest = remaining[w]!;
 		}
 
-		remaining[v] = minutes(v) + longest;
+		remaining[v] = minutes[v]! + longest;
 		if (start === -1 || isLonger(v, start, remaining, g.ids)) start = v;
 	}
 
@@ -304,30 +297,45 @@ export function buildGraph(table: TaskTable): Graph {
 		let next = -1;
 		for (let k = g.outStart[v]!; k < g.outStart[v + 1]!; k++) {
 			const w = g.outList[k]!;
-			if (!unfinished(w)) continue;
-			if (next === -1 || isLonger(w, next, remaining, g.ids)) next = w;
+			if (open[w] === 1 && (next === -1 || isLonger(w, next, remaining, g.ids))) next = w;
 		}
 
 		v = next;
 	}
 
 	const criticalMinutes = start === -1 ? 0 : remaining[start]!;
-	const index = g.index;
-	/** Per-task figures as maps, made on first use: `deps --critical-path` never needs them. */
-	const perTask = (value: (i: number) => number) => {
-		let made: Map<string, number> | undefined;
-		return () => {
-			if (made !== undefined) return made;
-			made = new Map();
-			for (const v of topo) if (unfinished(v)) made.set(g.ids[v]!, value(v));
+
+	/** Longest chains of unfinished work forwards: what must finish before each task starts. */
+	const before = once(() => {
+		const out = new Float64Array(n);
+		for (const v of topo) {
+			if (open[v] === 0) continue;
+			let longest = 0;
+			for (let k = g.depStart[v]!; k < g.depStart[v + 1]!; k++) {
+				const d = g.depList[k]!;
+				if (open[d] === 1 && out[d]! + minutes[d]! > longest) longest = out[d]! + minutes[d]!;
+			}
+
+			out[v] = longest;
+		}
+
+		return out;
+	});
+
+	/** Per-task figures of the unfinished tasks as maps, in topological order. */
+	const perTask = (value: (i: number) => number) =>
+		once(() => {
+			const made = new Map<string, number>();
+			for (const v of topo) if (open[v] === 1) made.set(g.ids[v]!, value(v));
 			return made;
-		};
-	};
+		});
 
 	const remainingMap = perTask((v) => remaining[v]!);
-	const beforeMap = perTask((v) => before[v]!);
-	const slackMap = perTask((v) => criticalMinutes - before[v]! - remaining[v]!);
-	let stuck: Set<string> | undefined;
+	const beforeMap = perTask((v) => before()[v]!);
+	const slackMap = perTask((v) => criticalMinutes - before()[v]! - remaining[v]!);
+	const stuck = once(() => stuckTasks(g, onCycle));
+	const layers = once(() => layersOf(g, topo, onCycle));
+	const index = g.index;
 	return {
 		tasks: table,
 		ids: g.ids,
@@ -335,12 +343,7 @@ export function buildGraph(table: TaskTable): Graph {
 		inCycle,
 		missing: g.missing,
 		get stuck() {
-			if (stuck === undefined) {
-				stuck = new Set();
-				for (let i = 0; i < n; i++) if (stuckMark[i] === 1) stuck.add(g.ids[i]!);
-			}
-
-			return stuck;
+			return stuck();
 		},
 		get remaining() {
 			return remainingMap();
@@ -353,7 +356,9 @@ export function buildGraph(table: TaskTable): Graph {
 		},
 		criticalPath,
 		criticalMinutes,
-		layers,
+		get layers() {
+			return layers();
+		},
 		dependentsOf(id) {
 			const i = index.get(id);
 			if (i === undefined) return [];
@@ -362,6 +367,53 @@ export function buildGraph(table: TaskTable): Graph {
 			return out;
 		},
 	};
+}
+
+/** `make`'s answer, worked out on the first call. */
+function once<T>(make: () => T): () => T {
+	let made: {value: T} | undefined;
+	return () => (made ??= {value: make()}).value;
+}
+
+/** Stuck: on a cycle, depending on an unknown id, or downstream of such a task. */
+function stuckTasks(g: Numbered, onCycle: Uint8Array | undefined): Set<string> {
+	const n = g.ids.length;
+	const mark = onCycle === undefined ? new Uint8Array(n) : onCycle.slice();
+	for (const {id} of g.missing) mark[g.index.get(id)!] = 1;
+	const spread: number[] = [];
+	for (let i = 0; i < n; i++) if (mark[i] === 1) spread.push(i);
+	for (let head = 0; head < spread.length; head++) {
+		const v = spread[head]!;
+		for (let k = g.outStart[v]!; k < g.outStart[v + 1]!; k++) {
+			const w = g.outList[k]!;
+			if (mark[w] === 0) {
+				mark[w] = 1;
+				spread.push(w);
+			}
+		}
+	}
+
+	const stuck = new Set<string>();
+	for (let i = 0; i < n; i++) if (mark[i] === 1) stuck.add(g.ids[i]!);
+	return stuck;
+}
+
+/** Layers over every task on no cycle: a task sits one layer after its deepest dependency. */
+function layersOf(g: Numbered, topo: Int32Array, onCycle: Uint8Array | undefined): string[][] {
+	const layer = new Int32Array(g.ids.length);
+	const layers: string[][] = [];
+	for (const v of topo) {
+		let depth = 0;
+		for (let k = g.depStart[v]!; k < g.depStart[v + 1]!; k++) {
+			const d = g.depList[k]!;
+			if (onCycle?.[d] !== 1) depth = Math.max(depth, layer[d]! + 1);
+		}
+
+		layer[v] = depth;
+		(layers[depth] ??= []).push(g.ids[v]!);
+	}
+
+	return layers;
 }
 
 /** Longer remaining path first; on a tie, the smaller id, so the answer never depends on table order. */

@@ -377,6 +377,7 @@ function once<T>(make: () => T): () => T {
 
 /** Stuck: on a cycle, depending on an unknown id, or downstream of such a task. */
 function stuckTasks(g: Numbered, onCycle: Uint8Array | undefined): Set<string> {
+	if (onCycle === undefined && g.missing.length === 0) return new Set();
 	const n = g.ids.length;
 	const mark = onCycle === undefined ? new Uint8Array(n) : onCycle.slice();
 	for (const {id} of g.missing) mark[g.index.get(id)!] = 1;

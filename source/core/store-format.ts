@@ -59,10 +59,10 @@ export function parseStore(bytes: Uint8Array, known?: ReadonlyMap<string, Task>)
 	if (text.trim() === '')
 		return {kind: 'damaged', reason: 'the file holds only blank lines', readable: empty};
 
-	const table = new Map<string, Task>();
-	/** The line of each task in the table, in its order; indexed by id once an id repeats. */
-	const lineNumbers: number[] = [];
-	let firstLine: Map<string, number> | undefined;
+	// The tasks go into the table once all are read: filling a Map while the parser makes objects
+	// as fast as it can costs the garbage collector more than filling it afterwards.
+	const tasks: Task[] = [];
+	const taskLines: number[] = [];
 	const problems: LineProblem[] = [];
 	let cutShort: number | undefined;
 	// Line by line rather than split: each line's string is garbage as soon as it is read, rather
@@ -96,23 +96,11 @@ export function parseStore(bytes: Uint8Array, known?: ReadonlyMap<string, Task>)
 		}
 
 		if (task === undefined) continue;
-		// One lookup, not two: a repeated id replaces the task of its first line, but a repeat is a
-		// problem, and a table with problems is never handed out.
-		const size = table.size;
-		table.set(task.id, task);
-		if (table.size > size) {
-			lineNumbers.push(lineNumber);
-			firstLine?.set(task.id, lineNumber);
-		} else {
-			firstLine ??= new Map([...table.keys()].map((id, at) => [id, lineNumbers[at] ?? 0]));
-			const first = firstLine.get(task.id);
-			problems.push({
-				line: lineNumber,
-				field: 'id',
-				message: `repeats ${JSON.stringify(task.id)} from line ${first}; ids must be unique`,
-			});
-		}
+		tasks.push(task);
+		taskLines.push(lineNumber);
 	}
+
+	const table = tableOf(tasks, taskLines, problems);
 
 	// A person's mistakes come first even when the last line is also cut short: restoring a backup
 	// would set aside what they are working on.
@@ -125,6 +113,48 @@ export function parseStore(bytes: Uint8Array, known?: ReadonlyMap<string, Task>)
 	if (cutShort !== undefined)
 		return {kind: 'damaged', reason: `the last line (${cutShort}) was cut short`, readable: table};
 	return {kind: 'ok', table, text};
+}
+
+/**
+ * The tasks by id. A repeated id is a problem on the line that repeats it, named with the line it
+ * was first on, in line order among the problems already found.
+ */
+function tableOf(tasks: readonly Task[], lines: readonly number[], problems: LineProblem[]) {
+	const table = new Map<string, Task>();
+	/** The line each id is first on: made at the first repeat, which is rare. */
+	let firstLine: Map<string, number> | undefined;
+	const repeats: LineProblem[] = [];
+	for (let at = 0; at < tasks.length; at++) {
+		const {id} = tasks[at] as Task;
+		// One lookup, not two: a repeat replaces the task its id first had, but a table with
+		// problems is never handed out.
+		const size = table.size;
+		table.set(id, tasks[at] as Task);
+		if (table.size > size) {
+			firstLine?.set(id, lines[at] as number);
+			continue;
+		}
+
+		if (firstLine === undefined) {
+			firstLine = new Map();
+			for (let before = at - 1; before >= 0; before--)
+				firstLine.set((tasks[before] as Task).id, lines[before] as number);
+		}
+
+		repeats.push({
+			line: lines[at] as number,
+			field: 'id',
+			message: `repeats ${JSON.stringify(id)} from line ${firstLine.get(id)}; ids must be unique`,
+		});
+	}
+
+	if (repeats.length > 0) {
+		for (const repeat of repeats) problems.push(repeat);
+		// Stable: a line has either schema problems or a repeated id, never both.
+		problems.sort((a, b) => a.line - b.line);
+	}
+
+	return table;
 }
 
 /**

@@ -76,7 +76,10 @@ export async function runDeps(context: CommandContext, {flags}: Invocation): Com
 	const report: CriticalPathReport = {
 		path: graph.criticalPath,
 		minutes: graph.criticalMinutes,
-		next: graph.criticalPath.filter((id) => isRunnable(graph.tasks.get(id) as Task, graph, now)),
+		// Only the first can be: each later task on the path depends on the one before it, unfinished.
+		next: graph.criticalPath
+			.slice(0, 1)
+			.filter((id) => isRunnable(graph.tasks.get(id) as Task, graph, now)),
 		etaMinutes: etaMinutes(graph, agents),
 		agents,
 	};

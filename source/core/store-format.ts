@@ -59,20 +59,24 @@ export function parseStore(bytes: Uint8Array, known?: ReadonlyMap<string, Task>)
 	if (text.trim() === '')
 		return {kind: 'damaged', reason: 'the file holds only blank lines', readable: empty};
 
-	const lines = text.split('\n');
-	const endsWithNewline = text.endsWith('\n');
-	if (endsWithNewline) lines.pop();
-
-	const table = new Map<string, Task>();
-	/** The line of each task in the table, in its order; indexed by id once an id repeats. */
-	const lineNumbers: number[] = [];
-	let firstLine: Map<string, number> | undefined;
+	// The tasks go into the table once all are read: filling a Map while the parser makes objects
+	// as fast as it can costs the garbage collector more than filling it afterwards.
+	const tasks: Task[] = [];
+	const taskLines: number[] = [];
 	const problems: LineProblem[] = [];
 	let cutShort: number | undefined;
-	for (let index = 0; index < lines.length; index++) {
-		const raw = lines[index] ?? '';
-		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-		const lineNumber = index + 1;
+	// Line by line rather than split: each line's string is garbage as soon as it is read, rather
+	// than all of them held until the last is.
+	let lineNumber = 0;
+	for (let start = 0; start < text.length;) {
+		const newline = text.indexOf('\n', start);
+		const end = newline === -1 ? text.length : newline;
+		const line = text.slice(
+			start,
+			end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end,
+		);
+		start = end + 1;
+		lineNumber++;
 		// A task line starts with "{"; only other lines need the slower looks.
 		const opening = line.charCodeAt(0);
 		if (opening !== 0x7b && !/\S/.test(line)) continue;
@@ -85,28 +89,18 @@ export function parseStore(bytes: Uint8Array, known?: ReadonlyMap<string, Task>)
 		}
 
 		const seen = known?.get(line);
-		const task =
-			seen ?? checkLine(line, lineNumber, problems, index === lines.length - 1 && !endsWithNewline);
+		const task = seen ?? checkLine(line, lineNumber, problems, newline === -1);
 		if (task === 'cut short') {
 			cutShort = lineNumber;
 			continue;
 		}
 
 		if (task === undefined) continue;
-		if (!table.has(task.id)) {
-			table.set(task.id, task);
-			lineNumbers.push(lineNumber);
-			firstLine?.set(task.id, lineNumber);
-		} else {
-			firstLine ??= new Map([...table.keys()].map((id, at) => [id, lineNumbers[at] ?? 0]));
-			const first = firstLine.get(task.id);
-			problems.push({
-				line: lineNumber,
-				field: 'id',
-				message: `repeats ${JSON.stringify(task.id)} from line ${first}; ids must be unique`,
-			});
-		}
+		tasks.push(task);
+		taskLines.push(lineNumber);
 	}
+
+	const table = tableOf(tasks, taskLines, problems);
 
 	// A person's mistakes come first even when the last line is also cut short: restoring a backup
 	// would set aside what they are working on.
@@ -119,6 +113,48 @@ export function parseStore(bytes: Uint8Array, known?: ReadonlyMap<string, Task>)
 	if (cutShort !== undefined)
 		return {kind: 'damaged', reason: `the last line (${cutShort}) was cut short`, readable: table};
 	return {kind: 'ok', table, text};
+}
+
+/**
+ * The tasks by id. A repeated id is a problem on the line that repeats it, named with the line it
+ * was first on, in line order among the problems already found.
+ */
+function tableOf(tasks: readonly Task[], lines: readonly number[], problems: LineProblem[]) {
+	const table = new Map<string, Task>();
+	/** The line each id is first on: made at the first repeat, which is rare. */
+	let firstLine: Map<string, number> | undefined;
+	const repeats: LineProblem[] = [];
+	for (let at = 0; at < tasks.length; at++) {
+		const {id} = tasks[at] as Task;
+		// One lookup, not two: a repeat replaces the task its id first had, but a table with
+		// problems is never handed out.
+		const size = table.size;
+		table.set(id, tasks[at] as Task);
+		if (table.size > size) {
+			firstLine?.set(id, lines[at] as number);
+			continue;
+		}
+
+		if (firstLine === undefined) {
+			firstLine = new Map();
+			for (let before = at - 1; before >= 0; before--)
+				firstLine.set((tasks[before] as Task).id, lines[before] as number);
+		}
+
+		repeats.push({
+			line: lines[at] as number,
+			field: 'id',
+			message: `repeats ${JSON.stringify(id)} from line ${firstLine.get(id)}; ids must be unique`,
+		});
+	}
+
+	if (repeats.length > 0) {
+		for (const repeat of repeats) problems.push(repeat);
+		// Stable: a line has either schema problems or a repeated id, never both.
+		problems.sort((a, b) => a.line - b.line);
+	}
+
+	return table;
 }
 
 /**

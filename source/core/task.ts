@@ -265,6 +265,194 @@ function everyString(list: readonly unknown[], test: (item: string) => boolean):
  * field that is not required, since other tools write it for "no value".
  */
 export function checkTask(value: unknown): TaskCheck {
+	if (isRecord(value)) {
+		const task = wellFormedTask(value);
+		if (task !== undefined) return {ok: true, task};
+	}
+
+	return checkFieldByField(value);
+}
+
+/** The one empty list every task without items shares, so that 100,000 tasks keep none of their own. */
+const noItems: readonly never[] = Object.freeze([]);
+
+const shared = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? noItems : list);
+
+/**
+ * `checkTask` for the lines nearly every store holds: each field present is well formed, the lists
+ * hold plain values, free-form values nest shallowly. Undefined for anything else, which
+ * `checkFieldByField` then reads to say what is wrong: this path only has to be right when it
+ * answers, and gives the task `checkFieldByField` would (test/core/task.test.ts holds both to that).
+ *
+ * Each field is read by its name, once: the objects JSON.parse makes from lines with the same keys
+ * share one shape, so these reads stay fast, where reading by a computed name does not. `??`
+ * makes null count as missing, as it does field by field.
+ */
+export function wellFormedTask(value: Record<string, unknown>): Task | undefined {
+	const id = value['id'];
+	const title = value['title'];
+	const description = value['description'] ?? taskDefaults.description;
+	const status = value['status'] ?? taskDefaults.status;
+	const priority = value['priority'] ?? taskDefaults.priority;
+	const dependencies = value['dependencies'] ?? noItems;
+	const blockers = value['blockers'] ?? noItems;
+	const requiredSkills = value['requiredSkills'] ?? noItems;
+	const tags = value['tags'] ?? noItems;
+	const estimatedMinutes = value['estimatedMinutes'] ?? taskDefaults.estimatedMinutes;
+	const retryCount = value['retryCount'] ?? taskDefaults.retryCount;
+	const maxRetries = value['maxRetries'] ?? undefined;
+	const lastError = value['lastError'] ?? undefined;
+	const failureType = value['failureType'] ?? undefined;
+	const assignedAgent = value['assignedAgent'] ?? undefined;
+	const claimedBy = value['claimedBy'] ?? undefined;
+	const attempts = value['attempts'] ?? noItems;
+	const parentId = value['parentId'] ?? undefined;
+	const links = value['links'] ?? undefined;
+	const metadata = value['metadata'] ?? undefined;
+	const createdAt = value['createdAt'] ?? undefined;
+	const updatedAt = value['updatedAt'] ?? undefined;
+	const startedAt = value['startedAt'] ?? undefined;
+	const completedAt = value['completedAt'] ?? undefined;
+	const nextAttemptAt = value['nextAttemptAt'] ?? undefined;
+	if (
+		!isTaskId(id) ||
+		typeof title !== 'string' ||
+		!/\S/.test(title) ||
+		typeof description !== 'string' ||
+		!oneOf(taskStatuses, status) ||
+		// A number (0 = critical) is read field by field.
+		!oneOf(priorities, priority) ||
+		!isListOf(dependencies, isTaskId) ||
+		!isListOf(blockers, isNonEmptyString) ||
+		!isListOf(requiredSkills, isNonEmptyString) ||
+		!isListOf(tags, isNonEmptyString) ||
+		!isEstimate(estimatedMinutes) ||
+		!isNonNegativeInteger(retryCount) ||
+		(maxRetries !== undefined && !isNonNegativeInteger(maxRetries)) ||
+		(lastError !== undefined && typeof lastError !== 'string') ||
+		(failureType !== undefined && !oneOf(failureTypes, failureType)) ||
+		(assignedAgent !== undefined && typeof assignedAgent !== 'string') ||
+		(claimedBy !== undefined && !isClaim(claimedBy)) ||
+		!isListOf(attempts, isAttempt) ||
+		!isShallowList(attempts) ||
+		(parentId !== undefined && !isTaskId(parentId)) ||
+		(links !== undefined && !(isListOf(links, isLink) && isShallowList(links))) ||
+		(metadata !== undefined && !(isRecord(metadata) && !nestsDeeperThan(metadata, maxNesting))) ||
+		!isOptionalTimestamp(createdAt) ||
+		!isOptionalTimestamp(updatedAt) ||
+		!isOptionalTimestamp(startedAt) ||
+		!isOptionalTimestamp(completedAt) ||
+		!isOptionalTimestamp(nextAttemptAt)
+	)
+		return undefined;
+
+	let extra = noExtra;
+	if (!hasOnlyKnownFields(value)) {
+		const problems: FieldProblem[] = [];
+		extra = unknownFields(value, problems);
+		if (problems.length > 0) return undefined;
+	}
+
+	// The fields in the order checkFieldByField sets them: one shape for every task read.
+	return {
+		id,
+		title,
+		description,
+		status,
+		priority,
+		dependencies: shared(dependencies),
+		blockers: shared(blockers),
+		requiredSkills: shared(requiredSkills),
+		tags: shared(tags),
+		estimatedMinutes,
+		retryCount,
+		maxRetries,
+		lastError,
+		failureType,
+		assignedAgent,
+		claimedBy,
+		attempts: shared(attempts),
+		parentId,
+		links,
+		metadata,
+		createdAt,
+		updatedAt,
+		startedAt,
+		completedAt,
+		nextAttemptAt,
+		extra,
+	};
+}
+
+/**
+ * Whether every key is a known field, in the order this program writes them: then one walk along
+ * `fieldOrder` settles it, with no lookups. Keys in another order are answered `false`, and
+ * `unknownFields` sorts them out.
+ */
+function hasOnlyKnownFields(value: Record<string, unknown>): boolean {
+	let at = 0;
+	for (const key in value) {
+		while (at < fieldOrder.length && fieldOrder[at] !== key) at++;
+		if (at === fieldOrder.length) return false;
+		at++;
+	}
+
+	return true;
+}
+
+const isTaskId = (value: unknown): value is string =>
+	typeof value === 'string' && taskIdPattern.test(value);
+
+const isNonEmptyString = (value: unknown): value is string =>
+	typeof value === 'string' && value !== '';
+
+const isEstimate = (value: unknown): value is number =>
+	typeof value === 'number' && Number.isFinite(value) && value > 0;
+
+const isOptionalTimestamp = (value: unknown): value is string | undefined =>
+	value === undefined || isTimestamp(value);
+
+const isClaim = (value: unknown): value is ClaimedBy =>
+	isRecord(value) &&
+	typeof value['runId'] === 'string' &&
+	isNonNegativeInteger(value['pid']) &&
+	typeof value['host'] === 'string';
+
+// Indexed loops here, not for...of: these run for every list of every line, and an iterator
+// costs more than the check when the list is empty or short, as most are.
+function isListOf<T>(value: unknown, test: (item: unknown) => item is T): value is readonly T[] {
+	if (!Array.isArray(value)) return false;
+	for (let i = 0; i < value.length; i++) if (!test(value[i])) return false;
+	return true;
+}
+
+const isAttempt = (value: unknown): value is Attempt =>
+	isRecord(value) &&
+	isNonNegativeInteger(value['n']) &&
+	typeof value['agent'] === 'string' &&
+	isTimestamp(value['startedAt']);
+
+const isLink = (value: unknown): value is Link =>
+	isRecord(value) && typeof value['type'] === 'string' && typeof value['id'] === 'string';
+
+/** Nests no deeper than `maxNesting`; a list of flat records, the usual case, is seen at a glance. */
+function isShallowList(list: readonly object[]): boolean {
+	for (let i = 0; i < list.length; i++)
+		if (!isFlat(list[i] as object)) return !nestsDeeperThan(list, maxNesting);
+	return true;
+}
+
+function isFlat(record: object): boolean {
+	for (const key in record) {
+		const value = (record as Record<string, unknown>)[key];
+		if (typeof value === 'object' && value !== null) return false;
+	}
+
+	return true;
+}
+
+/** The slow path of `checkTask`: every field read in turn, every problem named. */
+export function checkFieldByField(value: unknown): TaskCheck {
 	if (!isRecord(value)) {
 		return {
 			ok: false,

@@ -248,3 +248,145 @@ describe('buildGraph against brute force', () => {
 		);
 	});
 });
+
+/** A random small graph with anything in it: cycles, tasks that depend on themselves, unknown ids. */
+const anyGraph = fc
+	.integer({min: 1, max: 8})
+	.chain((n) =>
+		fc.record({
+			minutes: fc.array(fc.integer({min: 1, max: 9}), {minLength: n, maxLength: n}),
+			done: fc.array(fc.boolean(), {minLength: n, maxLength: n}),
+			edges: fc.array(fc.tuple(fc.nat(n), fc.nat(n - 1)), {maxLength: n * 2}),
+		}),
+	)
+	.map(({minutes, done, edges}) => {
+		const deps = minutes.map(() => new Set<string>());
+		// Index n stands for an id that is not in the store.
+		for (const [x, y] of edges) deps[y]?.add(x === minutes.length ? 'ghost' : `n${x}`);
+		return new Map(
+			minutes.map((m, i) => [
+				`n${i}`,
+				newTask({
+					id: `n${i}`,
+					title: `n${i}`,
+					estimatedMinutes: m,
+					dependencies: [...(deps[i] ?? [])],
+					status: done[i] ? 'completed' : 'pending',
+				}),
+			]),
+		) as TaskTable;
+	});
+
+/** The per-task views of a graph, each worked out from its definition. */
+function bruteForce(tasks: TaskTable) {
+	const known = (task: Task) => task.dependencies.filter((d) => tasks.has(d));
+	const reaches = (from: string, to: string): boolean => {
+		const seen = new Set<string>();
+		const queue = known(tasks.get(from) as Task);
+		for (let head = 0; head < queue.length; head++) {
+			const id = queue[head] as string;
+			if (id === to) return true;
+			if (seen.has(id)) continue;
+			seen.add(id);
+			queue.push(...known(tasks.get(id) as Task));
+		}
+
+		return false;
+	};
+
+	const onCycle = new Set([...tasks.keys()].filter((id) => reaches(id, id)));
+	const stuck = new Set(
+		[...tasks.values()]
+			.filter((t) => onCycle.has(t.id) || t.dependencies.some((d) => !tasks.has(d)))
+			.map((t) => t.id),
+	);
+	for (let grew = true; grew;) {
+		grew = false;
+		for (const t of tasks.values()) {
+			if (!stuck.has(t.id) && known(t).some((d) => stuck.has(d))) {
+				stuck.add(t.id);
+				grew = true;
+			}
+		}
+	}
+
+	const layer = (id: string): number =>
+		Math.max(
+			0,
+			...known(tasks.get(id) as Task)
+				.filter((d) => !onCycle.has(d))
+				.map((d) => layer(d) + 1),
+		);
+	const open = (id: string) => tasks.get(id)?.status !== 'completed' && !onCycle.has(id);
+	const minutes = (id: string) => (tasks.get(id) as Task).estimatedMinutes;
+	const before = (id: string): number =>
+		Math.max(
+			0,
+			...known(tasks.get(id) as Task)
+				.filter(open)
+				.map((d) => before(d) + minutes(d)),
+		);
+	const remaining = (id: string): number =>
+		minutes(id) +
+		Math.max(
+			0,
+			...[...tasks.values()]
+				.filter((w) => open(w.id) && w.dependencies.includes(id))
+				.map((w) => remaining(w.id)),
+		);
+	const layers: string[][] = [];
+	for (const id of tasks.keys()) if (!onCycle.has(id)) (layers[layer(id)] ??= []).push(id);
+	const openIds = [...tasks.keys()].filter(open);
+	return {
+		onCycle,
+		stuck,
+		layers: layers.map((ids) => [...ids].sort()),
+		before: new Map(openIds.map((id) => [id, before(id)])),
+		remaining: new Map(openIds.map((id) => [id, remaining(id)])),
+		criticalMinutes: Math.max(0, ...openIds.map(remaining)),
+	};
+}
+
+describe('buildGraph views worked out on first read, against brute force', () => {
+	it('agree with their definitions, cycles and unknown ids included', () => {
+		fc.assert(
+			fc.property(anyGraph, (tasks) => {
+				const graph = buildGraph(tasks);
+				const oracle = bruteForce(tasks);
+				expect(new Set(graph.inCycle)).toEqual(oracle.onCycle);
+				expect(graph.stuck).toEqual(oracle.stuck);
+				expect(graph.layers.map((ids) => [...ids].sort())).toEqual(oracle.layers);
+				expect(graph.criticalMinutes).toBe(oracle.criticalMinutes);
+				expect(new Map(graph.remaining)).toEqual(oracle.remaining);
+				expect(new Map(graph.before)).toEqual(oracle.before);
+				for (const [id, slack] of graph.slack) {
+					expect(slack).toBe(
+						oracle.criticalMinutes -
+							(oracle.before.get(id) as number) -
+							(oracle.remaining.get(id) as number),
+					);
+				}
+
+				for (const t of tasks.values()) {
+					expect(graph.dependentsOf(t.id)).toEqual(
+						[...tasks.values()]
+							.filter((w) => w.dependencies.includes(t.id))
+							.flatMap((w) => w.dependencies.filter((d) => d === t.id).map(() => w.id)),
+					);
+				}
+			}),
+			{numRuns: 1000},
+		);
+	});
+
+	it('never has a runnable task past the first on the critical path', () => {
+		fc.assert(
+			fc.property(anyGraph, (tasks) => {
+				const graph = buildGraph(tasks);
+				for (const id of graph.criticalPath.slice(1))
+					expect(isRunnable(tasks.get(id) as Task, graph, now)).toBe(false);
+			}),
+			{numRuns: 500},
+		);
+	});
+});

@@ -89,6 +89,28 @@ describe('repeated ids', () => {
 			'repeats "b" from line 3; ids must be unique',
 		]);
 	});
+
+	it('are listed in line order among the other problems', () => {
+		const bad = JSON.stringify({id: 'c', title: ''});
+		const result = parseStore(bytes([line('a'), bad, line('a'), bad, line('a')].join('\n') + '\n'));
+		expect(result.kind === 'mistake' && result.problems).toEqual([
+			{line: 2, field: 'title', message: 'must be a non-empty string (got "")'},
+			{line: 3, field: 'id', message: 'repeats "a" from line 1; ids must be unique'},
+			{line: 4, field: 'title', message: 'must be a non-empty string (got "")'},
+			{line: 5, field: 'id', message: 'repeats "a" from line 1; ids must be unique'},
+		]);
+	});
+
+	it('are each named once in a store that is nearly all repeats', () => {
+		const lines = Array.from({length: 50_000}, (_, i) => line(i % 2 === 0 ? 'a' : `b${i}`));
+		const result = parseStore(bytes(lines.join('\n') + '\n'));
+		expect(result.kind === 'mistake' && result.problems.length).toBe(24_999);
+		expect(result.kind === 'mistake' && result.problems.at(-1)).toEqual({
+			line: 49_999,
+			field: 'id',
+			message: 'repeats "a" from line 1; ids must be unique',
+		});
+	});
 });
 
 describe('serializeStore', () => {

@@ -1,7 +1,14 @@
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {
+	checkFieldByField,
 	checkTask,
+	failureTypes,
+	maxNesting,
 	newTask,
+	priorities,
+	taskStatuses,
+	wellFormedTask,
 	settleStatuses,
 	taskToJson,
 	taskToJsonLine,
@@ -214,5 +221,111 @@ describe('settleStatuses', () => {
 	it('returns the same table when nothing changes', () => {
 		const same = table(newTask({id: 'a', title: 't', status: 'ready'}));
 		expect(settleStatuses(same, now)).toBe(same);
+	});
+});
+
+/** Values deeper than `maxNesting`, which either path must refuse. */
+function nested(depth: number): unknown {
+	let value: unknown = 1;
+	for (let i = 0; i < depth; i++) value = {deeper: value};
+	return value;
+}
+
+const timestamp = '2026-11-23T10:00:00Z';
+const attempt = {n: 1, agent: 'claude', startedAt: timestamp, exitCode: 0};
+const claim = {runId: 'r1', pid: 42, host: 'box'};
+
+/** One field: mostly well formed (so that whole tasks often are), sometimes null or wrong. */
+const field = (good: readonly unknown[], bad: readonly unknown[]) =>
+	fc.oneof(
+		{arbitrary: fc.constantFrom(...good), weight: 20},
+		{arbitrary: fc.constantFrom(null, ...bad), weight: 1},
+	);
+
+/**
+ * Task-like values: each field absent, well formed, null, or wrong in one of the ways that matter
+ * (the wrong type, a value just outside the rule, a list or free-form value nested too deep), with
+ * the keys in any order, as a hand-edited line may have them.
+ */
+const taskLike = fc
+	.record(
+		{
+			id: field(['bd-a1', 'a.b_c-2'], ['../x', '', 7]),
+			title: field(['Write it'], ['   ', '', 3]),
+			description: field(['', 'why'], [4]),
+			status: field(taskStatuses, ['done', 1]),
+			priority: field(priorities, [0, 4, 5, 'urgent']),
+			dependencies: field([[], ['bd-a1', 'bd-b2']], [['../x'], [1], 'bd-x']),
+			blockers: field([[], ['held']], [[''], 'held']),
+			requiredSkills: field([[], ['go']], [[''], {}]),
+			tags: field([[], ['ui', 'db']], [[2]]),
+			estimatedMinutes: field([1, 0.5, 90], [0, -1, Number.POSITIVE_INFINITY, '30']),
+			retryCount: field([0, 2], [-1, 1.5]),
+			maxRetries: field([0, 3], [-1, 1.5, '3']),
+			lastError: field(['boom'], [1]),
+			failureType: field(failureTypes, ['crash']),
+			assignedAgent: field(['claude'], [0]),
+			claimedBy: field([claim], [{runId: 'r1', host: 'box'}, 'r1']),
+			attempts: field(
+				[[], [attempt], [attempt, {...attempt, n: 2, usage: {tokens: 9}}]],
+				[[{...attempt, usage: nested(maxNesting)}], [{n: 1, agent: 'claude'}], {}],
+			),
+			parentId: field(['bd-a1'], ['a b']),
+			links: field(
+				[[], [{type: 'blocks', id: 'bd-a1'}], [{type: 'blocks', id: 'bd-a1', note: {why: 'x'}}]],
+				[[{type: 'blocks', id: 'bd-a1', note: nested(maxNesting)}], ['bd-a1']],
+			),
+			metadata: field(
+				[{a: 1}, {a: {b: [1]}}, nested(maxNesting)],
+				[nested(maxNesting + 1), [], 'x'],
+			),
+			createdAt: field([timestamp, '2026-11-23'], ['March 7', 1]),
+			completedAt: field([timestamp], ['yesterday']),
+			nextAttemptAt: field([timestamp], []),
+			zeta: field([1, {deep: [null]}], [nested(maxNesting + 1)]),
+		},
+		{requiredKeys: []},
+	)
+	.chain((value) =>
+		fc.shuffledSubarray(Object.entries(value), {minLength: Object.keys(value).length}),
+	)
+	.map((entries) => Object.fromEntries(entries));
+
+describe('checkTask on the well-formed path', () => {
+	it('answers exactly as the field-by-field check does, for any value', () => {
+		fc.assert(
+			fc.property(taskLike, (value) => {
+				const fast = checkTask(value);
+				const slow = checkFieldByField(value);
+				expect(fast).toStrictEqual(slow);
+				// One shape for every task: the same fields, in the same order.
+				if (fast.ok && slow.ok) expect(Object.keys(fast.task)).toEqual(Object.keys(slow.task));
+			}),
+			{numRuns: 2000},
+		);
+	});
+
+	it('takes every line this program writes, with no field-by-field reading', () => {
+		fc.assert(
+			fc.property(taskLike, (value) => {
+				const checked = checkFieldByField(value);
+				if (!checked.ok) return;
+				const line = JSON.parse(taskToJsonLine(checked.task)) as Record<string, unknown>;
+				expect(wellFormedTask(line)).toStrictEqual(checked.task);
+			}),
+			{numRuns: 2000},
+		);
+	});
+
+	it('leaves lines with problems to the field-by-field check, which names them', () => {
+		const line = JSON.parse(
+			taskToJsonLine(newTask({id: 'bd-a1', title: 'Write it', tags: ['ui']})),
+		) as Record<string, unknown>;
+		expect(wellFormedTask(line)).toBeDefined();
+		expect(wellFormedTask({...line, tags: ['']})).toBeUndefined();
+		expect(checkTask({...line, tags: ['']})).toEqual({
+			ok: false,
+			problems: [{field: 'tags', message: 'must be a list of non-empty strings (got a list)'}],
+		});
 	});
 });

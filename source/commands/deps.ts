@@ -59,6 +59,22 @@ function downstream(graph: Graph, from: string): TaskTable {
 	return keep;
 }
 
+/**
+ * A part of the store as a graph of its own: a dependency outside it that is completed is
+ * satisfied, so it is left out rather than taken for one that is not in the store.
+ */
+function view(part: TaskTable, all: TaskTable): TaskTable {
+	const done = (id: string) => !part.has(id) && all.get(id)?.status === 'completed';
+	return new Map(
+		[...part].map(([id, task]) => [
+			id,
+			task.dependencies.some(done)
+				? {...task, dependencies: task.dependencies.filter((dep) => !done(dep))}
+				: task,
+		]),
+	);
+}
+
 export async function runDeps(context: CommandContext, {flags}: Invocation): CommandResult {
 	const format = parseFormat(flags.format, flags.json);
 	const agents = agentCount(context, flags.agents);
@@ -70,7 +86,7 @@ export async function runDeps(context: CommandContext, {flags}: Invocation): Com
 			throw new UsageError(
 				`--from ${JSON.stringify(flags.from)}: there is no such task; \`jetpack-tui task list\` shows the ids.`,
 			);
-		graph = buildGraph(downstream(graph, flags.from));
+		graph = buildGraph(view(downstream(graph, flags.from), tasks));
 	}
 
 	const report: CriticalPathReport = {
@@ -115,7 +131,8 @@ export async function runDeps(context: CommandContext, {flags}: Invocation): Com
 		}
 	}
 
-	for (const {id, dependsOn} of graph.missing) {
+	// A dependency outside a --from view is in the store all the same: only a real one is told.
+	for (const {id, dependsOn} of graph.missing.filter((missing) => !tasks.has(missing.dependsOn))) {
 		context.stderr.write(
 			`jetpack-tui: ${id} depends on ${dependsOn}, which is not in the store; it will not run until that is fixed.\n`,
 		);

@@ -71,6 +71,21 @@ describe('jetpack-tui deps', () => {
 		);
 	});
 
+	it('takes a completed dependency outside a --from view for what it is, not a missing one', async () => {
+		const cwd = await repoWith([
+			{id: 'a', title: 'A', status: 'completed'},
+			{id: 'b', title: 'B', dependencies: ['a']},
+			{id: 'c', title: 'C', dependencies: ['b', 'gone']},
+		]);
+		const result = await runCli(['deps', '--from', 'b', '--critical-path', '--format', 'json'], {
+			cwd,
+		});
+		expect(result.stderr).toBe(
+			'jetpack-tui: c depends on gone, which is not in the store; it will not run until that is fixed.\n',
+		);
+		expect(JSON.parse(result.stdout)).toMatchObject({next: ['b']});
+	});
+
 	it('gives the JSON shape of PRODUCT.md §10', async () => {
 		const cwd = await repoWith([
 			{id: 'a', title: 'A', estimatedMinutes: 10},

@@ -83,6 +83,12 @@ function AppBody({run, board, notify, initialView = 'panes'}: AppProps) {
 		if (quitting !== undefined && snapshot.finished !== undefined) exit();
 	}, [quitting, snapshot.finished, exit]);
 
+	// New work after the end (a retry, a new task, a change from outside) starts the run again:
+	// each new table the board shows is a chance, unless the user is on the way out.
+	useEffect(() => {
+		if (snapshot.finished === 'done' && quitting === undefined) void run.resume();
+	}, [boardState.version, snapshot.finished, quitting, run]);
+
 	// Notifications: when the run finishes, and when every profile is paused.
 	const allPaused =
 		snapshot.agents.length > 0 && snapshot.agents.every((agent) => agent.state === 'paused');

@@ -359,10 +359,13 @@ export class Orchestrator {
 		const ended = () => this.#finished !== 'done' || this.#shutdownAsked;
 		if (ended()) return false;
 		const tasks = await this.#o.repository.read();
-		if (ended()) return false;
 		const now = this.#o.clock.now();
 		const graph = buildGraph(tasks);
 		if (this.#endReason(tasks, graph, now) !== undefined) return false;
+		// Another run may hold the repository by now: this one has ended for good.
+		if (this.#o.holdsRun !== undefined && !(await this.#o.holdsRun())) return false;
+		// A quit, or another resume, may have come while the store was read.
+		if (ended()) return false;
 		this.#finished = undefined;
 		this.#stopping = false;
 		this.#lastTickAt = 0;

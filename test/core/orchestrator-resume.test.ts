@@ -78,6 +78,22 @@ describe('Orchestrator.resume', () => {
 		expect(run.orchestrator.getSnapshot().finished).toBe('interrupted');
 	});
 
+	it('stays finished when another run has taken the repository since', async () => {
+		let holds = true;
+		const run = await setup([t('bad', {maxRetries: 0})], {
+			slots: [slot('sim-1')],
+			holdsRun: async () => holds,
+		});
+		run.launcher.on('bad').exit({exitCode: 1, signal: null});
+		expect(await run.orchestrator.finished).toBe('done');
+		const context = {now: run.clock.now(), random: Math.random};
+		await run.repository.update((tasks) => retryTasks(tasks, ['bad'], context));
+		holds = false;
+		expect(await run.orchestrator.resume()).toBe(false);
+		expect(run.orchestrator.getSnapshot().finished).toBe('done');
+		expect(run.launcher.agents).toHaveLength(1);
+	});
+
 	it('stays finished when the run is stopped while it looks at the store', async () => {
 		const run = await finishedWithAFailure();
 		const context = {now: run.clock.now(), random: Math.random};

@@ -8,6 +8,8 @@ import {writeSync} from 'node:fs';
 import {render, type Instance} from 'ink';
 import {readTail} from '../adapters/log-tail.js';
 import {UsageError} from '../core/errors.js';
+import {estimatedMinutes, poolMinutes} from '../core/eta.js';
+import {parseSimSpeed} from '../core/sim.js';
 import {App} from '../ui/app.js';
 import type {View} from '../ui/keymap.js';
 import {RepositoryBoard} from '../ui/repository-board.js';
@@ -15,7 +17,7 @@ import type {CommandContext, CommandResult} from './context.js';
 import {oneLine, painter} from './format.js';
 import {finalSummary} from './headless.js';
 import type {Invocation} from './registry.js';
-import {exitCodeFor, openRunSession} from './run-session.js';
+import {exitCodeFor, openRunSession, selfCommand} from './run-session.js';
 
 const enterScreen = '\u001B[?1049h\u001B[H';
 const leaveScreen = '\u001B[?25h\u001B[?1049l';
@@ -116,11 +118,23 @@ export async function runInteractive(
 				}
 			: undefined;
 
+		// The agents read JETPACK_SIM_SPEED from this environment; a bad one fails them, not the ETA.
+		const speed = parseSimSpeed(process.env['JETPACK_SIM_SPEED']);
+		const taskMinutes =
+			typeof speed === 'number'
+				? poolMinutes(session.slots, selfCommand(), speed)
+				: estimatedMinutes;
 		process.stdout.write(enterScreen);
 		onScreen = true;
 		const started = Date.now();
 		app = render(
-			<App run={orchestrator} board={board} notify={notify} initialView={options.initialView} />,
+			<App
+				run={orchestrator}
+				board={board}
+				notify={notify}
+				initialView={options.initialView}
+				taskMinutes={taskMinutes}
+			/>,
 			{
 				exitOnCtrlC: false,
 				patchConsole: false,

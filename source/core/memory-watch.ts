@@ -51,7 +51,9 @@ export class MemoryWatch {
 		this.#o = options;
 	}
 
+	/** Also after `stop()`: a finished run that resumes watches again. */
 	start(): void {
+		this.#stopped = false;
 		this.#schedule(this.#o.sampleMs);
 	}
 

@@ -54,6 +54,8 @@ export type RunEvent =
 			readonly runnable: number;
 			readonly recovered: number;
 	  }
+	/** A run that had finished with nothing to do has work again (a retry, a new task). */
+	| {readonly type: 'run.resumed'; readonly runnable: number}
 	| {
 			readonly type: 'task.claimed';
 			readonly task: string;
@@ -255,6 +257,8 @@ export class Orchestrator {
 	#snapshot: Snapshot;
 	#stopping = false;
 	#finished: FinishReason | undefined;
+	/** A shutdown was asked for: nothing starts the run again after it. */
+	#shutdownAsked = false;
 	#scheduling = false;
 	#again = false;
 	#tick: Disposable | undefined;
@@ -282,7 +286,7 @@ export class Orchestrator {
 	 */
 	#wakeAt = 0;
 	#done: (reason: FinishReason) => void = () => undefined;
-	readonly finished: Promise<FinishReason>;
+	#finishedPromise: Promise<FinishReason> = this.#nextFinish();
 
 	constructor(options: OrchestratorOptions) {
 		this.#o = options;
@@ -319,7 +323,15 @@ export class Orchestrator {
 				},
 			});
 		this.#snapshot = this.#makeSnapshot();
-		this.finished = new Promise((resolve) => {
+	}
+
+	/** How the run ended; a run that resumes (`resume()`) is told by the promise of its next end. */
+	get finished(): Promise<FinishReason> {
+		return this.#finishedPromise;
+	}
+
+	#nextFinish(): Promise<FinishReason> {
+		return new Promise((resolve) => {
 			this.#done = resolve;
 		});
 	}
@@ -335,6 +347,36 @@ export class Orchestrator {
 			runnable: runnableTasks(buildGraph(tasks), this.#o.clock.now()).length,
 			recovered,
 		});
+		this.#startLoops();
+	}
+
+	/**
+	 * A run that finished with nothing left to do starts again if the store has work for it now
+	 * (the TUI's retry or new task after the end); true if it did. A run stopped, lost or ended
+	 * any other way stays ended.
+	 */
+	async resume(): Promise<boolean> {
+		const ended = () => this.#finished !== 'done' || this.#shutdownAsked;
+		if (ended()) return false;
+		const tasks = await this.#o.repository.read();
+		const now = this.#o.clock.now();
+		const graph = buildGraph(tasks);
+		if (this.#endReason(tasks, graph, now) !== undefined) return false;
+		// Another run may hold the repository by now: this one has ended for good.
+		if (this.#o.holdsRun !== undefined && !(await this.#o.holdsRun())) return false;
+		// A quit, or another resume, may have come while the store was read.
+		if (ended()) return false;
+		this.#finished = undefined;
+		this.#stopping = false;
+		this.#lastTickAt = 0;
+		this.#unassignableTold = '';
+		this.#finishedPromise = this.#nextFinish();
+		this.#emit('info', {type: 'run.resumed', runnable: this.#takeable(graph, now).length});
+		this.#startLoops();
+		return true;
+	}
+
+	#startLoops(): void {
 		this.#tick = this.#o.timers.setInterval(() => {
 			this.#onTick();
 		}, tickMs);
@@ -381,6 +423,7 @@ export class Orchestrator {
 		readonly drain?: boolean;
 	}): Promise<void> {
 		const reason = options.reason ?? 'interrupted';
+		this.#shutdownAsked = true;
 		if (this.#stopping && !options.immediate) return;
 		this.#stopping = true;
 		this.#emit('warn', {type: 'run.stopping', immediate: options.immediate});
@@ -783,21 +826,28 @@ export class Orchestrator {
 			}
 		}
 
-		if (this.#running.size === 0 && this.#unrecorded.length === 0)
-			this.#checkEnd(tasks, graph, now);
+		if (this.#running.size === 0 && this.#unrecorded.length === 0) {
+			const reason = this.#endReason(tasks, graph, now);
+			if (reason !== undefined) this.#finish(reason);
+		}
 	}
 
-	/** The run ends when nothing runs and nothing will become runnable by waiting. */
-	#checkEnd(tasks: TaskTable, graph: ReturnType<typeof buildGraph>, now: Date): void {
-		// A task no agent of the pool has the skills for does not keep the run going.
-		const runnable = runnableTasks(graph, now).filter((task) =>
+	/** Runnable tasks some agent of the pool has the skills for. */
+	#takeable(graph: Graph, now: Date): Task[] {
+		return runnableTasks(graph, now).filter((task) =>
 			this.#slots.some((slot) => canTakeTask(slot, task)),
 		);
+	}
+
+	/**
+	 * Why the run ends, with no agent running: nothing will become runnable by waiting, or every
+	 * profile is paused; undefined while there is work to do or wait for.
+	 */
+	#endReason(tasks: TaskTable, graph: Graph, now: Date): FinishReason | undefined {
+		// A task no agent of the pool has the skills for does not keep the run going.
+		const runnable = this.#takeable(graph, now);
 		const pausedAll = this.#slots.every((slot) => this.#paused(slot.profile.name));
-		if (runnable.length > 0) {
-			if (pausedAll) this.#finish('all-paused');
-			return;
-		}
+		if (runnable.length > 0) return pausedAll ? 'all-paused' : undefined;
 
 		const waiting = [...tasks.values()].some(
 			(task) =>
@@ -806,7 +856,7 @@ export class Orchestrator {
 				Date.parse(task.nextAttemptAt) > now.getTime() &&
 				isRunnable({...task, nextAttemptAt: undefined}, graph, now),
 		);
-		if (!waiting) this.#finish('done');
+		return waiting ? undefined : 'done';
 	}
 
 	#finish(reason: FinishReason): void {

@@ -18,6 +18,7 @@ import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {detachKeys, keyName, resolve, views, type View} from './keymap.js';
 import type {RunControl, TaskBoard} from './run-control.js';
 import {theme} from './theme.js';
+import type {TaskMinutes} from '../core/eta.js';
 import {KeyRouterProvider, useKeyRouter, useLatestInput} from './hooks/use-latest-input.js';
 
 export interface AppProps {
@@ -26,6 +27,8 @@ export interface AppProps {
 	/** A terminal bell and desktop notification (OSC 9); the app says when, the caller how. */
 	readonly notify?: (message: string) => void;
 	readonly initialView?: View;
+	/** What an agent of the pool takes on a task, for the ETA; by default its estimate. */
+	readonly taskMinutes?: TaskMinutes;
 }
 
 type Modal =
@@ -54,7 +57,7 @@ export function App(props: AppProps) {
 	);
 }
 
-function AppBody({run, board, notify, initialView = 'panes'}: AppProps) {
+function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppProps) {
 	const {exit} = useApp();
 	const {cols, rows} = useTerminalSize();
 	const snapshot = useSnapshot(run);
@@ -82,6 +85,12 @@ function AppBody({run, board, notify, initialView = 'panes'}: AppProps) {
 	useEffect(() => {
 		if (quitting !== undefined && snapshot.finished !== undefined) exit();
 	}, [quitting, snapshot.finished, exit]);
+
+	// New work after the end (a retry, a new task, a change from outside) starts the run again:
+	// each new table the board shows is a chance, unless the user is on the way out.
+	useEffect(() => {
+		if (snapshot.finished === 'done' && quitting === undefined) void run.resume();
+	}, [boardState.version, snapshot.finished, quitting, run]);
 
 	// Notifications: when the run finishes, and when every profile is paused.
 	const allPaused =
@@ -236,7 +245,13 @@ function AppBody({run, board, notify, initialView = 'panes'}: AppProps) {
 
 	return (
 		<Box flexDirection="column" width={cols} height={rows - 1}>
-			<StatusBar snapshot={snapshot} board={boardState} now={now} width={cols} />
+			<StatusBar
+				snapshot={snapshot}
+				board={boardState}
+				now={now}
+				width={cols}
+				taskMinutes={taskMinutes}
+			/>
 			<Box
 				height={bodyHeight}
 				width={cols}

@@ -24,7 +24,13 @@ export interface RunControl {
 	stopTask(taskId: string): Promise<void>;
 	/** The store changed outside the orchestrator: look again for work. */
 	notifyStoreChanged(): void;
+	/**
+	 * A run that finished with nothing left to do starts again if the store has work for it now;
+	 * true if it did. A run stopped or ended any other way stays ended.
+	 */
+	resume(): Promise<boolean>;
 	shutdown(options: {readonly immediate: boolean; readonly drain?: boolean}): Promise<void>;
+	/** How the run ends (after a `resume()`, its next end). */
 	readonly finished: Promise<FinishReason>;
 }
 

@@ -56,6 +56,7 @@ export type RunCall =
 	| {readonly type: 'add'}
 	| {readonly type: 'remove'}
 	| {readonly type: 'stopTask'; readonly taskId: string}
+	| {readonly type: 'resume'; readonly resumed: boolean}
 	| {readonly type: 'shutdown'; readonly immediate: boolean; readonly drain?: boolean};
 
 export function agentView(name: string, fields: Partial<AgentView> = {}): AgentView {
@@ -65,7 +66,7 @@ export function agentView(name: string, fields: Partial<AgentView> = {}): AgentV
 export class FakeRun implements RunControl {
 	readonly calls: RunCall[] = [];
 	readonly screens = new Map<string, FakeScreen>();
-	readonly finished: Promise<FinishReason>;
+	#finished: Promise<FinishReason>;
 	#snapshot: Snapshot;
 	readonly #listeners = new Set<() => void>();
 	readonly #eventListeners = new Set<(event: StampedEvent) => void>();
@@ -73,6 +74,11 @@ export class FakeRun implements RunControl {
 	#finish: (reason: FinishReason) => void = () => undefined;
 	/** Whether `shutdown` ends the run at once (as it does with no agent running). */
 	finishOnShutdown = true;
+	/**
+	 * Whether the store has work again, as the orchestrator's `resume()` asks after a `done`
+	 * finish; the test says (by default, never).
+	 */
+	hasWork: () => Promise<boolean> = async () => false;
 
 	constructor(agents: readonly AgentView[] = [agentView('sim-1')], startedAt = new Date()) {
 		this.#snapshot = {
@@ -85,7 +91,15 @@ export class FakeRun implements RunControl {
 			self: {rssMb: 80, heapMb: 30},
 		};
 		for (const agent of agents) this.screens.set(agent.name, new FakeScreen());
-		this.finished = new Promise((resolve) => {
+		this.#finished = this.#nextFinish();
+	}
+
+	get finished(): Promise<FinishReason> {
+		return this.#finished;
+	}
+
+	#nextFinish(): Promise<FinishReason> {
+		return new Promise((resolve) => {
 			this.#finish = resolve;
 		});
 	}
@@ -140,6 +154,21 @@ export class FakeRun implements RunControl {
 
 	notifyStoreChanged(): void {
 		// Nothing schedules here.
+	}
+
+	async resume(): Promise<boolean> {
+		const resumed =
+			this.#snapshot.finished === 'done' &&
+			!this.calls.some((call) => call.type === 'shutdown') &&
+			(await this.hasWork());
+		this.calls.push({type: 'resume', resumed});
+		if (resumed) {
+			this.#finished = this.#nextFinish();
+			this.update({finished: undefined});
+			this.emit({type: 'run.resumed', runnable: 1});
+		}
+
+		return resumed;
 	}
 
 	async shutdown(options: {immediate: boolean; drain?: boolean}): Promise<void> {

@@ -163,6 +163,49 @@ describe('App', () => {
 		expect(told[1]).toBe('jetpack-tui: run ended (all-paused)');
 		await frameWith(rendered, 'run ended: all-paused');
 	});
+
+	it('starts a finished run again when a retry in the TUI makes work, and quits it as a run', async () => {
+		const run = new FakeRun();
+		const {board, repository} = await fakeBoard(tasks);
+		run.hasWork = async () => (await repository.read()).get('bd-b')?.status !== 'failed';
+		run.end('done');
+		const rendered = render(<App run={run} board={board} />);
+		await frameWith(rendered, 'run finished — nothing left to do');
+		await press(rendered, '2');
+		await frameWith(rendered, /2 tasks/);
+		await press(rendered, 'R');
+		await frameWith(rendered, 'Retry all 1 failed task?');
+		await press(rendered, 'y');
+		await expect.poll(() => run.calls).toContainEqual({type: 'resume', resumed: true});
+		expect(run.getSnapshot().finished).toBeUndefined();
+		await press(rendered, '1');
+		await frameWith(
+			rendered,
+			(frame) => frame.includes('1 ready') && !frame.includes('run finished'),
+		);
+		// Running again: the quit is a run's quit, not the end of a finished one.
+		await press(rendered, 'q');
+		await expect
+			.poll(() => run.calls)
+			.toContainEqual({type: 'shutdown', immediate: false, drain: false});
+	});
+
+	it('does not start the run again once quitting', async () => {
+		const run = new FakeRun();
+		run.finishOnShutdown = false;
+		const {board, repository} = await fakeBoard(tasks);
+		run.end('done');
+		const rendered = render(<App run={run} board={board} />);
+		await frameWith(rendered, 'run finished');
+		await press(rendered, 'q');
+		await expect.poll(() => run.calls.some((call) => call.type === 'shutdown')).toBe(true);
+		const before = board.getSnapshot().version;
+		await repository.update((table) => ({tasks: new Map(table), result: undefined}));
+		await board.refresh();
+		await frameWith(rendered, () => board.getSnapshot().version > before);
+		const asked = run.calls.map((call) => call.type);
+		expect(asked.slice(asked.indexOf('shutdown'))).not.toContain('resume');
+	});
 });
 
 describe('attachInput', () => {

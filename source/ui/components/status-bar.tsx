@@ -1,6 +1,7 @@
 import {Box} from 'ink';
 import {memo, useMemo} from 'react';
-import {etaMinutes, runnableTasks} from '../../core/graph.js';
+import {estimatedMinutes, etaMinutesWith, type TaskMinutes} from '../../core/eta.js';
+import {runnableTasks} from '../../core/graph.js';
 import type {Snapshot} from '../../core/orchestrator.js';
 import type {BoardState} from '../run-control.js';
 import {theme} from '../theme.js';
@@ -42,11 +43,14 @@ export const StatusBar = memo(function StatusBar({
 	board,
 	now,
 	width,
+	taskMinutes = estimatedMinutes,
 }: {
 	readonly snapshot: Snapshot;
 	readonly board: BoardState;
 	readonly now: number;
 	readonly width: number;
+	/** What an agent of the pool takes on a task, for the ETA (the simulated agent is quick). */
+	readonly taskMinutes?: TaskMinutes;
 }) {
 	const agents = snapshot.agents.length;
 	const counts = useMemo((): Counts => {
@@ -62,11 +66,11 @@ export const StatusBar = memo(function StatusBar({
 			failed,
 			total: board.tasks.size,
 			runnable: runnableTasks(board.graph, new Date(now)).length,
-			eta: etaMinutes(board.graph, agents),
+			eta: etaMinutesWith(board.graph, agents, taskMinutes),
 		};
 		// Runnable tasks change with the table, not with every tick of the clock.
 		// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [board, agents]);
+	}, [board, agents, taskMinutes]);
 	const busy = snapshot.agents.filter((agent) => agent.state === 'running').length;
 	const agentsMb = snapshot.agents.reduce((sum, agent) => sum + (agent.rssMb ?? 0), 0);
 	const elapsed = now - Date.parse(snapshot.startedAt);

@@ -21,8 +21,10 @@ afterEach(() => {
 
 const keys = {enter: '\r', tab: '\t', esc: '\u001B'} as const;
 
+// A specialist: a profile that lists no skills is a generalist and would take the tasks that
+// need a skill nobody has (PRODUCT.md §5), which must stay untaken here.
 const config = {
-	agents: [{profile: 'simulated', count: 1}],
+	agents: [{profile: 'simulated', count: 1, skills: ['sim']}],
 	graceSeconds: 1,
 	notifications: false,
 };

@@ -97,7 +97,7 @@ export const bindings: readonly Binding[] = [
 		keys: ['/'],
 		command: 'list.filter',
 		scope: 'tasks',
-		help: 'filter: text, status:failed, tag:api, agent:…',
+		help: 'filter: text, status:failed, tag:api, agent:name',
 	},
 	{keys: ['esc'], command: 'list.clear', scope: 'tasks', help: 'clear the filter / close'},
 	{

@@ -420,16 +420,18 @@ export function taskLook(task: Task, graph: Pick<Graph, 'stuck'>): {symbol: stri
 export const symbolLegend: ReadonlyArray<{
 	readonly symbol: string;
 	readonly color: string;
+	/** One word, for the tasks view's legend line. */
+	readonly short: string;
 	readonly meaning: string;
 }> = [
-	{...statusStyle.in_progress, meaning: 'an agent works on it'},
-	{...statusStyle.claimed, meaning: 'claimed, the agent is starting'},
-	{...statusStyle.ready, meaning: 'ready to run'},
-	{...statusStyle.pending, meaning: 'waits for its dependencies'},
-	{...stuckStyle, meaning: 'stuck: behind a dependency cycle or unknown id'},
-	{...statusStyle.blocked, meaning: 'blocked by hand'},
-	{...statusStyle.completed, meaning: 'done'},
-	{...statusStyle.failed, meaning: 'failed'},
-	{symbol: '▶', color: 'cyan', meaning: 'graph: can run now'},
-	{symbol: '★', color: 'yellow', meaning: 'graph: on the critical path'},
+	{...statusStyle.in_progress, short: 'working', meaning: 'an agent works on it'},
+	{...statusStyle.claimed, short: 'starting', meaning: 'claimed, the agent is starting'},
+	{...statusStyle.ready, short: 'ready', meaning: 'ready to run'},
+	{...statusStyle.pending, short: 'waiting', meaning: 'waits for its dependencies'},
+	{...stuckStyle, short: 'stuck', meaning: 'stuck: behind a dependency cycle or unknown id'},
+	{...statusStyle.blocked, short: 'blocked', meaning: 'blocked by hand'},
+	{...statusStyle.completed, short: 'done', meaning: 'done'},
+	{...statusStyle.failed, short: 'failed', meaning: 'failed'},
+	{symbol: '▶', color: 'cyan', short: 'runnable', meaning: 'graph: can run now'},
+	{symbol: '★', color: 'yellow', short: 'critical', meaning: 'graph: on the critical path'},
 ];

@@ -589,7 +589,8 @@ describe('TasksView', () => {
 		const {rendered} = await setup(many, {height: 20});
 		const frame = await frameWith(rendered, '10000/10000 tasks');
 		expect(frame.split('\n').length).toBeLessThanOrEqual(20);
-		expect(frame.split('\n').filter((line) => line.includes('Task number'))).toHaveLength(18);
+		// Header, column titles and the legend line; the rest are rows.
+		expect(frame.split('\n').filter((line) => line.includes('Task number'))).toHaveLength(17);
 		await press(rendered, 'G');
 		await frameWith(rendered, () => selectedRow(rendered).includes('bd-09999'));
 		// 9996 failed, so it is listed far above.
@@ -601,5 +602,31 @@ describe('TasksView', () => {
 		await frameWith(rendered, '/ ');
 		await press(rendered, 'id:bd-0999', keys.enter);
 		await frameWith(rendered, '10/10000 tasks');
+	});
+});
+
+describe('TasksView symbols', () => {
+	it('marks tasks stuck behind a cycle apart from tasks that wait, and says what each symbol means', async () => {
+		const {rendered} = await setup(
+			table(
+				newTask({id: 't-a', title: 'Loop one', dependencies: ['t-b']}),
+				newTask({id: 't-b', title: 'Loop two', dependencies: ['t-a']}),
+				newTask({id: 't-c', title: 'After the loop', dependencies: ['t-a']}),
+				newTask({id: 't-d', title: 'First'}),
+				newTask({id: 't-e', title: 'Waits', dependencies: ['t-d']}),
+			),
+			{width: 120, height: 30},
+		);
+		const frame = await frameWith(rendered, '5/5 tasks');
+		const row = (id: string) => frame.split('\n').find((line) => line.includes(id)) ?? '';
+		for (const id of ['t-a', 't-b', 't-c']) expect(row(id)).toMatch(/^. ↻ /);
+		expect(row('t-e')).toMatch(/^. · /);
+		expect(frame).toMatch(/◑ working +◔ starting +○ ready +· waiting +↻ stuck +⊘ blocked/);
+	});
+
+	it('leaves the legend out when the rows need every line', async () => {
+		const {rendered} = await setup(fixture(), {width: 80, height: 8});
+		const frame = await frameWith(rendered, '5/5 tasks');
+		expect(frame).not.toContain('↻ stuck');
 	});
 });

@@ -7,6 +7,7 @@ import {Box, Text} from 'ink';
 import {memo, useEffect, useMemo, useRef, useState} from 'react';
 import type {AgentView} from '../../core/orchestrator.js';
 import type {Change} from '../../core/ports.js';
+import type {Graph} from '../../core/graph.js';
 import {
 	addTask,
 	blockTask,
@@ -35,11 +36,13 @@ import {
 	priorityShort,
 	sortLabels,
 	sortTasks,
+	symbolLegend,
+	taskLook,
 	windowTop,
 	type Columns,
 	type SortOrder,
 } from '../task-table.js';
-import {statusStyle, theme} from '../theme.js';
+import {theme} from '../theme.js';
 import {TaskDetails} from './task-details.js';
 import {useLatestInput} from '../hooks/use-latest-input.js';
 import {TaskForm, type FormField, type FormValues} from './task-form.js';
@@ -200,8 +203,18 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 			});
 	}
 
+	// What the symbols mean, under the table, when it has rows to spare and nothing else is there.
+	const legend = overlay === undefined && !details && height >= legendMinHeight;
 	const bottomLines =
-		overlay?.kind === 'filter' ? 1 : overlay?.kind === 'confirm' ? (overlay.detail ? 3 : 2) : 0;
+		overlay?.kind === 'filter'
+			? 1
+			: overlay?.kind === 'confirm'
+				? overlay.detail
+					? 3
+					: 2
+				: legend
+					? 1
+					: 0;
 	const bodyHeight = Math.max(1, height - 1 - bottomLines);
 	const rows = Math.max(1, bodyHeight - 1);
 
@@ -507,6 +520,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 		body = (
 			<TaskRows
 				width={width}
+				graph={state.graph}
 				list={list}
 				selectedIndex={selectedIndex}
 				rows={rows}
@@ -534,6 +548,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 			<Box flexDirection="column" height={bodyHeight} overflow="hidden">
 				{body}
 			</Box>
+			{legend ? <StyledLine segments={legendSegments} width={width} /> : undefined}
 			{overlay?.kind === 'filter' ? (
 				<FilterLine
 					value={filterText}
@@ -558,6 +573,17 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 		</Box>
 	);
 }
+
+/** Below this height the rows need every line; the help says what the symbols mean anyway. */
+const legendMinHeight = 12;
+
+const legendSegments: readonly Segment[] = symbolLegend
+	.filter((entry) => entry.short !== 'runnable' && entry.short !== 'critical')
+	.flatMap((entry, index) => [
+		{text: index === 0 ? '' : '  '},
+		{text: entry.symbol, color: entry.color},
+		{text: ` ${entry.short}`, color: theme.muted},
+	]);
 
 function Header({
 	shown,
@@ -607,8 +633,10 @@ function TaskRows({
 	agentOf,
 	empty,
 	width,
+	graph,
 }: {
 	readonly width: number;
+	readonly graph: Pick<Graph, 'stuck'>;
 	readonly list: readonly Task[];
 	readonly selectedIndex: number;
 	readonly rows: number;
@@ -634,6 +662,7 @@ function TaskRows({
 					selected={top.current + offset === selectedIndex}
 					columns={columns}
 					agent={agentOf.get(task.id)}
+					look={taskLook(task, graph)}
 				/>
 			))}
 		</>
@@ -646,17 +675,18 @@ const TaskRow = memo(function TaskRow({
 	columns,
 	agent,
 	width,
+	look,
 }: {
+	readonly look: {readonly symbol: string; readonly color: string};
 	readonly task: Task;
 	readonly selected: boolean;
 	readonly columns: Columns;
 	readonly agent: string | undefined;
 	readonly width: number;
 }) {
-	const style = statusStyle[task.status];
 	const segments: Segment[] = [
 		{text: selected ? '› ' : '  '},
-		{text: style.symbol, color: style.color},
+		{text: look.symbol, color: look.color},
 		{text: ` ${cell(task.id, columns.id)} `},
 		{
 			text: cell(priorityShort[task.priority], columns.priority),

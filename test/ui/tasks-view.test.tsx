@@ -630,3 +630,47 @@ describe('TasksView symbols', () => {
 		expect(frame).not.toContain('↻ stuck');
 	});
 });
+
+describe('TasksView changes in the run log', () => {
+	it('puts every change made here in the run log: retry, priority, edit, block, unblock, done, new', async () => {
+		const {rendered, run} = await setup();
+		const changes = () =>
+			run
+				.recentEvents()
+				.flatMap(({event, level}) =>
+					event.type === 'task.changed'
+						? [`${level} ${event.by} ${event.task}: ${event.change}`]
+						: [],
+				);
+		const expectChange = async (pattern: RegExp) => {
+			await expect
+				.poll(() => changes().find((line) => pattern.test(line)) ?? changes().join('\n'))
+				.toMatch(pattern);
+		};
+
+		await frameWith(rendered, () => selectedRow(rendered).includes('t-fail '));
+		await press(rendered, 'r');
+		await expectChange(/^info tui t-fail: retried: ready, retries reset$/);
+		await press(rendered, 'p');
+		await expectChange(/^info tui t-fail: priority /);
+		await press(rendered, 'e');
+		await frameWith(rendered, 'Edit t-fail');
+		await press(rendered, ' v2', keys.enter, keys.enter);
+		await expectChange(/^info tui t-fail: edited: Login API v2$/);
+		await press(rendered, 'b');
+		await frameWith(rendered, 'Block t-fail');
+		await press(rendered, 'design review', keys.enter);
+		await expectChange(/^info tui t-fail: blocked: design review$/);
+		await press(rendered, 'b');
+		await expectChange(/^info tui t-fail: unblocked: /);
+		await press(rendered, 'd');
+		await frameWith(rendered, 'Mark t-fail done?');
+		await press(rendered, keys.enter);
+		await expectChange(/^info tui t-fail: marked done$/);
+		await press(rendered, 'n');
+		await frameWith(rendered, 'New task');
+		await press(rendered, 'Search page', keys.enter, keys.enter, keys.enter);
+		await expectChange(/^info tui [\w-]+: added: Search page \(medium, ready\)$/);
+		expect(changes()).toHaveLength(7);
+	});
+});

@@ -48,7 +48,7 @@ import {useLatestInput} from '../hooks/use-latest-input.js';
 import {TaskForm, type FormField, type FormValues} from './task-form.js';
 import {TextField} from './text-field.js';
 import type {TaskBoard} from '../run-control.js';
-import type {ViewProps} from './view-props.js';
+import type {FlashLevel, ViewProps} from './view-props.js';
 import {StyledLine, type Segment} from './styled-line.js';
 
 const selectedRow = {inverse: true} as const;
@@ -191,6 +191,12 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 		setSelection({id: list[clamped]?.id, index: clamped});
 	};
 
+	/** What a person changed, said in the hint line and kept in the run's log. */
+	const changed = (id: string, change: string, message: string, level?: FlashLevel) => {
+		run.recordChange(id, change);
+		flash(message, level);
+	};
+
 	/** One store transaction; what it refuses is said in the hint line. */
 	function change<T>(
 		op: (tasks: TaskTable, context: OpContext) => Change<T>,
@@ -287,6 +293,8 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 						change(
 							(tasks, context) => retryTasks(tasks, 'failed', context),
 							({retried}) => {
+								for (const id of retried)
+									run.recordChange(id, 'retried (retry all), retries reset');
 								flash(
 									retried.length === 0
 										? 'No failed tasks to retry.'
@@ -321,7 +329,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					(tasks, context) => retryTasks(tasks, [id], context),
 					() => {
 						const now = board.getSnapshot().tasks.get(id)?.status ?? 'pending';
-						flash(`${id} retried: ${now}, retries reset.`);
+						changed(id, `retried: ${now}, retries reset`, `${id} retried: ${now}, retries reset.`);
 					},
 				);
 				break;
@@ -332,7 +340,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					(tasks, context) =>
 						setPriority(tasks, id, nextPriority(tasks.get(id)?.priority ?? 'medium'), context),
 					(task) => {
-						flash(`${id} priority ${task.priority}.`);
+						changed(id, `priority ${task.priority}`, `${id} priority ${task.priority}.`);
 					},
 				);
 				break;
@@ -343,7 +351,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					change(
 						(tasks, context) => unblockTask(tasks, id, context),
 						(task) => {
-							flash(`${id} unblocked; it is ${task.status}.`);
+							changed(id, `unblocked: ${task.status}`, `${id} unblocked; it is ${task.status}.`);
 						},
 					);
 				} else if (selected.status === 'completed') {
@@ -375,9 +383,11 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 						change(
 							(tasks, context) => markDone(tasks, id, context),
 							({unmetDependencies}) => {
-								if (unmetDependencies.length === 0) flash(`${id} completed.`);
+								if (unmetDependencies.length === 0) changed(id, 'marked done', `${id} completed.`);
 								else
-									flash(
+									changed(
+										id,
+										`marked done before its dependencies ${unmetDependencies.join(', ')}`,
 										`${id} completed before its dependencies ${unmetDependencies.join(', ')}.`,
 										'warn',
 									);
@@ -458,7 +468,11 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					);
 					close();
 					setSelection({id: task.id, index: selectedIndex});
-					flash(`Added ${task.id}: ${task.title} (${task.status}).`);
+					changed(
+						task.id,
+						`added: ${task.title} (${task.priority}, ${task.status})`,
+						`Added ${task.id}: ${task.title} (${task.status}).`,
+					);
 				}}
 			/>
 		);
@@ -480,7 +494,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 						editTask(tasks, task.id, {title, description: values['description'] ?? ''}, context()),
 					);
 					close();
-					flash(`${task.id} saved.`);
+					changed(task.id, `edited: ${title}`, `${task.id} saved.`);
 				}}
 			/>
 		);
@@ -497,7 +511,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					if (reason === '') throw new Error('Give a reason: what is the task waiting for?');
 					await board.update((tasks) => blockTask(tasks, task.id, reason, context()));
 					close();
-					flash(`${task.id} blocked: ${reason}`);
+					changed(task.id, `blocked: ${reason}`, `${task.id} blocked: ${reason}`);
 				}}
 			/>
 		);

@@ -90,5 +90,7 @@ export function renderAt(tree: ReactElement, columns: number): ReturnType<typeof
 	const rendered = render(tree);
 	Object.defineProperty(rendered.stdout, 'columns', {get: () => columns});
 	rendered.rerender(tree);
+	// The app follows the terminal's size through its resize events.
+	rendered.stdout.emit('resize');
 	return rendered;
 }

@@ -259,3 +259,21 @@ describe('GraphView at 160×45', () => {
 		expect(frame).toContain('bd-7 Login rate limiter, step 7');
 	});
 });
+
+describe('GraphView stuck tasks', () => {
+	it('marks a task behind a cycle as stuck, not as waiting', async () => {
+		const {board} = await fakeBoard(
+			table(
+				['bd-a', 'Loop one', ['bd-b']],
+				['bd-b', 'Loop two', ['bd-a']],
+				['bd-c', 'Behind the loop', ['bd-a']],
+				['bd-d', 'Start', []],
+				['bd-e', 'Waits', ['bd-d']],
+			),
+		);
+		const {rendered} = show(board);
+		const frame = await frameWith(rendered, 'Behind the loop');
+		expect(frame).toMatch(/ ↻ bd-c Behind the loop/);
+		expect(frame).toMatch(/[ ★]· bd-e Waits/);
+	});
+});

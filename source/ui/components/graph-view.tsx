@@ -31,6 +31,7 @@ import {useBoard} from '../hooks/use-run.js';
 import {useLatestInput} from '../hooks/use-latest-input.js';
 import {commandIn, keyName} from '../keymap.js';
 import {statusStyle, theme} from '../theme.js';
+import {taskLook} from '../task-table.js';
 import {minutesShort} from './status-bar.js';
 import type {TaskBoard} from '../run-control.js';
 import type {ViewProps} from './view-props.js';
@@ -342,7 +343,7 @@ interface GridOptions {
 }
 
 function cell(task: Task, options: GridOptions): Segment[] {
-	const look = statusStyle[task.status];
+	const look = taskLook(task, options.graph);
 	const critical = options.onPath.has(task.id);
 	const runnable = isRunnable(task, options.graph, options.now);
 	const inverse = task.id === options.selected;
@@ -455,7 +456,7 @@ function SelectionPanel({
 	readonly lines: number;
 	readonly width: number;
 }) {
-	const look = statusStyle[task.status];
+	const look = taskLook(task, graph);
 	const slack = graph.slack.get(task.id);
 	const facts = [
 		task.status.replace('_', ' '),

@@ -87,6 +87,10 @@ export function describeEvent(event: StampedEvent['event']): string {
 			return event.message;
 		}
 
+		case 'task.changed': {
+			return `${event.change} (from the TUI)`;
+		}
+
 		case 'run.finished': {
 			return `run finished: ${event.reason}`;
 		}

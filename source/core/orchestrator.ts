@@ -116,6 +116,13 @@ export type RunEvent =
 	/** The watchdog could not measure (it tries again at the next interval). */
 	| {readonly type: 'memory.unavailable'; readonly message: string}
 	| {readonly type: 'run.warning'; readonly message: string}
+	/** A person changed a task from the TUI (retry, priority, block, done, edit, new). */
+	| {
+			readonly type: 'task.changed';
+			readonly task: string;
+			readonly change: string;
+			readonly by: 'tui';
+	  }
 	| {
 			readonly type: 'profile.paused';
 			readonly profile: string;
@@ -392,6 +399,11 @@ export class Orchestrator {
 	/** Something the user should know that did not come from the run itself (a store notice). */
 	report(message: string): void {
 		this.#emit('warn', {type: 'run.warning', message});
+	}
+
+	/** A change a person made to `task` from the TUI, for the run's log (`change`: what, in words). */
+	recordChange(task: string, change: string): void {
+		this.#emit('info', {type: 'task.changed', task, change, by: 'tui'});
 	}
 
 	subscribe(listener: () => void): () => void {

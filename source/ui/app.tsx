@@ -15,7 +15,7 @@ import {TasksView} from './components/tasks-view.js';
 import type {FlashLevel, ViewProps} from './components/view-props.js';
 import {useBoard, useNow, useSnapshot} from './hooks/use-run.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
-import {detachKeys, keyName, resolve, views, type View} from './keymap.js';
+import {detachKeys, hintLine, keyName, resolve, views, type View} from './keymap.js';
 import type {RunControl, TaskBoard} from './run-control.js';
 import {theme} from './theme.js';
 import type {TaskMinutes} from '../core/eta.js';
@@ -39,14 +39,6 @@ type Modal =
 			readonly detail?: string;
 			readonly onYes: () => void;
 	  };
-
-const hints: Record<View, string> = {
-	panes: 'hjkl/arrows focus · enter zoom · a attach · x recycle · +/- agents',
-	tasks:
-		'j/k move · / filter · s sort · enter details · r retry · p priority · b block · e edit · n new · d done',
-	graph: 'j/k move · h/l layer · enter re-centre · c critical path',
-	log: 'j/k scroll · f level · / filter · G follow',
-};
 
 /** The TUI; every key goes through one router (see `KeyRouterProvider`). */
 export function App(props: AppProps) {
@@ -325,6 +317,7 @@ function HintLine({
 			{` ${index + 1} ${name} `}
 		</Text>
 	));
+	const tabsWidth = views.reduce((sum, name, index) => sum + ` ${index + 1} ${name} `.length, 1);
 	const levelColor = {info: theme.accent, warn: theme.warn, error: theme.error} as const;
 	return (
 		<Box width={width} overflow="hidden">
@@ -332,10 +325,7 @@ function HintLine({
 				{tabs}
 				<Text> </Text>
 				{flash === undefined ? (
-					<Text color={theme.muted}>
-						{finished ? 'run over · q quit · ' : ''}
-						{hints[view]} · ? help · q quit
-					</Text>
+					<Text color={theme.muted}>{hintLine(view, width - tabsWidth, {finished})}</Text>
 				) : (
 					<Text color={levelColor[flash.level]}>{flash.message}</Text>
 				)}

@@ -173,13 +173,20 @@ export interface Viewport {
 }
 
 const minColumnWidth = 22;
-const maxColumnWidth = 40;
+/** Wide enough for a title people can read; narrower only to show a layer each side of the selection. */
+const preferredColumnWidth = 36;
+const maxColumnWidth = 80;
 export const columnGap = 1;
 
-/** How many layers fit across `width`, and how wide each is. */
+/**
+ * How many layers fit across `width`, and how wide each is: columns of readable width, at least
+ * three when even narrow ones fit (the selection's layer and one each side), and the layers there
+ * are sharing the whole width when they are few.
+ */
 export function fitColumns(width: number, layers: number): {count: number; width: number} {
-	const fit = Math.floor((width + columnGap) / (minColumnWidth + columnGap));
-	const count = Math.max(1, Math.min(fit, Math.max(1, layers)));
+	const most = Math.floor((width + columnGap) / (minColumnWidth + columnGap));
+	const readable = Math.floor((width + columnGap) / (preferredColumnWidth + columnGap));
+	const count = Math.max(1, Math.min(most, Math.max(3, readable), Math.max(1, layers)));
 	const each = Math.floor((width - columnGap * (count - 1)) / count);
 	return {count, width: Math.max(1, Math.min(maxColumnWidth, each))};
 }
@@ -228,8 +235,10 @@ export function settle(cursor: GraphCursor, context: WindowContext): GraphCursor
 	if (centre === undefined || !index.layerOf.has(centre)) centre = selected;
 	const layer = index.layerOf.get(selected) as number;
 	const columns = Math.max(1, viewport.columns);
-	if (layer < firstLayer) firstLayer = layer;
-	else if (layer >= firstLayer + columns) firstLayer = layer - columns + 1;
+	// A layer of context each side of the selection when three or more are shown.
+	const margin = columns >= 3 ? 1 : 0;
+	if (layer < firstLayer + margin) firstLayer = layer - margin;
+	else if (layer > firstLayer + columns - 1 - margin) firstLayer = layer - columns + 1 + margin;
 	firstLayer = clamp(firstLayer, 0, index.layers.length - columns);
 
 	const rows = Math.max(1, viewport.rows);

@@ -5,6 +5,7 @@
  * (`x`, `enter`); a view key never shadows `1`–`4`, `tab`, `?`, `q` or ctrl-c.
  */
 import type {Key} from 'ink';
+import {textWidth} from './text-width.js';
 
 export const views = ['panes', 'tasks', 'graph', 'log'] as const;
 export type View = (typeof views)[number];
@@ -97,7 +98,7 @@ export const bindings: readonly Binding[] = [
 		keys: ['/'],
 		command: 'list.filter',
 		scope: 'tasks',
-		help: 'filter: text, status:failed, tag:api, agent:…',
+		help: 'filter: text, status:failed, tag:api, agent:name',
 	},
 	{keys: ['esc'], command: 'list.clear', scope: 'tasks', help: 'clear the filter / close'},
 	{
@@ -171,4 +172,56 @@ export function resolve(name: string, view: View): Binding | undefined {
 export function commandIn(scope: Scope, name: string): CommandId | undefined {
 	return bindings.find((binding) => binding.scope === scope && binding.keys.includes(name))
 		?.command;
+}
+
+/** What each view's hint line offers, most useful first: the last are dropped first when narrow. */
+function viewHints(view: View, zoomed: boolean): readonly string[] {
+	switch (view) {
+		case 'panes': {
+			return zoomed
+				? ['enter/z unzoom', 'a attach', 'x recycle', 'hjkl/arrows focus', '+/- agents']
+				: ['hjkl/arrows focus', 'enter zoom', 'a attach', 'x recycle', '+/- agents'];
+		}
+
+		case 'tasks': {
+			return [
+				'j/k move',
+				'enter details',
+				'r retry',
+				'/ filter',
+				'e edit',
+				'n new',
+				'b block',
+				'p priority',
+				'd done',
+				's sort',
+			];
+		}
+
+		case 'graph': {
+			return ['j/k move', 'h/l layer', 'enter re-centre', 'c critical path'];
+		}
+
+		case 'log': {
+			return ['j/k scroll', 'f level', '/ filter', 'G follow'];
+		}
+	}
+}
+
+/** The end of every hint line: the two keys a newcomer needs whatever else is cut. */
+export const hintTail = '? help · q quit';
+
+/**
+ * The key hints of `view` in `width` columns: always ending with `? help · q quit` (once), "run
+ * over" first when the run has ended, and the view's less useful hints dropped until it fits.
+ */
+export function hintLine(
+	view: View,
+	width: number,
+	{finished = false, zoomed = false}: {readonly finished?: boolean; readonly zoomed?: boolean} = {},
+): string {
+	const hints = [...(finished ? ['run over'] : []), ...viewHints(view, zoomed)];
+	const line = () => [...hints, hintTail].join(' · ');
+	while (hints.length > 0 && textWidth(line()) > width) hints.pop();
+	return line();
 }

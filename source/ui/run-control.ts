@@ -22,6 +22,8 @@ export interface RunControl {
 	addAgent(): string | undefined;
 	removeAgent(): string | undefined;
 	stopTask(taskId: string): Promise<void>;
+	/** Puts a change a person made to `task` in the run's log (a `task.changed` event). */
+	recordChange(task: string, change: string): void;
 	/** The store changed outside the orchestrator: look again for work. */
 	notifyStoreChanged(): void;
 	/**

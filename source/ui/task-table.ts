@@ -13,6 +13,7 @@ import {
 	type TaskStatus,
 	type TaskTable,
 } from '../core/task.js';
+import {statusStyle} from './theme.js';
 
 export const sortOrders = ['status', 'priority', 'critical', 'age'] as const;
 export type SortOrder = (typeof sortOrders)[number];
@@ -404,3 +405,33 @@ export function completeId(text: string, ids: Iterable<string>, limit = 5): Comp
 
 	return {value: `${head}${common}`, candidates: found.slice(0, limit), count: found.length};
 }
+
+/** A task that cannot run until the graph is fixed (on a cycle, or behind one or an unknown id). */
+export const stuckStyle = {symbol: '↻', color: 'yellow'} as const;
+
+/** The symbol and colour of a task in the tasks view: its status, or stuck when the graph says so. */
+export function taskLook(task: Task, graph: Pick<Graph, 'stuck'>): {symbol: string; color: string} {
+	return task.status !== 'completed' && task.status !== 'failed' && graph.stuck.has(task.id)
+		? stuckStyle
+		: statusStyle[task.status];
+}
+
+/** What every symbol of the tasks and graph views means: for the help and the legend line. */
+export const symbolLegend: ReadonlyArray<{
+	readonly symbol: string;
+	readonly color: string;
+	/** One word, for the tasks view's legend line. */
+	readonly short: string;
+	readonly meaning: string;
+}> = [
+	{...statusStyle.in_progress, short: 'working', meaning: 'an agent works on it'},
+	{...statusStyle.claimed, short: 'starting', meaning: 'claimed, the agent is starting'},
+	{...statusStyle.ready, short: 'ready', meaning: 'ready to run'},
+	{...statusStyle.pending, short: 'waiting', meaning: 'waits for its dependencies'},
+	{...stuckStyle, short: 'stuck', meaning: 'stuck: behind a dependency cycle or unknown id'},
+	{...statusStyle.blocked, short: 'blocked', meaning: 'blocked by hand'},
+	{...statusStyle.completed, short: 'done', meaning: 'done'},
+	{...statusStyle.failed, short: 'failed', meaning: 'failed'},
+	{symbol: '▶', color: 'cyan', short: 'runnable', meaning: 'graph: can run now'},
+	{symbol: '★', color: 'yellow', short: 'critical', meaning: 'graph: on the critical path'},
+];

@@ -242,7 +242,7 @@ describe('triage in the tasks view', () => {
 
 /** The selected task, as the panel under the columns names it. */
 function selection(text: string): {id: string; layer: number; critical: boolean} | undefined {
-	const line = text.split('\n').find((row) => / · layer \d+\/\d+/.test(row)) ?? '';
+	const line = text.split('\n').find((row) => /^(★ )?\S \S+ · .* · layer \d+\/\d+/.test(row)) ?? '';
 	const found = /^(★ )?\S (\S+) · .* · layer (\d+)\/\d+/.exec(line);
 	if (found === null) return undefined;
 	return {id: found[2] ?? '', layer: Number(found[3]), critical: found[1] !== undefined};
@@ -270,7 +270,8 @@ function whole(tui: Tui, text: string): boolean {
 		/^\d+\/\d+ agents · \d+\/\d+ done · /.test(lines[0] ?? '') &&
 		lines[1]?.startsWith('★ critical path: ') === true &&
 		occurrences(text, 'critical path:') === 1 &&
-		lines.some((line) => /^layer \d+\/\d+ · /.test(line)) &&
+		// Layers hidden to the left are counted before the first title: `‹ 3 more · layer 4/9 · …`.
+		lines.some((line) => /^(‹ ?\d+( more ·)? )?layer \d+\/\d+\b/.test(line)) &&
 		// Ink ends its frame with a line feed, so the app draws one row short of the screen.
 		lines[rows - 2]?.startsWith(' 1 panes  2 tasks  3 graph  4 log ') === true &&
 		lines[rows - 1] === '' &&

@@ -171,6 +171,10 @@ export class FakeRun implements RunControl {
 		return resumed;
 	}
 
+	recordChange(task: string, change: string): void {
+		this.emit({type: 'task.changed', task, change, by: 'tui'});
+	}
+
 	async shutdown(options: {immediate: boolean; drain?: boolean}): Promise<void> {
 		this.calls.push({type: 'shutdown', ...options});
 		if (this.finishOnShutdown) this.end('interrupted');

@@ -2,6 +2,8 @@
  * Helpers for ink-testing-library: frames without ANSI, and waiting for a frame to show something
  * (input handlers subscribe in effects, and renders are throttled, so a test polls).
  */
+import {render} from 'ink-testing-library';
+import type {ReactElement} from 'react';
 import stripAnsi from 'strip-ansi';
 import {vi} from 'vitest';
 
@@ -78,4 +80,17 @@ export async function press(rendered: Rendered, ...data: string[]): Promise<void
 	}
 
 	await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/**
+ * `render` in a terminal `columns` wide: ink-testing-library's is always 100, and Ink lays out the
+ * root at the terminal's width, so wider views would overflow it.
+ */
+export function renderAt(tree: ReactElement, columns: number): ReturnType<typeof render> {
+	const rendered = render(tree);
+	Object.defineProperty(rendered.stdout, 'columns', {get: () => columns});
+	rendered.rerender(tree);
+	// The app follows the terminal's size through its resize events.
+	rendered.stdout.emit('resize');
+	return rendered;
 }

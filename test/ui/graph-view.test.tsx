@@ -8,7 +8,7 @@ import {GraphView} from '../../source/ui/components/graph-view.js';
 import type {ViewProps} from '../../source/ui/components/view-props.js';
 import type {TaskBoard} from '../../source/ui/run-control.js';
 import {agentView, fakeBoard, FakeRun} from '../helpers/fake-run.js';
-import {frameWith, keys, plain, press, type Rendered} from '../helpers/ink.js';
+import {frameWith, keys, plain, press, renderAt, type Rendered} from '../helpers/ink.js';
 
 afterEach(() => {
 	cleanup();
@@ -66,7 +66,7 @@ function show(
 
 /** The selected task, as the panel under the columns names it. */
 function selection(frame: string): string | undefined {
-	const line = frame.split('\n').find((text) => / · layer \d+\/\d+/.test(text));
+	const line = frame.split('\n').find((text) => /^(?:★ )?\S \S+ · .* · layer \d+\/\d+/.test(text));
 	return /^(?:★ )?\S (\S+) · /.exec(line ?? '')?.[1];
 }
 
@@ -95,7 +95,8 @@ describe('GraphView', () => {
 		expect(frame).toContain('critical path: 3 tasks · 2h of work · ETA 2h with 2 agents');
 		expect(frame).toContain('· ▶ runnable');
 		const titles = frame.split('\n').find((line) => line.includes('layer 1')) ?? '';
-		expect(titles).toMatch(/layer 1\/4 · 2 +layer 2\/4 · 2 +layer 3\/4 · 1 +layer 4\/4 · 1/);
+		// Three readable columns in 100; the layer beyond them is said to be there.
+		expect(titles).toMatch(/layer 1\/4 · 2 +layer 2\/4 · 2 +layer 3\/4 · 1 · 1 more ›/);
 		// Critical path starred; runnable tasks marked; done ticked.
 		expect(frame).toMatch(/★▶ bd-b API/);
 		expect(frame).toMatch(/★· bd-d UI/);
@@ -219,4 +220,60 @@ describe('GraphView on the beads project’s own export', () => {
 			}
 		});
 	}
+});
+
+describe('GraphView at 160×45', () => {
+	it('uses the width for titles, keeps a layer of context each side, and says what is hidden', async () => {
+		const chain = table(
+			...Array.from({length: 9}, (_, i): [string, string, string[]] => [
+				`bd-${i}`,
+				`Login rate limiter, step ${i}`,
+				i === 0 ? [] : [`bd-${i - 1}`],
+			]),
+		);
+		const {board} = await fakeBoard(chain);
+		const flashes: string[] = [];
+		const props: ViewProps = {
+			run: new FakeRun(),
+			board,
+			width: 160,
+			height: 42,
+			keysActive: true,
+			setCaptured: () => undefined,
+			flash: (message) => flashes.push(message),
+		};
+		const rendered = renderAt(<GraphView {...props} />, 160);
+		let frame = await frameWith(rendered, selected('bd-0'));
+		expect(frame).toContain('bd-0 Login rate limiter, step 0');
+		expect(frame).toContain('bd-3 Login rate limiter, step 3');
+		const titles = () => frame.split('\n').find((line) => line.includes('layer 1')) ?? '';
+		expect(titles()).toMatch(/^layer 1\/9 · 1 .* layer 4\/9 · 1 · 5 more ›$/);
+		for (let i = 1; i <= 6; i++) {
+			await press(rendered, 'l');
+			frame = await frameWith(rendered, selected(`bd-${i}`));
+		}
+
+		// bd-6 is in layer 7: layers 5–8 are shown, with 8 after it and four hidden to the left.
+		const header = frame.split('\n').find((line) => line.includes('layer 7/9')) ?? '';
+		expect(header).toMatch(/^‹ 4 more · layer 5\/9 · 1 .* layer 8\/9 · 1 · 1 more ›$/);
+		expect(frame).toContain('bd-7 Login rate limiter, step 7');
+	});
+});
+
+describe('GraphView stuck tasks', () => {
+	it('marks a task behind a cycle as stuck, not as waiting', async () => {
+		const {board} = await fakeBoard(
+			table(
+				['bd-a', 'Loop one', ['bd-b']],
+				['bd-b', 'Loop two', ['bd-a']],
+				['bd-c', 'Behind the loop', ['bd-a']],
+				['bd-d', 'Start', []],
+				['bd-e', 'Waits', ['bd-d']],
+			),
+		);
+		const {rendered} = show(board);
+		const frame = await frameWith(rendered, 'Behind the loop');
+		expect(frame).toMatch(/ ↻ bd-c Behind the loop/);
+		expect(frame).toMatch(/[ ★]· bd-e Waits/);
+	});
 });

@@ -139,6 +139,10 @@ describe('fitColumns', () => {
 
 		expect(fitColumns(80, 11)).toEqual({count: 3, width: 26});
 		expect(fitColumns(80, 2)).toEqual({count: 2, width: 39});
+		// Wide terminals get readable columns, not more of them: titles were cut to ten characters.
+		expect(fitColumns(160, 11)).toEqual({count: 4, width: 39});
+		expect(fitColumns(120, 11)).toEqual({count: 3, width: 39});
+		expect(fitColumns(160, 2)).toEqual({count: 2, width: 79});
 	});
 });
 
@@ -206,8 +210,20 @@ describe('the cursor', () => {
 		let cursor = settle({...startCursor(index), selected: 't0-0', centre: 't0-0'}, context);
 		for (let i = 0; i < 5; i++) cursor = moveAcross(cursor, 1, context) as GraphCursor;
 		expect(index.layerOf.get(cursor.selected as string)).toBe(5);
-		expect(cursor.firstLayer).toBe(3);
-		expect(windowColumns(cursor, context).map((column) => column.layer)).toEqual([3, 4, 5]);
+		// A layer of context on each side: the selection is never at the edge while more are hidden.
+		expect(cursor.firstLayer).toBe(4);
+		expect(windowColumns(cursor, context).map((column) => column.layer)).toEqual([4, 5, 6]);
+		let walk = moveAcross(
+			moveAcross(cursor, -1, context) as GraphCursor,
+			-1,
+			context,
+		) as GraphCursor;
+		expect(index.layerOf.get(walk.selected as string)).toBe(3);
+		expect(walk.firstLayer).toBe(2);
+		for (let i = 0; i < 5; i++) walk = moveAcross(walk, 1, context) as GraphCursor;
+		// The last layer has nothing after it: it may sit at the edge.
+		expect(index.layerOf.get(walk.selected as string)).toBe(8);
+		expect(walk.firstLayer).toBe(6);
 		const centred = recentre(cursor, context);
 		expect(centred.centre).toBe(cursor.selected);
 		expect(centred.firstLayer).toBe(4);

@@ -86,6 +86,13 @@ describe('LogView', () => {
 		expect(frame).toContain('following');
 	});
 
+	it('shows the changes made from the TUI with the task they changed', async () => {
+		const run = new FakeRun();
+		const {rendered} = await show(run);
+		run.recordChange('bd-a', 'blocked: design review');
+		await frameWith(rendered, /info {2}bd-a {7}.*blocked: design review \(from the TUI\)/);
+	});
+
 	it('f narrows to warnings, then errors, then shows all again', async () => {
 		const run = new FakeRun();
 		run.emit(claimed('bd-a', 'sim-1'), 'info', at(0));

@@ -167,3 +167,30 @@ describe('TaskForm', () => {
 		expect(submitted).toEqual([]);
 	});
 });
+
+describe('TaskForm layout', () => {
+	it.each([80, 120, 160])(
+		'keeps each label whole beside a long value at %i columns',
+		async (width) => {
+			const long = 'Write the rate limiter for the login endpoint and its tests '.repeat(4);
+			const rendered = render(
+				<TaskForm
+					title="Edit"
+					fields={[
+						{kind: 'text', name: 'title', label: 'title', initial: long},
+						{kind: 'text', name: 'description', label: 'description', initial: long},
+					]}
+					width={width}
+					onSubmit={async () => undefined}
+					onCancel={() => undefined}
+				/>,
+			);
+			await frameWith(rendered, 'Edit');
+			await press(rendered, keys.tab);
+			const frame = await frameWith(rendered, '› descriptio');
+			// Values start in one column, after the longest label and a space.
+			expect(frame).toMatch(/│ {3}title {7}Write/);
+			expect(frame).toMatch(/│ › description Write/);
+		},
+	);
+});

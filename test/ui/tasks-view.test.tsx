@@ -589,7 +589,8 @@ describe('TasksView', () => {
 		const {rendered} = await setup(many, {height: 20});
 		const frame = await frameWith(rendered, '10000/10000 tasks');
 		expect(frame.split('\n').length).toBeLessThanOrEqual(20);
-		expect(frame.split('\n').filter((line) => line.includes('Task number'))).toHaveLength(18);
+		// Header, column titles and the legend line; the rest are rows.
+		expect(frame.split('\n').filter((line) => line.includes('Task number'))).toHaveLength(17);
 		await press(rendered, 'G');
 		await frameWith(rendered, () => selectedRow(rendered).includes('bd-09999'));
 		// 9996 failed, so it is listed far above.
@@ -601,5 +602,75 @@ describe('TasksView', () => {
 		await frameWith(rendered, '/ ');
 		await press(rendered, 'id:bd-0999', keys.enter);
 		await frameWith(rendered, '10/10000 tasks');
+	});
+});
+
+describe('TasksView symbols', () => {
+	it('marks tasks stuck behind a cycle apart from tasks that wait, and says what each symbol means', async () => {
+		const {rendered} = await setup(
+			table(
+				newTask({id: 't-a', title: 'Loop one', dependencies: ['t-b']}),
+				newTask({id: 't-b', title: 'Loop two', dependencies: ['t-a']}),
+				newTask({id: 't-c', title: 'After the loop', dependencies: ['t-a']}),
+				newTask({id: 't-d', title: 'First'}),
+				newTask({id: 't-e', title: 'Waits', dependencies: ['t-d']}),
+			),
+			{width: 120, height: 30},
+		);
+		const frame = await frameWith(rendered, '5/5 tasks');
+		const row = (id: string) => frame.split('\n').find((line) => line.includes(id)) ?? '';
+		for (const id of ['t-a', 't-b', 't-c']) expect(row(id)).toMatch(/^. ↻ /);
+		expect(row('t-e')).toMatch(/^. · /);
+		expect(frame).toMatch(/◑ working +◔ starting +○ ready +· waiting +↻ stuck +⊘ blocked/);
+	});
+
+	it('leaves the legend out when the rows need every line', async () => {
+		const {rendered} = await setup(fixture(), {width: 80, height: 8});
+		const frame = await frameWith(rendered, '5/5 tasks');
+		expect(frame).not.toContain('↻ stuck');
+	});
+});
+
+describe('TasksView changes in the run log', () => {
+	it('puts every change made here in the run log: retry, priority, edit, block, unblock, done, new', async () => {
+		const {rendered, run} = await setup();
+		const changes = () =>
+			run
+				.recentEvents()
+				.flatMap(({event, level}) =>
+					event.type === 'task.changed'
+						? [`${level} ${event.by} ${event.task}: ${event.change}`]
+						: [],
+				);
+		const expectChange = async (pattern: RegExp) => {
+			await expect
+				.poll(() => changes().find((line) => pattern.test(line)) ?? changes().join('\n'))
+				.toMatch(pattern);
+		};
+
+		await frameWith(rendered, () => selectedRow(rendered).includes('t-fail '));
+		await press(rendered, 'r');
+		await expectChange(/^info tui t-fail: retried: ready, retries reset$/);
+		await press(rendered, 'p');
+		await expectChange(/^info tui t-fail: priority /);
+		await press(rendered, 'e');
+		await frameWith(rendered, 'Edit t-fail');
+		await press(rendered, ' v2', keys.enter, keys.enter);
+		await expectChange(/^info tui t-fail: edited: Login API v2$/);
+		await press(rendered, 'b');
+		await frameWith(rendered, 'Block t-fail');
+		await press(rendered, 'design review', keys.enter);
+		await expectChange(/^info tui t-fail: blocked: design review$/);
+		await press(rendered, 'b');
+		await expectChange(/^info tui t-fail: unblocked: /);
+		await press(rendered, 'd');
+		await frameWith(rendered, 'Mark t-fail done?');
+		await press(rendered, keys.enter);
+		await expectChange(/^info tui t-fail: marked done$/);
+		await press(rendered, 'n');
+		await frameWith(rendered, 'New task');
+		await press(rendered, 'Search page', keys.enter, keys.enter, keys.enter);
+		await expectChange(/^info tui [\w-]+: added: Search page \(medium, ready\)$/);
+		expect(changes()).toHaveLength(7);
 	});
 });

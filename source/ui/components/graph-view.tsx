@@ -31,6 +31,7 @@ import {useBoard} from '../hooks/use-run.js';
 import {useLatestInput} from '../hooks/use-latest-input.js';
 import {commandIn, keyName} from '../keymap.js';
 import {statusStyle, theme} from '../theme.js';
+import {taskLook} from '../task-table.js';
 import {minutesShort} from './status-bar.js';
 import type {TaskBoard} from '../run-control.js';
 import type {ViewProps} from './view-props.js';
@@ -342,7 +343,7 @@ interface GridOptions {
 }
 
 function cell(task: Task, options: GridOptions): Segment[] {
-	const look = statusStyle[task.status];
+	const look = taskLook(task, options.graph);
 	const critical = options.onPath.has(task.id);
 	const runnable = isRunnable(task, options.graph, options.now);
 	const inverse = task.id === options.selected;
@@ -357,18 +358,35 @@ function cell(task: Task, options: GridOptions): Segment[] {
 	];
 }
 
-function columnTitle(column: WindowColumn, options: GridOptions): Segment[] {
+/**
+ * A column's title: its layer and the rows shown; the first and last say how many layers are
+ * hidden beyond them (`‹ 3 more`, `2 more ›`), which stays when the column is too narrow for all.
+ */
+function columnTitle(
+	column: WindowColumn,
+	options: GridOptions,
+	edges: {readonly first: boolean; readonly last: boolean},
+): Segment[] {
 	const here = options.selected !== undefined && column.ids.includes(options.selected);
 	const end = column.offset + column.ids.length;
 	const range =
 		column.ids.length < column.size ? `${column.offset + 1}–${end}/${column.size}` : column.size;
-	return [
-		{
-			text: `layer ${column.layer + 1}/${options.layers} · ${range}`,
-			color: here ? theme.accent : theme.muted,
-			bold: here,
-		},
-	];
+	const before = edges.first ? column.layer : 0;
+	const after = edges.last ? options.layers - 1 - column.layer : 0;
+	const name = `layer ${column.layer + 1}/${options.layers}`;
+	const title = (long: boolean, withRange: boolean) =>
+		[
+			before > 0 ? (long ? `‹ ${before} more` : `‹${before}`) : '',
+			withRange ? `${name} · ${range}` : name,
+			after > 0 ? (long ? `${after} more ›` : `${after}›`) : '',
+		]
+			.filter((part) => part !== '')
+			.join(long ? ' · ' : ' ');
+	const text =
+		[title(true, true), title(true, false), title(false, false)].find(
+			(candidate) => stringWidth(candidate) <= options.width,
+		) ?? title(false, false);
+	return [{text, color: here ? theme.accent : theme.muted, bold: here}];
 }
 
 /** The columns as screen lines: a title line, then one line per row, cells side by side. */
@@ -380,7 +398,12 @@ function gridLines(columns: readonly WindowColumn[], options: GridOptions): Segm
 			const last = position === columns.length - 1;
 			const id = row < 0 ? undefined : column.ids[row];
 			const task = id === undefined ? undefined : options.graph.tasks.get(id);
-			const content = row < 0 ? columnTitle(column, options) : task ? cell(task, options) : [];
+			const content =
+				row < 0
+					? columnTitle(column, options, {first: position === 0, last})
+					: task
+						? cell(task, options)
+						: [];
 			for (const segment of fitCell(content, options.width, !last)) {
 				const previous = line.at(-1);
 				if (previous !== undefined && sameStyle(previous, segment))
@@ -433,7 +456,7 @@ function SelectionPanel({
 	readonly lines: number;
 	readonly width: number;
 }) {
-	const look = statusStyle[task.status];
+	const look = taskLook(task, graph);
 	const slack = graph.slack.get(task.id);
 	const facts = [
 		task.status.replace('_', ' '),

@@ -29,6 +29,38 @@ export function megabytes(mb: number): string {
 	return mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${Math.round(mb)} MB`;
 }
 
+/**
+ * A mistake in the tasks file as one line of `width`: the store's whole sentence when it fits,
+ * else shorter ones that still name the line and the fix (a cut sentence named neither).
+ */
+export function storeNotice(error: string, width: number): string {
+	const candidates = [`tasks file: ${error}`];
+	const compact = error
+		.replace(/ \(and (\d+) more problems?; `jetpack-tui validate` lists them\)/, ' (+$1 more)')
+		.replace(
+			'Fix the line by hand, or run `jetpack-tui recover` to go back to the last good backup.',
+			'Fix it by hand or run `jetpack-tui recover`.',
+		);
+	candidates.push(`tasks file: ${compact}`);
+	const mistake =
+		/^(?:.*\/)?([^/]+ line \d+):(.*?)( \(\+\d+ more\))?\. (Fix it by hand or run `jetpack-tui recover`\.)$/.exec(
+			compact,
+		);
+	if (mistake !== null) {
+		const [, where, detail = '', more = '', fix] = mistake;
+		// The detail's first clause says what is wrong; the rest is an example of right.
+		const what = detail.split(/;| \(/)[0]?.trim() ?? '';
+		if (what !== '') candidates.push(`${where}: ${what}${more}. ${fix}`);
+		candidates.push(
+			`${where} is not a valid task${more}. ${fix}`,
+			`${where} is not a valid task: fix it, or run \`jetpack-tui recover\`.`,
+			`${where}: fix it, or \`jetpack-tui recover\``,
+		);
+	}
+
+	return candidates.find((line) => textWidth(line) <= width) ?? candidates.at(-1) ?? error;
+}
+
 interface Counts {
 	readonly done: number;
 	readonly failed: number;
@@ -123,7 +155,7 @@ export const StatusBar = memo(function StatusBar({
 			? snapshot.paused.length > 0
 				? `paused: ${snapshot.paused.map((pause) => `${pause.profile} (${pause.reason}) until ${pause.until.slice(11, 19)}`).join('; ')}`
 				: undefined
-			: `tasks file: ${board.error}`;
+			: storeNotice(board.error, width);
 	// Styled lines: the clock changes every second, and Ink would cache every text it ever measured.
 	return (
 		<Box flexDirection="column" width={width}>

@@ -209,9 +209,12 @@ export function TaskForm({title, fields, width, onSubmit, onCancel}: TaskFormPro
 				const value = shown.values[f.name] ?? '';
 				return (
 					<Box key={f.name} width={inner}>
-						<Text color={focused ? theme.focus : theme.muted}>
-							{focused ? '›' : ' '} {f.label.padEnd(labelWidth)}
-						</Text>
+						{/* Its own column: a long value wraps beside the label instead of squeezing it. */}
+						<Box width={labelWidth + 2} flexShrink={0}>
+							<Text color={focused ? theme.focus : theme.muted}>
+								{focused ? '›' : ' '} {f.label}
+							</Text>
+						</Box>
 						{f.kind === 'choice' ? (
 							<Text>
 								<Text color={theme.muted}>‹ </Text>

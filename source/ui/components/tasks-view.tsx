@@ -7,6 +7,7 @@ import {Box, Text} from 'ink';
 import {memo, useEffect, useMemo, useRef, useState} from 'react';
 import type {AgentView} from '../../core/orchestrator.js';
 import type {Change} from '../../core/ports.js';
+import type {Graph} from '../../core/graph.js';
 import {
 	addTask,
 	blockTask,
@@ -35,17 +36,19 @@ import {
 	priorityShort,
 	sortLabels,
 	sortTasks,
+	symbolLegend,
+	taskLook,
 	windowTop,
 	type Columns,
 	type SortOrder,
 } from '../task-table.js';
-import {statusStyle, theme} from '../theme.js';
+import {theme} from '../theme.js';
 import {TaskDetails} from './task-details.js';
 import {useLatestInput} from '../hooks/use-latest-input.js';
 import {TaskForm, type FormField, type FormValues} from './task-form.js';
 import {TextField} from './text-field.js';
 import type {TaskBoard} from '../run-control.js';
-import type {ViewProps} from './view-props.js';
+import type {FlashLevel, ViewProps} from './view-props.js';
 import {StyledLine, type Segment} from './styled-line.js';
 
 const selectedRow = {inverse: true} as const;
@@ -188,6 +191,12 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 		setSelection({id: list[clamped]?.id, index: clamped});
 	};
 
+	/** What a person changed, said in the hint line and kept in the run's log. */
+	const changed = (id: string, change: string, message: string, level?: FlashLevel) => {
+		run.recordChange(id, change);
+		flash(message, level);
+	};
+
 	/** One store transaction; what it refuses is said in the hint line. */
 	function change<T>(
 		op: (tasks: TaskTable, context: OpContext) => Change<T>,
@@ -200,8 +209,18 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 			});
 	}
 
+	// What the symbols mean, under the table, when it has rows to spare and nothing else is there.
+	const legend = overlay === undefined && !details && height >= legendMinHeight;
 	const bottomLines =
-		overlay?.kind === 'filter' ? 1 : overlay?.kind === 'confirm' ? (overlay.detail ? 3 : 2) : 0;
+		overlay?.kind === 'filter'
+			? 1
+			: overlay?.kind === 'confirm'
+				? overlay.detail
+					? 3
+					: 2
+				: legend
+					? 1
+					: 0;
 	const bodyHeight = Math.max(1, height - 1 - bottomLines);
 	const rows = Math.max(1, bodyHeight - 1);
 
@@ -274,6 +293,8 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 						change(
 							(tasks, context) => retryTasks(tasks, 'failed', context),
 							({retried}) => {
+								for (const id of retried)
+									run.recordChange(id, 'retried (retry all), retries reset');
 								flash(
 									retried.length === 0
 										? 'No failed tasks to retry.'
@@ -308,7 +329,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					(tasks, context) => retryTasks(tasks, [id], context),
 					() => {
 						const now = board.getSnapshot().tasks.get(id)?.status ?? 'pending';
-						flash(`${id} retried: ${now}, retries reset.`);
+						changed(id, `retried: ${now}, retries reset`, `${id} retried: ${now}, retries reset.`);
 					},
 				);
 				break;
@@ -319,7 +340,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					(tasks, context) =>
 						setPriority(tasks, id, nextPriority(tasks.get(id)?.priority ?? 'medium'), context),
 					(task) => {
-						flash(`${id} priority ${task.priority}.`);
+						changed(id, `priority ${task.priority}`, `${id} priority ${task.priority}.`);
 					},
 				);
 				break;
@@ -330,7 +351,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					change(
 						(tasks, context) => unblockTask(tasks, id, context),
 						(task) => {
-							flash(`${id} unblocked; it is ${task.status}.`);
+							changed(id, `unblocked: ${task.status}`, `${id} unblocked; it is ${task.status}.`);
 						},
 					);
 				} else if (selected.status === 'completed') {
@@ -362,9 +383,11 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 						change(
 							(tasks, context) => markDone(tasks, id, context),
 							({unmetDependencies}) => {
-								if (unmetDependencies.length === 0) flash(`${id} completed.`);
+								if (unmetDependencies.length === 0) changed(id, 'marked done', `${id} completed.`);
 								else
-									flash(
+									changed(
+										id,
+										`marked done before its dependencies ${unmetDependencies.join(', ')}`,
 										`${id} completed before its dependencies ${unmetDependencies.join(', ')}.`,
 										'warn',
 									);
@@ -445,7 +468,11 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					);
 					close();
 					setSelection({id: task.id, index: selectedIndex});
-					flash(`Added ${task.id}: ${task.title} (${task.status}).`);
+					changed(
+						task.id,
+						`added: ${task.title} (${task.priority}, ${task.status})`,
+						`Added ${task.id}: ${task.title} (${task.status}).`,
+					);
 				}}
 			/>
 		);
@@ -467,7 +494,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 						editTask(tasks, task.id, {title, description: values['description'] ?? ''}, context()),
 					);
 					close();
-					flash(`${task.id} saved.`);
+					changed(task.id, `edited: ${title}`, `${task.id} saved.`);
 				}}
 			/>
 		);
@@ -484,7 +511,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					if (reason === '') throw new Error('Give a reason: what is the task waiting for?');
 					await board.update((tasks) => blockTask(tasks, task.id, reason, context()));
 					close();
-					flash(`${task.id} blocked: ${reason}`);
+					changed(task.id, `blocked: ${reason}`, `${task.id} blocked: ${reason}`);
 				}}
 			/>
 		);
@@ -507,6 +534,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 		body = (
 			<TaskRows
 				width={width}
+				graph={state.graph}
 				list={list}
 				selectedIndex={selectedIndex}
 				rows={rows}
@@ -534,6 +562,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 			<Box flexDirection="column" height={bodyHeight} overflow="hidden">
 				{body}
 			</Box>
+			{legend ? <StyledLine segments={legendSegments} width={width} /> : undefined}
 			{overlay?.kind === 'filter' ? (
 				<FilterLine
 					value={filterText}
@@ -558,6 +587,17 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 		</Box>
 	);
 }
+
+/** Below this height the rows need every line; the help says what the symbols mean anyway. */
+const legendMinHeight = 12;
+
+const legendSegments: readonly Segment[] = symbolLegend
+	.filter((entry) => entry.short !== 'runnable' && entry.short !== 'critical')
+	.flatMap((entry, index) => [
+		{text: index === 0 ? '' : '  '},
+		{text: entry.symbol, color: entry.color},
+		{text: ` ${entry.short}`, color: theme.muted},
+	]);
 
 function Header({
 	shown,
@@ -607,8 +647,10 @@ function TaskRows({
 	agentOf,
 	empty,
 	width,
+	graph,
 }: {
 	readonly width: number;
+	readonly graph: Pick<Graph, 'stuck'>;
 	readonly list: readonly Task[];
 	readonly selectedIndex: number;
 	readonly rows: number;
@@ -634,6 +676,7 @@ function TaskRows({
 					selected={top.current + offset === selectedIndex}
 					columns={columns}
 					agent={agentOf.get(task.id)}
+					look={taskLook(task, graph)}
 				/>
 			))}
 		</>
@@ -646,17 +689,18 @@ const TaskRow = memo(function TaskRow({
 	columns,
 	agent,
 	width,
+	look,
 }: {
+	readonly look: {readonly symbol: string; readonly color: string};
 	readonly task: Task;
 	readonly selected: boolean;
 	readonly columns: Columns;
 	readonly agent: string | undefined;
 	readonly width: number;
 }) {
-	const style = statusStyle[task.status];
 	const segments: Segment[] = [
 		{text: selected ? '› ' : '  '},
-		{text: style.symbol, color: style.color},
+		{text: look.symbol, color: look.color},
 		{text: ` ${cell(task.id, columns.id)} `},
 		{
 			text: cell(priorityShort[task.priority], columns.priority),

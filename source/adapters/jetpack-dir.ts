@@ -6,7 +6,7 @@
 import {mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 
-const ignored = ['logs/', 'run.json', 'run.json.gone', 'unrecorded/'];
+const ignored = ['logs/', 'run.json*', 'unrecorded/'];
 
 /** Writes `.jetpack/.gitignore` unless one is there (a person's own is left as it is). */
 export async function ensureJetpackIgnore(dir: string): Promise<void> {

@@ -6,13 +6,14 @@
  * fresh.
  */
 import {randomUUID} from 'node:crypto';
-import {mkdir, open, readFile, rename, unlink} from 'node:fs/promises';
+import {link, mkdir, open, readFile, rename, unlink} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {UsageError} from '../core/errors.js';
 import type {ClaimedBy} from '../core/task.js';
 import {replaceFile} from './atomic-write.js';
 import {aliveSince} from './process-start.js';
+import {acquireStoreLock} from './store-lock.js';
 
 export interface RunInfo {
 	readonly runId: string;
@@ -104,22 +105,27 @@ export class RunFile {
 			agents,
 		};
 		let replaced: RunInfo | undefined;
-		for (let tries = 0; ; tries++) {
-			if (await createExclusive(target, `${JSON.stringify(info)}\n`)) break;
-			if (tries > 5)
-				throw new Error(`${target} keeps coming back as fast as it is moved aside; try again.`);
-			const current = await readRunInfo(dir);
-			if (current !== undefined && isLive(current, Date.now())) {
-				throw new UsageError(
-					`Another run (pid ${current.pid} on ${current.host}, started ${current.startedAt}) is working in this repository; stop it first, or use \`jetpack-tui status\` to watch it.`,
-				);
-			}
+		// Starters take turns: judging the file there gone and moving it aside must be one step, or
+		// two starters could each move the other's fresh file away.
+		const lock = await acquireStoreLock(target, {staleMs: 10_000, timeoutMs: 30_000});
+		try {
+			for (;;) {
+				if (await createExclusive(target, `${JSON.stringify(info)}\n`)) break;
+				const current = await readRunInfo(dir);
+				if (current !== undefined && isLive(current, Date.now())) {
+					throw new UsageError(
+						`Another run (pid ${current.pid} on ${current.host}, started ${current.startedAt}) is working in this repository; stop it first, or use \`jetpack-tui status\` to watch it.`,
+					);
+				}
 
-			// Gone (or half written by a crash): move it aside; of two starters only one rename succeeds.
-			replaced = current;
-			await rename(target, `${target}.gone`).catch((error: NodeJS.ErrnoException) => {
-				if (error.code !== 'ENOENT') throw error;
-			});
+				// Gone, or not a run file at all: moved aside, and ours takes its place.
+				replaced = current;
+				await rename(target, `${target}.gone`).catch((error: NodeJS.ErrnoException) => {
+					if (error.code !== 'ENOENT') throw error;
+				});
+			}
+		} finally {
+			await lock.release();
 		}
 
 		const file = new RunFile(dir, info, replaced, options);
@@ -175,27 +181,27 @@ export class RunFile {
 }
 
 /**
- * Creates `file` with `text` unless it exists. A write that fails (a full disk) leaves no empty
- * file behind: that would read as a run that is gone.
+ * Creates `file` with `text` unless it exists, whole or not at all: the text goes to a temp file
+ * first and is linked into place, so no reader ever sees it empty or half written (which would
+ * read as a run that is gone), and a full disk leaves nothing behind.
  */
 async function createExclusive(file: string, text: string): Promise<boolean> {
-	let handle;
+	const temp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}`;
 	try {
-		handle = await open(file, 'wx');
+		const handle = await open(temp, 'wx');
+		try {
+			await handle.writeFile(text);
+			await handle.sync();
+		} finally {
+			await handle.close();
+		}
+
+		await link(temp, file);
+		return true;
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
 		throw error;
+	} finally {
+		await unlink(temp).catch(() => undefined);
 	}
-
-	try {
-		await handle.writeFile(text);
-		await handle.sync();
-	} catch (error) {
-		await handle.close().catch(() => undefined);
-		await unlink(file).catch(() => undefined);
-		throw error;
-	}
-
-	await handle.close();
-	return true;
 }

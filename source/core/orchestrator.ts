@@ -23,7 +23,7 @@ import {
 	type Recorded,
 } from './attempts.js';
 import {closedBreaker, decide as decideBreaker, isPaused, type BreakerState} from './breaker.js';
-import {classifyAttempt, matchingLine, networkPatterns, type StopReason} from './outcome.js';
+import {classifyAttempt, matchingLine, reconnectPatterns, type StopReason} from './outcome.js';
 import type {Clock, TaskRepository} from './ports.js';
 import {expandArgs, type AgentSlot, type Profile} from './profiles.js';
 import {buildPrompt} from './prompt.js';
@@ -242,6 +242,8 @@ const tickMs = 1000;
 const frozenAfterMs = 3 * tickMs;
 /** An agent whose last lines have said "no network" this long has given up, whatever it prints. */
 const offlineMs = 3 * 60_000;
+/** A CLI retrying its connection says so at least this often. */
+const offlineQuietMs = 60_000;
 /** How many events the snapshot keeps for a late subscriber; the event log on disk has them all. */
 const keptEvents = 200;
 
@@ -742,9 +744,12 @@ export class Orchestrator {
 	#overdue(run: Running, now: number, stallMs: number): StopReason | undefined {
 		if (now > run.deadline) return 'timeout';
 		if (now - run.lastOutputAt > stallMs) return 'stalled';
-		// A CLI that lost its network may print "Reconnecting…" until its timeout: it is not working.
-		const last = run.process.tail(1);
-		if (matchingLine(last, networkPatterns) === undefined) run.offlineSince = undefined;
+		// A CLI that lost its network may retry, saying so, until its timeout: it is not working.
+		// Only while it keeps saying it: a quiet agent is the stall limit's to judge.
+		const retrying =
+			now - run.lastOutputAt < offlineQuietMs &&
+			matchingLine(run.process.tail(1), reconnectPatterns) !== undefined;
+		if (!retrying) run.offlineSince = undefined;
 		else run.offlineSince ??= now;
 		if (run.offlineSince !== undefined && now - run.offlineSince > offlineMs) return 'offline';
 		return undefined;
@@ -815,8 +820,12 @@ export class Orchestrator {
 		if (told !== '' && told !== this.#unassignableTold)
 			this.#emit('warn', {type: 'tasks.unassignable', tasks: unassignable});
 		this.#unassignableTold = told;
-		if (assignments.length > 0 && this.#o.holdsRun !== undefined && !(await this.#o.holdsRun()))
+		if (assignments.length > 0 && this.#o.holdsRun !== undefined && !(await this.#o.holdsRun())) {
+			// However it was found out (the run file's own watch may have told nobody yet).
+			this.lostRun('another run holds this repository now; this run claims nothing more');
 			return;
+		}
+
 		// `-` may have removed an agent (or marked it leaving) while this pass awaited.
 		const starting = assignments.flatMap(({taskId, agent}) => {
 			const slot = this.#slots.find((candidate) => candidate.name === agent);
@@ -923,7 +932,21 @@ export class Orchestrator {
 			return;
 		}
 
-		for (const {task, slot} of claimed) await this.#launch(task, tasks, slot, now);
+		for (const [index, {task, slot}] of claimed.entries()) {
+			// A launch that fails awaits the store: a shutdown may begin meanwhile, and then the
+			// rest goes back untouched rather than starting unwatched.
+			if (this.#stopping || this.#lostRun) {
+				await this.#o.repository.update((current) => {
+					let table = current;
+					for (const left of claimed.slice(index))
+						table = unclaimTask(table, left.task.id, run.runId, left.task.attempts.length).tasks;
+					return {tasks: table, result: undefined};
+				});
+				return;
+			}
+
+			await this.#launch(task, tasks, slot, now);
+		}
 	}
 
 	/** Starts the agent of a claimed attempt; one that cannot even start ends it as `infra`. */

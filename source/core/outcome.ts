@@ -41,6 +41,16 @@ export const networkPatterns: readonly RegExp[] = [
 	/failed to connect to responses websocket|error when talking to gemini api/i,
 ];
 
+/**
+ * What an agent CLI prints while it retries a connection it has lost, over and over: the CLIs'
+ * own retry lines, not words a test run could end with ("ECONNREFUSED 127.0.0.1:5432").
+ */
+export const reconnectPatterns: readonly RegExp[] = [
+	/reconnecting\.\.\. (waiting for network|\d+\/\d+)/i,
+	/failed to connect to responses websocket/i,
+	/error when talking to gemini api/i,
+];
+
 export const infraWindowMs = 30_000;
 /** gemini gives up on no network after about 5 minutes, claude after about 3. */
 export const networkWindowMs = 6 * 60_000;
@@ -98,7 +108,7 @@ export function classifyAttempt(end: AttemptEnd): Classified {
 
 		case 'offline': {
 			// Still retrying its connection when we stopped it: the CLI cannot work, the task is fine.
-			const line = matchingLine(end.tail.slice(-3), networkPatterns) ?? said;
+			const line = matchingLine(end.tail.slice(-3), reconnectPatterns) ?? said;
 			return {outcome: 'infra', message: (line ?? 'no network').trim().slice(0, 300)};
 		}
 

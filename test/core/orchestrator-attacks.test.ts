@@ -177,4 +177,38 @@ describe('Orchestrator, attacked', () => {
 		await run.timers.advance(2000);
 		expect(agent.stopped).toEqual({graceMs: 0, immediate: true});
 	});
+
+	it('gives back the tasks it claimed but had not started when a shutdown comes during a failed launch', async () => {
+		let release: () => void = () => undefined;
+		const held = new Promise<void>((resolve) => (release = resolve));
+		const run = await setup([t('t1'), t('t2')], {
+			slots: [slot('a-1', 'ghost'), slot('b-1', 'sim')],
+			missing: ['ghost'],
+			// 1: the claim of both tasks; 2: the infra result of the agent that could not start.
+			beforeUpdate: async (count) => (count === 2 ? held : undefined),
+		});
+		await run.orchestrator.shutdown({immediate: true});
+		release();
+		await settle();
+		expect(run.launcher.agents).toHaveLength(0);
+		expect(await run.task('t2')).toMatchObject({status: 'ready', attempts: []});
+		expect(await run.orchestrator.finished).toBe('interrupted');
+	});
+
+	it('never takes an agent for offline when its test output ends with a refused connection and it goes quiet', async () => {
+		const run = await setup([t('a', {estimatedMinutes: 60})], {
+			slots: [slot('s-1')],
+			config: {stallMinutes: 10},
+		});
+		const agent = run.launcher.on('a');
+		agent.say('Error: connect ECONNREFUSED 127.0.0.1:5432');
+		await run.timers.advance(5 * 60_000);
+		expect(agent.stopped).toBeUndefined();
+	});
+
+	it('ends as lost-run, not hung, when the repository was lost before anyone was told', async () => {
+		const run = await setup([t('a')], {slots: [slot('s-1')], holdsRun: async () => false});
+		expect(run.launcher.agents).toHaveLength(0);
+		expect(await run.orchestrator.finished).toBe('lost-run');
+	});
 });

@@ -42,11 +42,23 @@ export async function setup(
 		missing?: string[];
 		memory?: FakeStats;
 		holdsRun?: () => Promise<boolean>;
+		/** Runs before each transaction of the run (not the setup's own): to hold one back, say. */
+		beforeUpdate?: (count: number) => Promise<void>;
 	} = {},
 ) {
 	const clock = new FakeClock();
 	const repository = new InMemoryTaskRepository(clock);
 	await repository.update(() => ({tasks: new Map(tasks.map((t) => [t.id, t])), result: undefined}));
+	const {beforeUpdate} = options;
+	if (beforeUpdate !== undefined) {
+		const update = repository.update.bind(repository);
+		let count = 0;
+		repository.update = async (change) => {
+			await beforeUpdate(++count);
+			return update(change);
+		};
+	}
+
 	const launcher = new FakeLauncher();
 	for (const command of options.missing ?? []) launcher.missing.add(command);
 	const timers = new FakeTimers(clock);

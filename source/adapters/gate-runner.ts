@@ -7,35 +7,55 @@ import {spawn} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
 import stripAnsi from 'strip-ansi';
 import type {GateRunner} from '../core/orchestrator.js';
-import {agentTokenVariable, processScanner, stopProcesses} from './agent-processes.js';
+import {
+	agentTokenVariable,
+	processScanner,
+	runTokenPrefix,
+	stopProcesses,
+} from './agent-processes.js';
 
 const keptLines = 20;
 
 export class ShellGateRunner implements GateRunner {
-	/** A gate that runs longer than `timeoutMs` (a test runner left in watch mode) fails. */
+	/**
+	 * A gate that runs longer than `timeoutMs` (a test runner left in watch mode) fails. `runId`
+	 * marks its processes as the run's, so the next run finds what a crash left (`stopAgentsOfRun`).
+	 */
 	constructor(
 		private readonly cwd: string,
-		private readonly timeoutMs = 30 * 60_000,
+		private readonly options: {readonly timeoutMs?: number; readonly runId?: string} = {},
 	) {}
 
-	async run(commands: readonly string[]): Promise<{command: string; tail: string[]} | undefined> {
+	async run(
+		commands: readonly string[],
+		signal?: AbortSignal,
+	): Promise<{command: string; tail: string[]} | undefined> {
 		for (const command of commands) {
-			const {code, tail} = await this.#runOne(command);
+			if (signal?.aborted === true) return {command, tail: ['stopped']};
+			const {code, tail} = await this.#runOne(command, signal);
 			if (code !== 0) return {command, tail: tail.length > 0 ? tail : [`exit ${code}`]};
 		}
 
 		return undefined;
 	}
 
-	async #runOne(command: string): Promise<{code: number | null; tail: string[]}> {
-		// Marks everything the gate starts, as an agent's processes are: a timeout stops all of it,
-		// and nothing it started outlives it; no process that is not the gate's is ever signalled.
-		const token = `gate.${randomUUID()}`;
+	async #runOne(
+		command: string,
+		signal: AbortSignal | undefined,
+	): Promise<{code: number | null; tail: string[]}> {
+		const timeoutMs = this.options.timeoutMs ?? 30 * 60_000;
+		// Marks everything the gate starts, as an agent's processes are: a timeout or an abort stops
+		// all of it, nothing it started outlives it, and no other process is ever signalled.
+		const token = `${runTokenPrefix(this.options.runId ?? 'local')}gate.${randomUUID()}`;
 		const stopAll = async () =>
 			stopProcesses(
 				async () => processScanner.membersOf((found) => found === token, {self: process.pid}),
 				{graceMs: 0, immediate: true},
-			);
+			).catch(() => {
+				// The process table could not be read (out of file descriptors?): the stop after
+				// the gate's end looks again.
+				return 0;
+			});
 		const result = await new Promise<{code: number | null; tail: string[]}>((resolve) => {
 			const child = spawn(command, {
 				cwd: this.cwd,
@@ -45,9 +65,14 @@ export class ShellGateRunner implements GateRunner {
 				env: {...process.env, CI: 'true', [agentTokenVariable]: token},
 			});
 			const timer = setTimeout(() => {
-				tail.push(`timed out after ${Math.round(this.timeoutMs / 1000)} s`);
+				tail.push(`timed out after ${Math.round(timeoutMs / 1000)} s`);
 				void stopAll();
-			}, this.timeoutMs);
+			}, timeoutMs);
+			const onAbort = () => {
+				tail.push('stopped');
+				void stopAll();
+			};
+			signal?.addEventListener('abort', onAbort, {once: true});
 			// Only the last lines are kept: a gate can print megabytes.
 			const tail: string[] = [];
 			let partial = '';
@@ -66,12 +91,14 @@ export class ShellGateRunner implements GateRunner {
 			child.stderr.on('data', take);
 			child.on('error', (error) => {
 				clearTimeout(timer);
+				signal?.removeEventListener('abort', onAbort);
 				resolve({code: 127, tail: [error.message]});
 			});
 			// What the gate left running holds its output open, so 'close' would wait for it: once
 			// the gate itself is done, the rest is stopped, and the output then closes.
 			child.on('exit', () => {
 				clearTimeout(timer);
+				signal?.removeEventListener('abort', onAbort);
 				void stopAll();
 			});
 			child.on('close', (code) => {

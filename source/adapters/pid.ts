@@ -6,6 +6,8 @@ import {readFileSync} from 'node:fs';
  * reaps no orphans (some containers) stays one for good.
  */
 export function isAlive(pid: number): boolean {
+	// 0 and negative ids name process groups to kill(2): never a process.
+	if (!Number.isInteger(pid) || pid <= 0) return false;
 	try {
 		process.kill(pid, 0);
 	} catch (error) {

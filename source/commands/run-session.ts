@@ -119,7 +119,7 @@ export async function openRunSession(
 		orchestrator = new Orchestrator({
 			repository: context.store,
 			launcher: new PtyAgentLauncher(),
-			gates: new ShellGateRunner(context.dir),
+			gates: new ShellGateRunner(context.dir, {runId}),
 			clock: context.clock,
 			timers: systemTimers,
 			config: context.config,

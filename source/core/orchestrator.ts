@@ -40,8 +40,10 @@ export interface Timers {
 
 /** Runs the configured quality gates in the repo; resolves with the failing gate, if any. */
 export interface GateRunner {
+	/** `signal` aborted: the gate running is stopped, with all it started, and it counts as failed. */
 	run(
 		commands: readonly string[],
+		signal?: AbortSignal,
 	): Promise<{readonly command: string; readonly tail: readonly string[]} | undefined>;
 }
 
@@ -215,6 +217,8 @@ interface Running {
 	/** Since when its last lines have said it has no network, while they do. */
 	offlineSince?: number;
 	stopReason?: StopReason;
+	/** Its quality gates, while they run after the agent's success. */
+	gates?: AbortController;
 	/** What the agent had said when we decided to stop it, before it answers our signals. */
 	tailAtStop?: readonly string[];
 	readonly disposables: Disposable[];
@@ -457,6 +461,8 @@ export class Orchestrator {
 		await Promise.all(
 			[...this.#running.values()].map(async (run) => {
 				run.stopReason ??= 'shutdown';
+				// An agent already done may be in its quality gates: a stop at once stops them too.
+				if (options.immediate) run.gates?.abort();
 				await run.process.stop(grace, {immediate: options.immediate}).catch(() => undefined);
 			}),
 		);
@@ -500,6 +506,7 @@ export class Orchestrator {
 			agent: this.#agentOf(taskId) ?? '',
 			reason: 'user',
 		});
+		run.gates?.abort();
 		await run.process.stop(this.#o.config.graceSeconds * 1000);
 	}
 
@@ -1045,8 +1052,11 @@ export class Orchestrator {
 			tail: entry.tailAtStop ?? entry.process.tail(20),
 		});
 		if (classified.outcome === 'completed' && this.#o.config.qualityGates.length > 0) {
-			const failed = await this.#o.gates.run(this.#o.config.qualityGates);
-			if (failed !== undefined)
+			entry.gates = new AbortController();
+			const failed = await this.#o.gates.run(this.#o.config.qualityGates, entry.gates.signal);
+			if (entry.gates.signal.aborted)
+				classified = {outcome: 'killed', message: 'stopped while its quality gates ran'};
+			else if (failed !== undefined)
 				classified = {
 					outcome: 'quality',
 					message:

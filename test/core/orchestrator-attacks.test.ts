@@ -211,4 +211,18 @@ describe('Orchestrator, attacked', () => {
 		expect(run.launcher.agents).toHaveLength(0);
 		expect(await run.orchestrator.finished).toBe('lost-run');
 	});
+
+	it('stops quality gates at once on an immediate shutdown: the task goes back, no retry spent', async () => {
+		const run = await setup([t('a')], {
+			slots: [slot('s-1')],
+			config: {qualityGates: ['npm test']},
+		});
+		run.gates.hold = new Promise(() => undefined);
+		run.launcher.on('a').exit({exitCode: 0, signal: null});
+		await settle();
+		expect(run.gates.runs).toBe(1);
+		await run.orchestrator.shutdown({immediate: true});
+		expect(await run.task('a')).toMatchObject({status: 'ready', retryCount: 0});
+		expect((await run.task('a')).attempts[0]).toMatchObject({failureType: 'killed'});
+	});
 });

@@ -26,6 +26,7 @@ export class FakeAgent implements AgentProcess {
 	#outputListeners = new Set<() => void>();
 	#exitListeners = new Set<(exit: AgentExit) => void>();
 	#exited = false;
+	#exit: AgentExit | undefined;
 	#resolveStop: ((exit: AgentExit) => void) | undefined;
 
 	constructor(
@@ -46,6 +47,7 @@ export class FakeAgent implements AgentProcess {
 	exit(exit: AgentExit): void {
 		if (this.#exited) return;
 		this.#exited = true;
+		this.#exit = exit;
 		for (const listener of this.#exitListeners) listener(exit);
 		this.#resolveStop?.(exit);
 	}
@@ -92,6 +94,8 @@ export class FakeAgent implements AgentProcess {
 	}
 
 	async stop(graceMs: number, options?: {immediate?: boolean}): Promise<AgentExit> {
+		// Gone already (its quality gates may still be running): as a real process's stop, at once.
+		if (this.#exit !== undefined) return this.#exit;
 		this.stopped = {graceMs, immediate: options?.immediate === true};
 		return new Promise((resolve) => {
 			this.#resolveStop = resolve;
@@ -191,9 +195,21 @@ export async function settle(): Promise<void> {
 export class FakeGates implements GateRunner {
 	failing: {command: string; tail: string[]} | undefined;
 	runs = 0;
+	/** While set, a gate runs until this settles or it is aborted. */
+	hold: Promise<void> | undefined;
 
-	async run(): Promise<{command: string; tail: string[]} | undefined> {
+	async run(
+		_commands: readonly string[],
+		signal?: AbortSignal,
+	): Promise<{command: string; tail: string[]} | undefined> {
 		this.runs++;
+		if (this.hold !== undefined) {
+			const aborted = new Promise<void>((resolve) => {
+				signal?.addEventListener('abort', () => resolve(), {once: true});
+			});
+			await Promise.race([this.hold, aborted]);
+		}
+
 		return this.failing;
 	}
 }

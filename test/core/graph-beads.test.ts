@@ -17,7 +17,7 @@ const exports = [
 const missingCounts: Record<string, [number, number]> = {
 	'beads-issues.jsonl': [47, 21],
 	'beads-beads-2025-12-14.jsonl': [0, 0],
-	// Without --all, one task waits on a merge request, an issue type that is not work.
+	// Without --all, one task waits on a gate, an issue type that is not work.
 	'beads-issues-2026-01-21-polluted.jsonl': [1, 0],
 };
 

@@ -13,6 +13,7 @@
  */
 import type {Change} from './ports.js';
 import {
+	checkTask,
 	newTask,
 	settleStatuses,
 	taskIdPattern,
@@ -34,17 +35,37 @@ export interface ExportProblem {
 
 export interface ParsedExport {
 	readonly records: BeadsRecord[];
+	/** The 1-based line of each record. */
+	readonly lines: number[];
 	readonly problems: ExportProblem[];
 }
 
 export type SkipReason =
-	'tombstone' | 'invalid id' | 'duplicate id' | 'pinned' | 'ephemeral' | 'id in use';
+	'tombstone' | 'invalid id' | 'duplicate id' | 'pinned' | 'ephemeral' | 'not work' | 'id in use';
 
 export interface SkippedRecord {
 	/** The id as given (JSON of it when it is not a string). */
 	readonly id: string;
 	readonly reason: SkipReason;
+	/** For `not work`: the beads `issue_type` (agent, role, convoy …). */
+	readonly issueType?: string;
 }
+
+/**
+ * Beads issue types that record the tooling around the work (Gastown agents, roles, rigs, convoys,
+ * messages …), not work for an agent to do: skipped unless `--all`.
+ */
+export const notWorkTypes: ReadonlySet<string> = new Set([
+	'agent',
+	'role',
+	'rig',
+	'convoy',
+	'message',
+	'event',
+	'molecule',
+	'gate',
+	'merge-request',
+]);
 
 /** A dependency on an id that is not in the table: kept, and the task is reported and not run. */
 export interface DanglingDependency {
@@ -69,6 +90,8 @@ export interface ImportWarning {
 }
 
 export interface ImportReport {
+	/** What the file was: a beads export, or a jetpack task store taken as it is. */
+	readonly format: 'beads' | 'jetpack';
 	/** Ids new to the table. */
 	readonly imported: readonly string[];
 	/** Ids already in the table whose task this import changed. */
@@ -97,13 +120,14 @@ export interface ImportReport {
 }
 
 export interface ImportOptions {
-	/** Import pinned and ephemeral issues too (`--all`). */
+	/** Import pinned and ephemeral issues, and issue types that are not work, too (`--all`). */
 	readonly all: boolean;
 	readonly now: Date;
 }
 
 export function parseBeadsExport(text: string): ParsedExport {
 	const records: BeadsRecord[] = [];
+	const recordLines: number[] = [];
 	const problems: ExportProblem[] = [];
 	const lines = text.replace(/^\uFEFF/, '').split('\n');
 	for (const [index, raw] of lines.entries()) {
@@ -117,11 +141,144 @@ export function parseBeadsExport(text: string): ParsedExport {
 			continue;
 		}
 
-		if (isRecord(value)) records.push(value);
-		else problems.push({line: index + 1, message: 'is not a JSON object'});
+		if (isRecord(value)) {
+			records.push(value);
+			recordLines.push(index + 1);
+		} else problems.push({line: index + 1, message: 'is not a JSON object'});
 	}
 
-	return {records, problems};
+	return {records, lines: recordLines, problems};
+}
+
+/**
+ * What a file given to `import` is: a beads export, a jetpack task store (someone's
+ * `.beads/tasks.jsonl`, PRODUCT.md §15: recognised by its shape), or lines of both, which nothing
+ * can import faithfully. Each line votes by what only one of the two writes; a line with no such
+ * mark (an id and a title) goes with the rest.
+ */
+export type ExportShape =
+	| {readonly kind: 'beads'}
+	| {readonly kind: 'jetpack'; readonly line: number; readonly why: string}
+	| {readonly kind: 'mixed'; readonly jetpackLine: number; readonly beadsLine: number};
+
+const jetpackOnlyStatuses: ReadonlySet<string> = new Set([
+	'pending',
+	'ready',
+	'claimed',
+	'completed',
+	'failed',
+]);
+const beadsOnlyStatuses: ReadonlySet<string> = new Set([
+	'open',
+	'closed',
+	'deferred',
+	'hooked',
+	'pinned',
+	'tombstone',
+]);
+const jetpackOnlyFields = [
+	'attempts',
+	'retryCount',
+	'estimatedMinutes',
+	'requiredSkills',
+	'blockers',
+] as const;
+const beadsOnlyFields = ['issue_type', 'created_at', 'updated_at', 'close_reason'] as const;
+
+/** Why a record reads as a jetpack task, in words; undefined when nothing says so. */
+function jetpackMark(record: BeadsRecord): string | undefined {
+	const {status, priority, dependencies} = record;
+	if (isString(status) && jetpackOnlyStatuses.has(status))
+		return `status ${JSON.stringify(status)}, which beads does not use`;
+	if (isString(priority))
+		return `priority ${JSON.stringify(priority)} by name, where beads has 0-4`;
+	if (Array.isArray(dependencies) && dependencies.some(isString))
+		return 'dependencies as a list of ids, where beads has edges';
+	const field = jetpackOnlyFields.find((name) => name in record);
+	return field === undefined ? undefined : `a ${field} field`;
+}
+
+function isBeadsLike(record: BeadsRecord): boolean {
+	const {status, priority, dependencies} = record;
+	return (
+		(isString(status) && beadsOnlyStatuses.has(status)) ||
+		typeof priority === 'number' ||
+		(Array.isArray(dependencies) && dependencies.some(isRecord)) ||
+		beadsOnlyFields.some((name) => name in record)
+	);
+}
+
+export function exportShape(parsed: Pick<ParsedExport, 'records' | 'lines'>): ExportShape {
+	let jetpack: {line: number; why: string} | undefined;
+	let beadsLine: number | undefined;
+	for (const [index, record] of parsed.records.entries()) {
+		const line = parsed.lines[index] ?? index + 1;
+		const why = jetpackMark(record);
+		const beads = isBeadsLike(record);
+		if (why !== undefined && !beads) jetpack ??= {line, why};
+		else if (beads && why === undefined) beadsLine ??= line;
+		if (jetpack !== undefined && beadsLine !== undefined)
+			return {kind: 'mixed', jetpackLine: jetpack.line, beadsLine};
+	}
+
+	return jetpack === undefined ? {kind: 'beads'} : {kind: 'jetpack', ...jetpack};
+}
+
+/**
+ * A jetpack task store imported as it is (PRODUCT.md §15): each line read by the store's own
+ * schema, so `low` stays low, `completed` completed and dependencies stay. A line that breaks the
+ * schema is a problem naming its line and field, and nothing is imported. A task new to the table
+ * is added; one already there is replaced by the file's, unless a run holds it.
+ */
+export function readJetpackTasks(parsed: Pick<ParsedExport, 'records' | 'lines'>): {
+	tasks: Task[];
+	problems: ExportProblem[];
+} {
+	const tasks: Task[] = [];
+	const problems: ExportProblem[] = [];
+	for (const [index, record] of parsed.records.entries()) {
+		const checked = checkTask(record);
+		const line = parsed.lines[index] ?? index + 1;
+		if (checked.ok) tasks.push(checked.task);
+		else
+			for (const problem of checked.problems)
+				problems.push({line, message: `field "${problem.field}" ${problem.message}`});
+	}
+
+	return {tasks, problems};
+}
+
+export function importJetpackTasks(
+	existing: TaskTable,
+	incoming: readonly Task[],
+	options: Pick<ImportOptions, 'now'>,
+): Change<ImportReport> {
+	const next = new Map(existing);
+	const out = new ReportBuilder();
+	const seen = new Set<string>();
+	for (const task of incoming) {
+		if (seen.has(task.id)) out.skip(task.id, 'duplicate id');
+		seen.add(task.id);
+		const current = existing.get(task.id);
+		if (current === undefined) out.imported.push(task.id);
+		else if (current.status === 'claimed' || current.status === 'in_progress') {
+			out.heldByRun.push(task.id);
+			continue;
+		} else if (sameJson(current, task)) {
+			out.unchanged.push(task.id);
+			continue;
+		} else out.updated.push(task.id);
+		next.set(task.id, task);
+	}
+
+	const changed = out.imported.length + out.updated.length > 0;
+	const tasks = settleStatuses(changed ? next : existing, options.now);
+	for (const id of seen) {
+		const task = tasks.get(id);
+		if (task !== undefined) out.count(task, tasks, new Set());
+	}
+
+	return {tasks, result: {...out.report(), format: 'jetpack'}};
 }
 
 // Blockers the import itself adds, so that a later import can take them back.
@@ -136,21 +293,6 @@ const blockingEdgeTypes: ReadonlySet<string> = new Set([
 const priorityByNumber: readonly Priority[] = ['critical', 'high', 'medium', 'low', 'low'];
 const importBlockers: ReadonlySet<string> = new Set([blockedInBeads, pinnedInBeads]);
 
-/**
- * A closed issue failed when the verdict that opens its close reason (up to the first `:`, `;`,
- * `.`, `(`, ` - ` or line end) holds one of these words. Matching the whole reason would fail
- * work that was done: real reasons read "patrol cycle complete: … Rejected 1 (…)" or
- * "Implemented rollback on git commit failure". `stale` counts (closed by a reaper, never done);
- * `duplicate` does not, since the work is tracked, and usually done, elsewhere.
- */
-const failedVerdict =
-	/\b(?:failed|rejected|wont-?fix|won['’]?t[ -](?:fix|do)|will not (?:fix|do)|cancel(?:l?ed)?|invalid|obsolete|abandoned|stale|not planned)\b/i;
-
-export function closedAsFailed(closeReason: string): boolean {
-	const verdict = closeReason.split(/[:;.(\n—]| - /, 1)[0] ?? '';
-	return failedVerdict.test(verdict);
-}
-
 export interface MappedStatus {
 	readonly status: TaskStatus;
 	readonly blockers: readonly string[];
@@ -158,7 +300,7 @@ export interface MappedStatus {
 	readonly known: boolean;
 }
 
-export function mapBeadsStatus(status: unknown, closeReason: unknown): MappedStatus {
+export function mapBeadsStatus(status: unknown): MappedStatus {
 	switch (status) {
 		// In progress in beads, but no run holds it here: it only waits to be picked up again.
 		case 'open':
@@ -177,9 +319,10 @@ export function mapBeadsStatus(status: unknown, closeReason: unknown): MappedSta
 			return {status: 'blocked', blockers: [pinnedInBeads], known: true};
 		}
 
+		// Whatever its close_reason (kept in metadata.beads): beads unblocks the dependents of any
+		// closed issue, and a wontfix read as failed would end every later run with exit 1.
 		case 'closed': {
-			const failed = typeof closeReason === 'string' && closedAsFailed(closeReason);
-			return {status: failed ? 'failed' : 'completed', blockers: [], known: true};
+			return {status: 'completed', blockers: [], known: true};
 		}
 
 		default: {
@@ -215,7 +358,7 @@ export function importBeads(
 		const superseded = typeof rawId === 'string' && lastIndexOf.get(rawId) !== index;
 		const reason = superseded ? 'duplicate id' : skipReason(record, options.all);
 		if (reason !== undefined || typeof rawId !== 'string') {
-			out.skip(displayId(rawId), reason ?? 'invalid id');
+			out.skip(displayId(rawId), reason ?? 'invalid id', issueTypeOf(record));
 			if (typeof rawId !== 'string' || superseded) continue;
 			skippedIds.add(rawId);
 			if (reason === 'tombstone' && existing.has(rawId)) out.deletedInBeads.push(rawId);
@@ -253,8 +396,10 @@ class ReportBuilder {
 	readonly heldByRun: string[] = [];
 	readonly warnings: ImportWarning[] = [];
 
-	skip(id: string, reason: SkipReason): void {
-		this.skipped.push({id, reason});
+	skip(id: string, reason: SkipReason, issueType?: string): void {
+		this.skipped.push(
+			reason === 'not work' && issueType !== undefined ? {id, reason, issueType} : {id, reason},
+		);
 		this.skippedByReason[reason] = (this.skippedByReason[reason] ?? 0) + 1;
 	}
 
@@ -280,6 +425,7 @@ class ReportBuilder {
 
 	report(): ImportReport {
 		return {
+			format: 'beads',
 			imported: this.imported,
 			updated: this.updated,
 			unchanged: this.unchanged,
@@ -354,7 +500,14 @@ function skipReason(record: BeadsRecord, all: boolean): SkipReason | undefined {
 	if (all) return undefined;
 	if (record['status'] === 'pinned' || record['pinned'] === true) return 'pinned';
 	if (record['ephemeral'] === true) return 'ephemeral';
+	const type = issueTypeOf(record);
+	if (type !== undefined && notWorkTypes.has(type)) return 'not work';
 	return undefined;
+}
+
+function issueTypeOf(record: BeadsRecord): string | undefined {
+	const type = record['issue_type'];
+	return isString(type) ? type : undefined;
 }
 
 function displayId(id: unknown): string {
@@ -375,7 +528,7 @@ type Consumed = Set<string>;
 function mapRecord(record: BeadsRecord, id: string): MappedRecord {
 	const warnings: string[] = [];
 	const consumed: Consumed = new Set(['id']);
-	const mappedStatus = mapBeadsStatus(record['status'], record['close_reason']);
+	const mappedStatus = mapBeadsStatus(record['status']);
 	if (!mappedStatus.known) {
 		warnings.push(
 			`status ${displayId(record['status'])} is not a beads status this version knows; imported as pending`,
@@ -388,7 +541,6 @@ function mapRecord(record: BeadsRecord, id: string): MappedRecord {
 	}
 
 	const estimate = take(record, 'estimated_minutes', consumed, isPositiveNumber);
-	const closeReason = record['close_reason'];
 	const fields: Partial<Task> = {
 		description: take(record, 'description', consumed, isString) ?? '',
 		status: mappedStatus.status,
@@ -398,9 +550,8 @@ function mapRecord(record: BeadsRecord, id: string): MappedRecord {
 		...(estimate === undefined ? {} : {estimatedMinutes: estimate}),
 		...mapEdges(record, id, consumed, warnings),
 		...mapTimestamps(record, mappedStatus.status, consumed, warnings),
-		...(mappedStatus.status === 'failed' && typeof closeReason === 'string'
-			? {lastError: closeReason}
-			: {}),
+		// issue_type stays in metadata.beads: task and epic are all a task's type can say of it.
+		...(record['issue_type'] === 'epic' ? {type: 'epic' as const} : {}),
 	};
 	const title = take(record, 'title', consumed, (v): v is string => isString(v) && v.trim() !== '');
 	if (title === undefined) warnings.push('has no title; imported as "(untitled beads issue)"');
@@ -465,7 +616,6 @@ function mapTimestamps(
 	const updatedAt = stamp('updated_at');
 	if (createdAt !== undefined) out.createdAt = createdAt;
 	if (updatedAt !== undefined) out.updatedAt = updatedAt;
-	// A failed task has no completedAt (as `task fail` leaves it); closed_at then stays in metadata.beads.
 	if (status === 'completed') {
 		const completedAt = stamp('closed_at');
 		if (completedAt !== undefined) out.completedAt = completedAt;
@@ -576,10 +726,14 @@ function reimport(
 	const fresh = mapped.task;
 	const beadsBefore = beadsOf(current);
 	const beadsNow = beadsOf(fresh);
-	const statusChanged = beadsBefore['status'] !== beadsNow['status'];
+	// Versions before this one read a closed issue with a reason like wontfix as failed; no run
+	// here ever tried it (no attempts), so the import made that status and may take it back.
+	const importedAsFailed =
+		current.status === 'failed' && current.attempts.length === 0 && beadsNow['status'] === 'closed';
+	const statusChanged = beadsBefore['status'] !== beadsNow['status'] || importedAsFailed;
 	const heldByRun =
 		statusChanged && (current.status === 'claimed' || current.status === 'in_progress');
-	const rest = omit(current, ['parentId', 'links', 'createdAt']);
+	const rest = omit(current, ['type', 'parentId', 'links', 'createdAt']);
 	const createdAt = fresh.createdAt ?? current.createdAt;
 	const merged: Task = {
 		...rest,
@@ -589,6 +743,7 @@ function reimport(
 		dependencies: fresh.dependencies,
 		tags: fresh.tags,
 		estimatedMinutes: mapped.hasEstimate ? fresh.estimatedMinutes : current.estimatedMinutes,
+		...(fresh.type === undefined ? {} : {type: fresh.type}),
 		...(fresh.parentId === undefined ? {} : {parentId: fresh.parentId}),
 		...(fresh.links === undefined ? {} : {links: fresh.links}),
 		// Held by a run, the status beads had before stays recorded, so the next import applies the change.

@@ -6,16 +6,18 @@
 import type {Graph} from './graph.js';
 import type {AgentSlot, SelfCommand} from './profiles.js';
 import {parseSim} from './sim.js';
-import type {Task} from './task.js';
+import {isEpic, type Task} from './task.js';
 
 /** Minutes an agent of the pool takes on a task. */
 export type TaskMinutes = (task: Task) => number;
 
-export const estimatedMinutes: TaskMinutes = (task) => task.estimatedMinutes;
+// An epic is never run: its children carry its work.
+export const estimatedMinutes: TaskMinutes = (task) => (isEpic(task) ? 0 : task.estimatedMinutes);
 
 /** What the simulated agent takes at `speed`: its `sim.ms`, else the estimate divided by the speed. */
 export function simulatedMinutes(speed: number): TaskMinutes {
 	return (task) => {
+		if (isEpic(task)) return 0;
 		const plan = parseSim(task.extra['sim'], task, speed);
 		// A `sim` it cannot follow ends the agent at once; the estimate over the speed is near enough.
 		return 'error' in plan ? task.estimatedMinutes / speed : plan.ms / 60_000;

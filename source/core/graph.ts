@@ -9,7 +9,7 @@
  */
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- every index below comes from the
    arrays' own bounds, which noUncheckedIndexedAccess cannot see; checks in these loops would cost. */
-import type {Task, TaskTable} from './task.js';
+import {isEpic, type Task, type TaskTable} from './task.js';
 
 export interface MissingDependency {
 	readonly id: string;
@@ -276,7 +276,8 @@ export function buildGraph(table: TaskTable): Graph {
 	for (let i = 0; i < n; i++) {
 		const task = g.tasks[i]!;
 		open[i] = isFinished(task) || onCycle?.[i] === 1 ? 0 : 1;
-		minutes[i] = task.estimatedMinutes;
+		// An epic is its children's work, which they weigh already (PRODUCT.md §16).
+		minutes[i] = isEpic(task) ? 0 : task.estimatedMinutes;
 	}
 
 	const remaining = new Float64Array(n);
@@ -428,10 +429,11 @@ function isLonger(a: number, b: number, remaining: Float64Array, ids: readonly s
 }
 
 /**
- * PRODUCT.md §3: pending or ready, every dependency completed, no blockers, backoff over — and, from
- * the whole graph, not on a cycle.
+ * PRODUCT.md §3: a task (an epic is never run), pending or ready, every dependency completed, no
+ * blockers, backoff over — and, from the whole graph, not on a cycle.
  */
 export function isRunnable(task: Task, graph: Graph, now: Date): boolean {
+	if (isEpic(task)) return false;
 	if (task.status !== 'pending' && task.status !== 'ready') return false;
 	if (task.blockers.length > 0 || graph.inCycle.has(task.id)) return false;
 	if (task.nextAttemptAt !== undefined && Date.parse(task.nextAttemptAt) > now.getTime())
@@ -451,7 +453,7 @@ export function etaMinutes(graph: Graph, agents: number): number {
 	const {stuck} = graph;
 	// Failed tasks and tasks that can never run as the graph stands are not work the agents will do.
 	graph.tasks.forEach((task) => {
-		if (!isFinished(task) && task.status !== 'failed' && !stuck.has(task.id))
+		if (!isFinished(task) && !isEpic(task) && task.status !== 'failed' && !stuck.has(task.id))
 			work += task.estimatedMinutes;
 	});
 	return Math.max(graph.criticalMinutes, work / Math.max(agents, 1));

@@ -17,6 +17,10 @@ export const taskStatuses = [
 ] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
 
+/** An epic is never run; it is completed when all its children (`parentId`) are (PRODUCT.md §3). */
+export const taskTypes = ['task', 'epic'] as const;
+export type TaskType = (typeof taskTypes)[number];
+
 export const priorities = ['critical', 'high', 'medium', 'low'] as const;
 export type Priority = (typeof priorities)[number];
 
@@ -60,6 +64,8 @@ export interface Task {
 	readonly title: string;
 	readonly description: string;
 	readonly status: TaskStatus;
+	/** Absent for a task: `task` is the default and is read as absent, so only epics write it. */
+	readonly type?: TaskType;
 	readonly priority: Priority;
 	readonly dependencies: readonly string[];
 	readonly blockers: readonly string[];
@@ -105,6 +111,7 @@ const fieldOrder = [
 	'title',
 	'description',
 	'status',
+	'type',
 	'priority',
 	'dependencies',
 	'blockers',
@@ -293,6 +300,7 @@ export function wellFormedTask(value: Record<string, unknown>): Task | undefined
 	const title = value['title'];
 	const description = value['description'] ?? taskDefaults.description;
 	const status = value['status'] ?? taskDefaults.status;
+	const type = value['type'] ?? undefined;
 	const priority = value['priority'] ?? taskDefaults.priority;
 	const dependencies = value['dependencies'] ?? noItems;
 	const blockers = value['blockers'] ?? noItems;
@@ -320,6 +328,7 @@ export function wellFormedTask(value: Record<string, unknown>): Task | undefined
 		!/\S/.test(title) ||
 		typeof description !== 'string' ||
 		!oneOf(taskStatuses, status) ||
+		(type !== undefined && !oneOf(taskTypes, type)) ||
 		// A number (0 = critical) is read field by field.
 		!oneOf(priorities, priority) ||
 		!isListOf(dependencies, isTaskId) ||
@@ -359,6 +368,7 @@ export function wellFormedTask(value: Record<string, unknown>): Task | undefined
 		title,
 		description,
 		status,
+		type: type === 'epic' ? type : undefined,
 		priority,
 		dependencies: shared(dependencies),
 		blockers: shared(blockers),
@@ -497,6 +507,12 @@ export function checkFieldByField(value: unknown): TaskCheck {
 	else if (rawStatus !== undefined)
 		fields.problem('status', `must be one of ${taskStatuses.join(', ')}`, rawStatus);
 
+	let type: 'epic' | undefined;
+	const rawType = fields.given('type');
+	if (rawType === 'epic') type = rawType;
+	else if (rawType !== undefined && rawType !== 'task')
+		fields.problem('type', `must be one of ${taskTypes.join(', ')}`, rawType);
+
 	let priority: Priority = taskDefaults.priority;
 	const rawPriority = fields.given('priority');
 	if (oneOf(priorities, rawPriority)) priority = rawPriority;
@@ -588,6 +604,7 @@ export function checkFieldByField(value: unknown): TaskCheck {
 		title: title as string,
 		description,
 		status,
+		type,
 		priority,
 		dependencies: fields.idList('dependencies'),
 		blockers: fields.textList('blockers'),
@@ -698,17 +715,93 @@ export function dependenciesMet(task: Task, table: TaskTable, now: Date): boolea
 	return task.dependencies.every((dep) => table.get(dep)?.status === 'completed');
 }
 
-/** `ready` or `pending` for a task in either state, by readiness; any other status as it is. */
+export const isEpic = (task: Task): boolean => task.type === 'epic';
+
+/** The children of each epic (tasks whose `parentId` is an epic's id); empty when there are no epics. */
+function childrenOfEpics(table: TaskTable): Map<string, Task[]> {
+	const children = new Map<string, Task[]>();
+	table.forEach((task) => {
+		if (isEpic(task)) children.set(task.id, children.get(task.id) ?? []);
+	});
+	if (children.size === 0) return children;
+	table.forEach((task) => {
+		if (task.parentId !== undefined) children.get(task.parentId)?.push(task);
+	});
+	return children;
+}
+
+/**
+ * Which epics are done: every child completed, a child epic counting when it is done. An epic with
+ * no children is never done by itself: it keeps `completed` only when it already had it (closed in
+ * beads, or marked done by a person), since nothing else can ever complete it. A `parentId` cycle
+ * among epics is not done.
+ */
+function doneEpics(table: TaskTable, children: ReadonlyMap<string, readonly Task[]>): Set<string> {
+	const done = new Set<string>();
+	const settled = new Set<string>();
+	const visiting = new Set<string>();
+	const isDone = (epic: Task): boolean => {
+		if (settled.has(epic.id)) return done.has(epic.id);
+		if (visiting.has(epic.id)) return false;
+		visiting.add(epic.id);
+		const kids = children.get(epic.id) ?? [];
+		const result =
+			kids.length === 0
+				? epic.status === 'completed'
+				: kids.every((kid) => (isEpic(kid) ? isDone(kid) : kid.status === 'completed'));
+		visiting.delete(epic.id);
+		settled.add(epic.id);
+		if (result) done.add(epic.id);
+		return result;
+	};
+
+	table.forEach((task) => {
+		if (isEpic(task)) isDone(task);
+	});
+	return done;
+}
+
+/** An epic is never run, so never `ready`: `completed` when done, else `pending`. Other statuses (blocked by hand, failed) stay. */
+function settledEpicStatus(epic: Task, done: boolean): TaskStatus {
+	if (epic.status !== 'pending' && epic.status !== 'ready' && epic.status !== 'completed')
+		return epic.status;
+	return done ? 'completed' : 'pending';
+}
+
+/**
+ * `ready` or `pending` for a task in either state, by readiness; an epic `completed` or `pending`
+ * by its children; any other status as it is.
+ */
 export function settledStatus(task: Task, table: TaskTable, now: Date): TaskStatus {
+	if (isEpic(task))
+		return settledEpicStatus(task, doneEpics(table, childrenOfEpics(table)).has(task.id));
 	if (task.status !== 'pending' && task.status !== 'ready') return task.status;
 	return dependenciesMet(task, table, now) ? 'ready' : 'pending';
 }
 
-/** `pending` and `ready` kept in step with readiness; done on every write (PRODUCT.md §3). */
+/**
+ * `pending` and `ready` kept in step with readiness, and epics with their children; done on every
+ * write (PRODUCT.md §3). Epics first, so that a task waiting on an epic sees it completed in the
+ * same write.
+ */
 export function settleStatuses(table: TaskTable, now: Date): TaskTable {
 	let next: Map<string, Task> | undefined;
-	for (const task of table.values()) {
-		const status = settledStatus(task, table, now);
+	const children = childrenOfEpics(table);
+	if (children.size > 0) {
+		const done = doneEpics(table, children);
+		for (const task of table.values()) {
+			if (!isEpic(task)) continue;
+			const status = settledEpicStatus(task, done.has(task.id));
+			if (status === task.status) continue;
+			next ??= new Map(table);
+			next.set(task.id, {...task, status});
+		}
+	}
+
+	const epicsSettled: TaskTable = next ?? table;
+	for (const task of epicsSettled.values()) {
+		if (isEpic(task) || (task.status !== 'pending' && task.status !== 'ready')) continue;
+		const status = dependenciesMet(task, epicsSettled, now) ? 'ready' : 'pending';
 		if (status === task.status) continue;
 		next ??= new Map(table);
 		next.set(task.id, {...task, status});

@@ -2,12 +2,15 @@ import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {
 	blockedInBeads,
-	closedAsFailed,
+	exportShape,
 	importBeads,
+	importJetpackTasks,
 	mapBeadsPriority,
 	mapBeadsStatus,
+	notWorkTypes,
 	parseBeadsExport,
 	pinnedInBeads,
+	readJetpackTasks,
 	type BeadsRecord,
 	type ImportReport,
 } from '../../source/core/beads-import.js';
@@ -33,6 +36,7 @@ interface RawIssue {
 	readonly updated_at?: string;
 	readonly pinned?: boolean;
 	readonly ephemeral?: boolean;
+	readonly issue_type?: string;
 	readonly parent?: string;
 	readonly dependencies?: ReadonlyArray<{readonly depends_on_id: string; readonly type: string}>;
 }
@@ -66,12 +70,13 @@ const blockingTypes = new Set(['blocks', 'conditional-blocks', 'waits-for']);
 
 /** What the report must say, worked out from the raw JSON without the code under test. */
 function independentCounts(raw: readonly RawIssue[], all: boolean) {
-	const skipped = {tombstone: 0, pinned: 0, ephemeral: 0};
+	const skipped = {tombstone: 0, pinned: 0, ephemeral: 0, 'not work': 0};
 	const kept: RawIssue[] = [];
 	for (const issue of raw) {
 		if (issue.status === 'tombstone') skipped.tombstone++;
 		else if (!all && (issue.status === 'pinned' || issue.pinned === true)) skipped.pinned++;
 		else if (!all && issue.ephemeral === true) skipped.ephemeral++;
+		else if (!all && notWorkTypes.has(issue.issue_type ?? '')) skipped['not work']++;
 		else kept.push(issue);
 	}
 
@@ -111,7 +116,8 @@ function keptById(raw: readonly RawIssue[]): Map<string, RawIssue> {
 		issue.status === 'tombstone' ||
 		issue.status === 'pinned' ||
 		issue.pinned === true ||
-		issue.ephemeral === true;
+		issue.ephemeral === true ||
+		notWorkTypes.has(issue.issue_type ?? '');
 	return new Map([...last].filter(([, issue]) => !skipped(issue)));
 }
 
@@ -150,20 +156,20 @@ const fileExpectations: readonly FileExpectation[] = [
 	{
 		file: 'beads-issues.jsonl',
 		all: false,
-		imported: 150,
-		skippedByReason: {pinned: 3, ephemeral: 551},
-		byStatus: {pending: 3, ready: 13, completed: 58, failed: 76},
+		imported: 148,
+		skippedByReason: {pinned: 3, ephemeral: 551, 'not work': 2},
+		byStatus: {pending: 4, ready: 10, completed: 134},
 		dependencies: 67,
 		withParent: 14,
 		dangling: 47,
-		danglingLinks: 8,
+		danglingLinks: 6,
 	},
 	{
 		file: 'beads-issues.jsonl',
 		all: true,
 		imported: 704,
 		skippedByReason: {},
-		byStatus: {pending: 239, ready: 59, blocked: 3, completed: 319, failed: 84},
+		byStatus: {pending: 270, ready: 52, blocked: 3, completed: 379},
 		dependencies: 377,
 		withParent: 358,
 		dangling: 21,
@@ -174,7 +180,8 @@ const fileExpectations: readonly FileExpectation[] = [
 		all: false,
 		imported: 489,
 		skippedByReason: {},
-		byStatus: {pending: 3, ready: 22, completed: 464},
+		// Two closed epics have open children: pending until those are done.
+		byStatus: {pending: 5, ready: 22, completed: 462},
 		dependencies: 88,
 		withParent: 91,
 		dangling: 0,
@@ -183,13 +190,13 @@ const fileExpectations: readonly FileExpectation[] = [
 	{
 		file: 'beads-issues-2026-01-21-polluted.jsonl',
 		all: false,
-		imported: 2403,
-		skippedByReason: {tombstone: 3319},
-		byStatus: {pending: 26, ready: 118, completed: 2233, failed: 26},
+		imported: 2192,
+		skippedByReason: {tombstone: 3319, 'not work': 211},
+		byStatus: {pending: 31, ready: 85, completed: 2076},
 		dependencies: 323,
-		withParent: 322,
-		dangling: 0,
-		danglingLinks: 66,
+		withParent: 321,
+		dangling: 1,
+		danglingLinks: 21,
 	},
 ];
 
@@ -221,22 +228,52 @@ describe('importBeads on the real exports', () => {
 			expect(report.unchanged).toEqual([]);
 		});
 
-		it('maps statuses: open, hooked, in_progress to pending; closed to completed or failed', () => {
+		it('maps statuses: open, hooked, in_progress to pending; closed to completed, whatever its reason', () => {
 			const s = independent.statuses;
 			const pending = (s['open'] ?? 0) + (s['hooked'] ?? 0) + (s['in_progress'] ?? 0);
-			expect((report.byStatus['pending'] ?? 0) + (report.byStatus['ready'] ?? 0)).toBe(pending);
-			expect((report.byStatus['completed'] ?? 0) + (report.byStatus['failed'] ?? 0)).toBe(
-				s['closed'] ?? 0,
+			// Epics follow their children, checked below; here every other task.
+			const epics = tasks.filter((t) => t.type === 'epic');
+			const epicsBy = countBy(epics, (t) => String((t.metadata?.['beads'] as RawIssue).status));
+			const epicsNow = countBy(epics, (t) => t.status);
+			const open = (report.byStatus['pending'] ?? 0) + (report.byStatus['ready'] ?? 0);
+			expect(open - (epicsNow['pending'] ?? 0)).toBe(
+				pending - (epicsBy['open'] ?? 0) - (epicsBy['hooked'] ?? 0) - (epicsBy['in_progress'] ?? 0),
 			);
+			expect((report.byStatus['completed'] ?? 0) - (epicsNow['completed'] ?? 0)).toBe(
+				(s['closed'] ?? 0) - (epicsBy['closed'] ?? 0),
+			);
+			expect(report.byStatus['failed']).toBeUndefined();
 			expect(report.byStatus['blocked'] ?? 0).toBe((s['blocked'] ?? 0) + (s['pinned'] ?? 0));
 			expect(report.byStatus).toEqual(expected.byStatus);
 			expect(countBy(tasks, (t) => t.status)).toEqual(expected.byStatus);
 		});
 
+		it('makes epics of epics, completed exactly when every child is (or closed and childless)', () => {
+			const children = new Map<string, Task[]>();
+			for (const task of first.tasks.values())
+				if (task.parentId !== undefined)
+					children.set(task.parentId, [...(children.get(task.parentId) ?? []), task]);
+			const rawEpics = raw.filter(
+				(issue) => issue.issue_type === 'epic' && first.tasks.has(issue.id),
+			);
+			expect(tasks.filter((t) => t.type === 'epic')).toHaveLength(rawEpics.length);
+			for (const issue of rawEpics) {
+				const epic = taskOf(first, issue.id);
+				if (epic.status === 'blocked') continue;
+				const kids = children.get(issue.id) ?? [];
+				const done =
+					kids.length === 0
+						? issue.status === 'closed'
+						: kids.every((kid) => kid.status === 'completed');
+				expect([issue.id, epic.status]).toEqual([issue.id, done ? 'completed' : 'pending']);
+			}
+		});
+
 		it('reports and returns the table settled as the store writes it', () => {
 			expect(settleStatuses(first.tasks, now)).toBe(first.tasks);
 			for (const task of tasks) {
-				if (task.status !== 'pending' && task.status !== 'ready') continue;
+				if (task.type === 'epic' || (task.status !== 'pending' && task.status !== 'ready'))
+					continue;
 				const met = task.dependencies.every((id) => first.tasks.get(id)?.status === 'completed');
 				expect(task.status).toBe(met ? 'ready' : 'pending');
 			}
@@ -355,13 +392,15 @@ describe('importBeads on the real exports', () => {
 			});
 		});
 
-		it('bd-kwro: closed as stale aspirational item is failed, the reason kept as lastError', () => {
+		it('bd-kwro: closed as a stale item is completed, the reason kept in metadata', () => {
 			const task = taskOf(plain, 'bd-kwro');
-			expect(task.status).toBe('failed');
+			expect(task.status).toBe('completed');
 			expect(task.priority).toBe('critical');
-			expect(task.lastError).toBe('Stale aspirational items (Clown Show #21 cleanup)');
-			expect(task.completedAt).toBeUndefined();
-			expect(task.metadata?.['beads']).toMatchObject({closed_at: '2026-02-27T02:56:52Z'});
+			expect(task.lastError).toBeUndefined();
+			expect(task.completedAt).toBe('2026-02-27T02:56:52.000Z');
+			expect(task.metadata?.['beads']).toMatchObject({
+				close_reason: 'Stale aspirational items (Clown Show #21 cleanup)',
+			});
 		});
 
 		it('in_progress and hooked issues wait as pending', () => {
@@ -380,7 +419,7 @@ describe('importBeads on the real exports', () => {
 				blockers: [pinnedInBeads],
 			});
 			expect(taskOf(all, 'bd-wisp-5eap')).toMatchObject({
-				status: 'failed',
+				status: 'completed',
 				tags: ['gt:merge-request'],
 			});
 			expect(taskOf(all, 'bd-wisp-5eap').metadata?.['beads']).toMatchObject({ephemeral: true});
@@ -405,17 +444,25 @@ describe('importBeads on the real exports', () => {
 		expect(taskOf(change, 'bd-5ibn')).toMatchObject({status: 'ready', priority: 'low'});
 	});
 
-	it('drops tombstones of the polluted export and reads "Won\'t fix" as failed', () => {
+	it('drops tombstones of the polluted export and reads "Won\'t fix" as completed', () => {
 		const {records} = parseBeadsExport(readExport('beads-issues-2026-01-21-polluted.jsonl').text);
 		const change = run(records);
 		expect(change.tasks.has('bd-06px')).toBe(false);
 		expect(change.result.skipped).toContainEqual({id: 'bd-06px', reason: 'tombstone'});
-		expect(taskOf(change, 'bd-hvwnb').status).toBe('failed');
-		expect(taskOf(change, 'hq-cv-22ju4').links).toEqual([
+		expect(taskOf(change, 'bd-hvwnb').status).toBe('completed');
+		// A convoy is not work: skipped, and in with --all.
+		expect(change.result.skipped).toContainEqual({
+			id: 'hq-cv-22ju4',
+			reason: 'not work',
+			issueType: 'convoy',
+		});
+		const withAll = run(records, {all: true});
+		expect(taskOf(withAll, 'hq-cv-22ju4').links).toEqual([
 			{type: 'tracks', id: 'external:gt-cm900:gt-cm900'},
 		]);
-		const withAll = run(records, {all: true});
-		expect(withAll.tasks.size).toBe(change.tasks.size);
+		expect(withAll.tasks.size).toBe(
+			change.tasks.size + (change.result.skippedByReason['not work'] ?? 0),
+		);
 		expect(withAll.result.skippedByReason).toEqual({tombstone: 3319});
 	});
 });
@@ -462,7 +509,8 @@ describe('importBeads: an older export after a newer one', () => {
 	it('counts statuses over every task of the export, older ones included', () => {
 		const ofExport = [...keptOlder.keys()].map((id) => taskOf(second, id));
 		expect(second.result.byStatus).toEqual(countBy(ofExport, (task) => task.status));
-		expect(second.result.byStatus).toEqual({completed: 486, ready: 3});
+		// One closed epic has an open child in the older export.
+		expect(second.result.byStatus).toEqual({completed: 485, pending: 1, ready: 3});
 	});
 });
 
@@ -477,14 +525,14 @@ describe('mapBeadsStatus', () => {
 		['closed', undefined, 'completed', []],
 		['closed', 'Closed', 'completed', []],
 		['closed', 'Duplicate of bd-7z5', 'completed', []],
-		['closed', "Won't fix - not worth the churn", 'failed', []],
-		['closed', 'rejected: build failure', 'failed', []],
-	])('%j (close reason %j) → %s', (status, reason, mapped, blockers) => {
-		expect(mapBeadsStatus(status, reason)).toEqual({status: mapped, blockers, known: true});
+		['closed', "Won't fix - not worth the churn", 'completed', []],
+		['closed', 'rejected: build failure', 'completed', []],
+	])('%j (close reason %j) → %s', (status, _reason, mapped, blockers) => {
+		expect(mapBeadsStatus(status)).toEqual({status: mapped, blockers, known: true});
 	});
 
 	it.each([['review'], [undefined], [3]])('%j is unknown: pending', (status) => {
-		expect(mapBeadsStatus(status, undefined)).toEqual({
+		expect(mapBeadsStatus(status)).toEqual({
 			status: 'pending',
 			blockers: [],
 			known: false,
@@ -509,48 +557,6 @@ describe('mapBeadsPriority', () => {
 	});
 });
 
-describe('closedAsFailed', () => {
-	it.each([
-		'failed',
-		'Failed: tests never passed',
-		'REJECTED',
-		'wontfix',
-		'Wont-fix',
-		"won't fix",
-		'Won’t do',
-		'will not fix',
-		'Cancelled by the user',
-		'canceled',
-		'cancel',
-		'Invalid: not reproducible',
-		'obsolete',
-		'Abandoned (no owner)',
-		'Not planned',
-		'stale:auto-closed by reaper',
-		'Closed as wontfix',
-	])('%j is failed', (reason) => {
-		expect(closedAsFailed(reason)).toBe(true);
-	});
-
-	it.each([
-		'',
-		'Closed',
-		'Done',
-		'merged',
-		'Duplicate of bd-7z5',
-		'Completed with no code changes',
-		'Implemented sync rollback on git commit failure',
-		'patrol cycle complete: Merged 1 branch. Rejected 1 (quartz/bd-1x0)',
-		'Moot - obsidian merged. Quartz’s failed attempt superseded.',
-		'Fixed in 243263dd - added guard to reject beadsDir outside gitRoot',
-		'Test suite now runs in 17 seconds. Issue is stale - optimizations were made.',
-		'cancellation policy documented',
-		'revalidated',
-	])('%j is not failed', (reason) => {
-		expect(closedAsFailed(reason)).toBe(false);
-	});
-});
-
 describe('parseBeadsExport', () => {
 	it('skips blank lines, accepts BOM and CRLF, and names the lines it cannot read', () => {
 		const text = '\uFEFF{"id":"bd-a1"}\r\n\n  \nnot json\n[1,2]\n{"id":"bd-b2"}\n{"id":';
@@ -562,7 +568,7 @@ describe('parseBeadsExport', () => {
 	});
 
 	it('reads an empty export as no records', () => {
-		expect(parseBeadsExport('')).toEqual({records: [], problems: []});
+		expect(parseBeadsExport('')).toEqual({records: [], lines: [], problems: []});
 	});
 });
 
@@ -763,10 +769,11 @@ describe('importBeads on small records', () => {
 				{table: open, at: later},
 			);
 			expect(taskOf(change, 'bd-a1')).toMatchObject({
-				status: 'failed',
-				lastError: 'Obsolete',
+				status: 'completed',
+				completedAt: '2026-02-03T00:00:00.000Z',
 				updatedAt: later.toISOString(),
 			});
+			expect(taskOf(change, 'bd-a1').metadata?.['beads']).toMatchObject({close_reason: 'Obsolete'});
 		});
 
 		it('follows beads when beads reopened the issue, resetting retries but keeping attempts', () => {
@@ -872,5 +879,118 @@ describe('importBeads on small records', () => {
 			expect(change.result.updated).toEqual(['bd-a1']);
 			expect(taskOf(change, 'bd-a1').status).toBe('ready');
 		});
+	});
+});
+
+describe('importBeads: what beads means (issue 12)', () => {
+	const line = (fields: Record<string, unknown>): BeadsRecord => ({
+		title: `issue ${String(fields['id'])}`,
+		status: 'open',
+		priority: 2,
+		issue_type: 'task',
+		...fields,
+	});
+
+	it('makes an epic of an epic: never ready, completed when its children are', () => {
+		const records = [
+			line({id: 'bd-e', issue_type: 'epic'}),
+			line({id: 'bd-e.1', parent: 'bd-e'}),
+			line({id: 'bd-e.2', parent: 'bd-e', status: 'closed'}),
+			line({
+				id: 'bd-after',
+				dependencies: [{issue_id: 'bd-after', depends_on_id: 'bd-e', type: 'blocks'}],
+			}),
+		];
+		const first = run(records);
+		expect(taskOf(first, 'bd-e')).toMatchObject({type: 'epic', status: 'pending'});
+		expect(taskOf(first, 'bd-e.1').status).toBe('ready');
+		expect(taskOf(first, 'bd-after').status).toBe('pending');
+		const closed = run(
+			records.map((r) => (r['id'] === 'bd-e.1' ? {...r, status: 'closed'} : r)),
+			{table: first.tasks, at: later},
+		);
+		expect(taskOf(closed, 'bd-e').status).toBe('completed');
+		expect(taskOf(closed, 'bd-after').status).toBe('ready');
+	});
+
+	it('skips issue types that are not work unless --all, saying which', () => {
+		const records = [...notWorkTypes].map((type, i) => line({id: `gt-${i}`, issue_type: type}));
+		records.push(line({id: 'bd-bug', issue_type: 'bug'}));
+		const plain = run(records);
+		expect(plain.result.imported).toEqual(['bd-bug']);
+		expect(plain.result.skippedByReason).toEqual({'not work': notWorkTypes.size});
+		expect(plain.result.skipped[0]).toEqual({id: 'gt-0', reason: 'not work', issueType: 'agent'});
+		expect(run(records, {all: true}).result.imported).toHaveLength(notWorkTypes.size + 1);
+	});
+
+	it('reads closed as completed whatever the reason, and mends a wontfix an older version failed', () => {
+		const wontfix = line({id: 'bd-w', status: 'closed', close_reason: 'wontfix'});
+		const change = run([wontfix]);
+		expect(taskOf(change, 'bd-w').status).toBe('completed');
+		const failedByImport: Task = {
+			...taskOf(change, 'bd-w'),
+			status: 'failed',
+			lastError: 'wontfix',
+			completedAt: undefined,
+		};
+		const mended = run([wontfix], {table: new Map([['bd-w', failedByImport]]), at: later});
+		expect(mended.result.updated).toEqual(['bd-w']);
+		expect(taskOf(mended, 'bd-w').status).toBe('completed');
+		expect(taskOf(mended, 'bd-w').lastError).toBeUndefined();
+		const ranAndFailed = {
+			...failedByImport,
+			attempts: [{n: 1, agent: 'a', startedAt: now.toISOString()}],
+		};
+		const kept = run([wontfix], {table: new Map([['bd-w', ranAndFailed]]), at: later});
+		expect(taskOf(kept, 'bd-w').status).toBe('failed');
+	});
+});
+
+describe('a jetpack task store given to import', () => {
+	const store = [
+		taskToJsonLine(newTask({id: 'bd-a1', title: 'A', status: 'completed', priority: 'low'})),
+		taskToJsonLine(newTask({id: 'bd-b2', title: 'B', status: 'ready', dependencies: ['bd-a1']})),
+		taskToJsonLine(newTask({id: 'bd-c3', title: 'C', dependencies: ['bd-b2'], priority: 'high'})),
+	].join('\n');
+
+	it('is recognised by its shape, and a beads export is not', () => {
+		expect(exportShape(parseBeadsExport(store))).toEqual({
+			kind: 'jetpack',
+			line: 1,
+			why: 'status "completed", which beads does not use',
+		});
+		const beads = parseBeadsExport(readExport('beads-issues.jsonl').text);
+		expect(exportShape(beads)).toEqual({kind: 'beads'});
+		const mixed = `${store}\n${JSON.stringify({id: 'bd-x', title: 'x', status: 'open', priority: 1})}\n`;
+		expect(exportShape(parseBeadsExport(mixed))).toEqual({
+			kind: 'mixed',
+			jetpackLine: 1,
+			beadsLine: 4,
+		});
+	});
+
+	it('is imported as it is: low stays low, completed completed, dependencies kept', () => {
+		const read = readJetpackTasks(parseBeadsExport(store));
+		expect(read.problems).toEqual([]);
+		const change = importJetpackTasks(empty, read.tasks, {now});
+		expect(change.result).toMatchObject({format: 'jetpack', imported: ['bd-a1', 'bd-b2', 'bd-c3']});
+		expect(taskOf(change, 'bd-a1')).toMatchObject({status: 'completed', priority: 'low'});
+		expect(taskOf(change, 'bd-c3')).toMatchObject({
+			status: 'pending',
+			priority: 'high',
+			dependencies: ['bd-b2'],
+		});
+		const again = importJetpackTasks(change.tasks, read.tasks, {now: later});
+		expect(again.result.unchanged).toEqual(['bd-a1', 'bd-b2', 'bd-c3']);
+		expect(again.tasks).toBe(change.tasks);
+	});
+
+	it('names the line and field of a task that breaks the schema', () => {
+		const read = readJetpackTasks(
+			parseBeadsExport(`${store}\n{"id":"bd-d4","title":"D","status":"done"}\n`),
+		);
+		expect(read.problems).toEqual([
+			{line: 4, message: expect.stringMatching(/^field "status" must be one of/) as string},
+		]);
 	});
 });

@@ -17,7 +17,8 @@ const exports = [
 const missingCounts: Record<string, [number, number]> = {
 	'beads-issues.jsonl': [47, 21],
 	'beads-beads-2025-12-14.jsonl': [0, 0],
-	'beads-issues-2026-01-21-polluted.jsonl': [0, 0],
+	// Without --all, one task waits on a gate, an issue type that is not work.
+	'beads-issues-2026-01-21-polluted.jsonl': [1, 0],
 };
 
 describe.each(exports)('the graph of %s', (name) => {
@@ -35,6 +36,7 @@ describe.each(exports)('the graph of %s', (name) => {
 
 			const runnable = [...tasks.values()].filter(
 				(t) =>
+					t.type !== 'epic' &&
 					(t.status === 'pending' || t.status === 'ready') &&
 					t.blockers.length === 0 &&
 					!graph.inCycle.has(t.id) &&
@@ -49,7 +51,9 @@ describe.each(exports)('the graph of %s', (name) => {
 			}
 
 			const path = graph.criticalPath.map((id) => tasks.get(id) as Task);
-			expect(path.reduce((sum, t) => sum + t.estimatedMinutes, 0)).toBe(graph.criticalMinutes);
+			// An epic weighs nothing: its children carry its work.
+			const weight = (t: Task) => (t.type === 'epic' ? 0 : t.estimatedMinutes);
+			expect(path.reduce((sum, t) => sum + weight(t), 0)).toBe(graph.criticalMinutes);
 			for (const t of path) expect(t.status).not.toBe('completed');
 			for (let i = 1; i < path.length; i++)
 				expect(path[i]?.dependencies).toContain(path[i - 1]?.id);

@@ -390,3 +390,27 @@ describe('buildGraph views worked out on first read, against brute force', () =>
 		);
 	});
 });
+
+describe('epics (PRODUCT.md §3, §16)', () => {
+	const epic = newTask({id: 'e', title: 'e', type: 'epic', estimatedMinutes: 500});
+	const tasks: TaskTable = new Map([
+		['e', epic],
+		['a', newTask({id: 'a', title: 'a', parentId: 'e', estimatedMinutes: 30})],
+		['b', newTask({id: 'b', title: 'b', dependencies: ['a'], parentId: 'e', estimatedMinutes: 20})],
+		['after', newTask({id: 'after', title: 'after', dependencies: ['e'], estimatedMinutes: 10})],
+	]);
+
+	it('is never runnable, whatever its status says', () => {
+		const graph = buildGraph(tasks);
+		for (const status of ['pending', 'ready'] as const)
+			expect(isRunnable({...epic, status}, graph, now)).toBe(false);
+		expect(runnableTasks(graph, now).map((t) => t.id)).toEqual(['a']);
+	});
+
+	it('weighs nothing on the critical path and in the ETA', () => {
+		const graph = buildGraph(tasks);
+		expect(graph.criticalMinutes).toBe(50);
+		expect(graph.remaining.get('e')).toBe(10);
+		expect(etaMinutes(graph, 1)).toBe(60);
+	});
+});

@@ -45,6 +45,14 @@ describe('schedule', () => {
 
 	it.each([
 		{
+			name: 'an epic is never handed to an agent, even marked ready',
+			tasks: [t('epic', {type: 'epic', status: 'ready'}), t('child', {parentId: 'epic'})],
+			free: [generalist, node],
+			pool: [generalist, node],
+			assignments: [{taskId: 'child', agent: 'claude-1'}],
+			unassignable: [],
+		},
+		{
 			name: 'the built-in profiles (no skills) run a task that needs a skill',
 			tasks: [t('api', {requiredSkills: ['node']})],
 			free: [generalist],

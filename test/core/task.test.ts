@@ -8,6 +8,7 @@ import {
 	newTask,
 	priorities,
 	taskStatuses,
+	taskTypes,
 	wellFormedTask,
 	settleStatuses,
 	taskToJson,
@@ -254,6 +255,7 @@ const taskLike = fc
 			title: field(['Write it'], ['   ', '', 3]),
 			description: field(['', 'why'], [4]),
 			status: field(taskStatuses, ['done', 1]),
+			type: field(taskTypes, ['story', 1]),
 			priority: field(priorities, [0, 4, 5, 'urgent']),
 			dependencies: field([[], ['bd-a1', 'bd-b2']], [['../x'], [1], 'bd-x']),
 			blockers: field([[], ['held']], [[''], 'held']),
@@ -327,5 +329,105 @@ describe('checkTask on the well-formed path', () => {
 			ok: false,
 			problems: [{field: 'tags', message: 'must be a list of non-empty strings (got a list)'}],
 		});
+	});
+});
+
+describe('type', () => {
+	it('reads epic, writes it only for an epic, and names an unknown value', () => {
+		const epic = checkTask({...base, type: 'epic'});
+		expect(epic.ok && epic.task.type).toBe('epic');
+		expect(epic.ok && taskToJson(epic.task)['type']).toBe('epic');
+		const task = checkTask({...base, type: 'task'});
+		expect(task.ok && 'type' in taskToJson(task.task)).toBe(false);
+		expect(checkTask({...base, type: 'story'})).toEqual({
+			ok: false,
+			problems: [{field: 'type', message: 'must be one of task, epic (got "story")'}],
+		});
+	});
+});
+
+describe('settleStatuses with epics', () => {
+	const now = new Date('2026-11-23T12:00:00Z');
+	const epic = (id: string, status: Task['status'] = 'pending') =>
+		newTask({id, title: id, type: 'epic', status});
+	const child = (id: string, parentId: string, status: Task['status'] = 'pending') =>
+		newTask({id, title: id, parentId, status});
+	const settled = (tasks: Task[]) =>
+		Object.fromEntries(
+			[...settleStatuses(new Map(tasks.map((t) => [t.id, t])), now).values()].map((t) => [
+				t.id,
+				t.status,
+			]),
+		);
+
+	it.each([
+		{
+			name: 'an epic with open children is pending, never ready',
+			tasks: [epic('e', 'ready'), child('a', 'e', 'completed'), child('b', 'e')],
+			want: {e: 'pending', a: 'completed', b: 'ready'},
+		},
+		{
+			name: 'an epic whose children are all completed is completed',
+			tasks: [epic('e'), child('a', 'e', 'completed'), child('b', 'e', 'completed')],
+			want: {e: 'completed', a: 'completed', b: 'completed'},
+		},
+		{
+			name: 'a completed epic goes back to pending when a child is reopened',
+			tasks: [epic('e', 'completed'), child('a', 'e', 'completed'), child('b', 'e', 'failed')],
+			want: {e: 'pending', a: 'completed', b: 'failed'},
+		},
+		{
+			name: 'an epic with no children is never done by itself',
+			tasks: [epic('e')],
+			want: {e: 'pending'},
+		},
+		{
+			name: 'an epic with no children keeps completed when it had it (closed in beads)',
+			tasks: [epic('e', 'completed')],
+			want: {e: 'completed'},
+		},
+		{
+			name: 'a blocked epic stays blocked',
+			tasks: [epic('e', 'blocked'), child('a', 'e', 'completed')],
+			want: {e: 'blocked', a: 'completed'},
+		},
+		{
+			name: 'nested epics complete from the bottom up in one write',
+			tasks: [
+				epic('top'),
+				{...epic('mid'), parentId: 'top'},
+				child('a', 'mid', 'completed'),
+				child('b', 'top', 'completed'),
+			],
+			want: {top: 'completed', mid: 'completed', a: 'completed', b: 'completed'},
+		},
+		{
+			name: 'a task waiting on an epic is ready in the write that completes the epic',
+			tasks: [
+				epic('e'),
+				child('a', 'e', 'completed'),
+				newTask({id: 'next', title: 'next', dependencies: ['e']}),
+			],
+			want: {e: 'completed', a: 'completed', next: 'ready'},
+		},
+		{
+			name: 'a task waiting on an open epic waits',
+			tasks: [
+				epic('e'),
+				child('a', 'e'),
+				newTask({id: 'next', title: 'next', dependencies: ['e']}),
+			],
+			want: {e: 'pending', a: 'ready', next: 'pending'},
+		},
+		{
+			name: 'epics whose parentIds form a cycle are not done',
+			tasks: [
+				{...epic('x'), parentId: 'y'},
+				{...epic('y', 'completed'), parentId: 'x'},
+			],
+			want: {x: 'pending', y: 'pending'},
+		},
+	])('$name', ({tasks, want}) => {
+		expect(settled(tasks)).toEqual(want);
 	});
 });

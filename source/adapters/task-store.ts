@@ -235,6 +235,7 @@ export class TaskStore implements TaskRepository {
 	/** The newest backup lags the file: a backup step failed and no write has made one since. */
 	#backupOwed = false;
 	#toldUnsynced = false;
+	#outsideChanges = 0;
 
 	constructor(dir: string, options: TaskStoreOptions = {}) {
 		this.#repo = dir;
@@ -290,6 +291,15 @@ export class TaskStore implements TaskRepository {
 		if (snapshot?.written !== true) return false;
 		const known = await this.#known();
 		return known === snapshot;
+	}
+
+	/**
+	 * How many versions of the file this store has read that it did not write itself. A watcher
+	 * that finds the file is our own version still has something new when this moved: one of our
+	 * transactions re-read an outside change (a `task add`) and wrote it back with its own.
+	 */
+	get outsideChanges(): number {
+		return this.#outsideChanges;
 	}
 
 	/** The file as it is, parsed but not repaired: for `validate`. */
@@ -479,6 +489,8 @@ export class TaskStore implements TaskRepository {
 		verifiedAt = Date.now(),
 	): Snapshot {
 		const snapshot: Snapshot = {...read, table, written, verifiedAt};
+		// Only ever called for a version that is not the one known: a read of it is news.
+		if (!written) this.#outsideChanges++;
 		this.#snapshot = snapshot;
 		return snapshot;
 	}

@@ -145,10 +145,17 @@ export async function openRunSession(
 		);
 
 		const storeListeners: Array<() => void> = [() => running.notifyStoreChanged()];
+		let outsideSeen = context.store.outsideChanges;
 		cleanups.push(
 			watchStore(context.store.beadsDir, async () => {
-				// Our own transactions are known already: only changes from outside wake the scheduler.
-				if (await context.store.isOwnVersion().catch(() => false)) return;
+				// Our own transactions are known already: only changes from outside wake the
+				// scheduler, also one a transaction of ours took in on its way (the file is then
+				// our own version, with someone's `task add` in it).
+				const own = await context.store.isOwnVersion().catch(() => false);
+				const outside = context.store.outsideChanges;
+				const absorbed = outside !== outsideSeen;
+				outsideSeen = outside;
+				if (own && !absorbed) return;
 				for (const listener of storeListeners) listener();
 			}),
 		);

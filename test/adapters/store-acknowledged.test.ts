@@ -122,3 +122,26 @@ describe('a `task add` whose disk fails after the rename', () => {
 		expect(storeBytes(dir).toString('utf8')).toContain(`"id":"${result.stdout.trim()}"`);
 	});
 });
+
+describe('changes made by another writer', () => {
+	it('are counted when a transaction of ours re-reads one, though the file is then our own version', async () => {
+		const dir = await tempRepo();
+		const {store, add} = await storeIn(dir);
+		await add('ours');
+		expect(await store.isOwnVersion()).toBe(true);
+		const before = store.outsideChanges;
+
+		// A `task add` from the CLI lands between two of our transactions.
+		const cli = await runCli(['task', 'add', 'from the CLI'], {cwd: dir});
+		expect(cli.code).toBe(0);
+		await add('ours again');
+		expect(await store.isOwnVersion()).toBe(true);
+		expect((await store.read()).has(cli.stdout.trim())).toBe(true);
+		expect(store.outsideChanges).toBe(before + 1);
+
+		// Our own writes are not news.
+		await add('ours once more');
+		await store.read();
+		expect(store.outsideChanges).toBe(before + 1);
+	});
+});

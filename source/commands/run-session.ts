@@ -36,6 +36,8 @@ export interface RunSession {
 	readonly recovered: readonly string[];
 	/** Attempt results an earlier run could not write, recorded now. */
 	readonly carried: number;
+	/** Files of such results that could not be read, one sentence each, to print once. */
+	readonly journalWarnings: readonly string[];
 	/** Processes left running by runs that are gone, stopped before their tasks were put back. */
 	readonly stoppedProcesses: number;
 	readonly logsDir: string;
@@ -173,6 +175,7 @@ export async function openRunSession(
 			slots,
 			recovered,
 			carried,
+			journalWarnings: saved.problems,
 			stoppedProcesses,
 			logsDir,
 			onStoreChanged(listener) {

@@ -232,6 +232,10 @@ export class TaskStore implements TaskRepository {
 	#orphansCleaned = false;
 	/** The version last read or written by this store. */
 	#snapshot: Snapshot | undefined;
+	/** The newest backup lags the file: a backup step failed and no write has made one since. */
+	#backupOwed = false;
+	#toldUnsynced = false;
+	#outsideChanges = 0;
 
 	constructor(dir: string, options: TaskStoreOptions = {}) {
 		this.#repo = dir;
@@ -289,6 +293,15 @@ export class TaskStore implements TaskRepository {
 		return known === snapshot;
 	}
 
+	/**
+	 * How many versions of the file this store has read that it did not write itself. A watcher
+	 * that finds the file is our own version still has something new when this moved: one of our
+	 * transactions re-read an outside change (a `task add`) and wrote it back with its own.
+	 */
+	get outsideChanges(): number {
+		return this.#outsideChanges;
+	}
+
 	/** The file as it is, parsed but not repaired: for `validate`. */
 	async inspect(): Promise<{readonly contents: StoreContents; readonly text: string} | undefined> {
 		const bytes = await this.#readBytes();
@@ -309,20 +322,32 @@ export class TaskStore implements TaskRepository {
 		return this.#locked(async (lock) => {
 			/** An edit saved in place into the version just replaced: applied again on top of it. */
 			let landed: Snapshot | undefined;
+			/** Once a rename has put the change in place it is done, whatever fails after. */
+			let acknowledged: {readonly result: T} | undefined;
 			for (let restarts = 0; ; restarts++) {
-				const base = landed ?? (await this.#load(lock));
-				landed = undefined;
-				const {tasks, result} = change(base?.table ?? new Map());
-				const settled = settleStatuses(tasks, this.#clock.now());
-				const bytes = asBuffer(serializeStoreBytes(settled));
-				if (base?.bytes.equals(bytes)) return result;
 				try {
+					const base = landed ?? (await this.#load(lock));
+					landed = undefined;
+					const {tasks, result} = change(base?.table ?? new Map());
+					const settled = settleStatuses(tasks, this.#clock.now());
+					const bytes = asBuffer(serializeStoreBytes(settled));
+					if (base?.bytes.equals(bytes)) return result;
 					const edit = await this.#write(bytes, settled, lock, base, 'transaction');
+					acknowledged = {result};
 					landed = this.#onLandedEdit(edit);
 					if (landed === undefined) return result;
 				} catch (error) {
+					const retry = error instanceof FileChanged && restarts < maxRestarts;
+					if (acknowledged !== undefined && !retry) {
+						// The change is on disk; only the edit that landed during its write is not.
+						this.#notice(
+							`${this.displayPath} was changed, but an edit saved into it during that write could not be applied on top (${(error as Error).message}); look at the file and redo that edit if it is missing.`,
+						);
+						return acknowledged.result;
+					}
+
 					if (!(error instanceof FileChanged)) throw error;
-					if (restarts >= maxRestarts) {
+					if (!retry) {
 						throw new StoreError(
 							`${this.displayPath} changed on disk ${maxRestarts} times while a change was being written (is something rewriting it in a loop?); nothing was changed. Try again.`,
 						);
@@ -464,6 +489,8 @@ export class TaskStore implements TaskRepository {
 		verifiedAt = Date.now(),
 	): Snapshot {
 		const snapshot: Snapshot = {...read, table, written, verifiedAt};
+		// Only ever called for a version that is not the one known: a read of it is news.
+		if (!written) this.#outsideChanges++;
 		this.#snapshot = snapshot;
 		return snapshot;
 	}
@@ -703,12 +730,10 @@ export class TaskStore implements TaskRepository {
 	 * The bytes an editor wrote in place into the file just replaced, after the check that let the
 	 * rename go: undefined when it was left alone. Read once they stop changing.
 	 */
-	async #landedEdit(
-		checked: {fd: number; identity: FileIdentity},
-		after: FileIdentity,
-	): Promise<Buffer | undefined> {
+	async #landedEdit(checked: {fd: number; identity: FileIdentity}): Promise<Buffer | undefined> {
 		const {fd, identity} = checked;
 		try {
+			const after = identityOf(fstatSync(fd, {bigint: true}));
 			// Not the ctime: the rename that unlinked the file moved it.
 			if (identity.size === after.size && identity.mtimeNs === after.mtimeNs) return undefined;
 			let bytes = readWhole(fd);
@@ -720,6 +745,11 @@ export class TaskStore implements TaskRepository {
 			}
 
 			return bytes;
+		} catch (error) {
+			this.#notice(
+				`${this.displayPath} was written, but whether an editor saved into it meanwhile could not be checked (${(error as Error).message}); look at the file and redo a recent edit if it is missing.`,
+			);
+			return undefined;
 		} finally {
 			closeSync(fd);
 		}
@@ -750,14 +780,16 @@ export class TaskStore implements TaskRepository {
 				bytes,
 				async (temp) => {
 					await lock.assertHeld();
-					if (kind !== 'repair') pending = await prepareBackup(temp, this.backupDir);
-					if (
-						kind === 'transaction' &&
-						base !== undefined &&
-						!base.written &&
-						!(await this.#newestBackupHolds(base.bytes))
-					)
-						replaced = await backUpVersion(this.file, this.backupDir, now);
+					// Backups are the safety net, not the store: a backups folder that cannot take one
+					// (replaced by a file, full) does not stop the write; the next write makes it up.
+					if (kind !== 'repair')
+						pending = await this.#backingUp(async () => prepareBackup(temp, this.backupDir));
+					if (kind === 'transaction' && base !== undefined && (!base.written || this.#backupOwed))
+						replaced = await this.#backingUp(async () =>
+							(await this.#newestBackupHolds(base.bytes))
+								? undefined
+								: backUpVersion(this.file, this.backupDir, now),
+						);
 					written = identityOf(await stat(temp, {bigint: true}));
 				},
 				() => {
@@ -771,21 +803,83 @@ export class TaskStore implements TaskRepository {
 			throw error;
 		}
 
-		// The data is fsynced; the rename is durable only once the folder is.
-		await fsyncDirectory(this.beadsDir);
-		if (pending !== undefined) await commitBackup(pending, this.backupDir, now);
-		if (pending !== undefined || replaced !== undefined)
-			await pruneBackups(this.backupDir, this.#backups);
+		// From here on the new version is what every reader sees: the change is made, and nothing
+		// below may report it failed (a caller would redo it: claim again, say `done` failed).
+		await this.#afterRename(pending, replaced, now);
+		try {
+			// The rename moved the ctime; the file is ours only if its inode is the one we wrote.
+			const identity = await this.#identity();
+			if (identity !== undefined && written !== undefined && identity.ino === written.ino) {
+				this.#remember({identity, bytes}, table, true);
+			} else this.#snapshot = undefined;
+		} catch {
+			this.#snapshot = undefined;
+		}
 
-		// The rename moved the ctime; the file is ours only if its inode is the one we wrote.
-		const identity = await this.#identity();
-		if (identity !== undefined && written !== undefined && identity.ino === written.ino) {
-			this.#remember({identity, bytes}, table, true);
-		} else this.#snapshot = undefined;
 		// Looked at last: an editor's save in place that began before the rename may finish only
 		// once the journal is free of our fsyncs.
 		if (checked === undefined) return undefined;
-		return this.#landedEdit(checked, identityOf(fstatSync(checked.fd, {bigint: true})));
+		return this.#landedEdit(checked);
+	}
+
+	/**
+	 * The folder's fsync and the backup's commit, once the rename is done. A failing fsync of the
+	 * folder is the one real loss of durability: the disk said it may not keep the rename through
+	 * a power cut. The change is still reported made: it is the version every reader sees already
+	 * (other processes act on it at once), and a caller told it failed would do it again on top
+	 * of it. The person is told instead, once, to look at the disk.
+	 */
+	async #afterRename(
+		pending: string | undefined,
+		replaced: string | undefined,
+		now: Date,
+	): Promise<void> {
+		try {
+			await fsyncDirectory(this.beadsDir);
+		} catch (error) {
+			if (!this.#toldUnsynced) {
+				this.#toldUnsynced = true;
+				this.#notice(
+					`${this.displayPath} was written, but the disk reported an error making it durable (${(error as Error).message}); it may not survive a power cut or crash. Check the disk (dmesg) before relying on it.`,
+				);
+			}
+		}
+
+		await this.#backingUp(async () => {
+			if (pending !== undefined) {
+				try {
+					await commitBackup(pending, this.backupDir, now);
+				} catch (error) {
+					await unlink(pending).catch(() => undefined);
+					throw error;
+				}
+			}
+
+			if (pending !== undefined || replaced !== undefined)
+				await pruneBackups(this.backupDir, this.#backups);
+			// This write's own backup is the newest: nothing is owed any more.
+			if (pending !== undefined) this.#backupOwed = false;
+		});
+	}
+
+	/**
+	 * Runs a backup step; when it fails the write goes on without it, and the person is told once
+	 * until a later write makes its backup again.
+	 */
+	async #backingUp<T>(step: () => Promise<T>): Promise<T | undefined> {
+		try {
+			return await step();
+		} catch (error) {
+			if (error instanceof LockLost) throw error;
+			if (!this.#backupOwed) {
+				this.#notice(
+					`${this.displayPath} was written without its backup: ${path.join('.beads', 'backups')} could not take it (${(error as Error).message}). Make sure it is a folder jetpack-tui can write; the next write backs the store up again.`,
+				);
+			}
+
+			this.#backupOwed = true;
+			return undefined;
+		}
 	}
 
 	/** Temp files of writers that were killed before their rename. Only writers holding the lock make them. */

@@ -40,6 +40,17 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 	const {orchestrator, recovered, carried, stoppedProcesses, slots} = session;
 	const cleanups: Array<() => void> = [];
 	try {
+		for (const warning of session.journalWarnings)
+			out(
+				flags.json
+					? JSON.stringify({
+							time: new Date().toISOString(),
+							level: 'warn',
+							event: 'run.warning',
+							message: warning,
+						})
+					: paint('yellow', warning),
+			);
 		if (carried > 0 && !flags.json)
 			out(
 				paint(

@@ -155,6 +155,7 @@ export async function runInteractive(
 			report(
 				`stopped ${session.stoppedProcesses} process${session.stoppedProcesses === 1 ? '' : 'es'} that agents of a run that is gone had left running`,
 			);
+		for (const warning of session.journalWarnings) report(warning);
 		if (session.carried > 0)
 			report(
 				`recorded ${session.carried} attempt result${session.carried === 1 ? '' : 's'} an earlier run could not write`,

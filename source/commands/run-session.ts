@@ -36,6 +36,8 @@ export interface RunSession {
 	readonly recovered: readonly string[];
 	/** Attempt results an earlier run could not write, recorded now. */
 	readonly carried: number;
+	/** Files of such results that could not be read, one sentence each, to print once. */
+	readonly journalWarnings: readonly string[];
 	/** Processes left running by runs that are gone, stopped before their tasks were put back. */
 	readonly stoppedProcesses: number;
 	readonly logsDir: string;
@@ -145,10 +147,17 @@ export async function openRunSession(
 		);
 
 		const storeListeners: Array<() => void> = [() => running.notifyStoreChanged()];
+		let outsideSeen = context.store.outsideChanges;
 		cleanups.push(
 			watchStore(context.store.beadsDir, async () => {
-				// Our own transactions are known already: only changes from outside wake the scheduler.
-				if (await context.store.isOwnVersion().catch(() => false)) return;
+				// Our own transactions are known already: only changes from outside wake the
+				// scheduler, also one a transaction of ours took in on its way (the file is then
+				// our own version, with someone's `task add` in it).
+				const own = await context.store.isOwnVersion().catch(() => false);
+				const outside = context.store.outsideChanges;
+				const absorbed = outside !== outsideSeen;
+				outsideSeen = outside;
+				if (own && !absorbed) return;
 				for (const listener of storeListeners) listener();
 			}),
 		);
@@ -166,6 +175,7 @@ export async function openRunSession(
 			slots,
 			recovered,
 			carried,
+			journalWarnings: saved.problems,
 			stoppedProcesses,
 			logsDir,
 			onStoreChanged(listener) {

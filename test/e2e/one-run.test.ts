@@ -135,6 +135,59 @@ describe('one run per repository', () => {
 		expect(readdirSync(path.join(cwd, '.jetpack', 'unrecorded'))).toEqual([]);
 	}, 60_000);
 
+	it('leaves a kept results file that is not valid in place, says so once, and records the valid ones', async () => {
+		const startedAt = '2026-11-29T09:00:00.000Z';
+		const held = (id: string, runId: string) => ({
+			id,
+			title: id,
+			status: 'in_progress',
+			claimedBy: {runId, pid: 999_999_999, host: os.hostname()},
+			assignedAgent: 'simulated-1',
+			attempts: [{n: 1, agent: 'simulated-1', startedAt}],
+			sim: {ms: 100},
+		});
+		const cwd = await repoWith([held('good', 'gone1'), held('bad-date', 'gone2')], {
+			...fast,
+			agents: [{profile: 'simulated', count: 1}],
+		});
+		const unrecorded = path.join(cwd, '.jetpack', 'unrecorded');
+		mkdirSync(unrecorded, {recursive: true});
+		const result = (taskId: string, runId: string, endedAt: string) => ({
+			taskId,
+			attempt: 1,
+			runId,
+			outcome: 'completed',
+			message: 'exit 0',
+			exit: {exitCode: 0, signal: null},
+			endedAt,
+		});
+		writeFileSync(
+			path.join(unrecorded, 'gone1.json'),
+			JSON.stringify([result('good', 'gone1', '2026-11-29T09:05:00.000Z')]),
+		);
+		writeFileSync(
+			path.join(unrecorded, 'gone2.json'),
+			JSON.stringify([result('bad-date', 'gone2', 'not a date')]),
+		);
+		writeFileSync(path.join(unrecorded, 'gone3.json'), '[{"taskId": "cut sho');
+		const run = await runCli(['--headless'], {cwd});
+		expect(run.stderr).not.toMatch(/Invalid time value|internal error/);
+		expect(run.code).toBe(0);
+		const said = (file: string) =>
+			run.stdout.split('\n').filter((line) => line.includes(`.jetpack/unrecorded/${file}`));
+		expect(said('gone2.json')).toHaveLength(1);
+		expect(said('gone2.json')[0]).toMatch(/endedAt is not a valid date.*move it away/);
+		expect(said('gone3.json')).toHaveLength(1);
+		expect(said('gone3.json')[0]).toMatch(/not valid JSON.*move it away/);
+		expect(stored(cwd).get('good')).toMatchObject({
+			status: 'completed',
+			completedAt: '2026-11-29T09:05:00.000Z',
+		});
+		// Its result unread, the task of the gone run was run again.
+		expect(stored(cwd).get('bad-date')?.status).toBe('completed');
+		expect(readdirSync(unrecorded).sort()).toEqual(['gone2.json', 'gone3.json']);
+	}, 60_000);
+
 	it('keeps its run state out of git status from the first run, init or not', async () => {
 		const cwd = await repoWith([{id: 't1', title: 'task 1', sim: {ms: 50}}], {
 			...fast,

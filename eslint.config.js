@@ -70,6 +70,48 @@ export default tseslint.config(
 		},
 	},
 	{
+		// Layers import only downward: what ui/ and commands/ both need lives in text/ or core/.
+		files: ['source/ui/**'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['**/commands/**'],
+							message: 'ui/ does not import commands/: move what both need into text/ (or core/).',
+						},
+					],
+				},
+			],
+		},
+	},
+	{
+		// Text for terminals, shared by the subcommands and the TUI: pure, below both of them.
+		files: ['source/text/**'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['**/adapters/**', '**/ui/**', '**/commands/**'],
+							message: 'text/ sits below ui/ and commands/ and is pure: it imports only core/.',
+						},
+						{
+							group: ['node:fs', 'node:fs/*', 'node:child_process', 'node-pty', 'ink', 'react'],
+							message: 'text/ turns values into strings; it touches no terminal or file.',
+						},
+					],
+				},
+			],
+			'no-restricted-globals': [
+				'error',
+				{name: 'process', message: 'text/ does not read process.*; pass it in.'},
+			],
+		},
+	},
+	{
 		files: ['eslint.config.js', 'vitest.config.ts'],
 		rules: {'no-restricted-syntax': 'off'},
 	},

@@ -4,18 +4,10 @@
  */
 import {isRunnable, type Graph} from '../core/graph.js';
 import type {Task} from '../core/task.js';
-import {oneLine, statusLook, truncate, type Paint} from './format.js';
+import {minutesText, oneLine, statusLook, truncate, type Paint} from '../text/format.js';
 
 /** Past this depth the tree says how to look further instead of indenting off the screen. */
 const maxDepth = 24;
-
-export function minutesText(minutes: number): string {
-	const rounded = Math.round(minutes);
-	if (rounded < 60) return `${rounded} min`;
-	const hours = Math.floor(rounded / 60);
-	const rest = rounded % 60;
-	return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
-}
 
 interface TreeOptions {
 	readonly paint: Paint;

@@ -14,7 +14,7 @@ import {
 	renderTree,
 	type CriticalPathReport,
 } from './deps-render.js';
-import {painter} from './format.js';
+import {painter} from '../text/format.js';
 import type {Invocation} from './registry.js';
 
 const formats = ['text', 'dot', 'mermaid', 'json'] as const;

@@ -8,10 +8,10 @@ import type {FinishReason, StampedEvent} from '../core/orchestrator.js';
 import type {AgentSlot} from '../core/profiles.js';
 import type {TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
-import {painter, type Paint} from './format.js';
+import {painter, type Paint} from '../text/format.js';
 import {summarizeRun, summaryJson, summaryText} from './run-summary.js';
 import type {Invocation} from './registry.js';
-import {eventLine} from './event-line.js';
+import {eventLine} from '../text/event-line.js';
 import {eventJson, exitCodeFor, openRunSession} from './run-session.js';
 
 const summaryEveryMs = 60_000;

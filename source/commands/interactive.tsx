@@ -14,7 +14,7 @@ import {App} from '../ui/app.js';
 import type {View} from '../ui/keymap.js';
 import {RepositoryBoard} from '../ui/repository-board.js';
 import type {CommandContext, CommandResult} from './context.js';
-import {oneLine, painter} from './format.js';
+import {oneLine, painter} from '../text/format.js';
 import {finalSummary} from './headless.js';
 import type {Invocation} from './registry.js';
 import {exitCodeFor, openRunSession, selfCommand} from './run-session.js';

@@ -9,8 +9,7 @@ import type {FinishReason} from '../core/orchestrator.js';
 import type {AgentSlot} from '../core/profiles.js';
 import {canTakeTask} from '../core/scheduler.js';
 import type {Task, TaskTable} from '../core/task.js';
-import {minutesText} from './deps-render.js';
-import {oneLine, type Paint} from './format.js';
+import {minutesText, oneLine, type Paint} from '../text/format.js';
 
 export interface RunSummary {
 	readonly reason: FinishReason;

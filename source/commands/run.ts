@@ -8,7 +8,7 @@ import {loadConfig} from '../adapters/config-file.js';
 import {findRepoRoot} from '../adapters/repo-root.js';
 import {TaskStore} from '../adapters/task-store.js';
 import {exitCodes, UsageError, type ExitCode} from '../core/errors.js';
-import {colorWanted} from './format.js';
+import {colorWanted} from '../text/format.js';
 import {
 	checkArgs,
 	checkFlags,

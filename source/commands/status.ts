@@ -2,7 +2,7 @@ import {isLive, readRunInfo, type RunInfo} from '../adapters/run-file.js';
 import {buildGraph, isRunnable} from '../core/graph.js';
 import {taskStatuses, type TaskStatus, type TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
-import {painter, statusLook} from './format.js';
+import {painter, statusLook} from '../text/format.js';
 import type {Invocation} from './registry.js';
 
 export interface StatusSummary {

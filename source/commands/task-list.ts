@@ -2,7 +2,7 @@ import {UsageError} from '../core/errors.js';
 import {buildGraph, isRunnable} from '../core/graph.js';
 import {sortedTasks, taskStatuses, taskToJson, type Task, type TaskStatus} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
-import {painter, statusLabel, table} from './format.js';
+import {painter, statusLabel, table} from '../text/format.js';
 import type {Invocation} from './registry.js';
 
 export function parseStatusFilter(value: string): Set<TaskStatus> {

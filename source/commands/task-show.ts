@@ -1,7 +1,7 @@
 import {UsageError} from '../core/errors.js';
 import {taskToJson, type Task, type TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
-import {painter, printable, statusLabel, type Paint} from './format.js';
+import {painter, printable, statusLabel, type Paint} from '../text/format.js';
 import type {Invocation} from './registry.js';
 
 export async function runTaskShow(

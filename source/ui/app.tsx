@@ -60,6 +60,8 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 	const [modal, setModal] = useState<Modal | undefined>();
 	const [captured, setCaptured] = useState(false);
 	const [attached, setAttached] = useState<string | undefined>();
+	// Only the panes view knows; it reports here so the hint line offers the way back.
+	const [zoomed, setZoomed] = useState(false);
 	const [quitting, setQuitting] = useState<'graceful' | 'now' | undefined>();
 	const [flash, setFlash] = useState<{message: string; level: FlashLevel} | undefined>();
 	const flashTimer = useRef<NodeJS.Timeout | undefined>(undefined);
@@ -210,6 +212,7 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 						{...viewProps}
 						attached={attached}
 						onAttach={setAttached}
+						onZoomChange={setZoomed}
 						confirm={(question, detail, onYes) => {
 							setModal({kind: 'confirm', question, detail, onYes});
 						}}
@@ -274,6 +277,7 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 				quitting={quitting}
 				flash={flash}
 				finished={snapshot.finished !== undefined}
+				zoomed={view === 'panes' && zoomed}
 			/>
 		</Box>
 	);
@@ -286,6 +290,7 @@ function HintLine({
 	quitting,
 	flash,
 	finished,
+	zoomed,
 }: {
 	readonly view: View;
 	readonly width: number;
@@ -293,6 +298,7 @@ function HintLine({
 	readonly quitting: 'graceful' | 'now' | undefined;
 	readonly flash: {message: string; level: FlashLevel} | undefined;
 	readonly finished: boolean;
+	readonly zoomed: boolean;
 }) {
 	if (attached !== undefined)
 		return (
@@ -325,7 +331,7 @@ function HintLine({
 				{tabs}
 				<Text> </Text>
 				{flash === undefined ? (
-					<Text color={theme.muted}>{hintLine(view, width - tabsWidth, {finished})}</Text>
+					<Text color={theme.muted}>{hintLine(view, width - tabsWidth, {finished, zoomed})}</Text>
 				) : (
 					<Text color={levelColor[flash.level]}>{flash.message}</Text>
 				)}

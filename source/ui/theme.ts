@@ -1,5 +1,5 @@
 /** Colours and symbols, in one place so every view speaks the same language. */
-import {statusLook} from '../commands/format.js';
+import {statusLook} from '../text/format.js';
 import type {TaskStatus} from '../core/task.js';
 
 /** The CLI's status symbols and colours (`task list`, `deps`), in Ink's colour names. */

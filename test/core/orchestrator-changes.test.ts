@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {describeEvent} from '../../source/commands/event-line.js';
+import {describeEvent} from '../../source/text/event-line.js';
 import {newTask} from '../../source/core/task.js';
 import {setup} from '../helpers/orchestrator-setup.js';
 

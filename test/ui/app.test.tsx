@@ -113,6 +113,29 @@ describe('App', () => {
 		await press(rendered, '1');
 	});
 
+	it('offers unzoom, not zoom, in the hint line while a pane is zoomed, also after another view', async () => {
+		const run = new FakeRun([agentView('sim-1'), agentView('sim-2')]);
+		const {board} = await fakeBoard(tasks);
+		const rendered = render(<App run={run} board={board} />);
+		const hint = (frame: string) => frame.split('\n').at(-1) ?? '';
+		await frameWith(rendered, (frame) => hint(frame).includes('enter zoom'));
+		await press(rendered, 'z');
+		let frame = await frameWith(
+			rendered,
+			(text) => !text.includes('sim-2') && hint(text).includes('unzoom'),
+		);
+		expect(hint(frame)).not.toContain('enter zoom');
+		await press(rendered, '2');
+		await frameWith(rendered, (text) => !hint(text).includes('zoom'));
+		await press(rendered, '1');
+		frame = await frameWith(rendered, (text) => text.includes('sim-1'));
+		expect(frame).not.toContain('sim-2');
+		expect(hint(frame)).toContain('unzoom');
+		expect(hint(frame)).not.toContain('enter zoom');
+		await press(rendered, 'z');
+		await frameWith(rendered, (text) => hint(text).includes('enter zoom'));
+	});
+
 	it('attach sends raw keys to the focused agent until ctrl-b d or ctrl-]', async () => {
 		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 'bd-c', title: 'UI'})]);
 		const {board} = await fakeBoard(tasks);

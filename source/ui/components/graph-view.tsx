@@ -7,8 +7,7 @@
 import {Box, Text} from 'ink';
 import stringWidth from 'string-width';
 import {memo, useMemo, useRef, useState, useSyncExternalStore} from 'react';
-import {minutesText} from '../../commands/deps-render.js';
-import {oneLine} from '../../commands/format.js';
+import {minutesText, oneLine} from '../../text/format.js';
 import {etaMinutes, isRunnable, type Graph} from '../../core/graph.js';
 import type {Task} from '../../core/task.js';
 import {

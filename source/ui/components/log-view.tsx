@@ -5,8 +5,8 @@
  */
 import {Box, Text} from 'ink';
 import {memo, useEffect, useMemo, useState, useSyncExternalStore} from 'react';
-import {eventLine} from '../../commands/event-line.js';
-import type {Paint} from '../../commands/format.js';
+import {eventLine} from '../../text/event-line.js';
+import type {Paint} from '../../text/format.js';
 import type {Level} from '../../core/orchestrator.js';
 import {
 	EventLog,

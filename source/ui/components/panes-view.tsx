@@ -24,6 +24,8 @@ export interface PanesViewProps extends ViewProps {
 	readonly onAttach: (agent: string) => void;
 	/** Asks a yes/no question in the app's modal; `onYes` runs on yes. */
 	readonly confirm: (question: string, detail: string | undefined, onYes: () => void) => void;
+	/** Told whether a pane is shown zoomed, on mount and on each change (the hint line follows it). */
+	readonly onZoomChange?: (zoomed: boolean) => void;
 }
 
 /** Resizing a pty makes its program redraw: wait for the layout to settle first. */
@@ -137,6 +139,7 @@ export function PanesView({
 	attached,
 	onAttach,
 	confirm,
+	onZoomChange,
 }: PanesViewProps) {
 	const snapshot = useSnapshot(run);
 	const boardState = useBoard(board);
@@ -167,6 +170,11 @@ export function PanesView({
 		);
 	const focused = agents[indexOf(focusName)];
 	const zoomedAgent = zoomed ? focused?.name : undefined;
+	// With no agent to show, nothing is zoomed whatever was remembered.
+	const shownZoomed = zoomedAgent !== undefined;
+	useEffect(() => {
+		onZoomChange?.(shownZoomed);
+	}, [shownZoomed, onZoomChange]);
 
 	const layout = useMemo(
 		() => tileLayout(agents.length, width, height),

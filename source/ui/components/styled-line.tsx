@@ -6,7 +6,7 @@
  */
 import {Text, Transform} from 'ink';
 import {memo} from 'react';
-import {printable} from '../../commands/format.js';
+import {printable} from '../../text/format.js';
 import {sliceToWidth, textWidth} from '../text-width.js';
 
 export interface Segment {

@@ -9,7 +9,7 @@ import type {Attempt, Task, TaskTable} from '../../core/task.js';
 import type {TaskBoard} from '../run-control.js';
 import {statusStyle, theme} from '../theme.js';
 import {clockText} from './status-bar.js';
-import {oneLine, printable} from '../../commands/format.js';
+import {oneLine, printable} from '../../text/format.js';
 import {StyledLine} from './styled-line.js';
 
 /** Lines of the last attempt's log shown. */

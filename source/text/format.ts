@@ -1,6 +1,7 @@
 /**
- * Plain-terminal output for the subcommands: colours that switch off for pipes and NO_COLOR,
- * status symbols, and a table that fits the width.
+ * Text for a terminal, shared by the subcommands and the TUI (so neither imports the other):
+ * colours that switch off for pipes and NO_COLOR, status symbols, safe one-line text, and a table
+ * that fits the width.
  */
 import type {TaskStatus} from '../core/task.js';
 
@@ -62,6 +63,15 @@ export function printable(text: string): string {
 /** Text on one line, safe to print: runs of white space (tabs, newlines) become one space. */
 export function oneLine(text: string): string {
 	return printable(text.replaceAll(/\s+/g, ' '));
+}
+
+/** An estimate in minutes as people say it: "45 min", "2 h", "1 h 30 min". */
+export function minutesText(minutes: number): string {
+	const rounded = Math.round(minutes);
+	if (rounded < 60) return `${rounded} min`;
+	const hours = Math.floor(rounded / 60);
+	const rest = rounded % 60;
+	return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
 }
 
 /** Cuts text to `width` columns with an ellipsis (code units; titles are rarely wide characters). */

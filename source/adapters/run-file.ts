@@ -104,6 +104,8 @@ export class RunFile {
 			heartbeatAt: now,
 			agents,
 		};
+		// A live run is refused before anything is written: on a full disk that is all that works.
+		refuseLive(await readRunInfo(dir));
 		let replaced: RunInfo | undefined;
 		// Starters take turns: judging the file there gone and moving it aside must be one step, or
 		// two starters could each move the other's fresh file away.
@@ -112,11 +114,7 @@ export class RunFile {
 			for (;;) {
 				if (await createExclusive(target, `${JSON.stringify(info)}\n`)) break;
 				const current = await readRunInfo(dir);
-				if (current !== undefined && isLive(current, Date.now())) {
-					throw new UsageError(
-						`Another run (pid ${current.pid} on ${current.host}, started ${current.startedAt}) is working in this repository; stop it first, or use \`jetpack-tui status\` to watch it.`,
-					);
-				}
+				refuseLive(current);
 
 				// Gone, or not a run file at all: moved aside, and ours takes its place.
 				replaced = current;
@@ -177,6 +175,14 @@ export class RunFile {
 		const current = await readRunInfo(this.dir);
 		if (current?.runId === this.info.runId)
 			await unlink(runFilePath(this.dir)).catch(() => undefined);
+	}
+}
+
+function refuseLive(current: RunInfo | undefined): void {
+	if (current !== undefined && isLive(current, Date.now())) {
+		throw new UsageError(
+			`Another run (pid ${current.pid} on ${current.host}, started ${current.startedAt}) is working in this repository; stop it first, or use \`jetpack-tui status\` to watch it.`,
+		);
 	}
 }
 

@@ -9,6 +9,7 @@ import {fileURLToPath} from 'node:url';
 import {ShellGateRunner} from '../adapters/gate-runner.js';
 import {ProcProcessStats} from '../adapters/process-stats.js';
 import {PtyAgentLauncher} from '../adapters/pty-agent.js';
+import {explainFsError} from '../adapters/fs-errors.js';
 import {ensureJetpackIgnore} from '../adapters/jetpack-dir.js';
 import {forgetResults, loadResults, saveResults} from '../adapters/result-journal.js';
 import {stopAgentsOfGoneRuns} from './gone-runs.js';
@@ -72,7 +73,10 @@ export async function openRunSession(
 				);
 			},
 		},
-	);
+	).catch((error: unknown) => {
+		// A full or read-only disk says so in one sentence, naming the file.
+		throw explainFsError(error, context.dir, path.join('.jetpack', 'run.json'));
+	});
 	const {runId} = runFile.info;
 	const cleanups: Array<() => void> = [];
 	try {

@@ -24,10 +24,17 @@ export interface MemoryWatchOptions {
 	readonly reservePercent: number;
 	readonly clock: Clock;
 	readonly setTimeout: (callback: () => void, ms: number) => Disposable;
-	/** The running agents now: task id → the agent's pid and its limit (undefined: a fair share). */
-	readonly agents: () => ReadonlyMap<string, {readonly pid: number; readonly limitMb?: number}>;
+	/**
+	 * The running agents now: task id → the agent's pid, its attempt and its limit (undefined: a
+	 * fair share). The watchdog keeps its state per attempt: a retry is a new agent to it.
+	 */
+	readonly agents: () => ReadonlyMap<
+		string,
+		{readonly pid: number; readonly attempt: number; readonly limitMb?: number}
+	>;
 	/** How many agents share the machine, for the fair share. */
 	readonly poolSize: () => number;
+	/** What the watchdog decided, about the task (not the attempt) it names. */
 	readonly act: (action: WatchdogAction) => void;
 	/** A sample could not be taken; the next is tried at the usual interval. */
 	readonly failed: (error: Error) => void;
@@ -43,7 +50,11 @@ export class MemoryWatch {
 	#sampling = false;
 	#lookSoon = false;
 	#stopped = false;
+	/** By attempt key (`taskId#attempt`). */
 	#trees = new Map<string, AgentMemory>();
+	/** The attempt key of each task's running agent, and back, as of the last sample. */
+	#keys = new Map<string, string>();
+	#tasks = new Map<string, string>();
 	#last: {at: number; sizes: Map<string, number>} = {at: 0, sizes: new Map()};
 	#self: {rssMb: number; heapMb: number} | undefined;
 
@@ -75,7 +86,8 @@ export class MemoryWatch {
 
 	/** The agent's tree as last sampled, in MB, with its limit. */
 	figures(taskId: string): {rssMb?: number; limitMb?: number} {
-		const tree = this.#trees.get(taskId);
+		const key = this.#keys.get(taskId);
+		const tree = key === undefined ? undefined : this.#trees.get(key);
 		if (tree === undefined) return {};
 		return {rssMb: mb(tree.rssBytes), limitMb: mb(tree.limitBytes)};
 	}
@@ -103,16 +115,23 @@ export class MemoryWatch {
 	}
 
 	async #sample(): Promise<void> {
-		const running = this.#o.agents();
+		const running = [...this.#o.agents()].map(([taskId, agent]) => ({
+			...agent,
+			taskId,
+			key: `${taskId}#${agent.attempt}`,
+		}));
 		const sample = await this.#o.stats.sample(
-			new Map([...running].map(([taskId, agent]) => [taskId, agent.pid])),
+			new Map(running.map((agent) => [agent.key, agent.pid])),
 		);
 		if (this.#stopped) return;
+		this.#keys = new Map(running.map((agent) => [agent.taskId, agent.key]));
+		this.#tasks = new Map(running.map((agent) => [agent.key, agent.taskId]));
 		const now = this.#o.clock.now().getTime();
 		const fair = defaultLimitBytes(sample.totalBytes, this.#o.poolSize(), this.#o.reservePercent);
-		const agents: AgentMemory[] = [...running].map(([taskId, {limitMb}]) => ({
-			taskId,
-			rssBytes: sample.trees.get(taskId) ?? 0,
+		// The watchdog's `taskId` is the attempt key here; actions are told by task again below.
+		const agents: AgentMemory[] = running.map(({key, limitMb}) => ({
+			taskId: key,
+			rssBytes: sample.trees.get(key) ?? 0,
 			limitBytes: limitMb === undefined ? fair : limitMb * 1_048_576,
 		}));
 		this.#trees = new Map(agents.map((agent) => [agent.taskId, agent]));
@@ -123,7 +142,12 @@ export class MemoryWatch {
 			this.#o.reservePercent,
 		);
 		this.#state = state;
-		for (const action of actions) this.#o.act(action);
+		for (const action of actions)
+			this.#o.act(
+				'taskId' in action
+					? {...action, taskId: this.#tasks.get(action.taskId) ?? action.taskId}
+					: action,
+			);
 		const next = nextSampleMs(this.#o.sampleMs, this.#last.sizes, agents, now - this.#last.at);
 		this.#last = {at: now, sizes: new Map(agents.map((agent) => [agent.taskId, agent.rssBytes]))};
 		this.#o.sampled();

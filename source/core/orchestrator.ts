@@ -318,7 +318,10 @@ export class Orchestrator {
 							const slot = this.#slots.find(
 								(candidate) => candidate.name === this.#agentOf(taskId),
 							);
-							return [taskId, {pid: run.process.pid, limitMb: slot && memory.limitMb(slot)}];
+							return [
+								taskId,
+								{pid: run.process.pid, attempt: run.attempt, limitMb: slot && memory.limitMb(slot)},
+							];
 						}),
 					),
 				poolSize: () => this.#slots.length,

@@ -19,7 +19,11 @@ export class FakeStats implements ProcessStats {
 		const MB = 1_048_576;
 		return {
 			trees: new Map(
-				[...roots.keys()].map((taskId) => [taskId, (this.rssMb.get(taskId) ?? 100) * MB]),
+				// Keys are `taskId#attempt`: the size set for a task is its running attempt's.
+				[...roots.keys()].map((key) => [
+					key,
+					(this.rssMb.get(key.split('#')[0] ?? key) ?? 100) * MB,
+				]),
 			),
 			availableBytes: this.availableMb * MB,
 			totalBytes: 24_000 * MB,

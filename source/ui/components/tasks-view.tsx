@@ -1,41 +1,17 @@
 /**
- * The tasks view (PRODUCT.md §7): a table to triage from the keyboard. Every change is one store
- * transaction with a pure op from core/task-ops, so what the CLI or a person's editor did meanwhile
- * is kept; the table follows the board, whoever changed it.
+ * The tasks view (PRODUCT.md §7): a table to triage from the keyboard. This component only draws;
+ * its state and what its keys do are in hooks/use-tasks-view.ts (the view state a pure reducer in
+ * tasks-view-state.ts).
  */
 import {Box, Text} from 'ink';
-import {memo, useEffect, useMemo, useRef, useState} from 'react';
-import type {AgentView} from '../../core/orchestrator.js';
-import type {Change} from '../../core/ports.js';
+import {memo, useRef} from 'react';
 import type {Graph} from '../../core/graph.js';
+import {priorities, type Priority, type Task} from '../../core/task.js';
+import {useTasksView} from '../hooks/use-tasks-view.js';
 import {
-	addTask,
-	blockTask,
-	editTask,
-	markDone,
-	nextPriority,
-	parsePriority,
-	retryTasks,
-	setPriority,
-	unblockTask,
-	type OpContext,
-} from '../../core/task-ops.js';
-import {priorities, type Priority, type Task, type TaskTable} from '../../core/task.js';
-import {useBoard, useSnapshot} from '../hooks/use-run.js';
-import {commandIn, keyName, type CommandId} from '../keymap.js';
-import {
-	agentColumnWidth,
 	cell,
-	completeId,
-	filterTasks,
-	fitColumns,
-	idColumnWidth,
-	nextSort,
-	parseFilter,
-	parseIdList,
 	priorityShort,
 	sortLabels,
-	sortTasks,
 	symbolLegend,
 	taskLook,
 	windowTop,
@@ -45,45 +21,12 @@ import {
 import {theme} from '../theme.js';
 import {TaskDetails} from './task-details.js';
 import {useLatestInput} from '../hooks/use-latest-input.js';
-import {TaskForm, type FormField, type FormValues} from './task-form.js';
+import {TaskForm, type FormField} from './task-form.js';
 import {TextField} from './text-field.js';
-import type {TaskBoard} from '../run-control.js';
-import type {FlashLevel, ViewProps} from './view-props.js';
+import type {ViewProps} from './view-props.js';
 import {StyledLine, type Segment} from './styled-line.js';
 
 const selectedRow = {inverse: true} as const;
-
-/** What has the keyboard instead of the list. */
-type Overlay =
-	| {readonly kind: 'filter'; readonly previous: string}
-	| {
-			readonly kind: 'confirm';
-			readonly question: string;
-			readonly detail?: string;
-			readonly onYes: () => void;
-	  }
-	| {readonly kind: 'new'}
-	| {readonly kind: 'edit'; readonly task: Task}
-	| {readonly kind: 'block'; readonly task: Task};
-
-interface Selection {
-	readonly id: string | undefined;
-	/** Where it was last seen: the place to stay when the task leaves the list. */
-	readonly index: number;
-}
-
-interface Remembered {
-	readonly sort: SortOrder;
-	readonly filterText: string;
-	readonly details: boolean;
-	readonly selection: Selection;
-}
-
-/**
- * The app unmounts a view it switches away from; a filter and a selection made for triage should
- * still be there on coming back, for as long as the board is.
- */
-const remembered = new WeakMap<TaskBoard, Remembered>();
 
 const priorityColor: Readonly<Record<Priority, string | undefined>> = {
 	critical: theme.error,
@@ -92,346 +35,13 @@ const priorityColor: Readonly<Record<Priority, string | undefined>> = {
 	low: theme.muted,
 };
 
-function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Which agent works on which task, as a map that stays the same object while the assignments do:
- * the snapshot changes with every memory sample, the filter should not rerun with it.
- */
-function useAgentOf(agents: readonly AgentView[]): ReadonlyMap<string, string> {
-	const key = agents
-		.filter((agent) => agent.task !== undefined)
-		.map((agent) => `${agent.task ?? ''}\u0000${agent.name}`)
-		.join('\u0001');
-	return useMemo(() => {
-		const map = new Map<string, string>();
-		if (key === '') return map;
-		for (const pair of key.split('\u0001')) {
-			const [task = '', name = ''] = pair.split('\u0000');
-			map.set(task, name);
-		}
-
-		return map;
-	}, [key]);
-}
-
-export function TasksView({run, board, width, height, keysActive, setCaptured, flash}: ViewProps) {
-	const state = useBoard(board);
-	const snapshot = useSnapshot(run);
-	const agentOf = useAgentOf(snapshot.agents);
-	const [kept] = useState(() => remembered.get(board));
-	const [sort, setSort] = useState<SortOrder>(kept?.sort ?? 'status');
-	const [filterText, setFilterText] = useState(kept?.filterText ?? '');
-	const [overlay, setOverlay] = useState<Overlay | undefined>();
-	const [details, setDetails] = useState(kept?.details ?? false);
-	const [selection, setSelection] = useState<Selection>(
-		kept?.selection ?? {id: undefined, index: 0},
-	);
-	useEffect(() => {
-		remembered.set(board, {sort, filterText, details, selection});
-	}, [board, sort, filterText, details, selection]);
-
-	const sorted = useMemo(
-		() => sortTasks(state.tasks, state.graph, sort),
-		[state.tasks, state.graph, sort],
-	);
-	const filter = useMemo(() => parseFilter(filterText), [filterText]);
-	const list = useMemo(() => filterTasks(sorted, filter, agentOf), [sorted, filter, agentOf]);
-	const found = useMemo(() => {
-		if (selection.id === undefined) return -1;
-		// Where it was last time, unless the list moved under it.
-		if (list[selection.index]?.id === selection.id) return selection.index;
-		return list.findIndex((task) => task.id === selection.id);
-	}, [list, selection.id, selection.index]);
-	const selectedIndex =
-		list.length === 0 ? -1 : found === -1 ? Math.min(selection.index, list.length - 1) : found;
-	const selected = list[selectedIndex];
-	// The selected task moved (kept), or left the list: then the selection stays at its place, on
-	// whatever is there now.
-	useEffect(() => {
-		if (
-			selected !== undefined &&
-			(selected.id !== selection.id || selectedIndex !== selection.index)
-		)
-			setSelection({id: selected.id, index: selectedIndex});
-	}, [selected, selectedIndex, selection]);
-
-	const idWidth = useMemo(() => idColumnWidth(state.tasks.values()), [state.tasks]);
-	const agentWidth = agentColumnWidth(agentOf);
-	const columns = useMemo(
-		() => fitColumns(width, {idWidth, agentWidth}),
-		[width, idWidth, agentWidth],
-	);
-
-	const capturing = overlay !== undefined;
-	useEffect(() => {
-		if (!capturing) return;
-		setCaptured(true);
-		return () => {
-			setCaptured(false);
-		};
-	}, [capturing, setCaptured]);
-
-	const open = (next: Overlay) => {
-		// At once, not only in the effect: a key typed right after must not reach the app's keys.
-		setCaptured(true);
-		setOverlay(next);
-	};
-
-	const close = () => {
-		setOverlay(undefined);
-		setCaptured(false);
-	};
-
-	const select = (index: number) => {
-		if (list.length === 0) return;
-		const clamped = Math.max(0, Math.min(index, list.length - 1));
-		setSelection({id: list[clamped]?.id, index: clamped});
-	};
-
-	/** What a person changed, said in the hint line and kept in the run's log. */
-	const changed = (id: string, change: string, message: string, level?: FlashLevel) => {
-		run.recordChange(id, change);
-		flash(message, level);
-	};
-
-	/** One store transaction; what it refuses is said in the hint line. */
-	function change<T>(
-		op: (tasks: TaskTable, context: OpContext) => Change<T>,
-		done: (result: T) => void,
-	): void {
-		board
-			.update((tasks) => op(tasks, {now: board.now(), random: Math.random}))
-			.then(done, (error: unknown) => {
-				flash(messageOf(error), 'error');
-			});
-	}
-
-	// What the symbols mean, under the table, when it has rows to spare and nothing else is there.
-	const legend = overlay === undefined && !details && height >= legendMinHeight;
-	const bottomLines =
-		overlay?.kind === 'filter'
-			? 1
-			: overlay?.kind === 'confirm'
-				? overlay.detail
-					? 3
-					: 2
-				: legend
-					? 1
-					: 0;
-	const bodyHeight = Math.max(1, height - 1 - bottomLines);
-	const rows = Math.max(1, bodyHeight - 1);
-
-	const perform = (command: CommandId) => {
-		switch (command) {
-			case 'list.down': {
-				select(selectedIndex + 1);
-				return;
-			}
-
-			case 'list.up': {
-				select(selectedIndex - 1);
-				return;
-			}
-
-			case 'list.pageDown': {
-				select(selectedIndex + rows);
-				return;
-			}
-
-			case 'list.pageUp': {
-				select(selectedIndex - rows);
-				return;
-			}
-
-			case 'list.top': {
-				select(0);
-				return;
-			}
-
-			case 'list.bottom': {
-				select(list.length - 1);
-				return;
-			}
-
-			case 'list.filter': {
-				open({kind: 'filter', previous: filterText});
-				return;
-			}
-
-			case 'list.clear': {
-				if (details) setDetails(false);
-				else if (filterText !== '') setFilterText('');
-				return;
-			}
-
-			case 'task.sort': {
-				setSort(nextSort(sort));
-				return;
-			}
-
-			case 'task.new': {
-				open({kind: 'new'});
-				return;
-			}
-
-			case 'task.retryAll': {
-				let failed = 0;
-				for (const task of state.tasks.values()) if (task.status === 'failed') failed++;
-				if (failed === 0) {
-					flash('No failed tasks to retry.');
-					return;
-				}
-
-				open({
-					kind: 'confirm',
-					question: `Retry all ${failed} failed task${failed === 1 ? '' : 's'}?`,
-					detail: 'Their retries are reset and any backoff cleared.',
-					onYes() {
-						change(
-							(tasks, context) => retryTasks(tasks, 'failed', context),
-							({retried}) => {
-								for (const id of retried)
-									run.recordChange(id, 'retried (retry all), retries reset');
-								flash(
-									retried.length === 0
-										? 'No failed tasks to retry.'
-										: `Retrying ${retried.length} task${retried.length === 1 ? '' : 's'}.`,
-								);
-							},
-						);
-					},
-				});
-				return;
-			}
-
-			default: {
-				break;
-			}
-		}
-
-		if (selected === undefined) {
-			if (command.startsWith('task.')) flash('No task selected.', 'warn');
-			return;
-		}
-
-		const {id} = selected;
-		switch (command) {
-			case 'task.details': {
-				setDetails(true);
-				break;
-			}
-
-			case 'task.retry': {
-				change(
-					(tasks, context) => retryTasks(tasks, [id], context),
-					() => {
-						const now = board.getSnapshot().tasks.get(id)?.status ?? 'pending';
-						changed(id, `retried: ${now}, retries reset`, `${id} retried: ${now}, retries reset.`);
-					},
-				);
-				break;
-			}
-
-			case 'task.priority': {
-				change(
-					(tasks, context) =>
-						setPriority(tasks, id, nextPriority(tasks.get(id)?.priority ?? 'medium'), context),
-					(task) => {
-						changed(id, `priority ${task.priority}`, `${id} priority ${task.priority}.`);
-					},
-				);
-				break;
-			}
-
-			case 'task.block': {
-				if (selected.status === 'blocked' || selected.blockers.length > 0) {
-					change(
-						(tasks, context) => unblockTask(tasks, id, context),
-						(task) => {
-							changed(id, `unblocked: ${task.status}`, `${id} unblocked; it is ${task.status}.`);
-						},
-					);
-				} else if (selected.status === 'completed') {
-					flash(`${id} is completed; there is nothing to hold back.`, 'warn');
-				} else open({kind: 'block', task: selected});
-				break;
-			}
-
-			case 'task.edit': {
-				open({kind: 'edit', task: selected});
-				break;
-			}
-
-			case 'task.done': {
-				if (selected.status === 'completed') {
-					flash(`${id} is completed already.`);
-					break;
-				}
-
-				const agent = agentOf.get(id);
-				open({
-					kind: 'confirm',
-					question: `Mark ${id} done?`,
-					detail:
-						agent === undefined
-							? undefined
-							: `${agent} is working on it; x stops the agent, this only changes the store.`,
-					onYes() {
-						change(
-							(tasks, context) => markDone(tasks, id, context),
-							({unmetDependencies}) => {
-								if (unmetDependencies.length === 0) changed(id, 'marked done', `${id} completed.`);
-								else
-									changed(
-										id,
-										`marked done before its dependencies ${unmetDependencies.join(', ')}`,
-										`${id} completed before its dependencies ${unmetDependencies.join(', ')}.`,
-										'warn',
-									);
-							},
-						);
-					},
-				});
-				break;
-			}
-
-			case 'task.stop': {
-				const agent = agentOf.get(id);
-				if (agent === undefined) {
-					flash(`No agent is working on ${id}.`, 'warn');
-					break;
-				}
-
-				flash(`Stopping ${agent} on ${id}…`);
-				run.stopTask(id).then(
-					() => {
-						flash(`${agent} stopped working on ${id}.`);
-					},
-					(error: unknown) => {
-						flash(messageOf(error), 'error');
-					},
-				);
-				break;
-			}
-
-			default: {
-				break;
-			}
-		}
-	};
-
-	const listKeys = keysActive && overlay === undefined;
-	useLatestInput((input, key) => {
-		// A key right behind the one that opened a form is the form's, not a command.
-		if (!listKeys) return;
-		const command = commandIn('tasks', keyName(input, key));
-		if (command !== undefined) perform(command);
-	}, listKeys);
-
-	const context = () => ({now: board.now(), random: Math.random});
+export function TasksView(props: ViewProps) {
+	const {board, width, height} = props;
+	const tasksView = useTasksView(props);
+	const {tasks, graph, agentOf, view, filter, list, selectedIndex, selected, columns, layout} =
+		tasksView;
+	const {overlay, details, sort, filterText} = view;
+	const {bodyHeight, rows, legend} = layout;
 
 	let body;
 	if (overlay?.kind === 'new') {
@@ -443,7 +53,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 				name: 'dependencies',
 				label: 'depends on',
 				placeholder: 'task ids, comma or space separated',
-				complete: (value) => completeId(value, board.getSnapshot().tasks.keys()),
+				complete: tasksView.completeDependency,
 			},
 		];
 		body = (
@@ -451,29 +61,8 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 				title="New task"
 				fields={fields}
 				width={width}
-				onCancel={close}
-				onSubmit={async (values: FormValues) => {
-					const title = (values['title'] ?? '').trim();
-					if (title === '') throw new Error('The title is required.');
-					const priority = parsePriority(values['priority'] ?? 'medium', 'priority');
-					const dependencies = parseIdList(values['dependencies'] ?? '');
-					const known = board.getSnapshot().tasks;
-					const unknown = dependencies.filter((dep) => !known.has(dep));
-					if (unknown.length > 0)
-						throw new Error(
-							`No task ${unknown.join(', ')}: dependencies must be existing task ids (tab completes them).`,
-						);
-					const task = await board.update((tasks) =>
-						addTask(tasks, {title, priority, dependencies}, context()),
-					);
-					close();
-					setSelection({id: task.id, index: selectedIndex});
-					changed(
-						task.id,
-						`added: ${task.title} (${task.priority}, ${task.status})`,
-						`Added ${task.id}: ${task.title} (${task.status}).`,
-					);
-				}}
+				onCancel={tasksView.close}
+				onSubmit={tasksView.submitNew}
 			/>
 		);
 	} else if (overlay?.kind === 'edit') {
@@ -486,16 +75,8 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					{kind: 'text', name: 'description', label: 'description', initial: task.description},
 				]}
 				width={width}
-				onCancel={close}
-				onSubmit={async (values: FormValues) => {
-					const title = (values['title'] ?? '').trim();
-					if (title === '') throw new Error('The title is required.');
-					await board.update((tasks) =>
-						editTask(tasks, task.id, {title, description: values['description'] ?? ''}, context()),
-					);
-					close();
-					changed(task.id, `edited: ${title}`, `${task.id} saved.`);
-				}}
+				onCancel={tasksView.close}
+				onSubmit={async (values) => tasksView.submitEdit(task.id, values)}
 			/>
 		);
 	} else if (overlay?.kind === 'block') {
@@ -505,14 +86,8 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 				title={`Block ${task.id}: ${task.title}`}
 				fields={[{kind: 'text', name: 'reason', label: 'reason', placeholder: 'what it waits for'}]}
 				width={width}
-				onCancel={close}
-				onSubmit={async (values: FormValues) => {
-					const reason = (values['reason'] ?? '').trim();
-					if (reason === '') throw new Error('Give a reason: what is the task waiting for?');
-					await board.update((tasks) => blockTask(tasks, task.id, reason, context()));
-					close();
-					changed(task.id, `blocked: ${reason}`, `${task.id} blocked: ${reason}`);
-				}}
+				onCancel={tasksView.close}
+				onSubmit={async (values) => tasksView.submitBlock(task.id, values)}
 			/>
 		);
 	} else if (details) {
@@ -522,8 +97,8 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 			) : (
 				<TaskDetails
 					task={selected}
-					tasks={state.tasks}
-					graph={state.graph}
+					tasks={tasks}
+					graph={graph}
 					board={board}
 					agent={agentOf.get(selected.id)}
 					width={width}
@@ -534,14 +109,14 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 		body = (
 			<TaskRows
 				width={width}
-				graph={state.graph}
+				graph={graph}
 				list={list}
 				selectedIndex={selectedIndex}
 				rows={rows}
 				columns={columns}
 				agentOf={agentOf}
 				empty={
-					state.tasks.size === 0
+					tasks.size === 0
 						? 'No tasks yet: n adds one.'
 						: 'No task matches the filter; esc clears it.'
 				}
@@ -553,7 +128,7 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 		<Box flexDirection="column" width={width} height={height} overflow="hidden">
 			<Header
 				shown={list.length}
-				total={state.tasks.size}
+				total={tasks.size}
 				sort={sort}
 				filter={filterText}
 				problems={filter.problems}
@@ -566,12 +141,9 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 			{overlay?.kind === 'filter' ? (
 				<FilterLine
 					value={filterText}
-					onChange={setFilterText}
-					onDone={close}
-					onCancel={() => {
-						setFilterText(overlay.previous);
-						close();
-					}}
+					onChange={tasksView.setFilter}
+					onDone={tasksView.close}
+					onCancel={tasksView.cancelFilter}
 				/>
 			) : undefined}
 			{overlay?.kind === 'confirm' ? (
@@ -579,17 +151,13 @@ export function TasksView({run, board, width, height, keysActive, setCaptured, f
 					question={overlay.question}
 					detail={overlay.detail}
 					onAnswer={(yes) => {
-						close();
-						if (yes) overlay.onYes();
+						tasksView.answer(yes, overlay);
 					}}
 				/>
 			) : undefined}
 		</Box>
 	);
 }
-
-/** Below this height the rows need every line; the help says what the symbols mean anyway. */
-const legendMinHeight = 12;
 
 const legendSegments: readonly Segment[] = symbolLegend
 	.filter((entry) => entry.short !== 'runnable' && entry.short !== 'critical')

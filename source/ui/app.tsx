@@ -19,7 +19,8 @@ import {detachKeys, hintLine, keyName, resolve, views, type View} from './keymap
 import type {RunControl, TaskBoard} from './run-control.js';
 import {theme} from './theme.js';
 import type {TaskMinutes} from '../core/eta.js';
-import {KeyRouterProvider, useKeyRouter, useLatestInput} from './hooks/use-latest-input.js';
+import {KeyRouterProvider, useKeyRouter, useKeys} from './hooks/use-latest-input.js';
+import {keyPriority} from './key-router.js';
 
 export interface AppProps {
 	readonly run: RunControl;
@@ -133,47 +134,55 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 	useLayoutEffect(() => {
 		router?.setTyping(captured);
 	}, [router, captured]);
-	const keysFree =
-		modal === undefined && !captured && attached === undefined && quitting === undefined;
-	useLatestInput((input, key) => {
-		const binding = resolve(keyName(input, key), view);
-		if (binding === undefined || binding.scope !== 'global') return;
-		switch (binding.command) {
-			case 'view.panes':
-			case 'view.tasks':
-			case 'view.graph':
-			case 'view.log': {
-				setView(binding.command.slice(5) as View);
-				break;
-			}
-
-			case 'view.next': {
-				setView(views[(views.indexOf(view) + 1) % views.length] ?? 'panes');
-				break;
-			}
-
-			case 'help': {
-				setModal({kind: 'help'});
-				break;
-			}
-
-			case 'quit': {
-				quit();
-				break;
-			}
-
-			default: {
-				break;
-			}
-		}
-	}, keysFree);
-	// While stopping, ctrl-c and q still reach `quit` even with a form open.
-	useLatestInput(
+	// A modal, a form or a text field takes its keys above these; the app's own keys come last.
+	useKeys(
 		(input, key) => {
-			if (input === 'q' || (key.ctrl && input === 'c')) quit();
+			const binding = resolve(keyName(input, key), view);
+			if (binding === undefined || binding.scope !== 'global') return false;
+			switch (binding.command) {
+				case 'view.panes':
+				case 'view.tasks':
+				case 'view.graph':
+				case 'view.log': {
+					setView(binding.command.slice(5) as View);
+					break;
+				}
+
+				case 'view.next': {
+					setView(views[(views.indexOf(view) + 1) % views.length] ?? 'panes');
+					break;
+				}
+
+				case 'help': {
+					setModal({kind: 'help'});
+					break;
+				}
+
+				case 'quit': {
+					quit();
+					break;
+				}
+
+				default: {
+					break;
+				}
+			}
+
+			return true;
 		},
-		quitting !== undefined && modal === undefined,
+		{priority: keyPriority.global, active: quitting === undefined},
 	);
+	// While stopping, ctrl-c and q still reach `quit` even with a form open.
+	useKeys(
+		(input, key) => {
+			if (input !== 'q' && !(key.ctrl && input === 'c')) return false;
+			quit();
+			return true;
+		},
+		{priority: keyPriority.stopping, active: quitting !== undefined && modal === undefined},
+	);
+	// Attached, the agent's pane reads the terminal itself (see `useAttach`): no key is ours.
+	useKeys(() => true, {priority: keyPriority.attach, active: attached !== undefined});
 	const detach = useCallback(() => {
 		setAttached(undefined);
 	}, []);
@@ -188,7 +197,7 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 		board,
 		width: cols,
 		height: bodyHeight,
-		keysActive: keysFree && quitting === undefined,
+		keysActive: quitting === undefined,
 		setCaptured,
 		flash: showFlash,
 	};

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import {theme} from '../theme.js';
-import {useLatestInput} from '../hooks/use-latest-input.js';
+import {useKeys} from '../hooks/use-latest-input.js';
+import {keyPriority} from '../key-router.js';
 
 /** A yes/no question that has the keyboard: `y` or `enter` says yes, anything else no. */
 export function ConfirmPrompt({
@@ -14,9 +15,13 @@ export function ConfirmPrompt({
 	readonly onAnswer: (yes: boolean) => void;
 	readonly width: number;
 }) {
-	useLatestInput((input, key) => {
-		onAnswer(input === 'y' || input === 'Y' || key.return);
-	}, true);
+	useKeys(
+		(input, key) => {
+			onAnswer(input === 'y' || input === 'Y' || key.return);
+			return true;
+		},
+		{priority: keyPriority.modal},
+	);
 	return (
 		<Box
 			flexDirection="column"

@@ -4,7 +4,8 @@ import {bindings, views, type Scope} from '../keymap.js';
 import {symbolLegend} from '../task-table.js';
 import {theme} from '../theme.js';
 import {sliceToWidth, textWidth} from '../text-width.js';
-import {useLatestInput} from '../hooks/use-latest-input.js';
+import {useKeys} from '../hooks/use-latest-input.js';
+import {keyPriority} from '../key-router.js';
 
 const titles: Record<Scope, string> = {
 	global: 'Everywhere',
@@ -194,15 +195,20 @@ export function HelpOverlay({
 	const pages = layout.pages.length;
 	const [wanted, setPage] = useState(0);
 	const page = Math.min(wanted, pages - 1);
-	useLatestInput((input, key) => {
-		if ((input === ' ' || input === 'j' || key.downArrow || key.pageDown) && page < pages - 1) {
-			setPage(page + 1);
-		} else if ((input === 'k' || key.upArrow || key.pageUp) && page > 0) {
-			setPage(page - 1);
-		} else {
-			onClose();
-		}
-	}, true);
+	useKeys(
+		(input, key) => {
+			if ((input === ' ' || input === 'j' || key.downArrow || key.pageDown) && page < pages - 1) {
+				setPage(page + 1);
+			} else if ((input === 'k' || key.upArrow || key.pageUp) && page > 0) {
+				setPage(page - 1);
+			} else {
+				onClose();
+			}
+
+			return true;
+		},
+		{priority: keyPriority.modal},
+	);
 	return (
 		<Box
 			flexDirection="column"

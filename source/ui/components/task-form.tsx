@@ -10,7 +10,8 @@
  */
 import {Box, Text, type Key} from 'ink';
 import {useRef, useState} from 'react';
-import {keypresses, useLatestInput} from '../hooks/use-latest-input.js';
+import {keypresses, useKeys} from '../hooks/use-latest-input.js';
+import {keyPriority} from '../key-router.js';
 import {keyName} from '../keymap.js';
 import type {Completion} from '../task-table.js';
 import {theme} from '../theme.js';
@@ -186,10 +187,14 @@ export function TaskForm({title, fields, width, onSubmit, onCancel}: TaskFormPro
 	};
 
 	// Always listening: whether a key is the form's depends on what the keys before it did.
-	useLatestInput((input, key) => {
-		// Outside the app's router (the form alone in a test) a run of keys comes as one input.
-		for (const [char, charKey] of keypresses(input, key)) onKey(char, charKey);
-	}, true);
+	useKeys(
+		(input, key) => {
+			// Outside the app's router (the form alone in a test) a run of keys comes as one input.
+			for (const [char, charKey] of keypresses(input, key)) onKey(char, charKey);
+			return true;
+		},
+		{priority: keyPriority.modal},
+	);
 
 	const labelWidth = Math.max(...fields.map((f) => f.label.length)) + 1;
 	const inner = Math.max(10, Math.min(width, 100) - 4);

@@ -20,7 +20,8 @@ import {
 } from '../task-table.js';
 import {theme} from '../theme.js';
 import {TaskDetails} from './task-details.js';
-import {useLatestInput} from '../hooks/use-latest-input.js';
+import {useKeys, useLatestInput} from '../hooks/use-latest-input.js';
+import {keyPriority} from '../key-router.js';
 import {TaskForm, type FormField} from './task-form.js';
 import {TextField} from './text-field.js';
 import type {ViewProps} from './view-props.js';
@@ -324,11 +325,15 @@ function InlineConfirm({
 }) {
 	// Answered once: a second key before this closes must not answer again.
 	const answered = useRef(false);
-	useLatestInput((input, key) => {
-		if (answered.current) return;
-		answered.current = true;
-		onAnswer(input === 'y' || input === 'Y' || key.return);
-	}, true);
+	useKeys(
+		(input, key) => {
+			if (answered.current) return true;
+			answered.current = true;
+			onAnswer(input === 'y' || input === 'Y' || key.return);
+			return true;
+		},
+		{priority: keyPriority.modal},
+	);
 	return (
 		<Box flexDirection="column">
 			<Text bold color={theme.warn} wrap="truncate-end">

@@ -9,7 +9,8 @@
  */
 import {Text, type Key} from 'ink';
 import {useLayoutEffect, useRef, useState} from 'react';
-import {keypresses, useLatestInput} from '../hooks/use-latest-input.js';
+import {keypresses, useKeys} from '../hooks/use-latest-input.js';
+import {keyPriority} from '../key-router.js';
 import {theme} from '../theme.js';
 
 export interface TextFieldProps {
@@ -108,25 +109,31 @@ export function TextField({
 		setShown(latest.current);
 	}, [value]);
 
-	useLatestInput((input, key) => {
-		// Outside the router (a component alone in a test) a run of keys comes as one input.
-		for (const [char, charKey] of keypresses(input, key)) {
-			if (charKey.return) {
-				onSubmit(latest.current.value);
-				continue;
+	useKeys(
+		(input, key) => {
+			// Outside the router (a component alone in a test) a run of keys comes as one input.
+			for (const [char, charKey] of keypresses(input, key)) {
+				if (charKey.return) {
+					onSubmit(latest.current.value);
+					continue;
+				}
+
+				const next = editText(latest.current, char, charKey);
+				if (next === undefined) continue;
+				const changed = next.value !== latest.current.value;
+				latest.current = next;
+				setShown(next);
+				if (changed) {
+					lastProp.current = next.value;
+					onChange(next.value);
+				}
 			}
 
-			const next = editText(latest.current, char, charKey);
-			if (next === undefined) continue;
-			const changed = next.value !== latest.current.value;
-			latest.current = next;
-			setShown(next);
-			if (changed) {
-				lastProp.current = next.value;
-				onChange(next.value);
-			}
-		}
-	}, focus);
+			// Every key but escape is text; escape is for whoever owns the field (to close it).
+			return !key.escape;
+		},
+		{priority: keyPriority.textField, active: focus},
+	);
 
 	return <TextLine edit={shown} placeholder={placeholder} focus={focus} />;
 }

@@ -10,13 +10,15 @@ export interface ViewProps {
 	readonly width: number;
 	readonly height: number;
 	/**
-	 * Keys reach this view (it is shown, and no overlay, form or attach is in the way). Views pass
-	 * it to `useInput({isActive})` and resolve keys through `commandIn(view, keyName(…))`.
+	 * The view's keys are live (false while the app is stopping). A modal, form, text field or an
+	 * attached pane in the way needs no flag: it takes its keys at a higher priority in the key
+	 * router (`useKeys`), and they never reach the view. Views resolve keys through
+	 * `commandIn(view, keyName(…))`.
 	 */
 	readonly keysActive: boolean;
 	/**
-	 * A form or prompt inside the view has the keyboard: the app's global keys (`q`, `1`–`4`, `?`)
-	 * stand aside until it is released, so typing "q" into a title does not quit.
+	 * A form or prompt inside the view has the keyboard: keys read together then reach it at once,
+	 * in order (the router's typing mode). Who gets a key is the router's business, not this flag.
 	 */
 	readonly setCaptured: (captured: boolean) => void;
 	/** A one-line message in the hint line (what a key did, or why it could not). */

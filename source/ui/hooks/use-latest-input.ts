@@ -10,29 +10,36 @@ import {
 	type ReactNode,
 } from 'react';
 
+import {KeyRouter, keyPriority} from '../key-router.js';
+
 type Handler = (input: string, key: Key) => void;
+/** Says whether it took the key: one that did is not offered to lower handlers. */
+type KeysHandler = (input: string, key: Key) => boolean;
 
 interface Entry {
-	handler: Handler;
+	handler: KeysHandler;
 	active: boolean;
 }
 
 /**
- * One subscription to Ink's input for the whole app, handing each key to every active handler.
+ * One subscription to Ink's input for the whole app, handing each key to the handlers by priority
+ * (see `KeyRouter`) until one takes it.
  * Ink's own `useInput` subscribes in an effect, after the frame is on screen: a key typed just as a
  * view, a form or a question appears (or right after a handler is switched back on) would meet
  * nobody, or the previous render's closure. Handlers registered here are in place in the same
  * commit that draws them.
  */
-class KeyRouter {
-	readonly #entries = new Set<Entry>();
+class KeyFeed {
+	readonly #router = new KeyRouter<[string, Key]>();
 	readonly #queue: Array<[string, Key]> = [];
 	#typing = false;
 	#timer: NodeJS.Timeout | undefined;
 
-	add(entry: Entry): () => void {
-		this.#entries.add(entry);
-		return () => this.#entries.delete(entry);
+	add(entry: Entry, priority: number): () => void {
+		return this.#router.register(
+			([input, key]) => entry.active && entry.handler(input, key),
+			priority,
+		);
 	}
 
 	/**
@@ -71,9 +78,8 @@ class KeyRouter {
 	}
 
 	#deliver(): void {
-		const [input, key] = this.#queue.shift() ?? [];
-		if (input === undefined || key === undefined) return;
-		for (const entry of [...this.#entries]) if (entry.active) entry.handler(input, key);
+		const next = this.#queue.shift();
+		if (next !== undefined) this.#router.dispatch(next);
 	}
 }
 
@@ -110,15 +116,15 @@ export function keypresses(input: string, key: Key): Array<[string, Key]> {
 /** Between keys read together, so each finds the screen the one before it made. */
 const keyGapMs = 30;
 
-const KeyRouterContext = createContext<KeyRouter | undefined>(undefined);
+const KeyRouterContext = createContext<KeyFeed | undefined>(undefined);
 
 /** The app's router, to say when a text field has the keyboard. */
-export function useKeyRouter(): KeyRouter | undefined {
+export function useKeyRouter(): KeyFeed | undefined {
 	return useContext(KeyRouterContext);
 }
 
 export function KeyRouterProvider({children}: {readonly children: ReactNode}) {
-	const [router] = useState(() => new KeyRouter());
+	const [router] = useState(() => new KeyFeed());
 	useInput((input, key) => {
 		router.dispatch(input, key);
 	});
@@ -126,20 +132,35 @@ export function KeyRouterProvider({children}: {readonly children: ReactNode}) {
 }
 
 /**
- * `useInput` that always runs the latest render's handler and is in place from the commit that
- * draws its component. Outside a `KeyRouterProvider` (a component rendered alone in a test) it
- * falls back to Ink's `useInput`.
+ * Registers `handler` with the app's router at `priority` while `active`; it returns true for a key
+ * it took, which then reaches nobody below it. The latest render's handler runs, and it is in place
+ * from the commit that draws its component. Outside a `KeyRouterProvider` (a component rendered
+ * alone in a test) it falls back to Ink's `useInput`.
  */
-export function useLatestInput(handler: Handler, isActive: boolean): void {
+export function useKeys(
+	handler: KeysHandler,
+	{priority, active = true}: {readonly priority: number; readonly active?: boolean},
+): void {
 	const router = useContext(KeyRouterContext);
-	const entry = useRef<Entry>({handler, active: isActive});
+	const entry = useRef<Entry>({handler, active});
 	useLayoutEffect(() => {
 		entry.current.handler = handler;
-		entry.current.active = isActive;
+		entry.current.active = active;
 	});
-	useLayoutEffect(() => router?.add(entry.current), [router]);
+	useLayoutEffect(() => router?.add(entry.current, priority), [router, priority]);
 	const stable = useCallback((input: string, key: Key) => {
 		entry.current.handler(input, key);
 	}, []);
-	useInput(stable, {isActive: router === undefined && isActive});
+	useInput(stable, {isActive: router === undefined && active});
+}
+
+/** A view's keys: `useKeys` at view priority, leaving every key to the handlers below too. */
+export function useLatestInput(handler: Handler, isActive: boolean): void {
+	useKeys(
+		(input, key) => {
+			handler(input, key);
+			return false;
+		},
+		{priority: keyPriority.view, active: isActive},
+	);
 }

@@ -21,12 +21,12 @@ const fs = require('node:fs');
 const {spawn} = require('node:child_process');
 const [dir, id] = process.argv.slice(1);
 process.on('SIGHUP', () => {});
-const mark = dir + '/work/' + id + '.pid';
+const mark = dir + '/marks/' + id + '.pid';
 // Alive, and not a zombie (a killed agent whose parent is gone may stay one where nothing reaps).
 const alive = (pid) => { try { return !/^State:\s+Z/m.test(fs.readFileSync('/proc/' + pid + '/status', 'utf8')); } catch { return false; } };
 try {
 	const other = Number(fs.readFileSync(mark, 'utf8'));
-	if (other > 0 && other !== process.pid && alive(other)) fs.appendFileSync(dir + '/work/twice', id + '\n');
+	if (other > 0 && other !== process.pid && alive(other)) fs.appendFileSync(dir + '/marks/twice', id + '\n');
 } catch {}
 fs.writeFileSync(mark, String(process.pid));
 spawn(process.execPath, ['-e', 'process.on("SIGHUP",()=>{}); setInterval(()=>{}, 1000)'], {detached: true, stdio: 'ignore'}).unref();
@@ -81,7 +81,7 @@ export async function run() {
 	try {
 		mkdirSync(path.join(dir, '.beads'));
 		mkdirSync(path.join(dir, '.jetpack'));
-		mkdirSync(path.join(dir, 'work'));
+		mkdirSync(path.join(dir, 'marks'));
 		const tasks = Array.from({length: size}, (_, i) => ({
 			id: `t${String(i).padStart(3, '0')}`,
 			title: `Task ${i}`,
@@ -123,7 +123,7 @@ export async function run() {
 		const completed = [...final.values()].filter((status) => status === 'completed').length;
 		let twice = 0;
 		try {
-			twice = readFileSync(path.join(dir, 'work', 'twice'), 'utf8')
+			twice = readFileSync(path.join(dir, 'marks', 'twice'), 'utf8')
 				.trim()
 				.split('\n').length;
 		} catch {

@@ -3,28 +3,15 @@
 // agents that try to outlive their attempt (issue 11), and (with SOAK_MINUTES, default 10) the
 // orchestrator's own memory while 4 agents spew output.
 import {spawn} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
-import os from 'node:os';
+import {readFileSync, readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {ProcProcessStats} from '../../dist/adapters/process-stats.js';
 import {PtyAgentLauncher} from '../../dist/adapters/pty-agent.js';
-import {printTable, row} from './stats.mjs';
+import {benchRepo, printTable, row} from './stats.mjs';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const MB = 1_048_576;
-
-function repo(tasks, config) {
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'jetpack-bench-memory-'));
-	mkdirSync(path.join(dir, '.beads'));
-	mkdirSync(path.join(dir, '.jetpack'));
-	writeFileSync(
-		path.join(dir, '.beads', 'tasks.jsonl'),
-		tasks.map((task) => `${JSON.stringify(task)}\n`).join(''),
-	);
-	writeFileSync(path.join(dir, '.jetpack', 'config.json'), JSON.stringify(config));
-	return dir;
-}
 
 /** Resident bytes of every process that has `dir` as JETPACK_WORK_DIR (the run's agents). */
 function agentsRss(dir) {
@@ -59,7 +46,8 @@ function burners() {
 }
 
 async function leak(rate) {
-	const dir = repo(
+	const dir = benchRepo(
+		'jetpack-bench-memory-',
 		[{id: 'leak', title: 'leak', maxRetries: 0, sim: {ms: 60_000, memoryMbPerSec: rate}}],
 		{agents: [{profile: 'simulated', count: 1, memoryLimitMb: 300}]},
 	);
@@ -79,7 +67,7 @@ const leaky = fileURLToPath(new URL('../helpers/leaky-agent.mjs', import.meta.ur
  * counts the processes of the run still alive once the run has exited.
  */
 async function processesLeft(spec, limitMb) {
-	const dir = repo([{id: 'attack', title: 'attack', maxRetries: 0}], {
+	const dir = benchRepo('jetpack-bench-memory-', [{id: 'attack', title: 'attack', maxRetries: 0}], {
 		agents: [
 			{
 				name: 'leaky',
@@ -123,7 +111,11 @@ async function processesLeft(spec, limitMb) {
 }
 
 async function samplerCost() {
-	const dir = repo([{id: 'idle', title: 'idle', sim: {ms: 120_000}}], {});
+	const dir = benchRepo(
+		'jetpack-bench-memory-',
+		[{id: 'idle', title: 'idle', sim: {ms: 120_000}}],
+		{},
+	);
 	const launcher = new PtyAgentLauncher();
 	const agents = Array.from({length: 8}, (_, i) =>
 		launcher.launch({
@@ -158,7 +150,8 @@ async function samplerCost() {
 
 async function soak(minutes) {
 	const ms = minutes * 60_000;
-	const dir = repo(
+	const dir = benchRepo(
+		'jetpack-bench-memory-',
 		[1, 2, 3, 4].map((n) => ({id: `spew${n}`, title: `spew ${n}`, sim: {ms, output: 'spew'}})),
 		{agents: [{profile: 'simulated', count: 4}], timeoutFactor: 1000},
 	);

@@ -6,11 +6,10 @@
 // JETPACK_BENCH_ORCHESTRATOR_STARTS=3              runs of the 16-agent start, per store size
 // JETPACK_BENCH_ORCHESTRATOR_HISTORY=0,3000        completed tasks beside the 16 long ones
 import {spawn, spawnSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import os from 'node:os';
+import {readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {printTable, row} from './stats.mjs';
+import {benchRepo, printTable, row} from './stats.mjs';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -48,18 +47,6 @@ function cpuOf(argv, options) {
 	});
 	const ms = ((childTicks() - before) * 1000) / ticksPerSecond;
 	return {ms, status: result.status, stderr: result.stderr};
-}
-
-function repo(prefix, tasks, config) {
-	const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-	mkdirSync(path.join(dir, '.beads'));
-	mkdirSync(path.join(dir, '.jetpack'));
-	writeFileSync(
-		path.join(dir, '.beads', 'tasks.jsonl'),
-		tasks.map((task) => `${JSON.stringify(task)}\n`).join(''),
-	);
-	writeFileSync(path.join(dir, '.jetpack', 'config.json'), JSON.stringify(config));
-	return dir;
 }
 
 /** `count` tasks, one in ten depending on an earlier one, as a real backlog has a few chains. */
@@ -107,7 +94,7 @@ function cpuPerTask(sizes, agents) {
 	]);
 	const agentMs = baseline.ms / sample;
 	for (const size of sizes) {
-		const dir = repo('jetpack-bench-orchestrator-', backlog(size), config);
+		const dir = benchRepo('jetpack-bench-orchestrator-', backlog(size), config);
 		try {
 			const started = performance.now();
 			const result = cpuOf([process.execPath, cli, '--headless'], {cwd: dir});
@@ -143,7 +130,7 @@ async function startOf16(history) {
 
 	for (let i = 0; i < 16; i++)
 		tasks.push({id: `long${i}`, title: `Long ${i}`, estimatedMinutes: 1, sim: {ms: 5000}});
-	const dir = repo('jetpack-bench-orchestrator-start-', tasks, {
+	const dir = benchRepo('jetpack-bench-orchestrator-start-', tasks, {
 		agents: [{profile: 'simulated', count: 16}],
 		graceSeconds: 1,
 	});

@@ -1,5 +1,8 @@
 // Small helpers shared by the benchmarks: timing, percentiles, and a printed table.
 import {spawnSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 
 export function percentile(samples, p) {
@@ -58,4 +61,17 @@ export function printTable(title, rows) {
 			`${r.name.padEnd(width)}  ${String(r.n).padStart(4)}  ${fmt(r.p50).padStart(9)}  ${fmt(r.p95).padStart(9)}  ${r.note}`,
 		);
 	}
+}
+
+/** A repository in a temp folder holding `tasks` as its store and `config` as its config. */
+export function benchRepo(prefix, tasks, config) {
+	const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+	mkdirSync(path.join(dir, '.beads'));
+	mkdirSync(path.join(dir, '.jetpack'));
+	writeFileSync(
+		path.join(dir, '.beads', 'tasks.jsonl'),
+		tasks.map((task) => `${JSON.stringify(task)}\n`).join(''),
+	);
+	writeFileSync(path.join(dir, '.jetpack', 'config.json'), JSON.stringify(config));
+	return dir;
 }

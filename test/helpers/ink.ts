@@ -1,3 +1,4 @@
+import type {Key} from 'ink';
 /**
  * Helpers for ink-testing-library: frames without ANSI, and waiting for a frame to show something
  * (input handlers subscribe in effects, and renders are throttled, so a test polls).
@@ -94,3 +95,27 @@ export function renderAt(tree: ReactElement, columns: number): ReturnType<typeof
 	rendered.stdout.emit('resize');
 	return rendered;
 }
+
+/** Ink's key flags with none set: a plain character. */
+export const noKey: Key = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
+};

@@ -1,4 +1,3 @@
-import type {Key} from 'ink';
 import {cleanup, render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {newTask} from '../../source/core/task.js';
@@ -6,7 +5,7 @@ import {notification} from '../../source/commands/interactive.js';
 import {App, attachInput} from '../../source/ui/app.js';
 import {keypresses} from '../../source/ui/hooks/use-latest-input.js';
 import {agentView, fakeBoard, FakeRun} from '../helpers/fake-run.js';
-import {frameWith, keys, press} from '../helpers/ink.js';
+import {frameWith, keys, noKey, press} from '../helpers/ink.js';
 
 afterEach(() => {
 	cleanup();
@@ -252,24 +251,7 @@ describe('attachInput', () => {
 });
 
 describe('keypresses', () => {
-	const none = {
-		upArrow: false,
-		downArrow: false,
-		leftArrow: false,
-		rightArrow: false,
-		pageDown: false,
-		pageUp: false,
-		home: false,
-		end: false,
-		return: false,
-		escape: false,
-		ctrl: false,
-		shift: false,
-		tab: false,
-		backspace: false,
-		delete: false,
-		meta: false,
-	} as Key;
+	const none = noKey;
 
 	it('splits a run of typed characters into keys, named as Ink names them', () => {
 		const split = keypresses('jJ\r\u0002', none);

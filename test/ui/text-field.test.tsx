@@ -1,29 +1,8 @@
-import type {Key} from 'ink';
 import {describe, expect, it} from 'vitest';
 import {editText} from '../../source/ui/components/text-field.js';
+import {noKey} from '../helpers/ink.js';
 
-const none: Key = {
-	upArrow: false,
-	downArrow: false,
-	leftArrow: false,
-	rightArrow: false,
-	pageDown: false,
-	pageUp: false,
-	home: false,
-	end: false,
-	return: false,
-	escape: false,
-	ctrl: false,
-	shift: false,
-	tab: false,
-	backspace: false,
-	delete: false,
-	meta: false,
-	super: false,
-	hyper: false,
-	capsLock: false,
-	numLock: false,
-};
+const none = noKey;
 
 describe('editText', () => {
 	it.each([

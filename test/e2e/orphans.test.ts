@@ -3,7 +3,7 @@
  * finds them by the run id in their environment and stops them (PRODUCT.md §4).
  */
 import {spawn} from 'node:child_process';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -44,16 +44,26 @@ describe('the agents of a run that was SIGKILLed', () => {
 						name: 'leaky',
 						count: 2,
 						command: process.execPath,
-						args: [leaky, '.', JSON.stringify(spec)],
+						// Each agent's daemon writes its pid file in a folder of the agent's own.
+						args: [leaky, '{id}', JSON.stringify(spec)],
 					},
 				],
 			},
 		);
 		dirs.push(cwd);
+		for (const id of ['t1', 't2']) mkdirSync(path.join(cwd, id));
 		const run = spawn(process.execPath, [cliPath, '--headless'], {cwd, stdio: 'ignore'});
 		const runFile = path.join(cwd, '.jetpack', 'run.json');
-		// Two agents, each with its child.
-		await until(() => existsSync(runFile) && processesOf(cwd).length >= 4, 'both agents to start');
+		const ready = (id: string) => {
+			const log = path.join(cwd, '.jetpack', 'logs', id, '1.log');
+			return existsSync(log) && readFileSync(log, 'utf8').includes('ready');
+		};
+
+		// Two agents, each with its daemon in place (signal handlers set, the double fork done).
+		await until(
+			() => existsSync(runFile) && ready('t1') && ready('t2'),
+			'both agents and their daemons to be ready',
+		);
 		const {runId} = JSON.parse(readFileSync(runFile, 'utf8')) as {runId: string};
 
 		run.kill('SIGKILL');

@@ -41,6 +41,8 @@ import {
 	type ProcessIdentity,
 } from './agent-processes.js';
 import {screenFromBuffer} from './screen.js';
+import type {TranscriptItem} from '../core/clis/detector.js';
+import {renderTranscript} from '../text/transcript.js';
 
 export interface PtyAgentLauncherOptions {
 	/** Lines of scrollback kept by each agent's terminal emulator. */
@@ -59,6 +61,15 @@ const tailLineChars = 1000;
 const screenEveryMs = 60;
 /** An unfinished escape sequence longer than this is not one; it is let through and stripped. */
 const maxCarry = 4096;
+/** A cursor jump wider than a screen is not a run of spaces worth writing. */
+const maxSkip = 400;
+/**
+ * A structured CLI's event line is held until its newline up to this size; a longer one is not
+ * an event (or not one worth holding) and is shown as it comes.
+ */
+const maxEventChars = 8 * 1024 * 1024;
+/** The terminal multiplexer we may run inside is not the agent's: it must not talk to it. */
+const withheldVariables = ['TMUX', 'TMUX_PANE'];
 
 // Control characters are what these patterns are about.
 /* eslint-disable no-control-regex */
@@ -69,6 +80,10 @@ const unfinishedEscape =
 	/^\u001B(?:\[[\u0030-\u003F]*[\u0020-\u002F]*|[\]PX^_k][^\u0007\u0018\u001A\u001B]*|[\u0020-\u002F]*)$/;
 /** Bells, backspaces, stray ESCs of malformed sequences: noise in a text file. */
 const leftoverControls = /[\u0000-\u0008\u000B-\u001F\u007F]/g;
+/** Cursor forward (CUF): a full-screen program skips over blank cells instead of printing spaces. */
+const cursorForward = /\u001B\[(\d*)C/g;
+/** Cursor to another row (up, down, next/previous line, row or position): a line ends there. */
+const cursorToRow = /\u001B\[\d*(?:;\d*)?[ABEFHfd]/g;
 /* eslint-enable no-control-regex */
 
 /** `path` if it is an executable file. */
@@ -180,7 +195,11 @@ class PlainText {
 	}
 
 	#plain(text: string): string {
-		let plain = stripAnsi(text);
+		// What the cursor skipped reads as the spaces and line breaks it stood for on the screen.
+		const moved = text
+			.replaceAll(cursorForward, (_, n: string) => ' '.repeat(Math.min(Number(n || '1'), maxSkip)))
+			.replaceAll(cursorToRow, '\n');
+		let plain = stripAnsi(moved);
 		if (this.#pendingCr) plain = `\r${plain}`;
 		// A `\r` at the very end may be the first half of `\r\n`.
 		this.#pendingCr = plain.endsWith('\r');
@@ -232,6 +251,13 @@ class PtyAgent implements AgentProcess {
 	readonly #plain = new PlainText();
 	readonly #ring = new LineRing();
 	readonly #outputListeners = new Set<() => void>();
+	readonly #itemListeners = new Set<(items: readonly TranscriptItem[]) => void>();
+	/** Structured mode: how lines are read, where raw events go, the unfinished line. */
+	readonly #transcript: AgentLaunch['transcript'];
+	readonly #events: WriteStream | undefined;
+	#pendingLine = '';
+	/** Part of the current line was shown as it came (it is not an event): the rest goes the same way. */
+	#rawLine = false;
 	readonly #exitListeners = new Set<(exit: AgentExit) => void>();
 	readonly #subscriptions: Disposable[] = [];
 	readonly #paused = new Set<PauseReason>();
@@ -274,6 +300,8 @@ class PtyAgent implements AgentProcess {
 		this.#token = launch.token ?? `local.${process.pid}.${randomUUID()}`;
 		// Everything that can throw comes before the spawn, so a failed launch leaves no process.
 		mkdirSync(path.dirname(launch.logFile), {recursive: true});
+		if (launch.transcript !== undefined)
+			mkdirSync(path.dirname(launch.transcript.eventsFile), {recursive: true});
 		this.#terminal = new xterm.Terminal({
 			cols: launch.cols,
 			rows: launch.rows,
@@ -285,12 +313,7 @@ class PtyAgent implements AgentProcess {
 			this.#pty = spawn(file, [...launch.args], {
 				name: terminalName,
 				cwd: launch.cwd,
-				env: {
-					...process.env,
-					...launch.env,
-					TERM: terminalName,
-					[agentTokenVariable]: this.#token,
-				},
+				env: agentEnvironment(launch, this.#token),
 				cols: launch.cols,
 				rows: launch.rows,
 			});
@@ -304,6 +327,13 @@ class PtyAgent implements AgentProcess {
 		this.#log.on('error', (error) => {
 			this.#onLogError(error);
 		});
+		this.#transcript = launch.transcript;
+		if (launch.transcript !== undefined) {
+			this.#events = createWriteStream(launch.transcript.eventsFile, {flags: 'a'});
+			this.#events.on('error', (error) => {
+				this.#onLogError(error);
+			});
+		}
 		this.pid = this.#pty.pid;
 		// Our child, just forked: nobody else's yet. Undefined if it is already gone.
 		this.#leader = identify(this.pid);
@@ -352,6 +382,12 @@ class PtyAgent implements AgentProcess {
 
 		this.#exitListeners.add(listener);
 		return {dispose: () => this.#exitListeners.delete(listener)};
+	}
+
+	onItems(listener: (items: readonly TranscriptItem[]) => void): Disposable {
+		if (this.#exit !== undefined) return {dispose() {}};
+		this.#itemListeners.add(listener);
+		return {dispose: () => this.#itemListeners.delete(listener)};
 	}
 
 	tail(count: number): string[] {
@@ -504,6 +540,17 @@ class PtyAgent implements AgentProcess {
 	#onData(data: string): void {
 		if (this.#closing) return;
 		for (const listener of this.#outputListeners) listener();
+		if (this.#transcript === undefined) this.#showRaw(data);
+		else this.#readLines(data);
+	}
+
+	/** Output as the agent printed it: to the screen, and as plain text to the log. */
+	#showRaw(data: string): void {
+		this.#toTerminal(data);
+		this.#record(this.#plain.push(data));
+	}
+
+	#toTerminal(data: string): void {
 		const bytes = Buffer.byteLength(data);
 		this.#pendingBytes += bytes;
 		if (this.#pendingBytes > this.#maxPendingBytes) this.#pause('emulator');
@@ -512,16 +559,63 @@ class PtyAgent implements AgentProcess {
 			this.#pendingBytes -= bytes;
 			if (this.#pendingBytes <= this.#maxPendingBytes / 2) this.#resume('emulator');
 		});
-		this.#record(this.#plain.push(data));
+	}
+
+	/**
+	 * Structured mode: whole lines are read as events. What is not an event (a warning on stderr,
+	 * a question waiting for its answer with no newline) is shown at once, as printed.
+	 */
+	#readLines(data: string): void {
+		let text = this.#pendingLine + data;
+		this.#pendingLine = '';
+		for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n')) {
+			const line = text.slice(0, newline + 1);
+			text = text.slice(newline + 1);
+			if (this.#rawLine) {
+				this.#rawLine = false;
+				this.#showRaw(line);
+			} else this.#readLine(line);
+		}
+
+		if (text === '') return;
+		const shown = stripAnsi(text).trimStart();
+		if (this.#rawLine || (shown !== '' && !shown.startsWith('{')) || text.length > maxEventChars) {
+			this.#rawLine = true;
+			this.#showRaw(text);
+		} else this.#pendingLine = text;
+	}
+
+	/** One whole line of a structured CLI's output (with its line end). */
+	#readLine(line: string): void {
+		const text = stripAnsi(line).trim();
+		const items = text.startsWith('{') ? this.#transcript?.parse(text, new Date()) : undefined;
+		if (items === undefined) {
+			this.#showRaw(line);
+			return;
+		}
+
+		if (this.#events !== undefined) this.#write(this.#events, `${text}\n`);
+		const shown = renderTranscript(items);
+		if (shown !== '') {
+			this.#toTerminal(shown);
+			this.#record(stripAnsi(shown).replaceAll('\r\n', '\n'));
+		}
+
+		if (items.length > 0) for (const listener of this.#itemListeners) listener(items);
 	}
 
 	#record(plain: string): void {
 		if (plain === '') return;
 		this.#ring.push(plain);
+		this.#write(this.#log, plain);
+	}
+
+	/** To a log file, pausing the agent (never dropping its output) while the disk catches up. */
+	#write(stream: WriteStream, text: string): void {
 		if (this.#logError !== undefined) return;
-		if (!this.#log.write(plain) && !this.#paused.has('log')) {
+		if (!stream.write(text) && !this.#paused.has('log')) {
 			this.#pause('log');
-			this.#log.once('drain', () => {
+			stream.once('drain', () => {
 				this.#resume('log');
 			});
 		}
@@ -566,18 +660,25 @@ class PtyAgent implements AgentProcess {
 		clearTimeout(this.#breath);
 		clearTimeout(this.#screenTimer);
 		try {
+			// An event line the CLI never ended is still read (or shown) now.
+			const unfinished = this.#pendingLine;
+			this.#pendingLine = '';
+			if (unfinished !== '') this.#readLine(unfinished);
 			this.#record(this.#plain.flush());
 			await this.#stopLeftovers();
 			// Resolves once the emulator has parsed everything written before it.
 			await new Promise<void>((resolve) => {
 				this.#terminal.write('', resolve);
 			});
-			this.#log.end();
-			try {
-				// 'finish': every write has reached the file, so a reader of the log sees it all.
-				await finished(this.#log);
-			} catch (error) {
-				this.#onLogError(error as Error);
+			for (const stream of [this.#log, this.#events]) {
+				if (stream === undefined) continue;
+				stream.end();
+				try {
+					// 'finish': every write has reached the file, so a reader of the log sees it all.
+					await finished(stream);
+				} catch (error) {
+					this.#onLogError(error as Error);
+				}
 			}
 
 			this.#screen = undefined;
@@ -588,7 +689,9 @@ class PtyAgent implements AgentProcess {
 			for (const subscription of this.#subscriptions.splice(0)) subscription.dispose();
 			this.#terminal.dispose();
 			this.#log.destroy();
+			this.#events?.destroy();
 			this.#outputListeners.clear();
+			this.#itemListeners.clear();
 			this.#exit = exit;
 			// The final flush: panes show the screen as the agent left it.
 			this.#publishScreen();
@@ -599,6 +702,18 @@ class PtyAgent implements AgentProcess {
 			for (const listener of listeners) listener(exit);
 		}
 	}
+}
+
+/**
+ * The agent's environment: ours, the profile's defaults where we have no value of our own, the
+ * launch's, and its token; never the variables of a multiplexer we run inside.
+ */
+function agentEnvironment(launch: AgentLaunch, token: string): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const [name, value] of Object.entries(process.env))
+		if (value !== undefined && !withheldVariables.includes(name)) env[name] = value;
+	for (const [name, value] of Object.entries(launch.defaultEnv ?? {})) env[name] ??= value;
+	return {...env, ...launch.env, TERM: terminalName, [agentTokenVariable]: token};
 }
 
 /** The `AgentLauncher` port on node-pty and @xterm/headless. */

@@ -29,6 +29,19 @@ export function selfCommand(): SelfCommand {
 	return {command: process.execPath, args: [fileURLToPath(new URL('../cli.js', import.meta.url))]};
 }
 
+/**
+ * This program as one line a shell runs, with or without it on PATH (`'/usr/bin/node'
+ * '/…/dist/cli.js'`): agents report through `$JETPACK_CLI task done ID`, and codex's login shell
+ * resets PATH.
+ */
+export function selfCommandLine(self: SelfCommand = selfCommand()): string {
+	return [self.command, ...self.args].map((word) => shellQuote(word)).join(' ');
+}
+
+function shellQuote(word: string): string {
+	return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
 export interface RunSession {
 	readonly orchestrator: Orchestrator;
 	readonly runId: string;
@@ -140,7 +153,7 @@ export async function openRunSession(
 				reservePercent: context.config.memory.reservePercent,
 				limitMb: (slot) => slot.profile.memoryLimitMb ?? context.config.memory.agentLimitMb,
 			},
-			env: {JETPACK_WORK_DIR: context.dir},
+			env: {JETPACK_WORK_DIR: context.dir, JETPACK_CLI: selfCommandLine()},
 			holdsRun: async () => runFile.holds(),
 		});
 		const running = orchestrator;

@@ -3,6 +3,7 @@
  * behaves as its `sim` field says, so runs, demos and tests need no AI and no network. The plan and
  * the text come from `core/sim.ts`; this file owns time, signals, memory and stdout.
  */
+import {createInterface} from 'node:readline';
 import {spawn} from 'node:child_process';
 import {Writable} from 'node:stream';
 import {performance} from 'node:perf_hooks';
@@ -84,6 +85,15 @@ async function simulate(plan: SimPlan, output: Output): Promise<number> {
 				? startEatingInChild(plan.memoryMbPerSec)
 				: startEating(plan.memoryMbPerSec, elapsed);
 	try {
+		if (plan.ask !== undefined) {
+			await out.write(`${plan.ask} `);
+			const answer = await readAnswer(stopper.signal);
+			if (stop === undefined && answer?.trim().toLowerCase() !== 'y') {
+				await out.write('Aborted: no.\n');
+				return 1;
+			}
+		}
+
 		const work = {plan, out, elapsed, signal: stopper.signal};
 		if (plan.output === 'tui') await runTui(work);
 		else if (plan.output === 'spew') await runSpew(work);
@@ -106,6 +116,22 @@ async function simulate(plan: SimPlan, output: Output): Promise<number> {
 		process.off('SIGINT', handlers.SIGINT);
 		process.off('SIGTERM', handlers.SIGTERM);
 		out.close();
+	}
+}
+
+/** One line typed on stdin (a person answering in the pane); undefined if stdin ends or we stop. */
+async function readAnswer(signal: AbortSignal): Promise<string | undefined> {
+	if (signal.aborted) return undefined;
+	const lines = createInterface({input: process.stdin, terminal: false});
+	try {
+		return await new Promise<string | undefined>((resolve) => {
+			lines.once('line', resolve);
+			lines.once('close', () => resolve(undefined));
+			signal.addEventListener('abort', () => resolve(undefined), {once: true});
+		});
+	} finally {
+		lines.close();
+		process.stdin.pause();
 	}
 }
 

@@ -2,6 +2,7 @@
  * What the orchestrator needs to run an agent, as ports: the adapter behind them starts the
  * process in a pseudo-terminal and renders it; the core only decides.
  */
+import type {TranscriptItem} from './clis/detector.js';
 
 export interface Disposable {
 	dispose(): void;
@@ -14,6 +15,17 @@ export interface AgentLaunch {
 	readonly cwd: string;
 	/** Added to (and overriding) the orchestrator's own environment. */
 	readonly env: Readonly<Record<string, string>>;
+	/** Set only where the orchestrator's own environment does not have them (a user's choice wins). */
+	readonly defaultEnv?: Readonly<Record<string, string>>;
+	/**
+	 * For a CLI in its structured mode: each line of output is read as events (its detector's
+	 * `parse`); the screen shows them as a transcript, the log keeps a readable copy and
+	 * `eventsFile` the raw lines. A line that is not an event is shown as printed.
+	 */
+	readonly transcript?: {
+		parse(line: string, now: Date): readonly TranscriptItem[] | undefined;
+		readonly eventsFile: string;
+	};
 	readonly cols: number;
 	readonly rows: number;
 	/** Where the agent's output goes as plain text (ANSI stripped), appended as it comes. */
@@ -66,6 +78,8 @@ export interface AgentProcess {
 	 * the agent left running has been stopped.
 	 */
 	onExit(listener: (exit: AgentExit) => void): Disposable;
+	/** Events read from its structured output (`AgentLaunch.transcript`), as they come. */
+	onItems(listener: (items: readonly TranscriptItem[]) => void): Disposable;
 	/** The last `count` non-blank lines of output, ANSI stripped: for lastError and infra detection. */
 	tail(count: number): string[];
 	/** The emulated screen now; the same object until it changes, so a pane can skip a redraw. */

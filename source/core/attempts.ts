@@ -10,6 +10,7 @@ import type {Outcome} from './outcome.js';
 import {backoffSeconds} from './outcome.js';
 import type {Change} from './ports.js';
 import type {Attempt, ClaimedBy, Task, TaskTable} from './task.js';
+import type {Usage} from './clis/detector.js';
 
 export interface ClaimInput {
 	readonly taskId: string;
@@ -76,6 +77,8 @@ export interface AttemptRecord {
 	readonly exit: AgentExit;
 	/** When the attempt ended: a result written late still says when it happened. */
 	readonly endedAt: Date;
+	/** What the CLI reported it spent (structured profiles), kept on the attempt. */
+	readonly usage?: Usage;
 }
 
 export interface RetryPolicy {
@@ -87,7 +90,7 @@ export interface RetryPolicy {
 /** What recording did to the task, for the event the orchestrator writes. */
 export type Recorded =
 	| {readonly kind: 'completed'; readonly task: Task}
-	/** Back to the queue with no retry spent (`killed`, `infra`). */
+	/** Back to the queue with no retry spent (`killed`, `infra`, `rate_limited`, `needs_input`). */
 	| {readonly kind: 'released'; readonly task: Task}
 	| {readonly kind: 'retry'; readonly task: Task; readonly retryInSeconds: number}
 	| {readonly kind: 'failed'; readonly task: Task}
@@ -95,6 +98,17 @@ export type Recorded =
 	| {readonly kind: 'outside'; readonly task: Task}
 	/** Already recorded (a result written twice) or the task is gone: nothing changed. */
 	| {readonly kind: 'none'};
+
+/**
+ * Ends that are not the task's fault: a stop by a person or a shutdown, a CLI that cannot work, a
+ * usage limit, a question nobody answered (PRODUCT.md §4, §13).
+ */
+const noRetrySpent: ReadonlySet<Outcome> = new Set([
+	'killed',
+	'infra',
+	'rate_limited',
+	'needs_input',
+]);
 
 /** The retries a task may spend: its own `maxRetries`, else the config's. */
 export function maxRetriesOf(task: Task, policy: Pick<RetryPolicy, 'maxRetries'>): number {
@@ -125,6 +139,7 @@ export function recordAttempt(
 					exitCode: record.exit.exitCode,
 					signal: record.exit.signal,
 					...(outcome === 'completed' ? {} : {failureType: outcome}),
+					...(record.usage === undefined ? {} : {usage: record.usage}),
 				}
 			: a,
 	);
@@ -157,8 +172,8 @@ export function recordAttempt(
 	}
 
 	const failed = {...rest, attempts, failureType: outcome, lastError: message, updatedAt: stamp};
-	if (outcome === 'killed' || outcome === 'infra') {
-		// Neither is the task's fault: back to the queue, no retry spent, in this run or any other.
+	if (noRetrySpent.has(outcome)) {
+		// None is the task's fault: back to the queue, no retry spent, in this run or any other.
 		const next: Task = {...failed, status: 'pending'};
 		return {tasks: set(next), result: {kind: 'released', task: next}};
 	}

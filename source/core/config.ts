@@ -3,6 +3,7 @@
  * errors that name the key. Numbers may be fractional where a duration or size is meant.
  */
 import {ConfigError} from './errors.js';
+import {knownClis} from './clis/registry.js';
 
 export interface AgentSpec {
 	/** A built-in profile (`claude`, `codex`, `gemini`, `aider`, `simulated`) or a custom one's name. */
@@ -13,6 +14,8 @@ export interface AgentSpec {
 	readonly count: number;
 	readonly memoryLimitMb?: number;
 	readonly skills?: readonly string[];
+	/** Which CLI a custom command runs (`claude`, `codex` …), for its detector; else told by its name. */
+	readonly cli?: string;
 }
 
 export interface MemoryConfig {
@@ -33,8 +36,15 @@ export interface Config {
 	readonly memory: MemoryConfig;
 	readonly backups: number;
 	readonly qualityGates: readonly string[];
-	/** A bell and a desktop notification (OSC 9) from the TUI when the run ends or every profile pauses. */
+	/**
+	 * A bell and a desktop notification (OSC 9) from the TUI when the run ends, every profile
+	 * pauses, or an agent waits for input.
+	 */
 	readonly notifications: boolean;
+	/** A question on an agent's screen with no output this long: the agent is waiting (§13). */
+	readonly inputWaitSeconds: number;
+	/** Unanswered this long, the attempt ends as `needs_input`. */
+	readonly inputWaitMinutes: number;
 }
 
 export const defaultConfig: Config = {
@@ -50,6 +60,8 @@ export const defaultConfig: Config = {
 	backups: 20,
 	qualityGates: [],
 	notifications: true,
+	inputWaitSeconds: 20,
+	inputWaitMinutes: 15,
 };
 
 type Json = Record<string, unknown>;
@@ -158,6 +170,8 @@ const topKeys = [
 	'backups',
 	'qualityGates',
 	'notifications',
+	'inputWaitSeconds',
+	'inputWaitMinutes',
 ] as const;
 
 /** Checks a parsed config file and fills the defaults. `file` is only for messages. */
@@ -215,6 +229,8 @@ export function parseConfig(value: unknown, file: string): Config {
 		backups: top.number('backups', defaultConfig.backups, {min: 1, integer: true}),
 		qualityGates: gates ?? defaultConfig.qualityGates,
 		notifications: top.boolean('notifications', defaultConfig.notifications),
+		inputWaitSeconds: top.number('inputWaitSeconds', defaultConfig.inputWaitSeconds, {min: 0.001}),
+		inputWaitMinutes: top.number('inputWaitMinutes', defaultConfig.inputWaitMinutes, {min: 0.001}),
 	};
 }
 
@@ -234,7 +250,15 @@ const agentKeys = [
 	'count',
 	'memoryLimitMb',
 	'skills',
+	'cli',
 ] as const;
+
+function agentCli(cli: string | undefined, index: number, file: string): string | undefined {
+	if (cli === undefined || knownClis.includes(cli)) return cli;
+	throw new ConfigError(
+		`${file}: "agents[${index}].cli" is ${JSON.stringify(cli)}; it names the CLI a command runs, one of ${knownClis.join(', ')}.`,
+	);
+}
 
 function parseAgent(entry: unknown, index: number, file: string): AgentSpec {
 	if (!isRecord(entry)) {
@@ -267,5 +291,6 @@ function parseAgent(entry: unknown, index: number, file: string): AgentSpec {
 		count: agent.number('count', 1, {min: 0, integer: true}),
 		memoryLimitMb: agent.number('memoryLimitMb', undefined, {min: 1}),
 		skills: agent.strings('skills'),
+		cli: agentCli(agent.string('cli'), index, file),
 	};
 }

@@ -11,6 +11,7 @@ import {
 	type AgentLauncher,
 	type AgentProcess,
 	type Disposable,
+	type Screen,
 	type ScreenSource,
 } from './agent-ports.js';
 import type {Config} from './config.js';
@@ -23,12 +24,17 @@ import {
 	type Recorded,
 } from './attempts.js';
 import {closedBreaker, decide as decideBreaker, isPaused, type BreakerState} from './breaker.js';
-import {classifyAttempt, matchingLine, reconnectPatterns, type StopReason} from './outcome.js';
+import {classifyAttempt, type Classified, type StopReason} from './outcome.js';
+import {absorb, heard, judge, type Watch} from './attempt-watch.js';
+import type {CliDetector, Finding, Usage} from './clis/detector.js';
+import {detectorFor} from './clis/registry.js';
+import type {PauseKind} from './breaker.js';
 import type {Clock, TaskRepository} from './ports.js';
 import {expandArgs, type AgentSlot, type Profile} from './profiles.js';
 import {buildPrompt} from './prompt.js';
 import {canTakeTask, schedule} from './scheduler.js';
 import type {ClaimedBy, Task, TaskTable} from './task.js';
+import type {Outcome} from './outcome.js';
 import {MemoryWatch} from './memory-watch.js';
 import type {ProcessStats, WatchdogAction} from './watchdog.js';
 import {AgentFeed} from './agent-feed.js';
@@ -128,8 +134,19 @@ export type RunEvent =
 	| {
 			readonly type: 'profile.paused';
 			readonly profile: string;
+			/** `limit`: a usage limit, waited out; `infra`: the CLI cannot work (a person's to fix). */
+			readonly kind: PauseKind;
 			readonly reason: string;
 			readonly seconds: number;
+			/** When it takes tasks again (ISO). */
+			readonly until: string;
+	  }
+	/** A question is on the agent's screen and nothing has come for `inputWaitSeconds`. */
+	| {
+			readonly type: 'agent.waiting';
+			readonly task: string;
+			readonly agent: string;
+			readonly question: string;
 	  }
 	| {readonly type: 'profile.resumed'; readonly profile: string}
 	| {readonly type: 'tasks.unassignable'; readonly tasks: readonly string[]}
@@ -157,6 +174,10 @@ export interface AgentView {
 	/** The agent's whole process tree, as last sampled, and its limit. */
 	readonly rssMb?: number;
 	readonly limitMb?: number;
+	/** The question on its screen while it waits for a person. */
+	readonly waiting?: string;
+	/** What its CLI has reported spending in this attempt. */
+	readonly usage?: Usage;
 }
 
 export interface Snapshot {
@@ -165,6 +186,7 @@ export interface Snapshot {
 	readonly agents: readonly AgentView[];
 	readonly paused: readonly {
 		readonly profile: string;
+		readonly kind: PauseKind;
 		readonly reason: string;
 		readonly until: string;
 	}[];
@@ -211,11 +233,14 @@ interface Running {
 	readonly attempt: number;
 	readonly process: AgentProcess;
 	readonly startedAt: number;
-	/** When it runs out of time; moved on by any time the orchestrator itself was stopped. */
-	deadline: number;
-	lastOutputAt: number;
-	/** Since when its last lines have said it has no network, while they do. */
-	offlineSince?: number;
+	/**
+	 * Its clocks (deadline, last output, a question's wait: moved on by any time the orchestrator
+	 * itself was stopped) and what its CLI has said.
+	 */
+	watch: Watch;
+	/** Its CLI's detector, and whether the CLI runs in its structured mode. */
+	readonly detector: CliDetector;
+	readonly structured: boolean;
 	stopReason?: StopReason;
 	/** Its quality gates, while they run after the agent's success. */
 	gates?: AbortController;
@@ -244,10 +269,6 @@ const tickMs = 1000;
  * laptop): that time never counts against an agent.
  */
 const frozenAfterMs = 3 * tickMs;
-/** An agent whose last lines have said "no network" this long has given up, whatever it prints. */
-const offlineMs = 3 * 60_000;
-/** A CLI retrying its connection says so at least this often. */
-const offlineQuietMs = 60_000;
 /** How many events the snapshot keeps for a late subscriber; the event log on disk has them all. */
 const keptEvents = 200;
 
@@ -710,15 +731,9 @@ export class Orchestrator {
 		const frozen = late > frozenAfterMs - tickMs ? late : 0;
 		const stallMs = this.#o.config.stallMinutes * 60_000;
 		for (const [taskId, run] of this.#running) {
-			if (frozen > 0) {
-				// We were stopped, not the agent: its clocks start again where they were.
-				run.lastOutputAt += frozen;
-				run.deadline += frozen;
-				if (run.offlineSince !== undefined) run.offlineSince += frozen;
-			}
-
+			if (frozen > 0) run.watch = movedOn(run.watch, frozen);
 			if (run.stopReason !== undefined) continue;
-			const reason = this.#overdue(run, now, stallMs);
+			const reason = this.#overdue(taskId, run, now, stallMs);
 			if (reason === undefined) continue;
 			this.#markStopping(run, reason);
 			this.#emit('warn', {
@@ -750,19 +765,35 @@ export class Orchestrator {
 		if (now >= this.#wakeAt) void this.#schedule();
 	}
 
-	/** Why a running agent must be stopped now, if it must. */
-	#overdue(run: Running, now: number, stallMs: number): StopReason | undefined {
-		if (now > run.deadline) return 'timeout';
-		if (now - run.lastOutputAt > stallMs) return 'stalled';
-		// A CLI that lost its network may retry, saying so, until its timeout: it is not working.
-		// Only while it keeps saying it: a quiet agent is the stall limit's to judge.
-		const retrying =
-			now - run.lastOutputAt < offlineQuietMs &&
-			matchingLine(run.process.tail(1), reconnectPatterns) !== undefined;
-		if (!retrying) run.offlineSince = undefined;
-		else run.offlineSince ??= now;
-		if (run.offlineSince !== undefined && now - run.offlineSince > offlineMs) return 'offline';
-		return undefined;
+	/** Why a running agent must be stopped now, if it must; tells when it begins to wait for a person. */
+	#overdue(taskId: string, run: Running, now: number, stallMs: number): StopReason | undefined {
+		const {config} = this.#o;
+		const verdict = judge(
+			run.watch,
+			now,
+			{
+				stallMs,
+				inputWaitMs: config.inputWaitSeconds * 1000,
+				needsInputMs: config.inputWaitMinutes * 60_000,
+			},
+			{
+				structured: run.structured,
+				screen: () => run.detector.detect(screenText(run.process.screen()), new Date(now)),
+				reconnecting: () =>
+					run.detector.detect(run.process.tail(1), new Date(now))?.kind === 'offline',
+			},
+		);
+		const wasWaiting = run.watch.waiting !== undefined;
+		run.watch = verdict.watch;
+		if (verdict.startedWaiting === true && run.watch.waiting !== undefined)
+			this.#emit('warn', {
+				type: 'agent.waiting',
+				task: taskId,
+				agent: this.#agentOf(taskId) ?? '',
+				question: run.watch.waiting.message,
+			});
+		else if (wasWaiting !== (run.watch.waiting !== undefined)) this.#publish();
+		return verdict.stop;
 	}
 
 	#paused(profile: string): boolean {
@@ -808,7 +839,8 @@ export class Orchestrator {
 			return;
 		const tasks = await this.#o.repository.read();
 		const now = this.#o.clock.now();
-		this.#wakeAt = nextWake(tasks, now.getTime());
+		this.#noticeReported(tasks, now.getTime());
+		this.#wakeAt = Math.min(nextWake(tasks, now.getTime()), this.#nextResume());
 		// The store hands back the same table while the file is unchanged: so is its graph.
 		if (this.#graphOf?.tasks !== tasks) this.#graphOf = {tasks, graph: buildGraph(tasks)};
 		const {graph} = this.#graphOf;
@@ -863,6 +895,27 @@ export class Orchestrator {
 		}
 	}
 
+	/**
+	 * A running task the store says is done or failed: the agent (or a person) reported it. An
+	 * agent that lingers at its prompt afterwards is stopped shortly, to free its slot.
+	 */
+	#noticeReported(tasks: TaskTable, now: number): void {
+		for (const [taskId, run] of this.#running) {
+			if (run.watch.reportedAt !== undefined || run.stopReason !== undefined) continue;
+			const status = tasks.get(taskId)?.status;
+			if (status === 'completed' || status === 'failed')
+				run.watch = {...run.watch, reportedAt: now};
+		}
+	}
+
+	/** When the first paused profile takes tasks again (or never). */
+	#nextResume(): number {
+		let at = Number.POSITIVE_INFINITY;
+		for (const breaker of this.#breakers.values())
+			if (breaker.pausedUntil > 0 && breaker.pausedUntil < at) at = breaker.pausedUntil;
+		return at;
+	}
+
 	/** Runnable tasks some agent of the pool has the skills for. */
 	#takeable(graph: Graph, now: Date): Task[] {
 		return runnableTasks(graph, now).filter((task) =>
@@ -878,7 +931,12 @@ export class Orchestrator {
 		// A task no agent of the pool has the skills for does not keep the run going.
 		const runnable = this.#takeable(graph, now);
 		const pausedAll = this.#slots.every((slot) => this.#paused(slot.profile.name));
-		if (runnable.length > 0) return pausedAll ? 'all-paused' : undefined;
+		// A usage limit is waited out (within --max-hours); only setup failures end the run.
+		const limited = this.#slots.some(
+			(slot) =>
+				this.#paused(slot.profile.name) && this.#breakers.get(slot.profile.name)?.kind === 'limit',
+		);
+		if (runnable.length > 0) return pausedAll && !limited ? 'all-paused' : undefined;
 
 		const waiting = [...tasks.values()].some(
 			(task) =>
@@ -973,21 +1031,39 @@ export class Orchestrator {
 			title: task.title,
 		});
 		const size = this.#sizes.get(slot.name) ?? this.#o.terminalSize ?? {cols: 120, rows: 40};
+		const {profile} = slot;
+		const detector = detectorFor(profile.cli);
+		const structured = detector.structured?.(profile.args) === true;
+		const logFile = this.#o.logFile(taskId, attempt);
 		let process: AgentProcess;
 		try {
 			process = this.#o.launcher.launch({
-				command: slot.profile.command,
-				args: expandArgs(slot.profile.args, {
+				command: profile.command,
+				args: expandArgs(profile.args, {
 					prompt: buildPrompt(task, tasks),
 					id: task.id,
 					title: task.title,
 				}),
 				cwd: this.#o.cwd,
-				env: {...this.#o.env, JETPACK_TASK_ID: task.id, JETPACK_AGENT: slot.name},
+				env: {
+					...this.#o.env,
+					JETPACK_RUN_ID: run.runId,
+					JETPACK_TASK_ID: task.id,
+					JETPACK_AGENT: slot.name,
+				},
+				defaultEnv: profile.defaultEnv,
 				cols: size.cols,
 				rows: size.rows,
-				logFile: this.#o.logFile(taskId, attempt),
+				logFile,
 				token: agentToken(this.#o.run.runId, slot.name, task.id, attempt),
+				...(structured && detector.parse !== undefined
+					? {
+							transcript: {
+								parse: detector.parse.bind(detector),
+								eventsFile: logFile.replace(/(\.log)?$/, '.events.jsonl'),
+							},
+						}
+					: {}),
 			});
 		} catch (error) {
 			// An agent that cannot even start is the profile's problem, not the task's.
@@ -1016,8 +1092,12 @@ export class Orchestrator {
 			attempt,
 			process,
 			startedAt: started,
-			lastOutputAt: started,
-			deadline: started + task.estimatedMinutes * this.#o.config.timeoutFactor * 60_000,
+			watch: {
+				lastOutputAt: started,
+				deadline: started + task.estimatedMinutes * this.#o.config.timeoutFactor * 60_000,
+			},
+			detector,
+			structured,
 			disposables: [],
 		};
 		this.#running.set(taskId, entry);
@@ -1026,7 +1106,14 @@ export class Orchestrator {
 		entry.disposables.push(
 			this.#feed(slot.name).show(process),
 			process.onOutput(() => {
-				entry.lastOutputAt = this.#o.clock.now().getTime();
+				const answered = entry.watch.waiting !== undefined;
+				entry.watch = heard(entry.watch, this.#o.clock.now().getTime());
+				if (answered) this.#publish();
+			}),
+			process.onItems((items) => {
+				const before = entry.watch.usage;
+				entry.watch = absorb(entry.watch, items);
+				if (entry.watch.usage !== before) this.#publish();
 			}),
 			process.onExit((exit) => {
 				this.#onExit(entry, slot, exit).catch((error: unknown) => {
@@ -1048,11 +1135,16 @@ export class Orchestrator {
 	async #onExit(entry: Running, slot: AgentSlot, exit: AgentExit): Promise<void> {
 		for (const disposable of entry.disposables) disposable.dispose();
 		const endedAt = this.#o.clock.now();
-		let classified = classifyAttempt({
+		const tail = entry.tailAtStop ?? entry.process.tail(20);
+		const {watch} = entry;
+		let classified: Classified = classifyAttempt({
 			exit,
 			stopReason: entry.stopReason,
-			ranMs: endedAt.getTime() - entry.startedAt,
-			tail: entry.tailAtStop ?? entry.process.tail(20),
+			tail,
+			...(entry.structured
+				? {structured: watch.result === undefined ? {} : {result: watch.result}}
+				: {}),
+			finding: this.#findingAtEnd(entry, tail, endedAt),
 		});
 		if (classified.outcome === 'completed' && this.#o.config.qualityGates.length > 0) {
 			entry.gates = new AbortController();
@@ -1073,14 +1165,21 @@ export class Orchestrator {
 		this.#busyMs += endedAt.getTime() - entry.startedAt;
 		this.#agentBy.delete(entry.taskId);
 		try {
-			await this.#record(slot, entry.startedAt, {
-				taskId: entry.taskId,
-				attempt: entry.attempt,
-				runId: this.#o.run.runId,
-				...classified,
-				exit,
-				endedAt,
-			});
+			const {resetsAt, ...result} = classified;
+			await this.#record(
+				slot,
+				entry.startedAt,
+				{
+					taskId: entry.taskId,
+					attempt: entry.attempt,
+					runId: this.#o.run.runId,
+					...result,
+					exit,
+					endedAt,
+					...(watch.usage === undefined ? {} : {usage: watch.usage}),
+				},
+				resetsAt,
+			);
 		} finally {
 			this.#ended(entry);
 			if (this.#leaving.has(slot.name)) this.#dropSlot(slot.name);
@@ -1090,11 +1189,30 @@ export class Orchestrator {
 	}
 
 	/**
+	 * What the CLI's output meant, as the attempt ended: a limit or a question seen while it ran,
+	 * else what its detector reads in its last words (and its final result's).
+	 */
+	#findingAtEnd(entry: Running, tail: readonly string[], at: Date): Finding | undefined {
+		const {watch} = entry;
+		if (entry.stopReason === 'needs_input' && watch.waiting !== undefined)
+			return {kind: 'waiting', message: watch.waiting.message};
+		if (watch.finding !== undefined) return watch.finding;
+		const said =
+			watch.result === undefined || watch.result.ok ? tail : [...tail, watch.result.message];
+		return entry.detector.detect(said, at);
+	}
+
+	/**
 	 * Writes an attempt's result, or keeps it to write later when the store cannot take it now (a
 	 * full disk, a person's mistake in the file): nothing an agent did is dropped.
 	 */
-	async #record(slot: AgentSlot, startedAt: number, record: AttemptRecord): Promise<void> {
-		this.#noteProfile(slot, record.outcome === 'infra', record.message);
+	async #record(
+		slot: AgentSlot,
+		startedAt: number,
+		record: AttemptRecord,
+		resetsAt?: Date,
+	): Promise<void> {
+		this.#noteProfile(slot, record.outcome, record.message, resetsAt);
 		const pending: PendingResult = {record, agent: slot.name, startedAt};
 		try {
 			await this.#writeSoon(pending);
@@ -1195,7 +1313,29 @@ export class Orchestrator {
 
 			case 'outside': {
 				const outside = recorded.task.status;
-				this.#emit(outside === 'completed' ? 'info' : 'warn', {
+				// The agent's own `task done` (or a person's) is a completion all the same.
+				if (outside === 'completed') {
+					this.#emit('info', {
+						type: 'task.completed',
+						task: taskId,
+						agent,
+						seconds: Math.round((record.endedAt.getTime() - startedAt) / 1000),
+					});
+					return;
+				}
+
+				if (outside === 'failed') {
+					this.#emit('error', {
+						type: 'task.failed',
+						task: taskId,
+						agent,
+						failureType: recorded.task.failureType ?? 'error',
+						message: recorded.task.lastError ?? 'reported failed',
+					});
+					return;
+				}
+
+				this.#emit('warn', {
 					type: 'task.released',
 					task: taskId,
 					agent,
@@ -1249,23 +1389,41 @@ export class Orchestrator {
 		}
 	}
 
-	/** Only infra failures count toward a profile's pause; anything else resets the count. */
-	#noteProfile(slot: AgentSlot, infra: boolean, message: string): void {
+	/**
+	 * Setup failures (and questions nobody answered) count toward a profile's pause; a limit
+	 * pauses it until its reset; anything else resets the count.
+	 */
+	#noteProfile(slot: AgentSlot, outcome: Outcome, message: string, resetsAt?: Date): void {
 		const name = slot.profile.name;
+		const count =
+			outcome === 'infra' || outcome === 'needs_input'
+				? 'setup'
+				: outcome === 'rate_limited'
+					? 'limit'
+					: 'fine';
 		const {state, action} = decideBreaker(
 			this.#breakers.get(name) ?? closedBreaker,
-			{type: 'attempt', infra, message},
+			{
+				type: 'attempt',
+				count,
+				message,
+				...(resetsAt === undefined ? {} : {resetsAt: resetsAt.getTime()}),
+			},
 			this.#o.clock.now().getTime(),
 			this.#o.config.infraFailuresToPause,
 		);
 		this.#breakers.set(name, state);
-		if (action?.type === 'pause')
-			this.#emit('error', {
+		if (action?.type === 'pause') {
+			this.#emit(action.kind === 'limit' ? 'warn' : 'error', {
 				type: 'profile.paused',
 				profile: name,
+				kind: action.kind,
 				reason: action.reason,
 				seconds: action.seconds,
+				until: new Date(action.until).toISOString(),
 			});
+			this.#wakeAt = Math.min(this.#wakeAt, action.until);
+		}
 	}
 
 	#emit(level: Level, event: RunEvent): void {
@@ -1304,12 +1462,15 @@ export class Orchestrator {
 				startedAt: new Date(run.startedAt).toISOString(),
 				pid: run.process.pid,
 				...this.#memory?.figures(run.taskId),
+				...(run.watch.waiting === undefined ? {} : {waiting: run.watch.waiting.message}),
+				...(run.watch.usage === undefined ? {} : {usage: run.watch.usage}),
 			};
 		});
 		const paused = [...this.#breakers]
 			.filter(([, breaker]) => breaker.pausedUntil > now)
 			.map(([profile, breaker]) => ({
 				profile,
+				kind: breaker.kind,
 				reason: breaker.reason,
 				until: new Date(breaker.pausedUntil).toISOString(),
 			}));
@@ -1340,4 +1501,23 @@ function nextWake(tasks: TaskTable, now: number): number {
 	}
 
 	return wake;
+}
+
+/** The clocks of an attempt moved on by time the orchestrator itself lost (it was stopped). */
+function movedOn(watch: Watch, ms: number): Watch {
+	return {
+		...watch,
+		lastOutputAt: watch.lastOutputAt + ms,
+		deadline: watch.deadline + ms,
+		...(watch.offlineSince === undefined ? {} : {offlineSince: watch.offlineSince + ms}),
+		...(watch.reportedAt === undefined ? {} : {reportedAt: watch.reportedAt + ms}),
+		...(watch.waiting === undefined
+			? {}
+			: {waiting: {...watch.waiting, since: watch.waiting.since + ms}}),
+	};
+}
+
+/** The screen as lines of text, for a detector. */
+function screenText(screen: Screen): string[] {
+	return screen.lines.map((runs) => runs.map((run) => run.text).join(''));
 }

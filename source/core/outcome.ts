@@ -1,72 +1,52 @@
 /**
- * How an attempt ended (PRODUCT.md §4), and what that does to its task: retried with backoff,
- * failed for good, back to the queue at no cost, or done.
+ * How an attempt ended (PRODUCT.md §4, §13), and what that does to its task: retried with
+ * backoff, failed for good, back to the queue at no cost, or done. What the CLI's output meant
+ * comes from its detector (`clis/`); this only weighs it.
  */
 import type {AgentExit} from './agent-ports.js';
+import type {Finding} from './clis/detector.js';
 import type {FailureType} from './task.js';
 
 export type Outcome = 'completed' | FailureType;
 
 /** Why the orchestrator stopped an agent itself, if it did. */
-export type StopReason = 'user' | 'shutdown' | 'timeout' | 'stalled' | 'oom' | 'offline';
-
-/**
- * What an agent CLI prints when it cannot work at all (no login, no key, refused as root, an
- * untrusted folder), read off the real claude, codex and gemini CLIs. These count when the attempt
- * ended within `infraWindowMs` of starting.
- */
-export const infraPatterns: readonly RegExp[] = [
-	/not logged in/i,
-	/please run \/login/i,
-	/please set an auth method/i,
-	/\b(ANTHROPIC|OPENAI|GEMINI|GOOGLE)_API_KEY\b/,
-	/GOOGLE_GENAI_USE_(VERTEXAI|GCA)/,
-	/cannot be used with root/i,
-	/\b40[13]\b.*(unauthori[sz]ed|forbidden)|missing bearer/i,
-	/invalid api key|api key not valid|incorrect api key/i,
-	/not (inside|running in) a trusted directory/i,
-	/--skip-git-repo-check was not specified/i,
-	/credit balance is too low|usage limit|insufficient_quota/i,
-	/command not found/i,
-];
-
-/**
- * No network: the CLIs retry for minutes before they give up, so these count up to
- * `networkWindowMs`, on the very last lines only.
- */
-export const networkPatterns: readonly RegExp[] = [
-	/unable to connect to api|connection ?refused|fetch failed|econnrefused|enotfound|eai_again/i,
-	/failed to lookup address|name does not resolve|could not resolve host/i,
-	/reconnecting\.\.\. (waiting for network|\d+\/\d+)/i,
-	/failed to connect to responses websocket|error when talking to gemini api/i,
-];
-
-/**
- * What an agent CLI prints while it retries a connection it has lost, over and over: the CLIs'
- * own retry lines, not words a test run could end with ("ECONNREFUSED 127.0.0.1:5432").
- */
-export const reconnectPatterns: readonly RegExp[] = [
-	/reconnecting\.\.\. (waiting for network|\d+\/\d+)/i,
-	/failed to connect to responses websocket/i,
-	/error when talking to gemini api/i,
-];
-
-export const infraWindowMs = 30_000;
-/** gemini gives up on no network after about 5 minutes, claude after about 3. */
-export const networkWindowMs = 6 * 60_000;
+export type StopReason =
+	| 'user'
+	| 'shutdown'
+	| 'timeout'
+	| 'stalled'
+	| 'oom'
+	/** Its CLI kept retrying a connection it could not make. */
+	| 'offline'
+	/** Its CLI hit a usage or rate limit (the finding says which, and when it resets). */
+	| 'limit'
+	/** Its CLI showed it cannot work (not logged in, untrusted folder) and sat there. */
+	| 'setup'
+	/** A question on its screen went unanswered for `inputWaitMinutes`. */
+	| 'needs_input'
+	/** The agent reported the task done (or failed) itself, then lingered. */
+	| 'reported';
 
 export interface AttemptEnd {
 	readonly exit: AgentExit;
 	readonly stopReason?: StopReason;
-	readonly ranMs: number;
 	/** The last non-blank lines the agent printed, oldest first. */
 	readonly tail: readonly string[];
+	/**
+	 * For a profile in structured mode: the CLI's own final word, if it gave one (absent: it
+	 * ended without one). Undefined for other profiles, whose exit code decides.
+	 */
+	readonly structured?: {readonly result?: {readonly ok: boolean; readonly message: string}};
+	/** What the CLI's detector found, in its events or its last output (the most decisive). */
+	readonly finding?: Finding;
 }
 
 export interface Classified {
 	readonly outcome: Outcome;
 	/** One line for `lastError` and the log: the agent's own words where there are some. */
 	readonly message: string;
+	/** For `rate_limited`: when the CLI said the limit resets. */
+	readonly resetsAt?: Date;
 }
 
 /** The last line that says something (not a spinner, not a bare prompt). */
@@ -77,6 +57,32 @@ export function lastMeaningfulLine(tail: readonly string[]): string | undefined 
 	}
 
 	return undefined;
+}
+
+/** What a finding makes of an attempt that did not succeed; undefined for one that changes nothing. */
+function fromFinding(finding: Finding | undefined): Classified | undefined {
+	switch (finding?.kind) {
+		case 'limit': {
+			return {
+				outcome: 'rate_limited',
+				message: finding.message,
+				...(finding.resetsAt === undefined ? {} : {resetsAt: finding.resetsAt}),
+			};
+		}
+
+		// The CLI cannot work here, whatever the task: the profile's problem, not the task's.
+		case 'auth':
+		case 'untrusted':
+		case 'api-error':
+		case 'offline': {
+			return {outcome: 'infra', message: finding.message};
+		}
+
+		case 'waiting':
+		case undefined: {
+			return undefined;
+		}
+	}
 }
 
 export function classifyAttempt(end: AttemptEnd): Classified {
@@ -106,10 +112,33 @@ export function classifyAttempt(end: AttemptEnd): Classified {
 			};
 		}
 
+		case 'needs_input': {
+			const question = end.finding?.kind === 'waiting' ? end.finding.message : said;
+			return {
+				outcome: 'needs_input',
+				message:
+					question === undefined
+						? 'waited too long for an answer'
+						: `waited too long for an answer to: ${question}`.slice(0, 500),
+			};
+		}
+
+		case 'reported': {
+			return {outcome: 'completed', message: 'the agent reported it itself'};
+		}
+
 		case 'offline': {
-			// Still retrying its connection when we stopped it: the CLI cannot work, the task is fine.
-			const line = matchingLine(end.tail.slice(-3), reconnectPatterns) ?? said;
-			return {outcome: 'infra', message: (line ?? 'no network').trim().slice(0, 300)};
+			return {outcome: 'infra', message: end.finding?.message ?? said ?? 'no network'};
+		}
+
+		case 'limit':
+		case 'setup': {
+			return (
+				fromFinding(end.finding) ?? {
+					outcome: end.stopReason === 'limit' ? 'rate_limited' : 'infra',
+					message: said ?? code,
+				}
+			);
 		}
 
 		case undefined: {
@@ -117,25 +146,32 @@ export function classifyAttempt(end: AttemptEnd): Classified {
 		}
 	}
 
-	if (end.exit.exitCode === 0) return {outcome: 'completed', message: 'exit 0'};
-	// Login and setup trouble shows at start-up; no network shows in the very last lines once the
-	// CLI's own retries give up (minutes later), not in the middle of real work.
-	const setup =
-		end.ranMs <= infraWindowMs ? matchingLine(end.tail.slice(-12), infraPatterns) : undefined;
-	const network =
-		end.ranMs <= networkWindowMs ? matchingLine(end.tail.slice(-3), networkPatterns) : undefined;
-	const line = setup ?? network;
-	if (line !== undefined) return {outcome: 'infra', message: line.trim().slice(0, 300)};
+	if (end.structured === undefined) {
+		if (end.exit.exitCode === 0) return {outcome: 'completed', message: 'exit 0'};
+	} else {
+		// Only the CLI's own success counts: it exits 0 on a ctrl-c too, having done nothing.
+		const {result} = end.structured;
+		if (result?.ok === true && end.exit.exitCode === 0)
+			return {outcome: 'completed', message: 'exit 0'};
+		if (result !== undefined && !result.ok) {
+			return (
+				fromFinding(end.finding) ?? {
+					outcome: 'error',
+					message: `${code}: ${result.message}`.slice(0, 500),
+				}
+			);
+		}
 
-	return {outcome: 'error', message: said === undefined ? code : `${code}: ${said}`};
-}
+		if (end.exit.exitCode === 0)
+			return fromFinding(end.finding) ?? {outcome: 'error', message: 'ended without a result'};
+	}
 
-/** The last of `lines` that one of `patterns` matches. */
-export function matchingLine(
-	lines: readonly string[],
-	patterns: readonly RegExp[],
-): string | undefined {
-	return lines.findLast((text) => patterns.some((pattern) => pattern.test(text)));
+	return (
+		fromFinding(end.finding) ?? {
+			outcome: 'error',
+			message: said === undefined ? code : `${code}: ${said}`,
+		}
+	);
 }
 
 /** Seconds to wait before retry number `retry` (1-based): the configured list, its last value repeated. */

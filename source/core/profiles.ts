@@ -4,6 +4,7 @@
  */
 import type {AgentSpec, Config} from './config.js';
 import {UsageError} from './errors.js';
+import {cliOfCommand} from './clis/registry.js';
 
 export interface Profile {
 	readonly name: string;
@@ -11,6 +12,10 @@ export interface Profile {
 	readonly args: readonly string[];
 	readonly skills: readonly string[];
 	readonly memoryLimitMb?: number;
+	/** Which CLI it runs, for its detector (`claude` … or `generic`): clis/registry.ts. */
+	readonly cli: string;
+	/** Environment the CLI works better with, set only where the user has not set it. */
+	readonly defaultEnv: Readonly<Record<string, string>>;
 }
 
 /** One agent of the pool: a profile and a name for panes and logs (`claude-1`). */
@@ -19,14 +24,34 @@ export interface AgentSlot {
 	readonly profile: Profile;
 }
 
-/** The built-in templates, checked against each CLI's own --help. */
-export const builtInTemplates: Readonly<
-	Record<string, {readonly command: string; readonly args: readonly string[]}>
-> = {
-	claude: {command: 'claude', args: ['-p', '{prompt}', '--dangerously-skip-permissions']},
+interface Template {
+	readonly command: string;
+	readonly args: readonly string[];
+	readonly defaultEnv?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The built-in templates, checked against each CLI's own --help, in their structured modes where
+ * they have one (PRODUCT.md §13): the pane shows a transcript of the events, and only the CLI's
+ * own success event completes a task.
+ */
+export const builtInTemplates: Readonly<Record<string, Template>> = {
+	claude: {
+		command: 'claude',
+		args: [
+			'-p',
+			'{prompt}',
+			'--output-format',
+			'stream-json',
+			'--verbose',
+			'--dangerously-skip-permissions',
+		],
+		// Its own retries of a failing API take ~3 minutes of silence; two show it in seconds.
+		defaultEnv: {CLAUDE_CODE_MAX_RETRIES: '2'},
+	},
 	codex: {
 		command: 'codex',
-		args: ['exec', '--sandbox', 'workspace-write', '--skip-git-repo-check', '{prompt}'],
+		args: ['exec', '--json', '--sandbox', 'workspace-write', '--skip-git-repo-check', '{prompt}'],
 	},
 	// --skip-trust: in a folder gemini has not been told to trust, it quietly drops --yolo.
 	gemini: {command: 'gemini', args: ['--skip-trust', '--yolo', '-p', '{prompt}']},
@@ -49,6 +74,8 @@ export function profileFor(spec: AgentSpec, self: SelfCommand): Profile {
 			args: spec.args ?? ['{prompt}'],
 			skills,
 			memoryLimitMb: spec.memoryLimitMb,
+			cli: spec.cli ?? cliOfCommand(spec.command),
+			defaultEnv: {},
 		};
 	}
 
@@ -59,6 +86,8 @@ export function profileFor(spec: AgentSpec, self: SelfCommand): Profile {
 			args: [...self.args, 'simulate', '{id}', ...(spec.args ?? [])],
 			skills,
 			memoryLimitMb: spec.memoryLimitMb,
+			cli: spec.cli ?? 'generic',
+			defaultEnv: {},
 		};
 	}
 
@@ -73,6 +102,8 @@ export function profileFor(spec: AgentSpec, self: SelfCommand): Profile {
 		args: spec.args ?? template.args,
 		skills,
 		memoryLimitMb: spec.memoryLimitMb,
+		cli: spec.cli ?? cliOfCommand(template.command),
+		defaultEnv: template.defaultEnv ?? {},
 	};
 }
 

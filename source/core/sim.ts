@@ -19,6 +19,8 @@ export interface SimPlan {
 	readonly memoryInChild: boolean;
 	readonly hang: boolean;
 	readonly ignoreSigterm: boolean;
+	/** A question printed before the work, waiting for a line on stdin: `y` goes on, else exit 1. */
+	readonly ask?: string;
 }
 
 /** A 30-minute task takes 30 s: real agents are not what a demo waits for. */
@@ -35,6 +37,7 @@ const simFields: ReadonlySet<string> = new Set([
 	'memoryInChild',
 	'hang',
 	'ignoreSigterm',
+	'ask',
 ]);
 
 /**
@@ -89,7 +92,7 @@ export function parseSim(
 		};
 	}
 
-	const {ms, exit, output, memoryMbPerSec, memoryInChild, hang, ignoreSigterm} = fields;
+	const {ms, exit, output, memoryMbPerSec, memoryInChild, hang, ignoreSigterm, ask} = fields;
 	if (ms !== undefined && !isNonNegative(ms))
 		return {error: `sim.ms must be a number of milliseconds, 0 or more, not ${describe(ms)}`};
 	if (exit !== undefined && !(Number.isInteger(exit) && Number(exit) >= 0 && Number(exit) <= 255))
@@ -114,6 +117,10 @@ export function parseSim(
 		return {error: `sim.hang must be true or false, not ${describe(hang)}`};
 	if (ignoreSigterm !== undefined && typeof ignoreSigterm !== 'boolean')
 		return {error: `sim.ignoreSigterm must be true or false, not ${describe(ignoreSigterm)}`};
+	if (ask !== undefined && (typeof ask !== 'string' || ask.trim() === ''))
+		return {
+			error: `sim.ask must be the question to print, like "Proceed? [y/N]", not ${describe(ask)}`,
+		};
 	return {
 		taskId: task.id,
 		ms: ms === undefined ? scaled : Number(ms),
@@ -123,6 +130,7 @@ export function parseSim(
 		memoryInChild: memoryInChild ?? false,
 		hang: hang ?? false,
 		ignoreSigterm: ignoreSigterm ?? false,
+		...(ask === undefined ? {} : {ask}),
 	};
 }
 

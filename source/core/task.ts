@@ -32,6 +32,10 @@ export const failureTypes = [
 	'killed',
 	'infra',
 	'quality',
+	'rate_limited',
+	'needs_input',
+	'conflict',
+	'budget',
 ] as const;
 export type FailureType = (typeof failureTypes)[number];
 

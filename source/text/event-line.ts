@@ -3,6 +3,23 @@
  */
 import type {StampedEvent} from '../core/orchestrator.js';
 import {oneLine, type Paint} from './format.js';
+import {clockTime} from './transcript.js';
+
+/**
+ * A paused profile in one line, as the status bar and the log say it: `claude: usage limit,
+ * resumes 03:00` (local time), or the CLI's own words for a setup failure.
+ */
+export function pauseText(pause: {
+	readonly profile: string;
+	readonly kind: 'infra' | 'limit';
+	readonly reason: string;
+	readonly until: string;
+}): string {
+	const resumes = `resumes ${clockTime(new Date(pause.until))}`;
+	if (pause.kind === 'limit')
+		return `${pause.profile}: usage limit, ${resumes} (${oneLine(pause.reason)})`;
+	return `${pause.profile}: ${oneLine(pause.reason)} · paused, ${resumes}`;
+}
 
 const levelStyle = {info: 'dim', warn: 'yellow', error: 'red'} as const;
 
@@ -68,7 +85,11 @@ export function describeEvent(event: StampedEvent['event']): string {
 		}
 
 		case 'profile.paused': {
-			return `${event.profile}: ${event.reason} · paused for ${event.seconds} s`;
+			return pauseText(event);
+		}
+
+		case 'agent.waiting': {
+			return `waiting for input: ${event.question} (attach to answer)`;
 		}
 
 		case 'profile.resumed': {

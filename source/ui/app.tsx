@@ -101,6 +101,18 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 	useEffect(() => {
 		if (allPaused) notify?.('jetpack-tui: every agent profile is paused');
 	}, [allPaused, notify]);
+	// An agent blocked on a question wants a person: each one that begins to wait is news.
+	const waiting = snapshot.agents
+		.filter((agent) => agent.waiting !== undefined)
+		.map((agent) => agent.name)
+		.join(' ');
+	const waitingBefore = useRef('');
+	useEffect(() => {
+		const before = new Set(waitingBefore.current.split(' '));
+		waitingBefore.current = waiting;
+		const fresh = waiting.split(' ').filter((name) => name !== '' && !before.has(name));
+		if (fresh.length > 0) notify?.(`jetpack-tui: ${fresh.join(', ')} waiting for input`);
+	}, [waiting, notify]);
 
 	const quit = useCallback(() => {
 		if (quitting !== undefined) {

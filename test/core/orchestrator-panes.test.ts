@@ -12,7 +12,14 @@ import {FakeClock, InMemoryTaskRepository} from '../helpers/in-memory-repository
 
 const slot = (name: string): AgentSlot => ({
 	name,
-	profile: {name: 'sim', command: 'sim', args: ['{id}'], skills: []},
+	profile: {
+		name: 'sim',
+		command: 'sim',
+		args: ['{id}'],
+		skills: [],
+		cli: 'generic',
+		defaultEnv: {},
+	},
 });
 
 const t = (id: string, fields: Partial<Task> = {}) => newTask({id, title: `task ${id}`, ...fields});

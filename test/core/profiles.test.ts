@@ -16,10 +16,22 @@ describe('profiles', () => {
 			return [p.command, ...expandArgs(p.args, {prompt: 'PROMPT', id: 'bd-1', title: 'T'})];
 		};
 
-		expect(argv('claude')).toEqual(['claude', '-p', 'PROMPT', '--dangerously-skip-permissions']);
+		expect(argv('claude')).toEqual([
+			'claude',
+			'-p',
+			'PROMPT',
+			'--output-format',
+			'stream-json',
+			'--verbose',
+			'--dangerously-skip-permissions',
+		]);
+		expect(profileFor({profile: 'claude', count: 1}, self).defaultEnv).toEqual({
+			CLAUDE_CODE_MAX_RETRIES: '2',
+		});
 		expect(argv('codex')).toEqual([
 			'codex',
 			'exec',
+			'--json',
 			'--sandbox',
 			'workspace-write',
 			'--skip-git-repo-check',
@@ -94,8 +106,9 @@ describe('the prompt', () => {
 		expect(prompt).toContain('You are working on task bd-me: Add the user repository');
 		expect(prompt).toContain('In src/users.ts.');
 		expect(prompt).toContain('- bd-dep: Create the users table (migrations/001_users.sql)');
-		expect(prompt).toContain('`jetpack-tui task done bd-me`');
-		expect(prompt).toContain('`jetpack-tui task fail bd-me --reason "why"`');
+		// Through $JETPACK_CLI: the program need not be on the agent's PATH.
+		expect(prompt).toContain('`$JETPACK_CLI task done bd-me`');
+		expect(prompt).toContain('`$JETPACK_CLI task fail bd-me --reason "why"`');
 	});
 });
 
@@ -130,66 +143,102 @@ describe('scheduling order', () => {
 });
 
 describe('attempt outcomes', () => {
-	const end = (tail: string[], ranMs: number, exitCode: number | null = 1) => ({
-		exit: {exitCode, signal: null},
-		ranMs,
+	const exited = (exitCode: number | null, tail: string[] = ['working']) => ({
+		exit: {exitCode, signal: exitCode === null ? 'SIGINT' : null},
 		tail,
 	});
+	const limit = {kind: 'limit', message: 'usage limit', resetsAt: new Date(60_000)} as const;
 
 	it.each([
-		['claude, no login', ['Not logged in · Please run /login'], 1200],
+		['exit 0 of a plain profile', exited(0), 'completed', 'exit 0'],
 		[
-			'claude as root',
-			[
-				'--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons',
-			],
-			1600,
+			'exit 1 of a plain profile, in its words',
+			exited(1, ['2 failed']),
+			'error',
+			'exit 1: 2 failed',
 		],
 		[
-			'gemini, no auth',
-			[
-				'Please set an Auth method in your /root/.gemini/settings.json or specify one of the following environment variables before running: GEMINI_API_KEY, GOOGLE_GENAI_USE_VERTEXAI, GOOGLE_GENAI_USE_GCA',
-			],
-			10_700,
+			'a structured CLI that says it succeeded',
+			{...exited(0), structured: {result: {ok: true, message: 'done'}}},
+			'completed',
+			'exit 0',
 		],
 		[
-			'gemini, untrusted folder',
-			['Gemini CLI is not running in a trusted directory. To proceed, either use --skip-trust'],
-			2000,
+			'a structured CLI that exits 0 with no result (claude on ctrl-c)',
+			{...exited(0), structured: {}},
+			'error',
+			'ended without a result',
 		],
 		[
-			'claude, no network, after minutes',
-			['API Error: Unable to connect to API (ConnectionRefused)'],
-			193_000,
+			'a structured CLI whose result is a failure',
+			{...exited(1), structured: {result: {ok: false, message: 'API Error: 500'}}},
+			'error',
+			'exit 1: API Error: 500',
 		],
 		[
-			'codex, no network',
-			['ERROR: Reconnecting... 5/5', 'failed to lookup address information: Name does not resolve'],
-			60_000,
+			'a limit the CLI reported',
+			{...exited(1), structured: {result: {ok: false, message: 'limit'}}, finding: limit},
+			'rate_limited',
+			'usage limit',
 		],
-	])("calls %s infra, in the agent's own words", (_name, tail, ranMs) => {
-		expect(classifyAttempt(end(tail, ranMs))).toEqual({
-			outcome: 'infra',
-			message: tail.at(-1)?.trim().slice(0, 300) ?? '',
-		});
+		[
+			'no login',
+			{...exited(1), finding: {kind: 'auth', message: 'Not logged in'}},
+			'infra',
+			'Not logged in',
+		],
+		[
+			'an API that keeps failing',
+			{...exited(1), finding: {kind: 'api-error', message: '529'}},
+			'infra',
+			'529',
+		],
+		[
+			'a question on the screen, but an exit 1',
+			{...exited(1, ['Proceed? [y/N]']), finding: {kind: 'waiting', message: 'Proceed? [y/N]'}},
+			'error',
+			'exit 1: Proceed? [y/N]',
+		],
+		['a finding does not undo a success', {...exited(0), finding: limit}, 'completed', 'exit 0'],
+		[
+			'stopped at shutdown',
+			{...exited(null), stopReason: 'shutdown'},
+			'killed',
+			'stopped at shutdown',
+		],
+		[
+			'stopped at its time limit',
+			{...exited(null, ['⠋']), stopReason: 'timeout'},
+			'timeout',
+			'ran past its time limit',
+		],
+		[
+			'a question nobody answered',
+			{
+				...exited(null),
+				stopReason: 'needs_input',
+				finding: {kind: 'waiting', message: 'Trust this folder? (y/n)'},
+			},
+			'needs_input',
+			'waited too long for an answer to: Trust this folder? (y/n)',
+		],
+		[
+			'stopped on a limit it sat on',
+			{...exited(null), stopReason: 'limit', finding: limit},
+			'rate_limited',
+			'usage limit',
+		],
+		[
+			'the agent reported it itself',
+			{...exited(null), stopReason: 'reported'},
+			'completed',
+			'the agent reported it itself',
+		],
+	] as const)('%s', (_name, end, outcome, message) => {
+		expect(classifyAttempt(end)).toMatchObject({outcome, message});
 	});
 
-	it('does not call a late login message infra, nor a plain failure', () => {
-		expect(classifyAttempt(end(['Not logged in'], 120_000)).outcome).toBe('error');
-		expect(classifyAttempt(end(['FAIL test/api.test.ts', '2 failed'], 5000))).toEqual({
-			outcome: 'error',
-			message: 'exit 1: 2 failed',
-		});
-		expect(classifyAttempt(end(['done'], 5000, 0))).toEqual({
-			outcome: 'completed',
-			message: 'exit 0',
-		});
-		expect(
-			classifyAttempt({...end(['still working'], 5000, null), stopReason: 'shutdown'}).outcome,
-		).toBe('killed');
-		expect(classifyAttempt({...end(['⠋'], 5000, null), stopReason: 'timeout'})).toEqual({
-			outcome: 'timeout',
-			message: 'ran past its time limit',
-		});
+	it('keeps the reset time of a limit', () => {
+		expect(classifyAttempt({...exited(1), finding: limit}).resetsAt).toEqual(new Date(60_000));
 	});
 });

@@ -10,6 +10,7 @@ import type {
 	Disposable,
 	Screen,
 } from '../../source/core/agent-ports.js';
+import type {TranscriptItem} from '../../source/core/clis/detector.js';
 import {CommandNotFound} from '../../source/core/agent-ports.js';
 import type {GateRunner, Timers} from '../../source/core/orchestrator.js';
 import type {FakeClock} from './in-memory-repository.js';
@@ -25,6 +26,7 @@ export class FakeAgent implements AgentProcess {
 	#screenListeners = new Set<() => void>();
 	#outputListeners = new Set<() => void>();
 	#exitListeners = new Set<(exit: AgentExit) => void>();
+	#itemListeners = new Set<(items: readonly TranscriptItem[]) => void>();
 	#exited = false;
 	#exit: AgentExit | undefined;
 	#resolveStop: ((exit: AgentExit) => void) | undefined;
@@ -44,6 +46,12 @@ export class FakeAgent implements AgentProcess {
 		for (const listener of this.#outputListeners) listener();
 	}
 
+	/** A structured CLI's events, as its parser would hand them on. */
+	emit(...items: TranscriptItem[]): void {
+		for (const listener of this.#itemListeners) listener(items);
+		for (const listener of this.#outputListeners) listener();
+	}
+
 	exit(exit: AgentExit): void {
 		if (this.#exited) return;
 		this.#exited = true;
@@ -60,6 +68,11 @@ export class FakeAgent implements AgentProcess {
 	onExit(listener: (exit: AgentExit) => void): Disposable {
 		this.#exitListeners.add(listener);
 		return {dispose: () => this.#exitListeners.delete(listener)};
+	}
+
+	onItems(listener: (items: readonly TranscriptItem[]) => void): Disposable {
+		this.#itemListeners.add(listener);
+		return {dispose: () => this.#itemListeners.delete(listener)};
 	}
 
 	tail(count: number): string[] {
@@ -106,7 +119,12 @@ export class FakeAgent implements AgentProcess {
 	}
 
 	get listenerCount(): number {
-		return this.#outputListeners.size + this.#exitListeners.size + this.#screenListeners.size;
+		return (
+			this.#outputListeners.size +
+			this.#exitListeners.size +
+			this.#screenListeners.size +
+			this.#itemListeners.size
+		);
 	}
 }
 

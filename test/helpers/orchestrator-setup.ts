@@ -33,9 +33,21 @@ export class FakeStats implements ProcessStats {
 	}
 }
 
-export const slot = (name: string, profile = 'sim', skills: string[] = []): AgentSlot => ({
+export const slot = (
+	name: string,
+	profile = 'sim',
+	skills: string[] = [],
+	cli = 'generic',
+): AgentSlot => ({
 	name,
-	profile: {name: profile, command: profile, args: ['{id}', '{prompt}'], skills},
+	profile: {
+		name: profile,
+		command: profile,
+		args: ['{id}', '{prompt}'],
+		skills,
+		cli,
+		defaultEnv: {},
+	},
 });
 
 export async function setup(

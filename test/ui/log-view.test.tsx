@@ -251,7 +251,19 @@ describe('EventLog', () => {
 	it('matches agents by name or by profile', () => {
 		const log = new EventLog((event) => event.event.type);
 		log.push(stamped(claimed('bd-1', 'sim-2')));
-		log.push(stamped({type: 'profile.paused', profile: 'sim', reason: 'x', seconds: 5}, 'error'));
+		log.push(
+			stamped(
+				{
+					type: 'profile.paused',
+					profile: 'sim',
+					kind: 'infra',
+					reason: 'x',
+					seconds: 5,
+					until: '2026-01-01T00:00:05.000Z',
+				},
+				'error',
+			),
+		);
 		log.push(stamped(claimed('bd-2', 'claude-1')));
 		const types = (query: string) =>
 			matching(log, {...noFilter, query}).map((entry) => entry.stamped.event.type);

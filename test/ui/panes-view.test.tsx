@@ -324,6 +324,7 @@ describe('PanesView titles and screens', () => {
 			paused: [
 				{
 					profile: 'claude',
+					kind: 'infra',
 					reason: 'rate limited',
 					until: new Date(Date.now() + 5 * 60_000).toISOString(),
 				},

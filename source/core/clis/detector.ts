@@ -43,7 +43,12 @@ export type TranscriptItem =
 	 * The CLI's own final word. `ok` only when it says the work succeeded (claude: `result` with
 	 * `is_error: false`; codex: `turn.completed`); failures carry the CLI's message.
 	 */
-	| {readonly kind: 'result'; readonly ok: boolean; readonly message: string; readonly usage?: Usage}
+	| {
+			readonly kind: 'result';
+			readonly ok: boolean;
+			readonly message: string;
+			readonly usage?: Usage;
+	  }
 	/** A usage or rate limit was hit; `resetsAt` when the CLI gave one. */
 	| {readonly kind: 'limit'; readonly message: string; readonly resetsAt?: Date};
 

@@ -11,6 +11,7 @@ import {textWidth, truncateToWidth} from '../text-width.js';
 import {ScreenView} from './screen-view.js';
 import {megabytes} from './status-bar.js';
 import {StyledLine, type Segment as StyledSegment} from './styled-line.js';
+import {usageText} from '../../text/transcript.js';
 
 export interface AgentPaneProps {
 	readonly agent: AgentView;
@@ -50,6 +51,14 @@ function titleSegments(agent: AgentView, attached: boolean, elapsed: string | un
 	segments.push({lead: attached ? ' ' : '', text: agent.name, bold: true});
 	if (agent.state === 'stopping')
 		segments.push({lead: separator, text: 'stopping…', color: theme.warn});
+	if (agent.waiting !== undefined)
+		segments.push({
+			lead: separator,
+			text: 'waiting for input',
+			color: theme.warn,
+			bold: true,
+			inverse: true,
+		});
 	if (agent.leaving === true)
 		segments.push({lead: separator, text: 'leaving after this task', color: theme.warn});
 	if (agent.task === undefined) {
@@ -66,6 +75,8 @@ function titleSegments(agent: AgentView, attached: boolean, elapsed: string | un
 	if (agent.title !== undefined && agent.title !== '')
 		segments.push({lead: ' ', text: agent.title, shrinks: true});
 	if (elapsed !== undefined) segments.push({lead: separator, text: elapsed, dropRank: 1});
+	const spent = usageText(agent.usage);
+	if (spent !== '') segments.push({lead: separator, text: spent, dropRank: 1});
 	if (agent.rssMb !== undefined) {
 		const hot = agent.limitMb !== undefined && agent.rssMb > memoryWarnShare * agent.limitMb;
 		segments.push({
@@ -228,7 +239,9 @@ function sameAgent(a: AgentView, b: AgentView): boolean {
 			a.task === b.task &&
 			a.title === b.title &&
 			a.rssMb === b.rssMb &&
-			a.limitMb === b.limitMb)
+			a.limitMb === b.limitMb &&
+			a.waiting === b.waiting &&
+			usageText(a.usage) === usageText(b.usage))
 	);
 }
 

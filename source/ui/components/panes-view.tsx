@@ -17,6 +17,7 @@ import {AgentPane} from './agent-pane.js';
 import {clockText} from './status-bar.js';
 import type {ViewProps} from './view-props.js';
 import {useLatestInput} from '../hooks/use-latest-input.js';
+import {clockTime} from '../../text/transcript.js';
 
 export interface PanesViewProps extends ViewProps {
 	/** The agent attach mode sends keys to, if any. */
@@ -107,6 +108,8 @@ export function waitingText(
 	if (agent.state === 'paused') {
 		const pause = snapshot.paused.find((paused) => paused.profile === agent.profile);
 		if (pause === undefined) return `${agent.profile} is paused`;
+		if (pause.kind === 'limit')
+			return `${agent.profile}: usage limit, resumes ${clockTime(new Date(pause.until))}\n(in ${clockText(Date.parse(pause.until) - now)}) ${pause.reason}`;
 		return `${agent.profile} is paused: ${pause.reason}\nresumes in ${clockText(Date.parse(pause.until) - now)}`;
 	}
 

@@ -7,6 +7,7 @@ import type {BoardState} from '../run-control.js';
 import {theme} from '../theme.js';
 import {textWidth} from '../text-width.js';
 import {StyledLine, type Segment} from './styled-line.js';
+import {pauseText} from '../../text/event-line.js';
 
 export function clockText(ms: number): string {
 	const seconds = Math.max(0, Math.floor(ms / 1000));
@@ -150,10 +151,19 @@ export const StatusBar = memo(function StatusBar({
 						...memoryColor,
 					},
 				];
+	const waiting = snapshot.agents.filter((agent) => agent.waiting !== undefined);
+	const notices = [
+		...(waiting.length > 0
+			? [
+					`${waiting.map((agent) => agent.name).join(', ')} ${waiting.length === 1 ? 'waits' : 'wait'} for input (focus the pane, a to attach and answer)`,
+				]
+			: []),
+		...snapshot.paused.map((pause) => pauseText(pause)),
+	];
 	const notice =
 		board.error === undefined
-			? snapshot.paused.length > 0
-				? `paused: ${snapshot.paused.map((pause) => `${pause.profile} (${pause.reason}) until ${pause.until.slice(11, 19)}`).join('; ')}`
+			? notices.length > 0
+				? notices.join('; ')
 				: undefined
 			: storeNotice(board.error, width);
 	// Styled lines: the clock changes every second, and Ink would cache every text it ever measured.

@@ -139,10 +139,13 @@ describe('an agent in a pty', () => {
 				home: saved.HOME,
 			});
 		} finally {
-			for (const [name, value] of Object.entries(saved)) {
-				if (value === undefined) delete process.env[name];
-				else process.env[name] = value;
-			}
+			restore('TMUX', saved.TMUX);
+			restore('TMUX_PANE', saved.TMUX_PANE);
 		}
 	});
 });
+
+function restore(name: 'TMUX' | 'TMUX_PANE', value: string | undefined): void {
+	if (value === undefined) Reflect.deleteProperty(process.env, name);
+	else process.env[name] = value;
+}

@@ -199,6 +199,19 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 		setAttached(undefined);
 	}, []);
 	useAttach(run, attached, detach);
+	// Attached to an agent working on a task: when that attempt ends, so does the attachment,
+	// or keys meant for it would reach whatever the agent starts next.
+	const attachedTask = snapshot.agents.find((agent) => agent.name === attached)?.task;
+	const attachedTo = useRef<string | undefined>(undefined);
+	useEffect(() => {
+		if (attached === undefined) {
+			attachedTo.current = undefined;
+			return;
+		}
+
+		attachedTo.current ??= attachedTask ?? '';
+		if (attachedTo.current !== (attachedTask ?? '')) detach();
+	}, [attached, attachedTask, detach]);
 
 	const bodyHeight = Math.max(
 		3,

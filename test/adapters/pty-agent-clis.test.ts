@@ -101,7 +101,10 @@ describe('a structured CLI in a pty', () => {
 		const {agent, exited} = await launchNode(script, {
 			transcript: {parse, eventsFile: path.join(dir, 'e.jsonl')},
 		});
-		await until(() => screenText(agent.screen()).includes('Trust this folder? (y/n)'));
+		await until(
+			() => screenText(agent.screen()).includes('Trust this folder? (y/n)'),
+			'the question on the screen',
+		);
 		agent.write('y\r');
 		await exited;
 		expect(screenText(agent.screen())).toContain('got y');

@@ -157,6 +157,41 @@ describe('App', () => {
 		expect(run.calls.some((call) => call.type === 'shutdown')).toBe(false);
 	});
 
+	it('detaches when the attached attempt ends, so no key reaches the task the agent takes next', async () => {
+		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 'bd-c', title: 'UI'})]);
+		const {board} = await fakeBoard(tasks);
+		const rendered = render(<App run={run} board={board} />);
+		await frameWith(rendered, 'sim-1');
+		await press(rendered, 'a');
+		await frameWith(rendered, 'ATTACHED to sim-1');
+		run.update({agents: [agentView('sim-1', {state: 'running', task: 'bd-d', title: 'Next'})]});
+		await frameWith(rendered, (frame) => !frame.includes('ATTACHED'));
+		await press(rendered, '2');
+		await frameWith(rendered, /2 tasks/);
+		expect(run.calls.some((call) => call.type === 'write')).toBe(false);
+	});
+
+	it('notifies once when an agent begins to wait for input, and says so in the pane and status bar', async () => {
+		const run = new FakeRun([agentView('sim-1', {state: 'running', task: 'bd-c', title: 'UI'})]);
+		const {board} = await fakeBoard(tasks);
+		const told: string[] = [];
+		const rendered = render(
+			<App run={run} board={board} notify={(message) => told.push(message)} />,
+		);
+		await frameWith(rendered, 'sim-1');
+		const waiting = agentView('sim-1', {
+			state: 'running',
+			task: 'bd-c',
+			title: 'UI',
+			waiting: 'Proceed? [y/N]',
+		});
+		run.update({agents: [waiting]});
+		const frame = await frameWith(rendered, 'waiting for input');
+		expect(frame).toContain('sim-1 waits for input');
+		run.update({agents: [{...waiting}]});
+		await expect.poll(() => told).toEqual(['jetpack-tui: sim-1 waiting for input']);
+	});
+
 	it('keeps the event history while another view is shown', async () => {
 		const run = new FakeRun();
 		const {board} = await fakeBoard(tasks);

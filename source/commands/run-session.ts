@@ -10,7 +10,7 @@ import {ShellGateRunner} from '../adapters/gate-runner.js';
 import {ProcProcessStats} from '../adapters/process-stats.js';
 import {PtyAgentLauncher} from '../adapters/pty-agent.js';
 import {explainFsError} from '../adapters/fs-errors.js';
-import {ensureJetpackIgnore} from '../adapters/jetpack-dir.js';
+import {ensureJetpackIgnore, writeSelfScript} from '../adapters/jetpack-dir.js';
 import {forgetResults, loadResults, saveResults} from '../adapters/result-journal.js';
 import {stopAgentsOfGoneRuns} from './gone-runs.js';
 import {claimantAlive, RunFile} from '../adapters/run-file.js';
@@ -27,19 +27,6 @@ import type {Flags} from './registry.js';
 /** This program as a command, for the simulated agent: `node …/dist/cli.js`. */
 export function selfCommand(): SelfCommand {
 	return {command: process.execPath, args: [fileURLToPath(new URL('../cli.js', import.meta.url))]};
-}
-
-/**
- * This program as one line a shell runs, with or without it on PATH (`'/usr/bin/node'
- * '/…/dist/cli.js'`): agents report through `$JETPACK_CLI task done ID`, and codex's login shell
- * resets PATH.
- */
-export function selfCommandLine(self: SelfCommand = selfCommand()): string {
-	return [self.command, ...self.args].map((word) => shellQuote(word)).join(' ');
-}
-
-function shellQuote(word: string): string {
-	return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 export interface RunSession {
@@ -76,6 +63,11 @@ export async function openRunSession(
 	const slots = agentPool(context.config, flags, selfCommand());
 	let orchestrator: Orchestrator | undefined;
 	await ensureJetpackIgnore(context.dir);
+	const self = selfCommand();
+	// A disk too full for a small script still runs: the program's own path then, unquoted.
+	const selfScript = await writeSelfScript(context.dir, [self.command, ...self.args]).catch(
+		() => [self.command, ...self.args].join(' '),
+	);
 	const runFile = await RunFile.claim(
 		context.dir,
 		slots.map((slot) => slot.name),
@@ -153,7 +145,12 @@ export async function openRunSession(
 				reservePercent: context.config.memory.reservePercent,
 				limitMb: (slot) => slot.profile.memoryLimitMb ?? context.config.memory.agentLimitMb,
 			},
-			env: {JETPACK_WORK_DIR: context.dir, JETPACK_CLI: selfCommandLine()},
+			env: {
+				JETPACK_WORK_DIR: context.dir,
+				JETPACK_CLI: selfScript,
+				// So a plain `jetpack-tui task done` works too, where PATH is kept.
+				PATH: [path.dirname(selfScript), process.env['PATH'] ?? ''].join(path.delimiter),
+			},
 			holdsRun: async () => runFile.holds(),
 		});
 		const running = orchestrator;

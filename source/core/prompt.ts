@@ -32,7 +32,7 @@ export function buildPrompt(task: Task, tasks: TaskTable): string {
 
 	lines.push(
 		'',
-		`Work in this repository. When the task is done, finish (exit with status 0), or report it with \`$JETPACK_CLI task done ${task.id}\` (a shell command: JETPACK_CLI is set in your environment). If you cannot do it, report \`$JETPACK_CLI task fail ${task.id} --reason "why"\` or exit with a non-zero status.`,
+		`Work in this repository. When the task is done, finish (exit with status 0), or report it with \`"$JETPACK_CLI" task done ${task.id}\` (a shell command; JETPACK_CLI is set in your environment). If you cannot do it, report \`"$JETPACK_CLI" task fail ${task.id} --reason "why"\` or exit with a non-zero status.`,
 	);
 	return lines.join('\n');
 }

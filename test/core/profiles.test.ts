@@ -107,8 +107,8 @@ describe('the prompt', () => {
 		expect(prompt).toContain('In src/users.ts.');
 		expect(prompt).toContain('- bd-dep: Create the users table (migrations/001_users.sql)');
 		// Through $JETPACK_CLI: the program need not be on the agent's PATH.
-		expect(prompt).toContain('`$JETPACK_CLI task done bd-me`');
-		expect(prompt).toContain('`$JETPACK_CLI task fail bd-me --reason "why"`');
+		expect(prompt).toContain('`"$JETPACK_CLI" task done bd-me`');
+		expect(prompt).toContain('`"$JETPACK_CLI" task fail bd-me --reason "why"`');
 	});
 });
 

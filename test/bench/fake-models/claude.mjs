@@ -19,7 +19,17 @@ import http from 'node:http';
 
 const scenario = process.argv[2] ?? process.env.FAKE_SCENARIO ?? 'ok';
 const resetSeconds = Number(process.env.FAKE_RESET_SECONDS ?? 7200);
-const known = ['ok', 'tool-error', 'slow-tool', 'overloaded', 'server-error', 'rate-limited', 'usage-limit', 'auth', 'slow'];
+const known = [
+	'ok',
+	'tool-error',
+	'slow-tool',
+	'overloaded',
+	'server-error',
+	'rate-limited',
+	'usage-limit',
+	'auth',
+	'slow',
+];
 if (!known.includes(scenario)) {
 	console.error(`unknown scenario ${scenario}; one of ${known.join(', ')}`);
 	process.exit(2);
@@ -124,11 +134,19 @@ async function stream(res, body, blocks, headers) {
 	let index = 0;
 	for (const block of blocks) {
 		if (block.type === 'text') {
-			send('content_block_start', {type: 'content_block_start', index, content_block: {type: 'text', text: ''}});
+			send('content_block_start', {
+				type: 'content_block_start',
+				index,
+				content_block: {type: 'text', text: ''},
+			});
 			const words = block.slow ? block.text.split(/(?<= )/) : [block.text];
 			for (const word of words) {
 				if (res.destroyed) return;
-				send('content_block_delta', {type: 'content_block_delta', index, delta: {type: 'text_delta', text: word}});
+				send('content_block_delta', {
+					type: 'content_block_delta',
+					index,
+					delta: {type: 'text_delta', text: word},
+				});
 				if (block.slow) await sleep(500);
 			}
 		} else if (block.type === 'thinking') {
@@ -210,8 +228,10 @@ const server = http.createServer((req, res) => {
 			return;
 		}
 		if (scenario === 'overloaded') return sendError(res, 529, 'overloaded_error', 'Overloaded');
-		if (scenario === 'server-error') return sendError(res, 500, 'api_error', 'Internal server error');
-		if (scenario === 'auth') return sendError(res, 401, 'authentication_error', 'invalid x-api-key');
+		if (scenario === 'server-error')
+			return sendError(res, 500, 'api_error', 'Internal server error');
+		if (scenario === 'auth')
+			return sendError(res, 401, 'authentication_error', 'invalid x-api-key');
 		if (scenario === 'rate-limited')
 			return sendError(
 				res,
@@ -239,4 +259,5 @@ server.listen(0, '127.0.0.1', () => {
 	const {port} = server.address();
 	console.log(`http://127.0.0.1:${port}`);
 });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));
+for (const signal of ['SIGINT', 'SIGTERM'])
+	process.on(signal, () => server.close(() => process.exit(0)));

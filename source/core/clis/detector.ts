@@ -94,6 +94,12 @@ const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 /** A printed time that has passed by less than this is "now"; one further back is tomorrow's. */
 const justPassedMs = 60 * 60_000;
 
+/**
+ * A printed date (no year) further back than this is next year's (`Jan 2` seen on Dec 31st); one
+ * nearer has passed, and means now, not a year's wait.
+ */
+const staleDatedMs = 183 * 24 * 60 * 60_000;
+
 export interface ClockTime {
 	readonly hour: number;
 	readonly minute: number;
@@ -143,12 +149,15 @@ export function resetTime(time: ClockTime, now: Date): Date | undefined {
 	const behind = now.getTime() - reset.getTime();
 	if (behind > 0 && behind <= justPassedMs) return now;
 	if (behind > justPassedMs && !dated) reset = at(1);
-	else if (behind > justPassedMs && time.year === undefined) {
+	else if (behind > staleDatedMs && time.year === undefined) {
 		// `Jan 2` seen on Dec 31st is next year's.
 		reset = fromWallClock(
 			{year: year + 1, month: monthIndex ?? 0, day: time.day ?? 1, hour, minute: time.minute},
 			time.timeZone,
 		);
+	} else if (behind > 0) {
+		// A date that has passed (a message left on the screen, a year printed): the limit is over.
+		return now;
 	}
 
 	return reset;

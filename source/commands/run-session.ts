@@ -65,8 +65,8 @@ export async function openRunSession(
 	await ensureJetpackIgnore(context.dir);
 	const self = selfCommand();
 	// A disk too full for a small script still runs: the program's own path then, unquoted.
-	const selfScript = await writeSelfScript(context.dir, [self.command, ...self.args]).catch(
-		() => [self.command, ...self.args].join(' '),
+	const selfScript = await writeSelfScript(context.dir, [self.command, ...self.args]).catch(() =>
+		[self.command, ...self.args].join(' '),
 	);
 	const runFile = await RunFile.claim(
 		context.dir,

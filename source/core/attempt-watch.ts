@@ -133,6 +133,9 @@ export function absorb(watch: Watch, items: readonly TranscriptItem[]): Watch {
 			}
 
 			case 'limit': {
+				// A CLI may say it twice: in an event, exact to the second, then in its final
+				// words, to the minute. The first with a reset time stands.
+				if (next.finding?.kind === 'limit' && next.finding.resetsAt !== undefined) break;
 				next = {
 					...next,
 					finding: {

@@ -102,10 +102,14 @@ describe('Orchestrator, attacked', () => {
 	});
 
 	it('stops an agent that only says it is reconnecting, as infra, long before its time limit', async () => {
-		const run = await setup([t('a', {estimatedMinutes: 30})], {slots: [slot('s-1')]});
+		const run = await setup([t('a', {estimatedMinutes: 30})], {
+			slots: [slot('claude-1', 'claude', [], 'claude')],
+		});
 		const agent = run.launcher.on('a');
 		for (let i = 0; i < 200; i++) {
-			agent.say(`Reconnecting... ${(i % 5) + 1}/5`);
+			agent.say(
+				`Unable to connect to API (ConnectionRefused) · Retrying in 4s · attempt ${(i % 10) + 1}/10`,
+			);
 			await run.timers.advance(1000);
 		}
 
@@ -115,7 +119,7 @@ describe('Orchestrator, attacked', () => {
 		// Back to the queue at no cost (and taken again at once by the free agent).
 		const task = await run.task('a');
 		expect(task.retryCount).toBe(0);
-		expect(task.lastError).toMatch(/^Reconnecting\.\.\. \d\/5$/);
+		expect(task.lastError).toMatch(/^Unable to connect to API \(ConnectionRefused\)/);
 		expect(task.attempts[0]).toMatchObject({failureType: 'infra'});
 		expect(run.types()).toContain('task.released a');
 	});

@@ -101,7 +101,7 @@ describe('Orchestrator', () => {
 
 	it('pauses a profile after infra failures, charges no retry, and ends with all-paused', async () => {
 		const run = await setup([t('a'), t('b'), t('c'), t('d')], {
-			slots: [slot('claude-1', 'claude')],
+			slots: [slot('claude-1', 'claude', [], 'claude')],
 			config: {infraFailuresToPause: 3},
 		});
 		for (let i = 0; i < 3; i++) {

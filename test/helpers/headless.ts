@@ -38,11 +38,11 @@ export const fast = {
 };
 
 /** Starts a headless run and collects its JSON lines as they come. */
-export function start(cwd: string, args: string[] = []) {
+export function start(cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
 	const child = spawn(process.execPath, [cliPath, '--headless', '--json', ...args], {
 		cwd,
 		stdio: ['ignore', 'pipe', 'pipe'],
-		env: {...process.env, NO_COLOR: '1'},
+		env: {...process.env, NO_COLOR: '1', ...env},
 	});
 	const lines: Line[] = [];
 	let stderr = '';

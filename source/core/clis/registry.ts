@@ -1,9 +1,10 @@
 /** The detector of each agent CLI by name (PRODUCT.md §13); a custom command gets the generic one. */
 import type {CliDetector} from './detector.js';
+import {claude} from './claude.js';
 import {genericDetector} from './generic.js';
 
 const detectors: ReadonlyMap<string, CliDetector> = new Map(
-	[genericDetector].map((detector) => [detector.name, detector]),
+	[claude, genericDetector].map((detector) => [detector.name, detector]),
 );
 
 /** The CLIs that have a detector of their own, for the config's `cli` key. */

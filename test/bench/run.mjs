@@ -8,6 +8,7 @@ const benches = {
 	views: () => import('./views.bench.mjs'),
 	attack: () => import('./attack.bench.mjs'),
 	orchestrator: () => import('./orchestrator.bench.mjs'),
+	clis: () => import('./clis.bench.mjs'),
 };
 
 const wanted = process.argv.slice(2);

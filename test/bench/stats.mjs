@@ -49,7 +49,7 @@ export function row(name, samples, note = '') {
 }
 
 export function printTable(title, rows) {
-	const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(2));
+	const fmt = (ms) => (ms === undefined ? '—' : ms >= 100 ? ms.toFixed(0) : ms.toFixed(2));
 	const width = Math.max(...rows.map((r) => r.name.length), 7);
 	console.log(`\n${title}\n`);
 	console.log(

@@ -7,8 +7,10 @@
  *   node test/bench/fake-models/codex.mjs [scenario]   (or FAKE_SCENARIO=...; PORT=0 by default)
  *
  * It prints its base URL (`http://127.0.0.1:PORT/v1`) on the first line of stdout.
- * Scenarios: ok, overloaded, rate-limited, usage-limit, auth, slow. FAKE_LOG=path appends one
- * JSON line per request (method, url, and for a POST the body's tool names and input item types).
+ * Scenarios: ok, tools (a web search, a patch, a failing command), escalate (the shell call asks to leave the sandbox: an approval question),
+ * overloaded, rate-limited, usage-limit, auth, slow. FAKE_LOG=path appends one
+ * JSON line per request (method, url, and for a POST the body's tool names and input item types);
+ * FAKE_DUMP=path appends each raw request body.
  */
 import {appendFileSync} from 'node:fs';
 import http from 'node:http';
@@ -66,7 +68,7 @@ const message = (id, text) => ({
 });
 
 /** A shell call in whichever shape the CLI offered a shell tool. */
-function shellCall(id, tools) {
+function shellCall(id, tools, escalate = false) {
 	const names = new Set(tools.map((t) => t.name ?? t.type));
 	const command = 'echo hello > hello.txt && cat hello.txt';
 	if (names.has('exec_command'))
@@ -75,7 +77,15 @@ function shellCall(id, tools) {
 			id: `fc_${id}`,
 			call_id: `call_${id}`,
 			name: 'exec_command',
-			arguments: JSON.stringify({cmd: command}),
+			arguments: JSON.stringify(
+				escalate
+					? {
+							cmd: command,
+							sandbox_permissions: 'require_escalated',
+							justification: 'Do you want to let me write hello.txt outside the sandbox?',
+						}
+					: {cmd: command},
+			),
 		};
 	if (names.has('shell_command'))
 		return {
@@ -122,6 +132,7 @@ const server = http.createServer((req, res) => {
 			body = {unparsed: raw.length};
 		}
 
+		if (process.env.FAKE_DUMP !== undefined) appendFileSync(process.env.FAKE_DUMP, raw + '\n');
 		const tools = Array.isArray(body.tools) ? body.tools : [];
 		const input = Array.isArray(body.input) ? body.input : [];
 		if (log !== undefined)
@@ -206,10 +217,46 @@ const server = http.createServer((req, res) => {
 				break;
 			}
 
+			case 'tools': {
+				// One of each kind of tool, a turn each: a web search and a patch, a failing command, a reply.
+				const outputs = input.filter((i) => i.type?.endsWith('_output')).length;
+				const items =
+					outputs === 0
+						? [
+								message(id, 'I will add notes.txt, then check for a missing file.'),
+								{
+									type: 'web_search_call',
+									id: `ws_${id}`,
+									status: 'completed',
+									action: {type: 'search', query: 'codex apply_patch format'},
+								},
+								{
+									type: 'custom_tool_call',
+									id: `ctc_${id}`,
+									call_id: `call_${id}`,
+									name: 'apply_patch',
+									input: '*** Begin Patch\n*** Add File: notes.txt\n+first note\n*** End Patch\n',
+								},
+							]
+						: outputs === 1
+							? [
+									{
+										type: 'function_call',
+										id: `fc_${id}`,
+										call_id: `call_${id}`,
+										name: 'exec_command',
+										arguments: JSON.stringify({cmd: 'cat missing.txt'}),
+									},
+								]
+							: [message(id, 'notes.txt is added; missing.txt does not exist.')];
+				void stream(res, responseEvents(id, items), 0);
+				break;
+			}
+
 			default: {
 				const items = toolDone
 					? [message(id, 'I wrote hello.txt with the word hello.')]
-					: [reasoning(id), shellCall(id, tools)];
+					: [reasoning(id), shellCall(id, tools, scenario === 'escalate')];
 				void stream(res, responseEvents(id, items), 0);
 			}
 		}

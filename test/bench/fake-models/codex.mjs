@@ -158,7 +158,10 @@ const server = http.createServer((req, res) => {
 		switch (scenario) {
 			case 'overloaded': {
 				sendJson(res, 503, {
-					error: {message: 'The server is overloaded. Please try again later.', type: 'server_error'},
+					error: {
+						message: 'The server is overloaded. Please try again later.',
+						type: 'server_error',
+					},
 				});
 				break;
 			}
@@ -201,7 +204,8 @@ const server = http.createServer((req, res) => {
 			case 'auth': {
 				sendJson(res, 401, {
 					error: {
-						message: 'Incorrect API key provided: dummy. You can find your API key at https://platform.openai.com/account/api-keys.',
+						message:
+							'Incorrect API key provided: dummy. You can find your API key at https://platform.openai.com/account/api-keys.',
 						type: 'invalid_request_error',
 						code: 'invalid_api_key',
 					},

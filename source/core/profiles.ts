@@ -51,7 +51,16 @@ export const builtInTemplates: Readonly<Record<string, Template>> = {
 	},
 	codex: {
 		command: 'codex',
-		args: ['exec', '--json', '--sandbox', 'workspace-write', '--skip-git-repo-check', '{prompt}'],
+		// `--`: a prompt that begins with a dash is still the prompt.
+		args: [
+			'exec',
+			'--json',
+			'--sandbox',
+			'workspace-write',
+			'--skip-git-repo-check',
+			'--',
+			'{prompt}',
+		],
 	},
 	// --skip-trust: in a folder gemini has not been told to trust, it quietly drops --yolo.
 	gemini: {command: 'gemini', args: ['--skip-trust', '--yolo', '-p', '{prompt}']},

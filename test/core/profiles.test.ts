@@ -35,6 +35,7 @@ describe('profiles', () => {
 			'--sandbox',
 			'workspace-write',
 			'--skip-git-repo-check',
+			'--',
 			'PROMPT',
 		]);
 		expect(argv('gemini')).toEqual(['gemini', '--skip-trust', '--yolo', '-p', 'PROMPT']);

@@ -42,7 +42,7 @@ import {
 } from './agent-processes.js';
 import {screenFromBuffer} from './screen.js';
 import type {TranscriptItem} from '../core/clis/detector.js';
-import {renderTranscript} from '../text/transcript.js';
+import {Transcript} from '../text/transcript.js';
 
 export interface PtyAgentLauncherOptions {
 	/** Lines of scrollback kept by each agent's terminal emulator. */
@@ -256,6 +256,7 @@ class PtyAgent implements AgentProcess {
 	readonly #transcript: AgentLaunch['transcript'];
 	readonly #events: WriteStream | undefined;
 	#pendingLine = '';
+	readonly #shown = new Transcript();
 	/** Part of the current line was shown as it came (it is not an event): the rest goes the same way. */
 	#rawLine = false;
 	readonly #exitListeners = new Set<(exit: AgentExit) => void>();
@@ -595,7 +596,7 @@ class PtyAgent implements AgentProcess {
 		}
 
 		if (this.#events !== undefined) this.#write(this.#events, `${text}\n`);
-		const shown = renderTranscript(items);
+		const shown = this.#shown.render(items);
 		if (shown !== '') {
 			this.#toTerminal(shown);
 			this.#record(stripAnsi(shown).replaceAll('\r\n', '\n'));

@@ -12,15 +12,36 @@ const resultLines = 4;
 const thinkingLines = 2;
 const lineChars = 400;
 
-/** Terminal text for `items`: lines ended by `\r\n`, empty when nothing is worth a line. */
-export function renderTranscript(items: readonly TranscriptItem[]): string {
-	let text = '';
-	for (const item of items) {
-		const lines = itemLines(item);
-		for (const line of lines) text += `${line}\r\n`;
-	}
+/**
+ * One agent's transcript, an event at a time. CLIs say a failure more than once (claude: an
+ * error message, then its limit, then its result, all in the same words): a failure already
+ * shown in those words is not shown again.
+ */
+export class Transcript {
+	#lastFailure = '';
 
-	return text;
+	/** Terminal text for `items`: lines ended by `\r\n`, empty when nothing is worth a line. */
+	render(items: readonly TranscriptItem[]): string {
+		let text = '';
+		for (const item of items) {
+			const failure = failureWords(item);
+			if (failure !== undefined) {
+				if (failure === this.#lastFailure) continue;
+				this.#lastFailure = failure;
+			}
+
+			for (const line of itemLines(item)) text += `${line}\r\n`;
+		}
+
+		return text;
+	}
+}
+
+/** The words of an item that reports a failure, to compare with the last one shown. */
+function failureWords(item: TranscriptItem): string | undefined {
+	if (item.kind === 'error' || item.kind === 'limit') return oneLine(item.message);
+	if (item.kind === 'result' && !item.ok) return oneLine(item.message);
+	return undefined;
 }
 
 function itemLines(item: TranscriptItem): string[] {

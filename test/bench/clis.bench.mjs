@@ -154,7 +154,7 @@ async function firstLine(name, bin, runs) {
 				mkdirSync(path.join(home, '.codex'));
 				writeFileSync(
 					path.join(home, '.codex', 'config.toml'),
-					`model = "gpt-5"\nmodel_provider = "fake"\n[model_providers.fake]\nname = "fake"\nbase_url = "${server.url}"\nenv_key = "FAKE_KEY"\nwire_api = "responses"\n`,
+					`model = "gpt-fake"\nmodel_provider = "fake"\n[model_providers.fake]\nname = "Fake"\nbase_url = "${server.url}"\nenv_key = "FAKE_KEY"\nwire_api = "responses"\nrequest_max_retries = 1\nstream_max_retries = 1\n`,
 				);
 				Object.assign(extra, {CODEX_HOME: path.join(home, '.codex'), FAKE_KEY: 'test'});
 			}

@@ -165,8 +165,7 @@ function toolDetail(name: string, parameters: Json): string {
 	}
 
 	detail ??= Object.values(parameters).find((value) => typeof value === 'string') as
-		| string
-		| undefined;
+		string | undefined;
 	const line = (detail ?? '').split('\n')[0] ?? '';
 	return line.length > maxDetailChars ? `${line.slice(0, maxDetailChars)}…` : line;
 }
@@ -210,7 +209,8 @@ function usageFrom(stats: Json): Usage {
 const quotaSuffix =
 	/Please wait and try again later\. To increase your limits, request a quota increase through (?:AI Studio|Vertex)|Possible quota limitations in place or slow response times detected\. Switching to the /;
 /** Its own daily-quota text, and its interactive dialog. */
-const quotaOwn = /You have exhausted your daily quota on this model\.|Usage limit reached for (?:.+)\./;
+const quotaOwn =
+	/You have exhausted your daily quota on this model\.|Usage limit reached for (?:.+)\./;
 /**
  * The report it prints when a call has failed for good (`Error when talking to Gemini API Full
  * report available at: FILE NAME: MESSAGE`, then the error's fields, `status: 503` among them).
@@ -272,7 +272,8 @@ function delayReset(text: string, now: Date): Date | undefined {
 		const value = Number(match[1] ?? match[3]);
 		ms = (match[2] ?? match[4]) === 'ms' ? value : value * 1000;
 	} else if (match[5] !== undefined && match[5] !== '') {
-		const part = (unit: string) => Number(new RegExp(`([\\d.]+)${unit}`).exec(match[5] ?? '')?.[1] ?? 0);
+		const part = (unit: string) =>
+			Number(new RegExp(`([\\d.]+)${unit}`).exec(match[5] ?? '')?.[1] ?? 0);
 		ms = (part('h') * 3600 + part('m') * 60 + part('s')) * 1000;
 	}
 
@@ -333,7 +334,13 @@ function findLimit(lines: readonly string[], now: Date): Finding | undefined {
 	let resetsAt: Date | undefined;
 	if (at !== undefined) {
 		const meridiem = at.match[3]?.toLowerCase() === 'pm' ? 'pm' : 'am';
-		resetsAt = accessReset(Number(at.match[1]), Number(at.match[2]), meridiem, at.match[4]?.toUpperCase(), now);
+		resetsAt = accessReset(
+			Number(at.match[1]),
+			Number(at.match[2]),
+			meridiem,
+			at.match[4]?.toUpperCase(),
+			now,
+		);
 	} else {
 		resetsAt = delayReset(lines.join('\n'), now);
 	}

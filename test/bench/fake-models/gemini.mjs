@@ -17,7 +17,9 @@ const usageMetadata = (prompt, candidates) => ({
 });
 
 const chunk = (parts, finishReason, usage) => ({
-	candidates: [{content: {role: 'model', parts}, ...(finishReason ? {finishReason} : {}), index: 0}],
+	candidates: [
+		{content: {role: 'model', parts}, ...(finishReason ? {finishReason} : {}), index: 0},
+	],
 	...(usage ? {usageMetadata: usage} : {}),
 	modelVersion: model,
 	responseId: `fake-${Date.now()}`,
@@ -28,15 +30,34 @@ const chunk = (parts, finishReason, usage) => ({
 const failures = {
 	overloaded: [
 		503,
-		{error: {code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE'}},
+		{
+			error: {
+				code: 503,
+				message: 'The model is overloaded. Please try again later.',
+				status: 'UNAVAILABLE',
+			},
+		},
 	],
 	'server-error': [
 		500,
-		{error: {code: 500, message: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting', status: 'INTERNAL'}},
+		{
+			error: {
+				code: 500,
+				message:
+					'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+				status: 'INTERNAL',
+			},
+		},
 	],
 	'rate-limited': [
 		429,
-		{error: {code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED'}},
+		{
+			error: {
+				code: 429,
+				message: 'Resource has been exhausted (e.g. check quota).',
+				status: 'RESOURCE_EXHAUSTED',
+			},
+		},
 	],
 	// ErrorInfo QUOTA_EXHAUSTED plus RetryInfo: the CLI's TerminalQuotaError with a retry delay,
 	// which its interactive UI prints as "Usage limit reached for … Access resets at …".
@@ -48,7 +69,12 @@ const failures = {
 				message: 'You have exhausted your quota on this model. Your quota will reset after 1h0m0s.',
 				status: 'RESOURCE_EXHAUSTED',
 				details: [
-					{'@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'QUOTA_EXHAUSTED', domain: 'cloudcode-pa.googleapis.com', metadata: {uiMessage: 'true', model}},
+					{
+						'@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+						reason: 'QUOTA_EXHAUSTED',
+						domain: 'cloudcode-pa.googleapis.com',
+						metadata: {uiMessage: 'true', model},
+					},
 					{'@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s'},
 				],
 			},
@@ -61,10 +87,16 @@ const failures = {
 		{
 			error: {
 				code: 429,
-				message: 'You have exhausted your capacity on this model. Your quota will reset after 1h0m0s.',
+				message:
+					'You have exhausted your capacity on this model. Your quota will reset after 1h0m0s.',
 				status: 'RESOURCE_EXHAUSTED',
 				details: [
-					{'@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'QUOTA_EXHAUSTED', domain: 'cloudcode-pa.googleapis.com', metadata: {uiMessage: 'true', model}},
+					{
+						'@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+						reason: 'QUOTA_EXHAUSTED',
+						domain: 'cloudcode-pa.googleapis.com',
+						metadata: {uiMessage: 'true', model},
+					},
 					{'@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s'},
 				],
 			},
@@ -88,16 +120,38 @@ const failures = {
 		{
 			error: {
 				code: 429,
-				message: 'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.',
+				message:
+					'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.',
 				status: 'RESOURCE_EXHAUSTED',
 				details: [
-					{'@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier', quotaDimensions: {location: 'global', model}, quotaValue: '50'}]},
+					{
+						'@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+						violations: [
+							{
+								quotaMetric:
+									'generativelanguage.googleapis.com/generate_content_free_tier_requests',
+								quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier',
+								quotaDimensions: {location: 'global', model},
+								quotaValue: '50',
+							},
+						],
+					},
 					{'@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '43200s'},
 				],
 			},
 		},
 	],
-	auth: [401, {error: {code: 401, message: 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', status: 'UNAUTHENTICATED'}}],
+	auth: [
+		401,
+		{
+			error: {
+				code: 401,
+				message:
+					'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+				status: 'UNAUTHENTICATED',
+			},
+		},
+	],
 	'bad-key': [
 		400,
 		{
@@ -105,7 +159,14 @@ const failures = {
 				code: 400,
 				message: 'API key not valid. Please pass a valid API key.',
 				status: 'INVALID_ARGUMENT',
-				details: [{'@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: {service: 'generativelanguage.googleapis.com'}}],
+				details: [
+					{
+						'@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+						reason: 'API_KEY_INVALID',
+						domain: 'googleapis.com',
+						metadata: {service: 'generativelanguage.googleapis.com'},
+					},
+				],
 			},
 		},
 	],
@@ -141,7 +202,14 @@ async function stream(body, response) {
 		send(chunk([{text: 'Writing the file now.'}], undefined, undefined));
 		send(
 			chunk(
-				[{functionCall: {name: 'run_shell_command', args: {command: 'echo hello > hello.txt', description: 'Create hello.txt'}}}],
+				[
+					{
+						functionCall: {
+							name: 'run_shell_command',
+							args: {command: 'echo hello > hello.txt', description: 'Create hello.txt'},
+						},
+					},
+				],
 				'STOP',
 				usageMetadata(1200, 25),
 			),
@@ -185,7 +253,10 @@ const server = http.createServer((request, response) => {
 		if (url.includes(':countTokens')) {
 			response.writeHead(200, {'content-type': 'application/json'});
 			response.end(JSON.stringify({totalTokens: 100}));
-		} else if (failure && (url.includes(':streamGenerateContent') || url.includes(':generateContent'))) {
+		} else if (
+			failure &&
+			(url.includes(':streamGenerateContent') || url.includes(':generateContent'))
+		) {
 			response.writeHead(failure[0], {'content-type': 'application/json'});
 			response.end(JSON.stringify(failure[1]));
 		} else if (url.includes(':streamGenerateContent')) {
@@ -197,7 +268,9 @@ const server = http.createServer((request, response) => {
 			generate(response);
 		} else {
 			response.writeHead(404, {'content-type': 'application/json'});
-			response.end(JSON.stringify({error: {code: 404, message: `Not found: ${url}`, status: 'NOT_FOUND'}}));
+			response.end(
+				JSON.stringify({error: {code: 404, message: `Not found: ${url}`, status: 'NOT_FOUND'}}),
+			);
 		}
 	});
 });
@@ -207,4 +280,5 @@ server.listen(port, '127.0.0.1', () => {
 	process.stdout.write(`http://127.0.0.1:${address.port}\n`);
 });
 
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));
+for (const signal of ['SIGINT', 'SIGTERM'])
+	process.on(signal, () => server.close(() => process.exit(0)));

@@ -160,7 +160,10 @@ describe('gemini stream-json', () => {
 
 	it('bounds a tool result and marks a failed one', () => {
 		const output = Array.from({length: 100}, (_, i) => `line ${i}`).join('\n');
-		const ok = gemini.parse?.(JSON.stringify({type: 'tool_result', status: 'success', output}), now);
+		const ok = gemini.parse?.(
+			JSON.stringify({type: 'tool_result', status: 'success', output}),
+			now,
+		);
 		const text = ok?.[0]?.kind === 'tool-result' ? ok[0].text : '';
 		expect(text.split('\n')).toHaveLength(21);
 		expect(text.endsWith('…')).toBe(true);
@@ -176,7 +179,11 @@ describe('gemini stream-json', () => {
 	});
 
 	it('shows an error event, as a limit when it is the quota report', () => {
-		const warning = {type: 'error', severity: 'warning', message: 'Loop detected, stopping execution'};
+		const warning = {
+			type: 'error',
+			severity: 'warning',
+			message: 'Loop detected, stopping execution',
+		};
 		expect(gemini.parse?.(JSON.stringify(warning), now)).toEqual([
 			{kind: 'error', message: 'Loop detected, stopping execution'},
 		]);
@@ -208,7 +215,11 @@ interface ScreenCase {
 }
 
 const screens: readonly ScreenCase[] = [
-	{file: 'trust.screen.txt', finding: 'waiting', message: /^Do you trust the files in this folder\?$/},
+	{
+		file: 'trust.screen.txt',
+		finding: 'waiting',
+		message: /^Do you trust the files in this folder\?$/,
+	},
 	{file: 'permission.screen.txt', finding: 'waiting', message: /^Allow execution of \[Shell\]\?$/},
 	{file: 'auth-dialog.screen.txt', finding: 'auth'},
 	{file: 'api-key-prompt.screen.txt', finding: 'auth'},
@@ -282,7 +293,12 @@ describe('gemini reset times (en-US, to the minute, with a short zone name)', ()
 	it.each([
 		['an hour on', [11, 5, 'pm', 'UTC'], '2026-11-29T22:05:22Z', '2026-11-29T23:05:00Z'],
 		['just passed means now', [10, 4, 'pm', 'UTC'], '2026-11-29T22:05:22Z', '2026-11-29T22:05:22Z'],
-		['long passed means tomorrow', [8, 0, 'pm', 'UTC'], '2026-11-29T22:05:22Z', '2026-11-30T20:00:00Z'],
+		[
+			'long passed means tomorrow',
+			[8, 0, 'pm', 'UTC'],
+			'2026-11-29T22:05:22Z',
+			'2026-11-30T20:00:00Z',
+		],
 		['past midnight', [12, 30, 'am', 'UTC'], '2026-11-29T23:50:00Z', '2026-11-30T00:30:00Z'],
 		['GMT-3', [10, 57, 'pm', 'GMT-3'], '2026-03-16T23:00:00Z', '2026-03-17T01:57:00Z'],
 		['GMT+5:30', [6, 0, 'pm', 'GMT+5:30'], '2026-01-01T10:00:00Z', '2026-01-01T12:30:00Z'],
@@ -309,7 +325,9 @@ describe('gemini reset times (en-US, to the minute, with a short zone name)', ()
 
 		const suffix =
 			'Please wait and try again later. To increase your limits, request a quota increase through AI Studio, or switch to another /auth method';
-		expect(limit(`Suggested retry after 90s.] ${suffix}`)).toEqual(new Date(now.getTime() + 90_000));
+		expect(limit(`Suggested retry after 90s.] ${suffix}`)).toEqual(
+			new Date(now.getTime() + 90_000),
+		);
 		expect(limit(`Please retry in 37.5s. ${suffix}`)).toEqual(new Date(now.getTime() + 37_500));
 		expect(limit(`Your quota will reset after 2h13m37s. ${suffix}`)).toEqual(
 			new Date(now.getTime() + (2 * 3600 + 13 * 60 + 37) * 1000),

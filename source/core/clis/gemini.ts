@@ -210,7 +210,7 @@ const quotaSuffix =
 	/Please wait and try again later\. To increase your limits, request a quota increase through (?:AI Studio|Vertex)|Possible quota limitations in place or slow response times detected\. Switching to the /;
 /** Its own daily-quota text, and its interactive dialog. */
 const quotaOwn =
-	/You have exhausted your daily quota on this model\.|Usage limit reached for (?:.+)\./;
+	/You have exhausted your daily quota on this model\.|^[│\s]*Usage limit reached for (?:all Pro models|[\w.-]+)\.[│\s]*$/;
 /**
  * The report it prints when a call has failed for good (`Error when talking to Gemini API Full
  * report available at: FILE NAME: MESSAGE`, then the error's fields, `status: 503` among them).
@@ -249,6 +249,7 @@ function reportIsLimit(report: Report | undefined): boolean {
 			(report.error === 'RetryableQuotaError' && report.status === 429))
 	);
 }
+
 /** How long until the limit lifts, relative to when it was printed. */
 const retryAfter =
 	/Suggested retry after ([\d.]+)(ms|s)\b|Please retry in ([\d.]+)(ms|s)\b|[Qq]uota will reset after ((?:\d+h)?(?:\d+m)?(?:[\d.]+s)?)/;
@@ -342,7 +343,8 @@ function findLimit(lines: readonly string[], now: Date): Finding | undefined {
 			now,
 		);
 	} else {
-		resetsAt = delayReset(lines.join('\n'), now);
+		for (let i = lines.length - 1; i >= 0 && resetsAt === undefined; i--)
+			resetsAt = delayReset(lines[i] ?? '', now);
 	}
 
 	return {kind: 'limit', message: clean(found), ...(resetsAt ? {resetsAt} : {})};

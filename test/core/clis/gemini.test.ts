@@ -279,6 +279,9 @@ describe('gemini screens and plain output', () => {
 		'The model is overloaded. Please try again later.',
 		'Usage limit reached',
 		'✦ I found the string "Usage limit reached for" in src/quota.ts',
+		'Found "Usage limit reached for gemini-2.5-pro." in the logs',
+		'Access resets at 11:05 PM UTC.',
+		'Suggested retry after 3600s.',
 	])('a task saying %j is not a finding', (line) => {
 		expect(gemini.detect(['some output', line, 'more output'], now)).toBeUndefined();
 	});

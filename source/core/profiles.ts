@@ -63,7 +63,10 @@ export const builtInTemplates: Readonly<Record<string, Template>> = {
 		],
 	},
 	// --skip-trust: in a folder gemini has not been told to trust, it quietly drops --yolo.
-	gemini: {command: 'gemini', args: ['--skip-trust', '--yolo', '-p', '{prompt}']},
+	gemini: {
+		command: 'gemini',
+		args: ['--skip-trust', '--yolo', '--output-format', 'stream-json', '-p', '{prompt}'],
+	},
 	aider: {command: 'aider', args: ['--yes-always', '--message', '{prompt}']},
 };
 

@@ -19,11 +19,28 @@ const lineChars = 400;
  */
 export class Transcript {
 	#lastFailure = '';
+	/** A message streamed in pieces is under way: its line is not ended yet. */
+	#inMessage = false;
 
 	/** Terminal text for `items`: lines ended by `\r\n`, empty when nothing is worth a line. */
 	render(items: readonly TranscriptItem[]): string {
 		let text = '';
 		for (const item of items) {
+			if (item.kind === 'message' && item.delta === true) {
+				const piece = item.text
+					.split(/\r?\n/)
+					.map((part) => clean(part))
+					.join('\r\n  ');
+				text += this.#inMessage ? piece : `${paint('bold', '●')} ${piece}`;
+				this.#inMessage = true;
+				continue;
+			}
+
+			if (this.#inMessage && item.kind !== 'usage') {
+				text += '\r\n';
+				this.#inMessage = false;
+			}
+
 			const failure = failureWords(item);
 			if (failure !== undefined) {
 				if (failure === this.#lastFailure) continue;

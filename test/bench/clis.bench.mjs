@@ -100,7 +100,9 @@ async function tuiCpu(profile) {
 	await Promise.race([exited, sleep(15_000)]);
 	try {
 		pty.kill('SIGKILL');
-	} catch {}
+	} catch {
+		// It has exited already.
+	}
 	rmSync(dir, {recursive: true, force: true});
 	return cpu / (windowMs / 1000);
 }

@@ -38,7 +38,15 @@ describe('profiles', () => {
 			'--',
 			'PROMPT',
 		]);
-		expect(argv('gemini')).toEqual(['gemini', '--skip-trust', '--yolo', '-p', 'PROMPT']);
+		expect(argv('gemini')).toEqual([
+			'gemini',
+			'--skip-trust',
+			'--yolo',
+			'--output-format',
+			'stream-json',
+			'-p',
+			'PROMPT',
+		]);
 		expect(argv('aider')).toEqual(['aider', '--yes-always', '--message', 'PROMPT']);
 		expect(argv('simulated')).toEqual(['/usr/bin/node', '/pkg/dist/cli.js', 'simulate', 'bd-1']);
 	});

@@ -71,3 +71,26 @@ describe('the transcript of a structured CLI', () => {
 		expect(usageText(undefined)).toBe('');
 	});
 });
+
+describe('the transcript of a CLI that streams its words', () => {
+	it('joins gemini’s message pieces into one message, and ends it before what comes next', () => {
+		const text = stripAnsi(
+			new Transcript().render([
+				{kind: 'message', text: 'I will ', delta: true},
+				{kind: 'message', text: 'create it.\nThen check.', delta: true},
+				{kind: 'tool', name: 'run_shell_command', detail: 'echo hi'},
+			]),
+		);
+		expect(text).toBe('● I will create it.\r\n  Then check.\r\n▸ run_shell_command echo hi\r\n');
+	});
+});
+
+describe('the transcript of gemini', () => {
+	it('shows its captured session as one message, its tool call and its result', async () => {
+		const {gemini} = await import('../../source/core/clis/gemini.js');
+		const lines = shown(gemini, 'ok.jsonl');
+		expect(lines.filter((line) => line.startsWith('● '))).not.toHaveLength(0);
+		expect(lines.some((line) => line.startsWith('▸ '))).toBe(true);
+		expect(lines.at(-1)).toMatch(/^✓ done/);
+	});
+});

@@ -25,8 +25,11 @@ export interface Usage {
 export type TranscriptItem =
 	/** The session began: its model and id, when the CLI says them. */
 	| {readonly kind: 'session'; readonly model?: string; readonly sessionId?: string}
-	/** The agent's own words to the user. */
-	| {readonly kind: 'message'; readonly text: string}
+	/**
+	 * The agent's own words to the user; `delta`: a piece of a message that goes on in the next
+	 * item (gemini streams its words so), shown on the same line.
+	 */
+	| {readonly kind: 'message'; readonly text: string; readonly delta?: boolean}
 	/** Its reasoning, where the CLI shows it. */
 	| {readonly kind: 'thinking'; readonly text: string}
 	/** A tool call: its name and what it acts on (the command line, the file, the pattern). */

@@ -83,7 +83,8 @@ function parseEvent(event: Json, now: Date): readonly TranscriptItem[] | undefin
 			// The prompt is echoed as a `user` message; the agent's words come as `delta` pieces.
 			if (event.role !== 'assistant') return [];
 			const content = str(event.content) ?? '';
-			return content === '' ? [] : [{kind: 'message', text: content}];
+			if (content === '') return [];
+			return [{kind: 'message', text: content, ...(event.delta === true ? {delta: true} : {})}];
 		}
 
 		case 'tool_use': {

@@ -1,11 +1,16 @@
 /** The detector of each agent CLI by name (PRODUCT.md §13); a custom command gets the generic one. */
 import type {CliDetector} from './detector.js';
+import {aiderDetector} from './aider.js';
 import {claude} from './claude.js';
 import {codex} from './codex.js';
+import {gemini} from './gemini.js';
 import {genericDetector} from './generic.js';
 
 const detectors: ReadonlyMap<string, CliDetector> = new Map(
-	[claude, codex, genericDetector].map((detector) => [detector.name, detector]),
+	[claude, codex, gemini, aiderDetector, genericDetector].map((detector) => [
+		detector.name,
+		detector,
+	]),
 );
 
 /** The CLIs that have a detector of their own, for the config's `cli` key. */

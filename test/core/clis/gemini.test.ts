@@ -116,11 +116,11 @@ describe('gemini stream-json', () => {
 		expect(items).toEqual([
 			{kind: 'session', model: 'auto', sessionId: '2e8e1ee6-ef57-4365-afd0-db4ee96d39f6'},
 			{kind: 'usage', usage: {sessionId: '2e8e1ee6-ef57-4365-afd0-db4ee96d39f6'}},
-			{kind: 'message', text: 'Writing the file now.'},
+			{kind: 'message', text: 'Writing the file now.', delta: true},
 			{kind: 'tool', name: 'run_shell_command', detail: 'echo hello > hello.txt'},
 			{kind: 'tool-result', text: '', error: false},
-			{kind: 'message', text: 'I created hello.txt'},
-			{kind: 'message', text: ' containing "hello".'},
+			{kind: 'message', text: 'I created hello.txt', delta: true},
+			{kind: 'message', text: ' containing "hello".', delta: true},
 			{
 				kind: 'result',
 				ok: true,

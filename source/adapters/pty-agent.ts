@@ -40,6 +40,7 @@ import {
 	type ProcessEntry,
 	type ProcessIdentity,
 } from './agent-processes.js';
+import {PlainText} from './plain-text.js';
 import {screenFromBuffer} from './screen.js';
 import type {TranscriptItem} from '../core/clis/detector.js';
 import {Transcript} from '../text/transcript.js';
@@ -59,10 +60,6 @@ const tailLines = 200;
 const tailLineChars = 1000;
 /** Screens go to panes at most this often, however fast the agent prints (STYLE.md). */
 const screenEveryMs = 60;
-/** An unfinished escape sequence longer than this is not one; it is let through and stripped. */
-const maxCarry = 4096;
-/** A cursor jump wider than a screen is not a run of spaces worth writing. */
-const maxSkip = 400;
 /**
  * A structured CLI's event line is held until its newline up to this size; a longer one is not
  * an event (or not one worth holding) and is shown as it comes.
@@ -70,21 +67,6 @@ const maxSkip = 400;
 const maxEventChars = 8 * 1024 * 1024;
 /** The terminal multiplexer we may run inside is not the agent's: it must not talk to it. */
 const withheldVariables = ['TMUX', 'TMUX_PANE'];
-
-// Control characters are what these patterns are about.
-/* eslint-disable no-control-regex */
-/** OSC, DCS, SOS, PM, APC or screen title string whose terminator has not come yet. */
-const unfinishedControlString = /^\u001B[\]PX^_k][^\u0007\u0018\u001A\u001B]*$/;
-/** CSI without its final byte, a control string without its terminator, ESC + intermediates. */
-const unfinishedEscape =
-	/^\u001B(?:\[[\u0030-\u003F]*[\u0020-\u002F]*|[\]PX^_k][^\u0007\u0018\u001A\u001B]*|[\u0020-\u002F]*)$/;
-/** Bells, backspaces, stray ESCs of malformed sequences: noise in a text file. */
-const leftoverControls = /[\u0000-\u0008\u000B-\u001F\u007F]/g;
-/** Cursor forward (CUF): a full-screen program skips over blank cells instead of printing spaces. */
-const cursorForward = /\u001B\[(\d*)C/g;
-/** Cursor to another row (up, down, next/previous line, row or position): a line ends there. */
-const cursorToRow = /\u001B\[\d*(?:;\d*)?[ABEFHfd]/g;
-/* eslint-enable no-control-regex */
 
 /** `path` if it is an executable file. */
 function executable(candidate: string): boolean {
@@ -138,75 +120,6 @@ function toExit(exitCode: number, signal: number | undefined): AgentExit {
  * attempt is not over until they are gone.
  */
 const leftoversGraceMs = 1000;
-
-/**
- * Where an escape sequence at the end of `text` begins if it is not finished yet (its remainder is
- * in the next chunk), else -1. Stripping it as it stands would leave its second half as text.
- */
-function unfinishedEscapeStart(text: string): number {
-	const last = text.lastIndexOf('\u001B');
-	if (last === -1 || text.length - last > maxCarry) return -1;
-	const tail = text.slice(last);
-	// A lone ESC may be the first half of the ST ending an OSC/DCS string begun earlier.
-	if (tail === '\u001B') {
-		const before = text.lastIndexOf('\u001B', last - 1);
-		if (
-			before !== -1 &&
-			last - before <= maxCarry &&
-			unfinishedControlString.test(text.slice(before, last))
-		) {
-			return before;
-		}
-
-		return last;
-	}
-
-	return unfinishedEscape.test(tail) ? last : -1;
-}
-
-/**
- * Terminal output → log text. Escape sequences are stripped (holding back one split across
- * chunks), and a carriage return ends a line: progress bars that redraw with `\r` become one line
- * per redraw instead of a single line megabytes long.
- */
-class PlainText {
-	#carry = '';
-	#pendingCr = false;
-
-	push(chunk: string): string {
-		let text = this.#carry + chunk;
-		this.#carry = '';
-		const start = unfinishedEscapeStart(text);
-		if (start !== -1) {
-			this.#carry = text.slice(start);
-			text = text.slice(0, start);
-		}
-
-		return this.#plain(text);
-	}
-
-	/** What is left at the end of output, unfinished sequence or not. */
-	flush(): string {
-		const rest = this.#plain(this.#carry);
-		this.#carry = '';
-		const newline = this.#pendingCr ? '\n' : '';
-		this.#pendingCr = false;
-		return rest + newline;
-	}
-
-	#plain(text: string): string {
-		// What the cursor skipped reads as the spaces and line breaks it stood for on the screen.
-		const moved = text
-			.replaceAll(cursorForward, (_, n: string) => ' '.repeat(Math.min(Number(n || '1'), maxSkip)))
-			.replaceAll(cursorToRow, '\n');
-		let plain = stripAnsi(moved);
-		if (this.#pendingCr) plain = `\r${plain}`;
-		// A `\r` at the very end may be the first half of `\r\n`.
-		this.#pendingCr = plain.endsWith('\r');
-		if (this.#pendingCr) plain = plain.slice(0, -1);
-		return plain.replaceAll(/\r+\n?/g, '\n').replaceAll(leftoverControls, '');
-	}
-}
 
 /** The last non-blank lines of output, bounded in count and width. */
 class LineRing {

@@ -1106,6 +1106,8 @@ export class Orchestrator {
 		entry.disposables.push(
 			this.#feed(slot.name).show(process),
 			process.onOutput(() => {
+				// What it prints as it is being stopped (claude redraws on ctrl-c) answers nothing.
+				if (entry.stopReason !== undefined) return;
 				const answered = entry.watch.waiting !== undefined;
 				entry.watch = heard(entry.watch, this.#o.clock.now().getTime());
 				if (answered) this.#publish();

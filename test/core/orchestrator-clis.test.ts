@@ -51,6 +51,9 @@ describe('Orchestrator and agents that ask', () => {
 		expect(agent.stopped).toBeUndefined();
 		await run.timers.advance(5 * 60_000);
 		expect(agent.stopped).toBeDefined();
+		// It redraws as it is stopped: still the question it was stopped for is the reason.
+		agent.draw(['Press Ctrl-C again to exit']);
+		agent.say('Press Ctrl-C again to exit');
 		agent.exit({exitCode: null, signal: 'SIGINT'});
 		await settle();
 		const task = await run.task('a');

@@ -170,6 +170,8 @@ describe('jetpack-tui --headless', () => {
 					{name: 'ghost', command: 'no-such-agent-cli-here'},
 					{
 						name: 'nologin',
+						// A stand-in for claude, in claude's words: its detector judges them.
+						cli: 'claude',
 						command: process.execPath,
 						args: ['-e', 'console.error("Not logged in · Please run /login"); process.exit(1)'],
 					},

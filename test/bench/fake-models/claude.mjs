@@ -13,7 +13,8 @@
  * anthropic-ratelimit-unified-* headers the CLI turns into "You've hit your session limit · resets
  * …"; it only reads them for a claude.ai subscriber, so run the CLI with CLAUDE_CODE_OAUTH_TOKEN
  * instead of ANTHROPIC_API_KEY), auth (401), slow (a reply streamed over a minute, for SIGINT).
- * Env FAKE_RESET_SECONDS: how far ahead the usage limit resets (default 2 h).
+ * Env FAKE_RESET_SECONDS: how far ahead the usage limit resets (default 2 h). limit-then-ok: the
+ * usage limit until FAKE_RESET_SECONDS after the server started, then ok (a limit waited out).
  */
 import http from 'node:http';
 
@@ -27,6 +28,7 @@ const known = [
 	'server-error',
 	'rate-limited',
 	'usage-limit',
+	'limit-then-ok',
 	'auth',
 	'slow',
 ];
@@ -34,6 +36,9 @@ if (!known.includes(scenario)) {
 	console.error(`unknown scenario ${scenario}; one of ${known.join(', ')}`);
 	process.exit(2);
 }
+
+/** limit-then-ok: until when the limit holds (unix s). */
+const limitUntil = Math.floor(Date.now() / 1000) + resetSeconds;
 
 let counter = 0;
 const id = (prefix) => `${prefix}_fake${String(++counter).padStart(4, '0')}`;
@@ -239,8 +244,9 @@ const server = http.createServer((req, res) => {
 				'rate_limit_error',
 				'Number of request tokens has exceeded your per-minute rate limit',
 			);
-		if (scenario === 'usage-limit') {
-			const reset = Math.floor(Date.now() / 1000) + resetSeconds;
+		const limited = scenario === 'limit-then-ok' && Date.now() / 1000 < limitUntil;
+		if (scenario === 'usage-limit' || limited) {
+			const reset = limited ? limitUntil : Math.floor(Date.now() / 1000) + resetSeconds;
 			return sendError(res, 429, 'rate_limit_error', 'Rate limited', {
 				'anthropic-ratelimit-unified-status': 'rejected',
 				'anthropic-ratelimit-unified-reset': String(reset),

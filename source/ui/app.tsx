@@ -10,7 +10,7 @@ import {GraphView} from './components/graph-view.js';
 import {HelpOverlay} from './components/help-overlay.js';
 import {LogView, useEventHistory} from './components/log-view.js';
 import {PanesView} from './components/panes-view.js';
-import {StatusBar} from './components/status-bar.js';
+import {runNotices, StatusBar} from './components/status-bar.js';
 import {TasksView} from './components/tasks-view.js';
 import type {FlashLevel, ViewProps} from './components/view-props.js';
 import {useBoard, useNow, useSnapshot} from './hooks/use-run.js';
@@ -215,7 +215,7 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 
 	const bodyHeight = Math.max(
 		3,
-		rows - 1 - (snapshot.paused.length > 0 || boardState.error !== undefined ? 2 : 1) - 1,
+		rows - 1 - (runNotices(snapshot).length > 0 || boardState.error !== undefined ? 2 : 1) - 1,
 	);
 	const viewProps: ViewProps = {
 		run,

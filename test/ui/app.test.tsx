@@ -188,6 +188,9 @@ describe('App', () => {
 		run.update({agents: [waiting]});
 		const frame = await frameWith(rendered, 'waiting for input');
 		expect(frame).toContain('sim-1 waits for input');
+		// The notice takes a line of its own: the frame still fits the terminal, status bar on top.
+		expect(frame.split('\n')[0]).toMatch(/^jetpack agents/);
+		expect(frame.split('\n').length).toBeLessThanOrEqual(24);
 		run.update({agents: [{...waiting}]});
 		await expect.poll(() => told).toEqual(['jetpack-tui: sim-1 waiting for input']);
 	});

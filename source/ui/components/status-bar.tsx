@@ -71,6 +71,22 @@ interface Counts {
 }
 
 /** PRODUCT.md §7: agents, tasks, failed, ready, elapsed, ETA, memory; a second line for pauses. */
+/**
+ * What the run wants a person to know, for the status bar's second line: agents waiting for an
+ * answer, then paused profiles. The app sizes its body by whether there is any.
+ */
+export function runNotices(snapshot: Snapshot): string[] {
+	const waiting = snapshot.agents.filter((agent) => agent.waiting !== undefined);
+	return [
+		...(waiting.length > 0
+			? [
+					`${waiting.map((agent) => agent.name).join(', ')} ${waiting.length === 1 ? 'waits' : 'wait'} for input (focus the pane, a to attach and answer)`,
+				]
+			: []),
+		...snapshot.paused.map((pause) => pauseText(pause)),
+	];
+}
+
 export const StatusBar = memo(function StatusBar({
 	snapshot,
 	board,
@@ -151,15 +167,7 @@ export const StatusBar = memo(function StatusBar({
 						...memoryColor,
 					},
 				];
-	const waiting = snapshot.agents.filter((agent) => agent.waiting !== undefined);
-	const notices = [
-		...(waiting.length > 0
-			? [
-					`${waiting.map((agent) => agent.name).join(', ')} ${waiting.length === 1 ? 'waits' : 'wait'} for input (focus the pane, a to attach and answer)`,
-				]
-			: []),
-		...snapshot.paused.map((pause) => pauseText(pause)),
-	];
+	const notices = runNotices(snapshot);
 	const notice =
 		board.error === undefined
 			? notices.length > 0

@@ -13,6 +13,11 @@ export const offlineMs = 3 * 60_000;
 export const offlineQuietMs = 60_000;
 /** Quiet this long, a CLI showing a limit or a setup failure is sitting on it, not working. */
 export const settleMs = 5000;
+/**
+ * A CLI that reported a limit in its events and then says nothing this long is waiting on it, not
+ * working (one that goes on, on a fallback model, prints).
+ */
+export const limitQuietMs = 30_000;
 /** An agent that reported its task itself gets this long to exit before it is stopped. */
 export const reportedGraceMs = 3000;
 
@@ -83,7 +88,7 @@ export function judge(watch: Watch, now: number, limits: WatchLimits, look: Look
 
 	// A question has its own limit: the stall limit is for agents that are meant to be working.
 	if (next.waiting === undefined && quiet > limits.stallMs) return {watch: next, stop: 'stalled'};
-	if (watch.finding?.kind === 'limit' && quiet >= settleMs) return {watch: next, stop: 'limit'};
+	if (watch.finding?.kind === 'limit' && quiet >= limitQuietMs) return {watch: next, stop: 'limit'};
 
 	// A CLI that lost its network may retry, saying so, until its timeout: it is not working.
 	// Only while it keeps saying it: a quiet agent is the stall limit's to judge.

@@ -57,9 +57,16 @@ describe('judging a running attempt', () => {
 		[
 			'a limit it reported, then quiet',
 			{...fresh, finding: {kind: 'limit', message: 'x'}},
-			6000,
+			30_000,
 			look(),
 			'limit',
+		],
+		[
+			'a limit it reported a moment ago (it may go on, on a fallback model)',
+			{...fresh, finding: {kind: 'limit', message: 'x'}},
+			6000,
+			look(),
+			undefined,
 		],
 		[
 			'it reported the task itself, and lingers',

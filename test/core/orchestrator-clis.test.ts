@@ -101,7 +101,7 @@ describe('Orchestrator and usage limits', () => {
 		const run = await setup([t('a')], {slots: [slot('claude-1', 'claude')]});
 		const agent = run.launcher.on('a');
 		agent.emit({kind: 'limit', message: 'usage limit'});
-		await run.timers.advance(6000);
+		await run.timers.advance(31_000);
 		expect(agent.stopped).toBeDefined();
 		agent.exit({exitCode: null, signal: 'SIGINT'});
 		await settle();

@@ -3,6 +3,8 @@
  * behaves as its `sim` field says, so runs, demos and tests need no AI and no network. The plan and
  * the text come from `core/sim.ts`; this file owns time, signals, memory and stdout.
  */
+import {appendFile, mkdir, writeFile} from 'node:fs/promises';
+import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {spawn} from 'node:child_process';
 import {Writable} from 'node:stream';
@@ -99,6 +101,7 @@ async function simulate(plan: SimPlan, output: Output): Promise<number> {
 		else if (plan.output === 'spew') await runSpew(work);
 		else await runLines(work);
 		if (stop === undefined) {
+			await writeFiles(plan);
 			// The tui's last frame already shows it; a line below would scroll the frame.
 			if (plan.output !== 'tui') await out.write(finalLine(plan));
 			return plan.exit;
@@ -116,6 +119,16 @@ async function simulate(plan: SimPlan, output: Output): Promise<number> {
 		process.off('SIGINT', handlers.SIGINT);
 		process.off('SIGTERM', handlers.SIGTERM);
 		out.close();
+	}
+}
+
+/** The task's `sim.writes`, relative to the working folder (a worktree, in worktree mode). */
+async function writeFiles(plan: SimPlan): Promise<void> {
+	for (const [file, text] of Object.entries(plan.writes)) {
+		const target = path.resolve(file);
+		await mkdir(path.dirname(target), {recursive: true});
+		if (plan.append) await appendFile(target, text);
+		else await writeFile(target, text);
 	}
 }
 

@@ -21,6 +21,10 @@ export interface SimPlan {
 	readonly ignoreSigterm: boolean;
 	/** A question printed before the work, waiting for a line on stdin: `y` goes on, else exit 1. */
 	readonly ask?: string;
+	/** Files written (relative to the working folder) before it exits, so merges can be exercised. */
+	readonly writes: Readonly<Record<string, string>>;
+	/** `writes` appends to the files instead of replacing them. */
+	readonly append: boolean;
 }
 
 /** A 30-minute task takes 30 s: real agents are not what a demo waits for. */
@@ -38,6 +42,8 @@ const simFields: ReadonlySet<string> = new Set([
 	'hang',
 	'ignoreSigterm',
 	'ask',
+	'writes',
+	'append',
 ]);
 
 /**
@@ -75,6 +81,8 @@ export function parseSim(
 		memoryInChild: false,
 		hang: false,
 		ignoreSigterm: false,
+		writes: {},
+		append: false,
 	};
 	if (value === undefined) return plan;
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -92,7 +100,18 @@ export function parseSim(
 		};
 	}
 
-	const {ms, exit, output, memoryMbPerSec, memoryInChild, hang, ignoreSigterm, ask} = fields;
+	const {
+		ms,
+		exit,
+		output,
+		memoryMbPerSec,
+		memoryInChild,
+		hang,
+		ignoreSigterm,
+		ask,
+		writes,
+		append,
+	} = fields;
 	if (ms !== undefined && !isNonNegative(ms))
 		return {error: `sim.ms must be a number of milliseconds, 0 or more, not ${describe(ms)}`};
 	if (exit !== undefined && !(Number.isInteger(exit) && Number(exit) >= 0 && Number(exit) <= 255))
@@ -121,6 +140,10 @@ export function parseSim(
 		return {
 			error: `sim.ask must be the question to print, like "Proceed? [y/N]", not ${describe(ask)}`,
 		};
+	const files = writesOf(writes);
+	if (typeof files === 'string') return {error: files};
+	if (append !== undefined && typeof append !== 'boolean')
+		return {error: `sim.append must be true or false, not ${describe(append)}`};
 	return {
 		taskId: task.id,
 		ms: ms === undefined ? scaled : Number(ms),
@@ -131,7 +154,24 @@ export function parseSim(
 		hang: hang ?? false,
 		ignoreSigterm: ignoreSigterm ?? false,
 		...(ask === undefined ? {} : {ask}),
+		writes: files,
+		append: append ?? false,
 	};
+}
+
+/** `sim.writes` as files to write, or what is wrong with it: relative paths inside the folder. */
+function writesOf(value: unknown): Readonly<Record<string, string>> | string {
+	if (value === undefined) return {};
+	if (typeof value !== 'object' || value === null || Array.isArray(value))
+		return `sim.writes must be an object of file paths and their text, like {"src/a.txt": "hello"}, not ${describe(value)}`;
+	for (const [file, text] of Object.entries(value)) {
+		if (typeof text !== 'string')
+			return `sim.writes[${JSON.stringify(file)}] must be the file's text, not ${describe(text)}`;
+		if (file === '' || file.startsWith('/') || file.split(/[\\/]/).includes('..'))
+			return `sim.writes: ${JSON.stringify(file)} must be a path inside the working folder, with no ".."`;
+	}
+
+	return value as Record<string, string>;
 }
 
 function isNonNegative(value: unknown): value is number {

@@ -20,6 +20,8 @@ const defaults: SimPlan = {
 	memoryInChild: false,
 	hang: false,
 	ignoreSigterm: false,
+	writes: {},
+	append: false,
 };
 
 const ansi = /\u001B\[[\d;?]*[A-Za-z]/g;
@@ -36,6 +38,12 @@ describe('parseSim', () => {
 		['memoryMbPerSec', {memoryMbPerSec: 2.5}, {...defaults, memoryMbPerSec: 2.5}],
 		['hang', {hang: true}, {...defaults, hang: true}],
 		['ignoreSigterm', {ignoreSigterm: true}, {...defaults, ignoreSigterm: true}],
+		['ask', {ask: 'Proceed? [y/N]'}, {...defaults, ask: 'Proceed? [y/N]'}],
+		[
+			'writes, appended',
+			{writes: {'src/a.txt': 'a\n'}, append: true},
+			{...defaults, writes: {'src/a.txt': 'a\n'}, append: true},
+		],
 		[
 			'every field',
 			{ms: 5, exit: 1, output: 'tui', memoryMbPerSec: 1, hang: true, ignoreSigterm: true},
@@ -72,6 +80,20 @@ describe('parseSim', () => {
 		['a string hang', {hang: 'yes'}, /^sim\.hang must be true or false, not "yes"$/],
 		['a number ignoreSigterm', {ignoreSigterm: 1}, /^sim\.ignoreSigterm must be true or false/],
 		['a misspelt field', {exitCode: 1}, /^sim\.exitCode is not a sim field; the fields are ms, /],
+		['an empty ask', {ask: ' '}, /^sim\.ask must be the question to print/],
+		['writes as a list', {writes: ['a.txt']}, /^sim\.writes must be an object of file paths/],
+		[
+			'a file’s text as a number',
+			{writes: {'a.txt': 1}},
+			/^sim\.writes\["a\.txt"\] must be the file's text/,
+		],
+		[
+			'a file outside the folder',
+			{writes: {'../x': ''}},
+			/must be a path inside the working folder/,
+		],
+		['an absolute path', {writes: {'/etc/x': ''}}, /must be a path inside the working folder/],
+		['a string append', {append: 'yes'}, /^sim\.append must be true or false/],
 	] as const)('names the field when given %s', (_name, sim, message) => {
 		const result = parseSim(sim, task);
 		expect(result).toHaveProperty('error');

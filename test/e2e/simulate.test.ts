@@ -27,6 +27,8 @@ const tasks = [
 	{id: 'instant-tui', title: 'Draws at once', sim: {ms: 0, output: 'tui'}},
 	{id: 'plain', title: 'No sim', estimatedMinutes: 30},
 	{id: 'bad', title: 'Bad sim', sim: {ms: 'soon'}},
+	{id: 'writer', title: 'Writes files', sim: {ms: 0, writes: {'src/a.txt': 'one\n', 'b.txt': 'b'}}},
+	{id: 'appender', title: 'Appends', sim: {ms: 0, writes: {'src/a.txt': 'two\n'}, append: true}},
 ];
 
 async function repo(): Promise<string> {
@@ -103,6 +105,14 @@ describe('jetpack-tui simulate', () => {
 		expect(tui.code).toBe(0);
 		// A frame of the work, then the final one over it.
 		expect(tui.stdout.split('\u001B[H').slice(1)).toHaveLength(2);
+	});
+
+	it('writes the files the task asks for in its working folder, appending when asked', async () => {
+		const cwd = await repo();
+		expect((await runCli(['simulate', 'writer'], {cwd})).code).toBe(0);
+		expect((await runCli(['simulate', 'appender'], {cwd})).code).toBe(0);
+		expect(readFileSync(path.join(cwd, 'src', 'a.txt'), 'utf8')).toBe('one\ntwo\n');
+		expect(readFileSync(path.join(cwd, 'b.txt'), 'utf8')).toBe('b');
 	});
 
 	it('ends with an error line and the exit code the task asks for', async () => {

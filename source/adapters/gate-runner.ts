@@ -29,10 +29,11 @@ export class ShellGateRunner implements GateRunner {
 	async run(
 		commands: readonly string[],
 		signal?: AbortSignal,
+		cwd: string = this.cwd,
 	): Promise<{command: string; tail: string[]} | undefined> {
 		for (const command of commands) {
 			if (signal?.aborted === true) return {command, tail: ['stopped']};
-			const {code, tail} = await this.#runOne(command, signal);
+			const {code, tail} = await this.#runOne(command, signal, cwd);
 			if (code !== 0) return {command, tail: tail.length > 0 ? tail : [`exit ${code}`]};
 		}
 
@@ -42,6 +43,7 @@ export class ShellGateRunner implements GateRunner {
 	async #runOne(
 		command: string,
 		signal: AbortSignal | undefined,
+		cwd: string,
 	): Promise<{code: number | null; tail: string[]}> {
 		const timeoutMs = this.options.timeoutMs ?? 30 * 60_000;
 		// Marks everything the gate starts, as an agent's processes are: a timeout or an abort stops
@@ -58,7 +60,7 @@ export class ShellGateRunner implements GateRunner {
 			});
 		const result = await new Promise<{code: number | null; tail: string[]}>((resolve) => {
 			const child = spawn(command, {
-				cwd: this.cwd,
+				cwd,
 				shell: true,
 				detached: true,
 				stdio: ['ignore', 'pipe', 'pipe'],

@@ -106,7 +106,7 @@ const outcomes: readonly string[] = ['completed', ...failureTypes];
 function toRecord(entry: unknown): AttemptRecord | string {
 	if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'not an object';
 	const record = entry as Record<string, unknown>;
-	const {taskId, attempt, runId, outcome, message, exit, endedAt, usage} = record;
+	const {taskId, attempt, runId, outcome, message, exit, endedAt, usage, workspace} = record;
 	if (typeof taskId !== 'string' || taskId === '') return 'taskId is not a task id';
 	if (typeof attempt !== 'number' || !Number.isInteger(attempt) || attempt < 1)
 		return 'attempt is not a positive whole number';
@@ -132,6 +132,9 @@ function toRecord(entry: unknown): AttemptRecord | string {
 		// What the CLI reported spending is kept as it was written: a figure, not a decision.
 		...(typeof usage === 'object' && usage !== null && !Array.isArray(usage)
 			? {usage: usage as AttemptRecord['usage']}
+			: {}),
+		...(typeof workspace === 'object' && workspace !== null && !Array.isArray(workspace)
+			? {workspace: workspace as AttemptRecord['workspace']}
 			: {}),
 	};
 }

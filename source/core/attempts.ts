@@ -11,6 +11,7 @@ import {backoffSeconds} from './outcome.js';
 import type {Change} from './ports.js';
 import type {Attempt, ClaimedBy, Task, TaskTable} from './task.js';
 import type {Usage} from './clis/detector.js';
+import type {WorkspaceRecord} from './workspaces.js';
 
 export interface ClaimInput {
 	readonly taskId: string;
@@ -79,6 +80,8 @@ export interface AttemptRecord {
 	readonly endedAt: Date;
 	/** What the CLI reported it spent (structured profiles), kept on the attempt. */
 	readonly usage?: Usage;
+	/** Its worktree's branch, commits and diff stat (worktree mode). */
+	readonly workspace?: WorkspaceRecord;
 }
 
 export interface RetryPolicy {
@@ -140,6 +143,7 @@ export function recordAttempt(
 					signal: record.exit.signal,
 					...(outcome === 'completed' ? {} : {failureType: outcome}),
 					...(record.usage === undefined ? {} : {usage: record.usage}),
+					...(record.workspace === undefined ? {} : {workspace: record.workspace}),
 				}
 			: a,
 	);

@@ -29,6 +29,13 @@ import {absorb, heard, judge, type Watch} from './attempt-watch.js';
 import type {CliDetector, Finding, Usage} from './clis/detector.js';
 import {detectorFor} from './clis/registry.js';
 import type {PauseKind} from './breaker.js';
+import {
+	SharedWorkspaces,
+	WorkspaceSetupFailed,
+	type PreparedWorkspace,
+	type WorkspaceRecord,
+	type Workspaces,
+} from './workspaces.js';
 import type {Clock, TaskRepository} from './ports.js';
 import {expandArgs, type AgentSlot, type Profile} from './profiles.js';
 import {buildPrompt} from './prompt.js';
@@ -50,6 +57,8 @@ export interface GateRunner {
 	run(
 		commands: readonly string[],
 		signal?: AbortSignal,
+		/** Where they run: the attempt's worktree; the repository by default. */
+		cwd?: string,
 	): Promise<{readonly command: string; readonly tail: readonly string[]} | undefined>;
 }
 
@@ -224,6 +233,8 @@ export interface OrchestratorOptions {
 	readonly env?: Readonly<Record<string, string>>;
 	/** Whether this run still holds the repository (one run per repo): asked before each claim. */
 	readonly holdsRun?: () => Promise<boolean>;
+	/** Where attempts work (PRODUCT.md §12); the repository folder itself by default. */
+	readonly workspaces?: Workspaces;
 }
 
 interface Running {
@@ -241,6 +252,8 @@ interface Running {
 	/** Its CLI's detector, and whether the CLI runs in its structured mode. */
 	readonly detector: CliDetector;
 	readonly structured: boolean;
+	/** Its worktree (or the shared folder). */
+	readonly workspace: PreparedWorkspace;
 	stopReason?: StopReason;
 	/** Its quality gates, while they run after the agent's success. */
 	gates?: AbortController;
@@ -322,8 +335,11 @@ export class Orchestrator {
 	#done: (reason: FinishReason) => void = () => undefined;
 	#finishedPromise: Promise<FinishReason> = this.#nextFinish();
 
+	readonly #workspaces: Workspaces;
+
 	constructor(options: OrchestratorOptions) {
 		this.#o = options;
+		this.#workspaces = options.workspaces ?? new SharedWorkspaces(options.cwd);
 		this.#slots = [...options.slots];
 		this.#startedAt = options.clock.now().getTime();
 		const {memory} = options;
@@ -1035,6 +1051,9 @@ export class Orchestrator {
 		const detector = detectorFor(profile.cli);
 		const structured = detector.structured?.(profile.args) === true;
 		const logFile = this.#o.logFile(taskId, attempt);
+		const workspace = await this.#prepare(task, slot, now);
+		if (workspace === undefined) return;
+		const slotNumber = this.#slots.findIndex((candidate) => candidate.name === slot.name) + 1;
 		let process: AgentProcess;
 		try {
 			process = this.#o.launcher.launch({
@@ -1044,12 +1063,15 @@ export class Orchestrator {
 					id: task.id,
 					title: task.title,
 				}),
-				cwd: this.#o.cwd,
+				cwd: workspace.dir,
 				env: {
 					...this.#o.env,
 					JETPACK_RUN_ID: run.runId,
 					JETPACK_TASK_ID: task.id,
 					JETPACK_AGENT: slot.name,
+					// For picking ports that do not collide with another agent's.
+					JETPACK_SLOT: String(Math.max(1, slotNumber)),
+					...(this.#workspaces.mode === 'worktree' ? {JETPACK_WORKTREE: workspace.dir} : {}),
 				},
 				defaultEnv: profile.defaultEnv,
 				cols: size.cols,
@@ -1072,6 +1094,7 @@ export class Orchestrator {
 					? `${error.command}: command not found on PATH`
 					: `${slot.profile.command} could not start: ${(error as Error).message}`;
 			this.#agentBy.delete(taskId);
+			await this.#workspaces.release(workspace, false).catch(() => undefined);
 			await this.#record(slot, now.getTime(), {
 				taskId,
 				attempt,
@@ -1098,6 +1121,7 @@ export class Orchestrator {
 			},
 			detector,
 			structured,
+			workspace,
 			disposables: [],
 		};
 		this.#running.set(taskId, entry);
@@ -1150,7 +1174,11 @@ export class Orchestrator {
 		});
 		if (classified.outcome === 'completed' && this.#o.config.qualityGates.length > 0) {
 			entry.gates = new AbortController();
-			const failed = await this.#o.gates.run(this.#o.config.qualityGates, entry.gates.signal);
+			const failed = await this.#o.gates.run(
+				this.#o.config.qualityGates,
+				entry.gates.signal,
+				entry.workspace.dir,
+			);
 			if (entry.gates.signal.aborted)
 				classified = {outcome: 'killed', message: 'stopped while its quality gates ran'};
 			else if (failed !== undefined)
@@ -1163,6 +1191,11 @@ export class Orchestrator {
 						),
 				};
 		}
+
+		let workspace: WorkspaceRecord | undefined;
+		if (classified.outcome === 'completed')
+			({classified, workspace} = await this.#integrate(entry));
+		else workspace = await this.#keep(entry);
 
 		this.#busyMs += endedAt.getTime() - entry.startedAt;
 		this.#agentBy.delete(entry.taskId);
@@ -1179,6 +1212,7 @@ export class Orchestrator {
 					exit,
 					endedAt,
 					...(watch.usage === undefined ? {} : {usage: watch.usage}),
+					...(workspace === undefined ? {} : {workspace}),
 				},
 				resetsAt,
 			);
@@ -1188,6 +1222,95 @@ export class Orchestrator {
 			this.#publish();
 			void this.#schedule();
 		}
+	}
+
+	/**
+	 * The attempt's workspace, ready for its agent; undefined when it could not be made, the
+	 * attempt then recorded (a failed setup is the task's `error`, anything else `infra`).
+	 */
+	async #prepare(task: Task, slot: AgentSlot, now: Date): Promise<PreparedWorkspace | undefined> {
+		try {
+			return await this.#workspaces.prepare(task.id, task.attempts.length);
+		} catch (error) {
+			this.#agentBy.delete(task.id);
+			const setup = error instanceof WorkspaceSetupFailed;
+			await this.#record(slot, now.getTime(), {
+				taskId: task.id,
+				attempt: task.attempts.length,
+				runId: this.#o.run.runId,
+				outcome: setup ? 'error' : 'infra',
+				message: setup
+					? error.message
+					: `could not make its worktree: ${(error as Error).message}`.slice(0, 500),
+				exit: {exitCode: null, signal: null},
+				endedAt: now,
+			});
+			return undefined;
+		}
+	}
+
+	/**
+	 * Finished work into the integration branch (worktree mode): what the agent left is committed
+	 * on its task branch, and the merge queue merges it. A conflict ends the attempt as
+	 * `conflict` (a retry is spent; the next attempt starts from the new tip).
+	 */
+	async #integrate(entry: Running): Promise<{classified: Classified; workspace?: WorkspaceRecord}> {
+		const done: Classified = {outcome: 'completed', message: 'exit 0'};
+		const {workspace} = entry;
+		if (this.#workspaces.mode === 'shared' || workspace.branch === undefined)
+			return {classified: done};
+		const record: WorkspaceRecord = {branch: workspace.branch, base: workspace.base ?? ''};
+		try {
+			const {title} = entry;
+			const work = await this.#workspaces.commit(workspace, `${entry.taskId}: ${title}`);
+			const stat = {
+				head: work.head,
+				files: work.files,
+				insertions: work.insertions,
+				deletions: work.deletions,
+			};
+			const merged = await this.#workspaces.merge(
+				workspace,
+				work,
+				`Merge ${entry.taskId}: ${title}`,
+			);
+			if (merged.kind === 'conflict') {
+				await this.#workspaces.release(workspace, true).catch(() => undefined);
+				return {
+					classified: {
+						outcome: 'conflict',
+						message:
+							`does not merge into ${this.#workspaces.branch ?? 'the integration branch'}: conflicts in ${merged.files.slice(0, 20).join(', ')}; its work is on branch ${workspace.branch}`.slice(
+								0,
+								500,
+							),
+					},
+					workspace: {...record, ...stat, merged: null},
+				};
+			}
+
+			return {
+				classified: done,
+				workspace: {...record, ...stat, merged: merged.kind === 'merged' ? merged.commit : null},
+			};
+		} catch (error) {
+			await this.#workspaces.release(workspace, true).catch(() => undefined);
+			return {
+				classified: {
+					outcome: 'error',
+					message: `could not merge its work: ${(error as Error).message}`.slice(0, 500),
+				},
+				workspace: {...record, merged: null},
+			};
+		}
+	}
+
+	/** A failed attempt's worktree is kept for inspection until the task's next attempt. */
+	async #keep(entry: Running): Promise<WorkspaceRecord | undefined> {
+		const {workspace} = entry;
+		await this.#workspaces.release(workspace, true).catch(() => undefined);
+		if (workspace.branch === undefined) return undefined;
+		return {branch: workspace.branch, base: workspace.base ?? '', merged: null};
 	}
 
 	/**

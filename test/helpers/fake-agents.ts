@@ -213,14 +213,18 @@ export async function settle(): Promise<void> {
 export class FakeGates implements GateRunner {
 	failing: {command: string; tail: string[]} | undefined;
 	runs = 0;
+	/** Where each run of the gates was asked to run. */
+	readonly dirs: Array<string | undefined> = [];
 	/** While set, a gate runs until this settles or it is aborted. */
 	hold: Promise<void> | undefined;
 
 	async run(
 		_commands: readonly string[],
 		signal?: AbortSignal,
+		cwd?: string,
 	): Promise<{command: string; tail: string[]} | undefined> {
 		this.runs++;
+		this.dirs.push(cwd);
 		if (this.hold !== undefined) {
 			const aborted = new Promise<void>((resolve) => {
 				signal?.addEventListener('abort', () => resolve(), {once: true});

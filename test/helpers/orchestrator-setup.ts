@@ -2,6 +2,7 @@
  * An orchestrator on fake agents, a fake clock and an in-memory store, all injected through the
  * ports: what the orchestrator's tests start from.
  */
+import type {Workspaces} from '../../source/core/workspaces.js';
 import {defaultConfig, type Config} from '../../source/core/config.js';
 import {Orchestrator, type StampedEvent} from '../../source/core/orchestrator.js';
 import type {AgentSlot} from '../../source/core/profiles.js';
@@ -60,6 +61,7 @@ export async function setup(
 		holdsRun?: () => Promise<boolean>;
 		/** Runs before each transaction of the run (not the setup's own): to hold one back, say. */
 		beforeUpdate?: (count: number) => Promise<void>;
+		workspaces?: Workspaces;
 	} = {},
 ) {
 	const clock = new FakeClock();
@@ -91,6 +93,7 @@ export async function setup(
 		cwd: '/repo',
 		logFile: (id, n) => `/logs/${id}/${n}.log`,
 		...(options.holdsRun === undefined ? {} : {holdsRun: options.holdsRun}),
+		...(options.workspaces === undefined ? {} : {workspaces: options.workspaces}),
 		...(options.memory === undefined
 			? {}
 			: {memory: {stats: options.memory, sampleMs: 2000, reservePercent: 10, limitMb: () => 1000}}),

@@ -1,0 +1,105 @@
+/**
+ * The orchestrator with a worktree per attempt (PRODUCT.md §12), through fake workspaces: where
+ * the agent works, what happens to its work on success, a conflict, a failure, a failed setup.
+ */
+import {describe, expect, it} from 'vitest';
+import {newTask, type Task} from '../../source/core/task.js';
+import {settle} from '../helpers/fake-agents.js';
+import {FakeWorkspaces} from '../helpers/fake-workspaces.js';
+import {setup, slot} from '../helpers/orchestrator-setup.js';
+
+const t = (id: string, fields: Partial<Task> = {}) => newTask({id, title: `task ${id}`, ...fields});
+
+describe('Orchestrator with a worktree per attempt', () => {
+	it('runs the agent and its gates in its worktree, commits and merges its work, and records it', async () => {
+		const workspaces = new FakeWorkspaces();
+		const run = await setup([t('a')], {
+			slots: [slot('s-1'), slot('s-2')],
+			workspaces,
+			config: {qualityGates: ['npm test']},
+		});
+		const agent = run.launcher.on('a');
+		expect(agent.launch.cwd).toBe('/worktrees/a-1');
+		expect(agent.launch.env).toMatchObject({JETPACK_WORKTREE: '/worktrees/a-1', JETPACK_SLOT: '1'});
+		agent.exit({exitCode: 0, signal: null});
+		await settle();
+		expect(run.gates.dirs).toEqual(['/worktrees/a-1']);
+		expect(workspaces.calls).toEqual([
+			'prepare a 1',
+			'commit /worktrees/a-1 a: task a',
+			'merge jetpack/tasks/a head1',
+		]);
+		const task = await run.task('a');
+		expect(task.status).toBe('completed');
+		expect(task.attempts[0]?.['workspace']).toEqual({
+			branch: 'jetpack/tasks/a',
+			base: 'base1',
+			head: 'head1',
+			merged: 'merge-of-head1',
+			files: 2,
+			insertions: 12,
+			deletions: 3,
+		});
+	});
+
+	it('ends an attempt whose work conflicts as conflict: a retry spent, the files and its branch named for the next attempt, its worktree kept', async () => {
+		const workspaces = new FakeWorkspaces();
+		workspaces.merges.push({kind: 'conflict', files: ['src/a.ts', 'README.md']});
+		const run = await setup([t('a')], {slots: [slot('s-1')], workspaces});
+		run.launcher.on('a').exit({exitCode: 0, signal: null});
+		await settle();
+		const task = await run.task('a');
+		expect(task).toMatchObject({status: 'pending', failureType: 'conflict', retryCount: 1});
+		expect(task.lastError).toBe(
+			'does not merge into jetpack/main: conflicts in src/a.ts, README.md; its work is on branch jetpack/tasks/a',
+		);
+		expect(task.attempts[0]?.['workspace']).toMatchObject({merged: null, head: 'head1'});
+		expect(workspaces.calls.at(-1)).toBe('release /worktrees/a-1 (kept)');
+		// The next attempt is told.
+		await run.timers.advance(31_000);
+		expect(run.launcher.on('a').launch.args.join(' ')).toContain(
+			'conflicts in src/a.ts, README.md',
+		);
+	});
+
+	it('keeps a failed attempt’s worktree for inspection, and never commits or merges it', async () => {
+		const workspaces = new FakeWorkspaces();
+		const run = await setup([t('a')], {slots: [slot('s-1')], workspaces});
+		run.launcher.on('a').exit({exitCode: 1, signal: null});
+		await settle();
+		expect(workspaces.calls).toEqual(['prepare a 1', 'release /worktrees/a-1 (kept)']);
+		expect((await run.task('a')).attempts[0]?.['workspace']).toEqual({
+			branch: 'jetpack/tasks/a',
+			base: 'base1',
+			merged: null,
+		});
+	});
+
+	it('ends an attempt whose setup fails as the task’s error, and one whose worktree cannot be made as infra', async () => {
+		const workspaces = new FakeWorkspaces();
+		workspaces.setupFails.add('a');
+		workspaces.brokenFor.add('b');
+		const run = await setup([t('a'), t('b')], {slots: [slot('s-1'), slot('s-2')], workspaces});
+		await settle();
+		expect(await run.task('a')).toMatchObject({
+			failureType: 'error',
+			retryCount: 1,
+			lastError: 'workspace setup `npm ci` failed: npm ERR! missing',
+		});
+		expect(await run.task('b')).toMatchObject({
+			failureType: 'infra',
+			retryCount: 0,
+			lastError: 'could not make its worktree: No space left on device',
+		});
+		expect(run.launcher.agents).toHaveLength(0);
+	});
+
+	it('runs every agent in the repository folder in shared mode, with nothing to merge', async () => {
+		const run = await setup([t('a')], {slots: [slot('s-1')]});
+		expect(run.launcher.on('a').launch.cwd).toBe('/repo');
+		expect(run.launcher.on('a').launch.env['JETPACK_WORKTREE']).toBeUndefined();
+		run.launcher.on('a').exit({exitCode: 0, signal: null});
+		await settle();
+		expect((await run.task('a')).attempts[0]?.['workspace']).toBeUndefined();
+	});
+});

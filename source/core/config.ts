@@ -45,6 +45,16 @@ export interface Config {
 	readonly inputWaitSeconds: number;
 	/** Unanswered this long, the attempt ends as `needs_input`. */
 	readonly inputWaitMinutes: number;
+	/** `worktree`: an attempt per git worktree, merged by a queue (§12); `shared`: the repository folder. */
+	readonly workspaces: 'worktree' | 'shared';
+	/** Where worktrees go; default a per-repository folder in the user's cache. */
+	readonly worktreeDir?: string;
+	/** Commands run in a new worktree before its agent starts (`npm ci`). */
+	readonly workspaceSetup: readonly string[];
+	/** The integration branch; default `jetpack/<current branch>`. */
+	readonly branch?: string;
+	/** One merge commit per task, or one squashed commit. */
+	readonly mergeStrategy: 'merge' | 'squash';
 }
 
 export const defaultConfig: Config = {
@@ -62,6 +72,9 @@ export const defaultConfig: Config = {
 	notifications: true,
 	inputWaitSeconds: 20,
 	inputWaitMinutes: 15,
+	workspaces: 'worktree',
+	workspaceSetup: [],
+	mergeStrategy: 'merge',
 };
 
 type Json = Record<string, unknown>;
@@ -123,6 +136,14 @@ class Reader {
 		return v as boolean;
 	}
 
+	oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T {
+		const v = this.value[key];
+		if (v === undefined) return fallback;
+		if (typeof v !== 'string' || !choices.includes(v as T))
+			this.fail(key, `one of ${choices.map((choice) => JSON.stringify(choice)).join(', ')}`);
+		return v as T;
+	}
+
 	string(key: string): string | undefined {
 		const v = this.value[key];
 		if (v === undefined) return undefined;
@@ -172,6 +193,11 @@ const topKeys = [
 	'notifications',
 	'inputWaitSeconds',
 	'inputWaitMinutes',
+	'workspaces',
+	'worktreeDir',
+	'workspaceSetup',
+	'branch',
+	'mergeStrategy',
 ] as const;
 
 /** Checks a parsed config file and fills the defaults. `file` is only for messages. */
@@ -231,6 +257,11 @@ export function parseConfig(value: unknown, file: string): Config {
 		notifications: top.boolean('notifications', defaultConfig.notifications),
 		inputWaitSeconds: top.number('inputWaitSeconds', defaultConfig.inputWaitSeconds, {min: 0.001}),
 		inputWaitMinutes: top.number('inputWaitMinutes', defaultConfig.inputWaitMinutes, {min: 0.001}),
+		workspaces: top.oneOf('workspaces', ['worktree', 'shared'], defaultConfig.workspaces),
+		worktreeDir: top.string('worktreeDir'),
+		workspaceSetup: top.strings('workspaceSetup') ?? defaultConfig.workspaceSetup,
+		branch: top.string('branch'),
+		mergeStrategy: top.oneOf('mergeStrategy', ['merge', 'squash'], defaultConfig.mergeStrategy),
 	};
 }
 

@@ -1,7 +1,7 @@
 /**
  * The built CLI as a user runs it: exit codes, one-sentence errors, no stack traces, help.
  */
-import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {commands} from '../../source/commands/registry.js';
@@ -253,7 +253,11 @@ describe('jetpack-tui, as a user runs it', () => {
 
 	it('init creates the store and a config, and leaves them alone the second time', async () => {
 		const cwd = await tempRepo();
-		const result = await runCli(['init'], {cwd, env: {PATH: path.dirname(process.execPath)}});
+		// A PATH with node and nothing else: no agent CLI this machine may have installed beside it.
+		const bin = path.join(cwd, '.bin');
+		mkdirSync(bin);
+		symlinkSync(process.execPath, path.join(bin, 'node'));
+		const result = await runCli(['init'], {cwd, env: {PATH: bin}});
 		expect(result.code).toBe(0);
 		expect(readFileSync(path.join(cwd, '.beads', 'tasks.jsonl'), 'utf8')).toBe('');
 		expect(JSON.parse(readFileSync(path.join(cwd, '.jetpack', 'config.json'), 'utf8'))).toEqual({

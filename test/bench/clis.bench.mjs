@@ -149,7 +149,13 @@ async function firstLine(name, bin, runs) {
 			execFileSync('git', ['init', '-q'], {cwd: dir});
 			const home = path.join(dir, '.home');
 			mkdirSync(home);
-			const extra = {HOME: home, IS_SANDBOX: '1', CLAUDE_CODE_MAX_RETRIES: '2'};
+			// No auto-update: claude would install itself globally on this machine.
+			const extra = {
+				HOME: home,
+				IS_SANDBOX: '1',
+				CLAUDE_CODE_MAX_RETRIES: '2',
+				DISABLE_AUTOUPDATER: '1',
+			};
 			if (name === 'claude')
 				Object.assign(extra, {ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test'});
 			if (name === 'codex') {

@@ -5,7 +5,7 @@
  * files) is never touched: nothing here checks out or resets anything in it.
  */
 import {createHash} from 'node:crypto';
-import {cp, mkdir, readFile, rm, stat} from 'node:fs/promises';
+import {cp, mkdir, readFile, realpath, rm, stat} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -272,8 +272,10 @@ export class GitWorkspaces implements Workspaces {
 			);
 		}
 
-		const worktreeDir = path.resolve(options.worktreeDir ?? defaultWorktreeDir(top));
-		await mkdir(worktreeDir, {recursive: true});
+		const wanted = path.resolve(repoDir, options.worktreeDir ?? defaultWorktreeDir(top));
+		await mkdir(wanted, {recursive: true});
+		// Git names worktrees by their real path; ours are recognised by comparing with it.
+		const worktreeDir = await realpath(wanted);
 		const workspaces = new GitWorkspaces(repoDir, top, prefix, branch, base, worktreeDir, options);
 		await git(top, ['worktree', 'prune'], {config: plumbing});
 		if (base !== undefined && base !== branch) await workspaces.#followBase(base);
@@ -552,6 +554,12 @@ export class GitWorkspaces implements Workspaces {
 				);
 				const [tree = '', ...files] = merged.stdout.split('\0').filter((field) => field !== '');
 				if (merged.code === 1) return {kind: 'conflict', files: [...new Set(files)]};
+				// Squashing work the branch already holds would add an empty commit.
+				if (
+					strategy === 'squash' &&
+					tree === (await gitLine(this.top, ['rev-parse', `${tip}^{tree}`]))
+				)
+					return {kind: 'nothing'};
 				const parents = strategy === 'merge' ? ['-p', tip, '-p', head] : ['-p', tip];
 				next = await gitLine(
 					this.top,

@@ -5,6 +5,7 @@
  * user's own config (their identity above all) stays readable.
  */
 import {execFile} from 'node:child_process';
+import {existsSync} from 'node:fs';
 
 /** A git command that failed: its arguments, exit code and what git said on stderr. */
 export class GitError extends Error {
@@ -98,11 +99,13 @@ export async function git(
 					return;
 				}
 
-				reject(
-					code === 'ENOENT'
-						? new GitError(args, code, 'git is not installed (not found on PATH)')
-						: new GitError(args, code, stderr === '' ? error.message : stderr),
-				);
+				const said =
+					code !== 'ENOENT'
+						? stderr || error.message
+						: existsSync(cwd)
+							? 'git is not installed (not found on PATH)'
+							: `the folder ${cwd} does not exist`;
+				reject(new GitError(args, code, said));
 			},
 		);
 		if (options.input !== undefined) child.stdin?.end(options.input);
@@ -121,7 +124,8 @@ export async function gitLine(
 
 /** The git on PATH, as `[major, minor, patch]`; undefined when there is none. */
 export async function gitVersion(): Promise<readonly [number, number, number] | undefined> {
-	const line = await gitLine(process.cwd(), ['version']).catch(() => undefined);
+	// Any folder will do, as long as it exists: the process's own may have been removed.
+	const line = await gitLine('/', ['version']).catch(() => undefined);
 	const match = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(line ?? '');
 	if (match === null) return undefined;
 	return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
@@ -130,13 +134,19 @@ export async function gitVersion(): Promise<readonly [number, number, number] | 
 /** Worktree mode computes merges with `git merge-tree --write-tree`, new in git 2.38. */
 export const worktreeModeGit = [2, 38] as const;
 
-/** Why this git cannot do worktree mode (one line for the user), or undefined when it can. */
-export async function worktreeModeUnsupported(): Promise<string | undefined> {
-	const version = await gitVersion();
+/** Why git `version` cannot do worktree mode (one line for the user), or undefined when it can. */
+export function gitTooOld(
+	version: readonly [number, number, number] | undefined,
+): string | undefined {
 	if (version === undefined)
 		return 'git is not installed, so every agent works in the shared folder';
 	const [major, minor] = version;
 	const [needMajor, needMinor] = worktreeModeGit;
 	if (major > needMajor || (major === needMajor && minor >= needMinor)) return undefined;
 	return `git ${version.join('.')} is older than ${needMajor}.${needMinor}, which worktree mode needs (git merge-tree --write-tree), so every agent works in the shared folder; update git to give each agent its own worktree`;
+}
+
+/** Why the git on PATH cannot do worktree mode, or undefined when it can. */
+export async function worktreeModeUnsupported(): Promise<string | undefined> {
+	return gitTooOld(await gitVersion());
 }

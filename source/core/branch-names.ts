@@ -20,7 +20,6 @@ export const attemptBranchPrefix = 'jetpack/attempts/';
 export function isRefComponent(name: string): boolean {
 	return (
 		name !== '' &&
-		name !== '@' &&
 		!name.startsWith('.') &&
 		!name.endsWith('.') &&
 		!name.endsWith('.lock') &&

@@ -15,8 +15,8 @@ import {
 	WorkspaceRefused,
 	WorkspaceUnavailable,
 } from '../../source/adapters/git-workspaces.js';
-import {worktreeModeUnsupported} from '../../source/adapters/git.js';
-import {taskBranch, taskIdOfBranch} from '../../source/core/branch-names.js';
+import {git, gitTooOld, worktreeModeUnsupported} from '../../source/adapters/git.js';
+import {isRefComponent, taskBranch, taskIdOfBranch} from '../../source/core/branch-names.js';
 import {type PreparedWorkspace, WorkspaceSetupFailed} from '../../source/core/workspaces.js';
 import {
 	checkoutSnapshot,
@@ -74,6 +74,49 @@ async function mergeAttempt(
 describe('GitWorkspaces', () => {
 	it('needs git 2.38, which this machine has', async () => {
 		expect(await worktreeModeUnsupported()).toBeUndefined();
+	});
+
+	it.each([
+		[[2, 39, 5], undefined],
+		[[2, 38, 0], undefined],
+		[[3, 0, 0], undefined],
+		[
+			[2, 37, 1],
+			'git 2.37.1 is older than 2.38, which worktree mode needs (git merge-tree --write-tree), so every agent works in the shared folder; update git to give each agent its own worktree',
+		],
+		[undefined, 'git is not installed, so every agent works in the shared folder'],
+	] as const)('git %j: %j', (version, reason) => {
+		expect(gitTooOld(version)).toBe(reason);
+	});
+
+	it('judges ref components as git check-ref-format does', async () => {
+		const dir = await tempRepo();
+		for (const name of [
+			'ok',
+			'a.b',
+			'.a',
+			'a.',
+			'a..b',
+			'a.lock',
+			'@',
+			'a@{b',
+			'a@b',
+			'a b',
+			'a~b',
+			'a^b',
+			'a:b',
+			'a?b',
+			'a*b',
+			'a[b',
+			'a\\b',
+			'é',
+			'a%b',
+			'-a',
+			'a\tb',
+		]) {
+			const valid = await git(dir, ['check-ref-format', `refs/heads/x/${name}`], {okCodes: [1]});
+			expect([name, isRefComponent(name)]).toEqual([name, valid.code === 0]);
+		}
 	});
 
 	it('fast-forwards a single task, then removes its branch and worktree', async () => {
@@ -144,6 +187,11 @@ describe('GitWorkspaces', () => {
 		const tip = tipOf(repo);
 		expect(parentsOf(repo, tip)).toEqual([afterFirst]);
 		expect(filesAt(repo, tip)).toEqual(['README.md', 'a.txt', 'a2.txt', 'b.txt']);
+		// The same work again (a retried merge) adds no empty commit.
+		expect(await workspaces.merge(second.workspace, second.work, 'bd-b: work')).toEqual({
+			kind: 'nothing',
+		});
+		expect(tipOf(repo)).toBe(tip);
 	});
 
 	it('reports a conflict with its files, leaves the integration branch, and keeps the work for the next attempt', async () => {

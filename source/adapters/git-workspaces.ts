@@ -127,6 +127,27 @@ async function isAncestor(cwd: string, ancestor: string, descendant: string): Pr
 	return code === 0;
 }
 
+/**
+ * Runs `work` holding the repository's worktree lock. Git 2.39 reads every worktree's folder when
+ * it adds one (is the branch checked out elsewhere?) and dies on one that another `worktree add`
+ * is half-way through making ("failed to read .git/worktrees/X/commondir"): so adding, listing,
+ * removing and pruning worktrees go one at a time, across processes. The lock lives in the git
+ * folder shared by every worktree.
+ */
+async function withWorktreeLock<T>(cwd: string, work: () => Promise<T>): Promise<T> {
+	const common = path.resolve(cwd, await gitLine(cwd, ['rev-parse', '--git-common-dir']));
+	const lock = await acquireStoreLock(path.join(common, 'jetpack-worktrees'), {
+		staleMs: 10_000,
+		timeoutMs: 5 * 60_000,
+	});
+	try {
+		return await work();
+	} finally {
+		await lock.release();
+	}
+}
+
+/** Call with the worktree lock held. */
 async function listWorktrees(cwd: string): Promise<WorktreeEntry[]> {
 	const {stdout} = await git(cwd, ['worktree', 'list', '--porcelain', '-z']);
 	const entries: WorktreeEntry[] = [];
@@ -240,8 +261,8 @@ export class GitWorkspaces implements Workspaces {
 		}
 
 		await checkIntegrationName(repoDir, branch);
-		const checkedOut = (await listWorktrees(repoDir)).find(
-			(entry) => entry.branch === `refs/heads/${branch}`,
+		const checkedOut = await withWorktreeLock(repoDir, async () =>
+			(await listWorktrees(repoDir)).find((entry) => entry.branch === `refs/heads/${branch}`),
 		);
 		if (checkedOut !== undefined)
 			throw new WorkspaceRefused(
@@ -255,7 +276,9 @@ export class GitWorkspaces implements Workspaces {
 				{
 					config: plumbing,
 				},
-			).catch((error: unknown) => {
+			).catch(async (error: unknown) => {
+				// Made by another run starting at the same moment: as good as ours.
+				if ((await commitOf(repoDir, `refs/heads/${branch}`)) !== undefined) return;
 				throw new WorkspaceRefused(
 					`cannot create the branch ${branch} (${error instanceof GitError ? error.stderr.trim().split('\n').at(-1) : String(error)}): rename the branch in the way, or set "branch" in .jetpack/config.json to another name.`,
 				);
@@ -277,7 +300,7 @@ export class GitWorkspaces implements Workspaces {
 		// Git names worktrees by their real path; ours are recognised by comparing with it.
 		const worktreeDir = await realpath(wanted);
 		const workspaces = new GitWorkspaces(repoDir, top, prefix, branch, base, worktreeDir, options);
-		await git(top, ['worktree', 'prune'], {config: plumbing});
+		await withWorktreeLock(top, async () => git(top, ['worktree', 'prune'], {config: plumbing}));
 		if (base !== undefined && base !== branch) await workspaces.#followBase(base);
 		return workspaces;
 	}
@@ -298,27 +321,31 @@ export class GitWorkspaces implements Workspaces {
 	async prepare(taskId: string, attempt: number): Promise<PreparedWorkspace> {
 		const branch = taskBranch(taskId);
 		const folderName = new RegExp(`^${escapeRegExp(encodeTaskId(taskId))}-(\\d+)$`);
-		let previousAttempt: number | undefined;
-		for (const entry of await listWorktrees(this.top)) {
-			const ours =
-				entry.branch === `refs/heads/${branch}` ||
-				(path.dirname(entry.dir) === this.worktreeDir && folderName.test(path.basename(entry.dir)));
-			if (!ours) continue;
-			previousAttempt ??= Number(folderName.exec(path.basename(entry.dir))?.[1] ?? Number.NaN);
-			await this.#removeWorktree(entry.dir);
-		}
-
-		const tip = await this.#tip();
-		const previous = await this.#keepPrevious(
-			taskId,
-			tip,
-			Number.isInteger(previousAttempt) ? (previousAttempt as number) : Math.max(1, attempt - 1),
-		);
 		const dir = path.join(this.worktreeDir, worktreeName(taskId, attempt));
-		// A folder left by a crash between mkdir and git's bookkeeping: ours, and in the way.
-		await rm(dir, {recursive: true, force: true});
-		await git(this.top, ['worktree', 'add', '--no-track', '-B', branch, dir, tip], {
-			config: plumbing,
+		const {tip, previous} = await withWorktreeLock(this.top, async () => {
+			let previousAttempt: number | undefined;
+			for (const entry of await listWorktrees(this.top)) {
+				const ours =
+					entry.branch === `refs/heads/${branch}` ||
+					(path.dirname(entry.dir) === this.worktreeDir &&
+						folderName.test(path.basename(entry.dir)));
+				if (!ours) continue;
+				previousAttempt ??= Number(folderName.exec(path.basename(entry.dir))?.[1] ?? Number.NaN);
+				await this.#removeWorktree(entry.dir);
+			}
+
+			const tip = await this.#tip();
+			const previous = await this.#keepPrevious(
+				taskId,
+				tip,
+				Number.isInteger(previousAttempt) ? (previousAttempt as number) : Math.max(1, attempt - 1),
+			);
+			// A folder left by a crash between mkdir and git's bookkeeping: ours, and in the way.
+			await rm(dir, {recursive: true, force: true});
+			await git(this.top, ['worktree', 'add', '--no-track', '-B', branch, dir, tip], {
+				config: plumbing,
+			});
+			return {tip, previous};
 		});
 		await this.#copyIncluded(dir);
 		const workDir = path.join(dir, this.prefix);
@@ -386,12 +413,15 @@ export class GitWorkspaces implements Workspaces {
 
 	async release(workspace: PreparedWorkspace, keep: boolean): Promise<void> {
 		if (keep || workspace.branch === undefined) return;
-		for (const entry of await listWorktrees(this.top))
-			if (entry.branch === `refs/heads/${workspace.branch}`) await this.#removeWorktree(entry.dir);
-		// Removed behind our back and already pruned, or never registered: the folder may remain.
-		const root = worktreeRoot(workspace.dir, this.prefix);
-		if (path.dirname(root) === this.worktreeDir) await rm(root, {recursive: true, force: true});
-		await git(this.top, ['worktree', 'prune'], {config: plumbing});
+		const {branch} = workspace;
+		await withWorktreeLock(this.top, async () => {
+			for (const entry of await listWorktrees(this.top))
+				if (entry.branch === `refs/heads/${branch}`) await this.#removeWorktree(entry.dir);
+			// Removed behind our back and already pruned, or never registered: the folder may remain.
+			const root = worktreeRoot(workspace.dir, this.prefix);
+			if (path.dirname(root) === this.worktreeDir) await rm(root, {recursive: true, force: true});
+			await git(this.top, ['worktree', 'prune'], {config: plumbing});
+		});
 	}
 
 	async #tip(): Promise<string> {
@@ -442,8 +472,10 @@ export class GitWorkspaces implements Workspaces {
 
 	/** A merged (or empty) task needs nothing more: its worktree, branch and kept attempts go. */
 	async #forget(branch: string): Promise<void> {
-		for (const entry of await listWorktrees(this.top))
-			if (entry.branch === `refs/heads/${branch}`) await this.#removeWorktree(entry.dir);
+		await withWorktreeLock(this.top, async () => {
+			for (const entry of await listWorktrees(this.top))
+				if (entry.branch === `refs/heads/${branch}`) await this.#removeWorktree(entry.dir);
+		});
 		await git(this.top, ['update-ref', '-d', `refs/heads/${branch}`], {config: plumbing});
 		const taskId = taskIdOfBranch(branch);
 		if (taskId === undefined) return;
@@ -451,7 +483,10 @@ export class GitWorkspaces implements Workspaces {
 			await git(this.top, ['update-ref', '-d', `refs/heads/${kept}`], {config: plumbing});
 	}
 
-	/** Removes a worktree, whatever state it is in (modified, already gone, never finished). */
+	/**
+	 * Removes a worktree, whatever state it is in (modified, already gone, never finished). Call
+	 * with the worktree lock held.
+	 */
 	async #removeWorktree(dir: string): Promise<void> {
 		try {
 			await git(this.top, ['worktree', 'remove', '--force', dir], {config: plumbing});
@@ -599,8 +634,8 @@ export class GitWorkspaces implements Workspaces {
 	 * moves: checked at open, and again before each move, since a person may have switched since.
 	 */
 	async #refuseIfCheckedOut(): Promise<void> {
-		const checkedOut = (await listWorktrees(this.top)).find(
-			(entry) => entry.branch === `refs/heads/${this.branch}`,
+		const checkedOut = await withWorktreeLock(this.top, async () =>
+			(await listWorktrees(this.top)).find((entry) => entry.branch === `refs/heads/${this.branch}`),
 		);
 		if (checkedOut !== undefined)
 			throw new WorkspaceRefused(
@@ -658,19 +693,21 @@ export interface JetpackWork {
 
 /** Every task worktree and branch of the repository holding `repoDir`. */
 export async function listJetpackWork(repoDir: string): Promise<JetpackWork> {
-	const worktrees = (await listWorktrees(repoDir)).flatMap((entry) => {
-		const taskId = entry.branch === undefined ? undefined : taskIdOfBranch(entry.branch);
-		if (taskId === undefined || entry.branch === undefined) return [];
-		return [
-			{
-				dir: entry.dir,
-				branch: entry.branch.slice('refs/heads/'.length),
-				taskId,
-				head: entry.head,
-				missing: entry.prunable,
-			},
-		];
-	});
+	const worktrees = (await withWorktreeLock(repoDir, async () => listWorktrees(repoDir))).flatMap(
+		(entry) => {
+			const taskId = entry.branch === undefined ? undefined : taskIdOfBranch(entry.branch);
+			if (taskId === undefined || entry.branch === undefined) return [];
+			return [
+				{
+					dir: entry.dir,
+					branch: entry.branch.slice('refs/heads/'.length),
+					taskId,
+					head: entry.head,
+					missing: entry.prunable,
+				},
+			];
+		},
+	);
 	const refs = await gitLine(repoDir, [
 		'for-each-ref',
 		'--format=%(objectname) %(refname)',

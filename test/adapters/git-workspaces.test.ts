@@ -226,6 +226,25 @@ describe('GitWorkspaces', () => {
 		expect(branchExists(repo, 'jetpack/attempts/bd-b/1')).toBe(false);
 	});
 
+	it('prepares and merges one at a time when runs open, prepare and merge at once', async () => {
+		const repo = await gitRepo();
+		const worktreeDir = await tempRepo();
+		const runs = await Promise.all(Array.from({length: 6}, async () => open(repo, {worktreeDir})));
+		const attempts = await Promise.all(
+			runs.map(async (run, i) => attempt(run, `bd-${i}`, {[`${i}.txt`]: `${i}\n`})),
+		);
+		const outcomes = await Promise.all(
+			attempts.map(async ({workspace, work}, i) =>
+				runs[i]?.merge(workspace, work, `bd-${i}: work`),
+			),
+		);
+		expect(outcomes.map((outcome) => outcome?.kind)).toEqual(Array(6).fill('merged'));
+		expect(filesAt(repo, tipOf(repo))).toEqual([
+			...Array.from({length: 6}, (_, i) => `${i}.txt`),
+			'README.md',
+		]);
+	});
+
 	it('computes the merge again when the integration branch moved before the swap', async () => {
 		const repo = await gitRepo();
 		let swaps = 0;

@@ -543,7 +543,7 @@ export class GitWorkspaces implements Workspaces {
 		);
 		if (outcome.kind === 'conflict')
 			throw new WorkspaceRefused(
-				`new commits on ${base} conflict with ${this.branch} in ${outcome.files.join(', ')}: merge ${base} into ${this.branch} yourself (for example in a worktree: git worktree add ../resolve ${this.branch}), commit, and run again.`,
+				`new commits on ${base} conflict with ${this.branch} in ${outcome.files.join(', ')}: merge ${base} into ${this.branch} yourself (git worktree add ../resolve ${this.branch}; merge and commit there; git worktree remove ../resolve), then run again.`,
 			);
 	}
 

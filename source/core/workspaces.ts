@@ -13,6 +13,11 @@ export interface PreparedWorkspace {
 	readonly branch?: string;
 	/** The integration commit it started from. */
 	readonly base?: string;
+	/**
+	 * The branch keeping an earlier attempt's unmerged work (`jetpack/attempts/<id>/<n>`), if any:
+	 * the next prompt names it, so the agent can reuse it.
+	 */
+	readonly previous?: string;
 }
 
 /** What an attempt's branch holds once whatever the agent left is committed. */

@@ -6,9 +6,9 @@
 import {chmod, mkdir, readFile, rename, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 
-const ignored = ['logs/', 'run.json*', 'unrecorded/', 'bin/'];
+const ignored = ['logs/', 'run.json*', 'unrecorded/', 'bin/', 'workspace.json'];
 /** What earlier versions wrote: brought up to date, unlike a person's own file. */
-const ignoredBefore = 'logs/\nrun.json*\nunrecorded/\n';
+const ignoredBefore = ['logs/\nrun.json*\nunrecorded/\n', 'logs/\nrun.json*\nunrecorded/\nbin/\n'];
 
 /** Writes `.jetpack/.gitignore` unless one is there (a person's own is left as it is). */
 export async function ensureJetpackIgnore(dir: string): Promise<void> {
@@ -16,7 +16,7 @@ export async function ensureJetpackIgnore(dir: string): Promise<void> {
 	await mkdir(folder, {recursive: true});
 	const file = path.join(folder, '.gitignore');
 	const ours = await readFile(file, 'utf8').then(
-		(text) => text === ignoredBefore,
+		(text) => ignoredBefore.includes(text),
 		() => false,
 	);
 	await writeFile(file, `${ignored.join('\n')}\n`, {flag: ours ? 'w' : 'wx'}).catch(

@@ -11,6 +11,8 @@ import {ProcProcessStats} from '../adapters/process-stats.js';
 import {PtyAgentLauncher} from '../adapters/pty-agent.js';
 import {explainFsError} from '../adapters/fs-errors.js';
 import {ensureJetpackIgnore, writeSelfScript} from '../adapters/jetpack-dir.js';
+import {GitWorkspaces, WorkspaceUnavailable} from '../adapters/git-workspaces.js';
+import {SharedWorkspaces, type Workspaces} from '../core/workspaces.js';
 import {forgetResults, loadResults, saveResults} from '../adapters/result-journal.js';
 import {stopAgentsOfGoneRuns} from './gone-runs.js';
 import {claimantAlive, RunFile} from '../adapters/run-file.js';
@@ -41,6 +43,12 @@ export interface RunSession {
 	readonly journalWarnings: readonly string[];
 	/** Processes left running by runs that are gone, stopped before their tasks were put back. */
 	readonly stoppedProcesses: number;
+	/** Where agents work, in one line to print at start: their own worktrees, or the shared folder. */
+	readonly workspaces: {
+		readonly mode: 'worktree' | 'shared';
+		readonly branch?: string;
+		readonly message: string;
+	};
 	readonly logsDir: string;
 	/** Something wrote the store (the CLI, an editor, our own transactions), debounced. */
 	onStoreChanged(listener: () => void): void;
@@ -120,6 +128,7 @@ export async function openRunSession(
 			context.config.graceSeconds * 1000,
 		);
 		const recovered = await context.store.update((tasks) => releaseDeadClaims(tasks, isGone, now));
+		const {workspaces, message: workspaceMessage} = await openWorkspaces(context, runId);
 		const logsDir = path.join(context.dir, '.jetpack', 'logs');
 		mkdirSync(logsDir, {recursive: true});
 		const eventLog = createWriteStream(path.join(logsDir, `run-${runId}.jsonl`), {flags: 'a'});
@@ -131,6 +140,7 @@ export async function openRunSession(
 			repository: context.store,
 			launcher: new PtyAgentLauncher(),
 			gates: new ShellGateRunner(context.dir, {runId}),
+			workspaces,
 			clock: context.clock,
 			timers: systemTimers,
 			config: context.config,
@@ -191,6 +201,11 @@ export async function openRunSession(
 			carried,
 			journalWarnings: saved.problems,
 			stoppedProcesses,
+			workspaces: {
+				mode: workspaces.mode,
+				...(workspaces.branch === undefined ? {} : {branch: workspaces.branch}),
+				message: workspaceMessage,
+			},
 			logsDir,
 			onStoreChanged(listener) {
 				storeListeners.push(listener);
@@ -204,6 +219,45 @@ export async function openRunSession(
 	} catch (error) {
 		for (const cleanup of cleanups.reverse()) cleanup();
 		await runFile.release();
+		throw error;
+	}
+}
+
+/**
+ * Where this run's agents work (PRODUCT.md §12): each attempt in its own git worktree, merged into
+ * the integration branch; or, where that cannot be (not git, no commit, an old git) or the config
+ * says `"workspaces": "shared"`, all in the repository folder. A branch that cannot be used stops
+ * the run (WorkspaceRefused, exit 2).
+ */
+async function openWorkspaces(
+	context: CommandContext,
+	runId: string,
+): Promise<{workspaces: Workspaces; message: string}> {
+	const {config} = context;
+	const shared = (why: string) => ({
+		workspaces: new SharedWorkspaces(context.dir),
+		message: `Agents share the repository folder: ${why}.`,
+	});
+	if (config.workspaces === 'shared')
+		return shared('"workspaces" is "shared" in .jetpack/config.json');
+	try {
+		const opened = await GitWorkspaces.open(context.dir, {
+			runId,
+			mergeStrategy: config.mergeStrategy,
+			workspaceSetup: config.workspaceSetup,
+			...(config.branch === undefined ? {} : {branch: config.branch}),
+			...(config.worktreeDir === undefined ? {} : {worktreeDir: config.worktreeDir}),
+		});
+		const setupHint =
+			config.qualityGates.length > 0 && config.workspaceSetup.length === 0
+				? ' Quality gates run in each fresh worktree: if they need installed dependencies, set "workspaceSetup" (like ["npm ci"]).'
+				: '';
+		return {
+			workspaces: opened,
+			message: `Each attempt works in its own git worktree; finished work merges into ${opened.branch}.${setupHint}`,
+		};
+	} catch (error) {
+		if (error instanceof WorkspaceUnavailable) return shared(error.message);
 		throw error;
 	}
 }

@@ -1059,7 +1059,7 @@ export class Orchestrator {
 			process = this.#o.launcher.launch({
 				command: profile.command,
 				args: expandArgs(profile.args, {
-					prompt: buildPrompt(task, tasks),
+					prompt: buildPrompt(task, tasks, workspace.previous),
 					id: task.id,
 					title: task.title,
 				}),
@@ -1280,7 +1280,7 @@ export class Orchestrator {
 					classified: {
 						outcome: 'conflict',
 						message:
-							`does not merge into ${this.#workspaces.branch ?? 'the integration branch'}: conflicts in ${merged.files.slice(0, 20).join(', ')}; its work is on branch ${workspace.branch}`.slice(
+							`does not merge into ${this.#workspaces.branch ?? 'the integration branch'}: conflicts in ${merged.files.slice(0, 20).join(', ')}`.slice(
 								0,
 								500,
 							),

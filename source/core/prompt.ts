@@ -6,7 +6,11 @@ import type {Task, TaskTable} from './task.js';
 
 const maxDependencyNotes = 12;
 
-export function buildPrompt(task: Task, tasks: TaskTable): string {
+/**
+ * `previousBranch`: where an earlier attempt's work was kept (worktree mode: it conflicted, or a
+ * person rejected it), for the agent to reuse.
+ */
+export function buildPrompt(task: Task, tasks: TaskTable, previousBranch?: string): string {
 	const lines = [`You are working on task ${task.id}: ${task.title}`];
 	if (task.description.trim() !== '') lines.push('', task.description.trim());
 	const done = task.dependencies
@@ -29,6 +33,12 @@ export function buildPrompt(task: Task, tasks: TaskTable): string {
 			`An earlier attempt failed (${task.failureType ?? 'error'}): ${task.lastError.slice(0, 500)}`,
 		);
 	}
+
+	if (previousBranch !== undefined)
+		lines.push(
+			'',
+			`The previous attempt's work is on git branch ${previousBranch}: reuse what is right in it (for example \`git diff HEAD...${previousBranch}\`, \`git cherry-pick\`).`,
+		);
 
 	lines.push(
 		'',

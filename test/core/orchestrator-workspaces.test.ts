@@ -42,7 +42,7 @@ describe('Orchestrator with a worktree per attempt', () => {
 		});
 	});
 
-	it('ends an attempt whose work conflicts as conflict: a retry spent, the files and its branch named for the next attempt, its worktree kept', async () => {
+	it('ends an attempt whose work conflicts as conflict: a retry spent, the files and the kept branch named for the next attempt, its worktree kept', async () => {
 		const workspaces = new FakeWorkspaces();
 		workspaces.merges.push({kind: 'conflict', files: ['src/a.ts', 'README.md']});
 		const run = await setup([t('a')], {slots: [slot('s-1')], workspaces});
@@ -51,15 +51,15 @@ describe('Orchestrator with a worktree per attempt', () => {
 		const task = await run.task('a');
 		expect(task).toMatchObject({status: 'pending', failureType: 'conflict', retryCount: 1});
 		expect(task.lastError).toBe(
-			'does not merge into jetpack/main: conflicts in src/a.ts, README.md; its work is on branch jetpack/tasks/a',
+			'does not merge into jetpack/main: conflicts in src/a.ts, README.md',
 		);
 		expect(task.attempts[0]?.['workspace']).toMatchObject({merged: null, head: 'head1'});
 		expect(workspaces.calls.at(-1)).toBe('release /worktrees/a-1 (kept)');
 		// The next attempt is told.
 		await run.timers.advance(31_000);
-		expect(run.launcher.on('a').launch.args.join(' ')).toContain(
-			'conflicts in src/a.ts, README.md',
-		);
+		const prompt = run.launcher.on('a').launch.args.join(' ');
+		expect(prompt).toContain('conflicts in src/a.ts, README.md');
+		expect(prompt).toContain("The previous attempt's work is on git branch jetpack/attempts/a/1");
 	});
 
 	it('keeps a failed attempt’s worktree for inspection, and never commits or merges it', async () => {

@@ -84,7 +84,7 @@ describe('jetpack-tui --headless in worktree mode', () => {
 			'M shared.txt\n?? notes.txt',
 		);
 		// Merged tasks leave no worktree and no branch behind.
-		expect(git(cwd, 'branch', '--list', 'jetpack/tasks/*')).toBe('');
+		expect(git(cwd, 'branch', '--list', 'jetpack/tasks/*', 'jetpack/attempts/*')).toBe('');
 		expect(git(cwd, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
 		// Each attempt records its workspace.
 		expect(tasks.get('a')?.attempts[0]).toMatchObject({

@@ -26,6 +26,7 @@ export class FakeWorkspaces implements Workspaces {
 			dir: `/worktrees/${taskId}-${attempt}`,
 			branch: `jetpack/tasks/${taskId}`,
 			base: 'base1',
+			...(attempt > 1 ? {previous: `jetpack/attempts/${taskId}/${attempt - 1}`} : {}),
 		};
 	}
 

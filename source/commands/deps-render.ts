@@ -172,6 +172,7 @@ const fill: Record<Task['status'], string> = {
 	ready: '#bbdefb',
 	claimed: '#fff59d',
 	in_progress: '#fff59d',
+	review: '#d1c4e9',
 	blocked: '#e1bee7',
 	completed: '#c8e6c9',
 	failed: '#ffcdd2',

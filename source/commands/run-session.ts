@@ -294,9 +294,25 @@ async function keepUnrecorded(
 export function exitCodeFor(reason: FinishReason, tasks: TaskTable): ExitCode {
 	if (reason === 'interrupted') return exitCodes.interrupted;
 	if (reason === 'all-paused') return exitCodes.noAgent;
-	return [...tasks.values()].every((task) => task.status === 'completed')
+	// Work that waits for a person's review is not a problem: the run did all it could.
+	return [...tasks.values()].every(
+		(task) => task.status === 'completed' || waitsForReview(task, tasks, new Set()),
+	)
 		? exitCodes.ok
 		: exitCodes.problems;
+}
+
+/** In review, or held back only by tasks in review (directly or down a chain). */
+function waitsForReview(task: Task, tasks: TaskTable, seen: Set<string>): boolean {
+	if (task.status === 'review') return true;
+	if ((task.status !== 'pending' && task.status !== 'ready') || seen.has(task.id)) return false;
+	seen.add(task.id);
+	const open = task.dependencies
+		.map((id) => tasks.get(id))
+		.filter((dep) => dep?.status !== 'completed');
+	return (
+		open.length > 0 && open.every((dep) => dep !== undefined && waitsForReview(dep, tasks, seen))
+	);
 }
 
 /** Store changes made by the CLI or by hand wake the scheduler. */

@@ -21,6 +21,7 @@ export interface RunSummary {
 		readonly failed: number;
 		readonly blocked: number;
 		readonly notRun: number;
+		readonly review: number;
 		readonly total: number;
 	};
 	readonly failed: ReadonlyArray<{
@@ -29,6 +30,8 @@ export interface RunSummary {
 		readonly why: string;
 	}>;
 	readonly blocked: ReadonlyArray<{readonly id: string; readonly why: string}>;
+	/** Tasks whose work waits for a person to accept it (`jetpack-tui review`), with their diff stat. */
+	readonly review: ReadonlyArray<{readonly id: string; readonly why: string}>;
 	/** Tasks left pending or ready: never started, or started and back in the queue. */
 	readonly notRun: ReadonlyArray<{readonly id: string; readonly why: string}>;
 	readonly paused: ReadonlyArray<{readonly profile: string; readonly reason: string}>;
@@ -50,6 +53,7 @@ export function summarizeRun(tasks: TaskTable, end: RunEnd): RunSummary {
 	const failed = all.filter((task) => task.status === 'failed');
 	const blocked = all.filter((task) => task.status === 'blocked');
 	const open = all.filter((task) => task.status === 'pending' || task.status === 'ready');
+	const review = all.filter((task) => task.status === 'review');
 	return {
 		reason: end.reason,
 		wallMs: end.wallMs,
@@ -59,6 +63,7 @@ export function summarizeRun(tasks: TaskTable, end: RunEnd): RunSummary {
 			failed: failed.length,
 			blocked: blocked.length,
 			notRun: open.length,
+			review: review.length,
 			total: all.length,
 		},
 		failed: failed.map((task) => ({
@@ -67,6 +72,7 @@ export function summarizeRun(tasks: TaskTable, end: RunEnd): RunSummary {
 			why: oneLine(task.lastError ?? '').slice(0, 200),
 		})),
 		blocked: blocked.map((task) => ({id: task.id, why: oneLine(task.blockers.join('; '))})),
+		review: review.map((task) => ({id: task.id, why: reviewWhy(task)})),
 		notRun: open.map((task) => ({id: task.id, why: whyNotRun(task, graph, end)})),
 		paused: end.paused,
 	};
@@ -77,6 +83,7 @@ const stateOf: Record<Task['status'], string> = {
 	ready: 'not run',
 	claimed: 'running',
 	in_progress: 'running',
+	review: 'waiting for review',
 	completed: 'completed',
 	failed: 'failed',
 	blocked: 'blocked',
@@ -89,6 +96,14 @@ const endedBy: Record<FinishReason, string> = {
 	'max-hours': 'the run reached --max-hours',
 	'lost-run': 'another run took over the store',
 };
+
+/** A task in review, in a phrase: its branch and diff stat. */
+function reviewWhy(task: Task): string {
+	const workspace = task.attempts.at(-1)?.['workspace'] as
+		{branch?: string; files?: number; insertions?: number; deletions?: number} | undefined;
+	if (workspace?.branch === undefined) return 'its work is done';
+	return `${workspace.branch} (+${workspace.insertions ?? 0} −${workspace.deletions ?? 0}, ${workspace.files ?? 0} file${workspace.files === 1 ? '' : 's'})`;
+}
 
 const clockTime = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
 
@@ -146,7 +161,7 @@ export function summaryText(summary: RunSummary, paint: Paint): string {
 			'bold',
 			`Run ${reason === 'done' ? 'finished' : `ended (${reason})`} after ${wallMs < 60_000 ? `${(wallMs / 1000).toFixed(1)} s` : minutesText(wallMs / 60_000)}; agents busy ${Math.round(summary.utilisation * 100)}% of the time.`,
 		),
-		`  ${counts.completed} completed, ${counts.failed} failed, ${counts.blocked} blocked, ${counts.notRun} not run, of ${counts.total}.`,
+		`  ${counts.completed} completed, ${counts.failed} failed, ${counts.blocked} blocked, ${counts.review > 0 ? `${counts.review} waiting for review, ` : ''}${counts.notRun} not run, of ${counts.total}.`,
 	];
 	for (const task of summary.failed.slice(0, 20))
 		lines.push(paint('red', `  ✗ ${task.id} (${task.failureType}): ${task.why}`.slice(0, 200)));
@@ -156,6 +171,15 @@ export function summaryText(summary: RunSummary, paint: Paint): string {
 		);
 	for (const task of summary.blocked.slice(0, 10))
 		lines.push(paint('magenta', `  ⊘ ${task.id} blocked: ${task.why}`));
+	for (const task of summary.review.slice(0, 20))
+		lines.push(paint('blue', `  ◕ ${task.id} waits for review: ${task.why}`));
+	if (summary.review.length > 0)
+		lines.push(
+			paint(
+				'blue',
+				'  See each with `jetpack-tui diff ID`; accept or reject with `jetpack-tui review ID --accept | --reject REASON`.',
+			),
+		);
 	for (const task of summary.notRun.slice(0, 10))
 		lines.push(paint('dim', `  · ${task.id} ${task.why}`));
 	if (summary.notRun.length > 10)
@@ -174,6 +198,7 @@ export function summaryJson(summary: RunSummary): Record<string, unknown> {
 		counts: summary.counts,
 		failed: summary.failed,
 		blocked: summary.blocked,
+		review: summary.review,
 		notRun: summary.notRun,
 		paused: summary.paused,
 	};

@@ -82,6 +82,8 @@ export interface AttemptRecord {
 	readonly usage?: Usage;
 	/** Its worktree's branch, commits and diff stat (worktree mode). */
 	readonly workspace?: WorkspaceRecord;
+	/** Done, and its work waits for a person to accept it (`merge: "review"`). */
+	readonly review?: boolean;
 }
 
 export interface RetryPolicy {
@@ -93,6 +95,8 @@ export interface RetryPolicy {
 /** What recording did to the task, for the event the orchestrator writes. */
 export type Recorded =
 	| {readonly kind: 'completed'; readonly task: Task}
+	/** Done; its work waits for a person's review (status `review`). */
+	| {readonly kind: 'review'; readonly task: Task}
 	/** Back to the queue with no retry spent (`killed`, `infra`, `rate_limited`, `needs_input`). */
 	| {readonly kind: 'released'; readonly task: Task}
 	| {readonly kind: 'retry'; readonly task: Task; readonly retryInSeconds: number}
@@ -162,6 +166,12 @@ export function recordAttempt(
 	}
 
 	const {claimedBy: _claimedBy, assignedAgent: _assignedAgent, ...rest} = task;
+	if (outcome === 'completed' && record.review === true) {
+		const {failureType: _f, lastError: _l, nextAttemptAt: _n, ...clean} = rest;
+		const next: Task = {...clean, attempts, status: 'review', updatedAt: stamp};
+		return {tasks: set(next), result: {kind: 'review', task: next}};
+	}
+
 	if (outcome === 'completed') {
 		const {failureType: _f, lastError: _l, nextAttemptAt: _n, ...clean} = rest;
 		// Done by hand meanwhile (`jetpack-tui task done`) is done all the same.

@@ -55,6 +55,8 @@ export interface Config {
 	readonly branch?: string;
 	/** One merge commit per task, or one squashed commit. */
 	readonly mergeStrategy: 'merge' | 'squash';
+	/** `auto`: finished work merges once its gates pass; `review`: it waits for a person (§12). */
+	readonly merge: 'auto' | 'review';
 }
 
 export const defaultConfig: Config = {
@@ -75,6 +77,7 @@ export const defaultConfig: Config = {
 	workspaces: 'worktree',
 	workspaceSetup: [],
 	mergeStrategy: 'merge',
+	merge: 'auto',
 };
 
 type Json = Record<string, unknown>;
@@ -198,6 +201,7 @@ const topKeys = [
 	'workspaceSetup',
 	'branch',
 	'mergeStrategy',
+	'merge',
 ] as const;
 
 /** Checks a parsed config file and fills the defaults. `file` is only for messages. */
@@ -262,6 +266,7 @@ export function parseConfig(value: unknown, file: string): Config {
 		workspaceSetup: top.strings('workspaceSetup') ?? defaultConfig.workspaceSetup,
 		branch: top.string('branch'),
 		mergeStrategy: top.oneOf('mergeStrategy', ['merge', 'squash'], defaultConfig.mergeStrategy),
+		merge: top.oneOf('merge', ['auto', 'review'], defaultConfig.merge),
 	};
 }
 

@@ -150,6 +150,16 @@ export type RunEvent =
 			/** When it takes tasks again (ISO). */
 			readonly until: string;
 	  }
+	/** Done; its work waits for a person to accept it (`merge: "review"`). */
+	| {
+			readonly type: 'task.review';
+			readonly task: string;
+			readonly agent: string;
+			readonly branch: string;
+			readonly files: number;
+			readonly insertions: number;
+			readonly deletions: number;
+	  }
 	/** A question is on the agent's screen and nothing has come for `inputWaitSeconds`. */
 	| {
 			readonly type: 'agent.waiting';
@@ -1193,9 +1203,12 @@ export class Orchestrator {
 		}
 
 		let workspace: WorkspaceRecord | undefined;
-		if (classified.outcome === 'completed')
-			({classified, workspace} = await this.#integrate(entry));
-		else workspace = await this.#keep(entry);
+		let review = false;
+		if (classified.outcome === 'completed') {
+			const integrated = await this.#integrate(entry);
+			({classified, workspace} = integrated);
+			review = integrated.review === true;
+		} else workspace = await this.#keep(entry);
 
 		this.#busyMs += endedAt.getTime() - entry.startedAt;
 		this.#agentBy.delete(entry.taskId);
@@ -1213,6 +1226,7 @@ export class Orchestrator {
 					endedAt,
 					...(watch.usage === undefined ? {} : {usage: watch.usage}),
 					...(workspace === undefined ? {} : {workspace}),
+					...(review ? {review} : {}),
 				},
 				resetsAt,
 			);
@@ -1254,7 +1268,9 @@ export class Orchestrator {
 	 * on its task branch, and the merge queue merges it. A conflict ends the attempt as
 	 * `conflict` (a retry is spent; the next attempt starts from the new tip).
 	 */
-	async #integrate(entry: Running): Promise<{classified: Classified; workspace?: WorkspaceRecord}> {
+	async #integrate(
+		entry: Running,
+	): Promise<{classified: Classified; workspace?: WorkspaceRecord; review?: boolean}> {
 		const done: Classified = {outcome: 'completed', message: 'exit 0'};
 		const {workspace} = entry;
 		if (this.#workspaces.mode === 'shared' || workspace.branch === undefined)
@@ -1269,6 +1285,12 @@ export class Orchestrator {
 				insertions: work.insertions,
 				deletions: work.deletions,
 			};
+			if (this.#o.config.merge === 'review') {
+				// Kept, worktree and branch, for a person to look at and accept or reject.
+				await this.#workspaces.release(workspace, true).catch(() => undefined);
+				return {classified: done, workspace: {...record, ...stat, merged: null}, review: true};
+			}
+
 			const merged = await this.#workspaces.merge(
 				workspace,
 				work,
@@ -1465,6 +1487,20 @@ export class Orchestrator {
 					task: taskId,
 					agent,
 					message: `the attempt ended (${outcome}); the task was set ${outside} meanwhile, which stands`,
+				});
+				return;
+			}
+
+			case 'review': {
+				const {workspace} = record;
+				this.#emit('info', {
+					type: 'task.review',
+					task: taskId,
+					agent,
+					branch: workspace?.branch ?? '',
+					files: workspace?.files ?? 0,
+					insertions: workspace?.insertions ?? 0,
+					deletions: workspace?.deletions ?? 0,
 				});
 				return;
 			}

@@ -11,6 +11,7 @@ export const taskStatuses = [
 	'ready',
 	'claimed',
 	'in_progress',
+	'review',
 	'blocked',
 	'completed',
 	'failed',

@@ -88,6 +88,10 @@ export function describeEvent(event: StampedEvent['event']): string {
 			return pauseText(event);
 		}
 
+		case 'task.review': {
+			return `done; waits for review on ${event.branch} (+${event.insertions} −${event.deletions}, ${event.files} file${event.files === 1 ? '' : 's'}): jetpack-tui diff ${event.task}`;
+		}
+
 		case 'agent.waiting': {
 			return `waiting for input: ${event.question} (attach to answer)`;
 		}

@@ -37,6 +37,7 @@ export const statusLook: Record<TaskStatus, {symbol: string; style: Style}> = {
 	ready: {symbol: '○', style: 'cyan'},
 	claimed: {symbol: '◔', style: 'yellow'},
 	in_progress: {symbol: '◑', style: 'yellow'},
+	review: {symbol: '◕', style: 'blue'},
 	blocked: {symbol: '⊘', style: 'magenta'},
 	completed: {symbol: '✓', style: 'green'},
 	failed: {symbol: '✗', style: 'red'},

@@ -26,6 +26,7 @@ const statusRank: Record<TaskStatus, number> = {
 	in_progress: 1,
 	claimed: 1,
 	failed: 2,
+	review: 2,
 	ready: 3,
 	blocked: 4,
 	pending: 5,

@@ -34,6 +34,7 @@ const statusRank: Readonly<Record<TaskStatus, number>> = {
 	failed: 0,
 	in_progress: 1,
 	claimed: 1,
+	review: 1,
 	ready: 2,
 	pending: 3,
 	blocked: 4,

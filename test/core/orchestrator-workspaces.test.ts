@@ -102,4 +102,34 @@ describe('Orchestrator with a worktree per attempt', () => {
 		await settle();
 		expect((await run.task('a')).attempts[0]?.['workspace']).toBeUndefined();
 	});
+
+	it('puts finished work in review instead of merging it, with merge: "review", worktree and branch kept; its dependents wait', async () => {
+		const workspaces = new FakeWorkspaces();
+		const run = await setup([t('a'), t('b', {dependencies: ['a']})], {
+			slots: [slot('s-1')],
+			workspaces,
+			config: {merge: 'review'},
+		});
+		run.launcher.on('a').exit({exitCode: 0, signal: null});
+		await settle();
+		expect(workspaces.calls).toEqual([
+			'prepare a 1',
+			'commit /worktrees/a-1 a: task a',
+			'release /worktrees/a-1 (kept)',
+		]);
+		const task = await run.task('a');
+		expect(task.status).toBe('review');
+		expect(task.claimedBy).toBeUndefined();
+		expect(task.attempts[0]?.['workspace']).toMatchObject({head: 'head1', merged: null});
+		expect(run.events.find((e) => e.event.type === 'task.review')?.event).toMatchObject({
+			task: 'a',
+			branch: 'jetpack/tasks/a',
+			files: 2,
+			insertions: 12,
+			deletions: 3,
+		});
+		// Nothing else can run: b waits for a's review, and the run ends.
+		expect(await run.orchestrator.finished).toBe('done');
+		expect(run.launcher.agents).toHaveLength(1);
+	});
 });

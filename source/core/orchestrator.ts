@@ -197,6 +197,8 @@ export interface AgentView {
 	readonly waiting?: string;
 	/** What its CLI has reported spending in this attempt. */
 	readonly usage?: Usage;
+	/** The task branch its worktree is on (worktree mode). */
+	readonly branch?: string;
 }
 
 export interface Snapshot {
@@ -1625,6 +1627,7 @@ export class Orchestrator {
 				...this.#memory?.figures(run.taskId),
 				...(run.watch.waiting === undefined ? {} : {waiting: run.watch.waiting.message}),
 				...(run.watch.usage === undefined ? {} : {usage: run.watch.usage}),
+				...(run.workspace.branch === undefined ? {} : {branch: run.workspace.branch}),
 			};
 		});
 		const paused = [...this.#breakers]

@@ -71,6 +71,13 @@ export type RunEvent =
 			readonly runnable: number;
 			readonly recovered: number;
 	  }
+	/** Where this run's agents work: their own worktrees merged into `branch`, or the shared folder. */
+	| {
+			readonly type: 'run.workspaces';
+			readonly mode: 'worktree' | 'shared';
+			readonly branch?: string;
+			readonly message: string;
+	  }
 	/** A run that had finished with nothing to do has work again (a retry, a new task). */
 	| {readonly type: 'run.resumed'; readonly runnable: number}
 	| {
@@ -247,6 +254,8 @@ export interface OrchestratorOptions {
 	readonly holdsRun?: () => Promise<boolean>;
 	/** Where attempts work (PRODUCT.md §12); the repository folder itself by default. */
 	readonly workspaces?: Workspaces;
+	/** Where agents work, in one line, told at the start of the run (`run.workspaces`). */
+	readonly workspacesNote?: string;
 }
 
 interface Running {
@@ -406,6 +415,13 @@ export class Orchestrator {
 		const tasks = await this.#o.repository.read();
 		// Stopped while the store was read (a quick `q`): no timers that would outlive the run.
 		if (this.#stopping || this.#finished !== undefined) return;
+		if (this.#o.workspacesNote !== undefined)
+			this.#emit('info', {
+				type: 'run.workspaces',
+				mode: this.#workspaces.mode,
+				...(this.#workspaces.branch === undefined ? {} : {branch: this.#workspaces.branch}),
+				message: this.#o.workspacesNote,
+			});
 		this.#emit('info', {
 			type: 'run.started',
 			agents: this.#slots.length,
@@ -1206,11 +1222,12 @@ export class Orchestrator {
 
 		let workspace: WorkspaceRecord | undefined;
 		let review = false;
-		if (classified.outcome === 'completed') {
+		// Shared mode has nothing to commit, merge or keep.
+		if (this.#workspaces.mode === 'worktree' && classified.outcome === 'completed') {
 			const integrated = await this.#integrate(entry);
 			({classified, workspace} = integrated);
 			review = integrated.review === true;
-		} else workspace = await this.#keep(entry);
+		} else if (this.#workspaces.mode === 'worktree') workspace = await this.#keep(entry);
 
 		this.#busyMs += endedAt.getTime() - entry.startedAt;
 		this.#agentBy.delete(entry.taskId);

@@ -946,9 +946,14 @@ export class Orchestrator {
 	#noticeReported(tasks: TaskTable, now: number): void {
 		for (const [taskId, run] of this.#running) {
 			if (run.watch.reportedAt !== undefined || run.stopReason !== undefined) continue;
-			const status = tasks.get(taskId)?.status;
-			if (status === 'completed' || status === 'failed')
-				run.watch = {...run.watch, reportedAt: now};
+			const task = tasks.get(taskId);
+			// Done or failed in the store, or (worktree mode) the attempt reported done: its
+			// gates, commit and merge follow as for an agent that exited with success.
+			const reported =
+				task?.status === 'completed' ||
+				task?.status === 'failed' ||
+				task?.attempts.find((a) => a.n === run.attempt)?.['reported'] === 'done';
+			if (reported) run.watch = {...run.watch, reportedAt: now};
 		}
 	}
 

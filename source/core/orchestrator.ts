@@ -1486,12 +1486,7 @@ export class Orchestrator {
 				const outside = recorded.task.status;
 				// The agent's own `task done` (or a person's) is a completion all the same.
 				if (outside === 'completed') {
-					this.#emit('info', {
-						type: 'task.completed',
-						task: taskId,
-						agent,
-						seconds: Math.round((record.endedAt.getTime() - startedAt) / 1000),
-					});
+					this.#tellCompleted(taskId, agent, record.endedAt, startedAt);
 					return;
 				}
 
@@ -1530,12 +1525,7 @@ export class Orchestrator {
 			}
 
 			case 'completed': {
-				this.#emit('info', {
-					type: 'task.completed',
-					task: taskId,
-					agent,
-					seconds: Math.round((record.endedAt.getTime() - startedAt) / 1000),
-				});
+				this.#tellCompleted(taskId, agent, record.endedAt, startedAt);
 				return;
 			}
 
@@ -1572,6 +1562,11 @@ export class Orchestrator {
 				});
 			}
 		}
+	}
+
+	#tellCompleted(task: string, agent: string, endedAt: Date, startedAt: number): void {
+		const seconds = Math.round((endedAt.getTime() - startedAt) / 1000);
+		this.#emit('info', {type: 'task.completed', task, agent, seconds});
 	}
 
 	/**

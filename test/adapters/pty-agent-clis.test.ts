@@ -5,43 +5,11 @@
  */
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import {afterEach, describe, expect, it} from 'vitest';
-import {PtyAgentLauncher} from '../../source/adapters/pty-agent.js';
-import type {AgentLaunch, AgentProcess, Screen} from '../../source/core/agent-ports.js';
+import {describe, expect, it} from 'vitest';
 import type {TranscriptItem} from '../../source/core/clis/detector.js';
+import {launchNode, screenText} from '../helpers/pty-agents.js';
 import {tempRepo} from '../helpers/temp-repo.js';
 import {until} from '../helpers/until.js';
-
-const launcher = new PtyAgentLauncher();
-const running = new Set<AgentProcess>();
-
-afterEach(async () => {
-	await Promise.all([...running].map(async (agent) => agent.stop(0, {immediate: true})));
-	running.clear();
-});
-
-async function launchNode(script: string, overrides: Partial<AgentLaunch> = {}) {
-	const dir = await tempRepo();
-	const logFile = path.join(dir, 'logs', '1.log');
-	const agent = launcher.launch({
-		command: process.execPath,
-		args: ['-e', script],
-		cwd: dir,
-		env: {},
-		cols: 80,
-		rows: 24,
-		logFile,
-		...overrides,
-	});
-	running.add(agent);
-	const exited = new Promise((resolve) => {
-		agent.onExit(resolve);
-	});
-	return {agent, logFile: overrides.logFile ?? logFile, dir, exited};
-}
-
-const screenText = (screen: Screen) =>
-	screen.lines.map((runs) => runs.map((run) => run.text).join('')).join('\n');
 
 /** A parser in the shape of a detector's: `{"say": …}` lines are messages, `{"other": …}` nothing. */
 function parse(line: string): readonly TranscriptItem[] | undefined {

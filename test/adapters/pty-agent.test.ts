@@ -4,47 +4,16 @@
  */
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
-import {afterEach, describe, expect, it} from 'vitest';
-import {PtyAgentLauncher} from '../../source/adapters/pty-agent.js';
+import {describe, expect, it} from 'vitest';
 import {
 	CommandNotFound,
 	type AgentExit,
-	type AgentLaunch,
 	type AgentProcess,
 	type Screen,
 } from '../../source/core/agent-ports.js';
+import {launcher, launchNode, screenText} from '../helpers/pty-agents.js';
 import {tempRepo} from '../helpers/temp-repo.js';
 import {until} from '../helpers/until.js';
-
-const launcher = new PtyAgentLauncher();
-const running = new Set<AgentProcess>();
-
-// A failed assertion must not leave its process behind for the rest of the run.
-afterEach(async () => {
-	await Promise.all([...running].map(async (agent) => agent.stop(0, {immediate: true})));
-	running.clear();
-});
-
-async function launchNode(
-	script: string,
-	overrides: Partial<AgentLaunch> = {},
-): Promise<{agent: AgentProcess; logFile: string}> {
-	const dir = await tempRepo();
-	// A folder that does not exist yet: the launcher makes it.
-	const logFile = path.join(dir, 'logs', 'agent.log');
-	const agent = launcher.launch({
-		command: process.execPath,
-		args: ['-e', script],
-		cwd: dir,
-		env: {},
-		cols: 80,
-		rows: 24,
-		logFile,
-		...overrides,
-	});
-	running.add(agent);
-	return {agent, logFile};
-}
 
 /** The exit, or a clear failure well before the test timeout if it never comes. */
 async function exitOf(agent: AgentProcess, timeoutMs = 20_000): Promise<AgentExit> {
@@ -58,9 +27,6 @@ async function exitOf(agent: AgentProcess, timeoutMs = 20_000): Promise<AgentExi
 		});
 	});
 }
-
-const screenText = (screen: Screen) =>
-	screen.lines.map((runs) => runs.map((run) => run.text).join('')).join('\n');
 
 /** Gone, or a zombie nobody has reaped yet (an init that does not reap in some containers). */
 function gone(pid: number): boolean {

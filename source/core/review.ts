@@ -10,7 +10,12 @@ import {UsageError} from './errors.js';
 import {backoffSeconds} from './outcome.js';
 import type {TaskRepository} from './ports.js';
 import {sortedTasks, type Attempt, type Task, type TaskTable} from './task.js';
-import type {MergeOutcome, WorkspaceRecord, Workspaces} from './workspaces.js';
+import {
+	sharedDiffReason,
+	type MergeOutcome,
+	type WorkspaceRecord,
+	type Workspaces,
+} from './workspaces.js';
 
 /** A task waiting for review, as `jetpack-tui review` lists it. */
 export interface ReviewEntry {
@@ -293,10 +298,7 @@ export function diffSource(task: Task): DiffSource {
 	if (inWorktree.length === 0)
 		return task.attempts.every((attempt) => attempt.endedAt === undefined)
 			? {kind: 'none', message: `${id} is running its first attempt; there is nothing to diff yet.`}
-			: {
-					kind: 'none',
-					message: `${id} ran in the shared folder, where no diff of its own is kept (agents there change the repository folder directly).`,
-				};
+			: {kind: 'none', message: `${id} ${sharedDiffReason}.`};
 	for (const attempt of [...inWorktree].reverse()) {
 		const record = workspaceOf(attempt);
 		if (record?.head !== undefined) return {kind: 'attempt', attempt: attempt.n, record};

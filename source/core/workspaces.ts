@@ -92,8 +92,8 @@ export interface DiffOptions {
 }
 
 /** Shared mode keeps no diff: every agent worked in the one folder, on the user's files. */
-export const sharedDiffMessage =
-	'it ran in the shared folder, where no diff of its own is kept (agents there change the repository folder directly)';
+export const sharedDiffReason =
+	'ran in the shared folder, where no diff of its own is kept (agents there change the repository folder directly)';
 
 /** A `workspaceSetup` command failed: the attempt ends as `error` with its last lines. */
 export class WorkspaceSetupFailed extends Error {
@@ -128,6 +128,6 @@ export class SharedWorkspaces implements Workspaces {
 	}
 
 	async diff(): Promise<string> {
-		return `${sharedDiffMessage}.\n`;
+		return `The task ${sharedDiffReason}.\n`;
 	}
 }

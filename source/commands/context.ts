@@ -23,6 +23,8 @@ export interface CommandContext {
 	readonly stderr: Output;
 	/** Whether stdout may carry colour (a TTY, and NO_COLOR unset). */
 	readonly color: boolean;
+	/** The environment the command was run with (an agent's, when an agent runs it). */
+	readonly env: NodeJS.ProcessEnv;
 }
 
 export type CommandResult = Promise<ExitCode>;

@@ -40,19 +40,6 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 	const {orchestrator, recovered, carried, stoppedProcesses, slots} = session;
 	const cleanups: Array<() => void> = [];
 	try {
-		const {workspaces} = session;
-		out(
-			flags.json
-				? JSON.stringify({
-						time: new Date().toISOString(),
-						level: 'info',
-						event: 'run.workspaces',
-						mode: workspaces.mode,
-						...(workspaces.branch === undefined ? {} : {branch: workspaces.branch}),
-						message: workspaces.message,
-					})
-				: paint('dim', workspaces.message),
-		);
 		for (const warning of session.journalWarnings)
 			out(
 				flags.json

@@ -151,7 +151,6 @@ export async function runInteractive(
 		process.on('SIGHUP', onSignal);
 		process.on('SIGINT', onSignal);
 		await orchestrator.start(session.recovered.length);
-		report(session.workspaces.message);
 		if (session.stoppedProcesses > 0)
 			report(
 				`stopped ${session.stoppedProcesses} process${session.stoppedProcesses === 1 ? '' : 'es'} that agents of a run that is gone had left running`,

@@ -140,6 +140,7 @@ export async function openRunSession(
 			launcher: new PtyAgentLauncher(),
 			gates: new ShellGateRunner(context.dir, {runId}),
 			workspaces,
+			workspacesNote: workspaceMessage,
 			clock: context.clock,
 			timers: systemTimers,
 			config: context.config,

@@ -98,6 +98,7 @@ export async function runCommandLine(line: CommandLine, env: NodeJS.ProcessEnv):
 			stdout: process.stdout,
 			stderr: process.stderr,
 			color: colorWanted(process.stdout, env),
+			env,
 		},
 		{args, flags},
 	);

@@ -3,6 +3,7 @@ import {UsageError} from '../core/errors.js';
 import {
 	blockTask,
 	markDone,
+	reportDone,
 	markFailed,
 	retryTasks,
 	unblockTask,
@@ -53,8 +54,22 @@ export async function runTaskRetry(
 }
 
 export async function runTaskDone(context: CommandContext, {args}: Invocation): CommandResult {
+	const id = onlyId(args);
+	const attempt = ownAttempt(context.env, id);
+	if (attempt !== undefined) {
+		const reported = await context.store.update((tasks) =>
+			reportDone(tasks, id, attempt, opContext(context)),
+		);
+		if (reported !== undefined) {
+			context.stdout.write(
+				`${id}: reported done; the run merges your work once its quality gates pass, then completes it.\n`,
+			);
+			return 0;
+		}
+	}
+
 	const {task, unmetDependencies} = await context.store.update((tasks) =>
-		markDone(tasks, onlyId(args), opContext(context)),
+		markDone(tasks, id, opContext(context)),
 	);
 	context.stdout.write(`${task.id} completed.\n`);
 	if (unmetDependencies.length > 0) {
@@ -64,6 +79,16 @@ export async function runTaskDone(context: CommandContext, {args}: Invocation): 
 	}
 
 	return 0;
+}
+
+/**
+ * The attempt number when this is the agent of task `id`'s attempt, working in its own worktree:
+ * its environment says so (`JETPACK_WORKTREE`, `JETPACK_TASK_ID`, and the attempt token).
+ */
+function ownAttempt(env: NodeJS.ProcessEnv, id: string): number | undefined {
+	if (env['JETPACK_WORKTREE'] === undefined || env['JETPACK_TASK_ID'] !== id) return undefined;
+	const attempt = Number((env['JETPACK_AGENT_TOKEN'] ?? '').split('.').at(-1));
+	return Number.isInteger(attempt) && attempt > 0 ? attempt : undefined;
 }
 
 export async function runTaskFail(

@@ -71,6 +71,13 @@ export type RunEvent =
 			readonly runnable: number;
 			readonly recovered: number;
 	  }
+	/** Where this run's agents work: their own worktrees merged into `branch`, or the shared folder. */
+	| {
+			readonly type: 'run.workspaces';
+			readonly mode: 'worktree' | 'shared';
+			readonly branch?: string;
+			readonly message: string;
+	  }
 	/** A run that had finished with nothing to do has work again (a retry, a new task). */
 	| {readonly type: 'run.resumed'; readonly runnable: number}
 	| {
@@ -247,6 +254,8 @@ export interface OrchestratorOptions {
 	readonly holdsRun?: () => Promise<boolean>;
 	/** Where attempts work (PRODUCT.md §12); the repository folder itself by default. */
 	readonly workspaces?: Workspaces;
+	/** Where agents work, in one line, told at the start of the run (`run.workspaces`). */
+	readonly workspacesNote?: string;
 }
 
 interface Running {
@@ -406,6 +415,13 @@ export class Orchestrator {
 		const tasks = await this.#o.repository.read();
 		// Stopped while the store was read (a quick `q`): no timers that would outlive the run.
 		if (this.#stopping || this.#finished !== undefined) return;
+		if (this.#o.workspacesNote !== undefined)
+			this.#emit('info', {
+				type: 'run.workspaces',
+				mode: this.#workspaces.mode,
+				...(this.#workspaces.branch === undefined ? {} : {branch: this.#workspaces.branch}),
+				message: this.#o.workspacesNote,
+			});
 		this.#emit('info', {
 			type: 'run.started',
 			agents: this.#slots.length,
@@ -930,9 +946,14 @@ export class Orchestrator {
 	#noticeReported(tasks: TaskTable, now: number): void {
 		for (const [taskId, run] of this.#running) {
 			if (run.watch.reportedAt !== undefined || run.stopReason !== undefined) continue;
-			const status = tasks.get(taskId)?.status;
-			if (status === 'completed' || status === 'failed')
-				run.watch = {...run.watch, reportedAt: now};
+			const task = tasks.get(taskId);
+			// Done or failed in the store, or (worktree mode) the attempt reported done: its
+			// gates, commit and merge follow as for an agent that exited with success.
+			const reported =
+				task?.status === 'completed' ||
+				task?.status === 'failed' ||
+				task?.attempts.find((a) => a.n === run.attempt)?.['reported'] === 'done';
+			if (reported) run.watch = {...run.watch, reportedAt: now};
 		}
 	}
 
@@ -1206,11 +1227,12 @@ export class Orchestrator {
 
 		let workspace: WorkspaceRecord | undefined;
 		let review = false;
-		if (classified.outcome === 'completed') {
+		// Shared mode has nothing to commit, merge or keep.
+		if (this.#workspaces.mode === 'worktree' && classified.outcome === 'completed') {
 			const integrated = await this.#integrate(entry);
 			({classified, workspace} = integrated);
 			review = integrated.review === true;
-		} else workspace = await this.#keep(entry);
+		} else if (this.#workspaces.mode === 'worktree') workspace = await this.#keep(entry);
 
 		this.#busyMs += endedAt.getTime() - entry.startedAt;
 		this.#agentBy.delete(entry.taskId);
@@ -1464,12 +1486,7 @@ export class Orchestrator {
 				const outside = recorded.task.status;
 				// The agent's own `task done` (or a person's) is a completion all the same.
 				if (outside === 'completed') {
-					this.#emit('info', {
-						type: 'task.completed',
-						task: taskId,
-						agent,
-						seconds: Math.round((record.endedAt.getTime() - startedAt) / 1000),
-					});
+					this.#tellCompleted(taskId, agent, record.endedAt, startedAt);
 					return;
 				}
 
@@ -1508,12 +1525,7 @@ export class Orchestrator {
 			}
 
 			case 'completed': {
-				this.#emit('info', {
-					type: 'task.completed',
-					task: taskId,
-					agent,
-					seconds: Math.round((record.endedAt.getTime() - startedAt) / 1000),
-				});
+				this.#tellCompleted(taskId, agent, record.endedAt, startedAt);
 				return;
 			}
 
@@ -1550,6 +1562,11 @@ export class Orchestrator {
 				});
 			}
 		}
+	}
+
+	#tellCompleted(task: string, agent: string, endedAt: Date, startedAt: number): void {
+		const seconds = Math.round((endedAt.getTime() - startedAt) / 1000);
+		this.#emit('info', {type: 'task.completed', task, agent, seconds});
 	}
 
 	/**

@@ -218,6 +218,31 @@ export function markDone(tasks: TaskTable, id: string, context: OpContext): Chan
 	return {tasks: next, result: {task: result, unmetDependencies}};
 }
 
+/**
+ * An agent working in its own worktree says its task is done (`task done` from the attempt's
+ * environment): the attempt is marked as reported, and the run treats it as the agent's success —
+ * gates, commit, merge — before the task is completed, so its dependents start from merged work
+ * (PRODUCT.md §12). Undefined when that attempt is not the task's open one (then it is done by
+ * hand, as any `task done`).
+ */
+export function reportDone(
+	tasks: TaskTable,
+	id: string,
+	attempt: number,
+	context: OpContext,
+): Change<Task | undefined> {
+	const task = requireTask(tasks, id);
+	const open = task.attempts.at(-1);
+	if (task.status !== 'in_progress' || open?.n !== attempt || open.endedAt !== undefined)
+		return {tasks, result: undefined};
+	const next: Task = {
+		...task,
+		attempts: task.attempts.map((a) => (a.n === attempt ? {...a, reported: 'done'} : a)),
+		updatedAt: context.now.toISOString(),
+	};
+	return {tasks: new Map(tasks).set(id, next), result: next};
+}
+
 export function markFailed(
 	tasks: TaskTable,
 	id: string,

@@ -36,6 +36,10 @@ export function describeEvent(event: StampedEvent['event']): string {
 			return `run started: ${event.agents} agent${event.agents === 1 ? '' : 's'}, ${event.runnable} task${event.runnable === 1 ? '' : 's'} runnable${event.recovered > 0 ? `, ${event.recovered} recovered` : ''}`;
 		}
 
+		case 'run.workspaces': {
+			return event.message;
+		}
+
 		case 'run.resumed': {
 			return `run started again: ${event.runnable} task${event.runnable === 1 ? '' : 's'} runnable`;
 		}

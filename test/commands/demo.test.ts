@@ -53,6 +53,7 @@ async function demoOf(tasks: readonly object[]) {
 		stdout: {write: (text) => void (stdout += text)},
 		stderr: {write: (text) => void (stderr += text)},
 		color: false,
+		env: {},
 	};
 	const code = await runDemo(context, {args: [], flags}, example);
 	const copy = /stay in (\S+?) \(/.exec(stderr)?.[1];

@@ -7,6 +7,7 @@ import {
 	markFailed,
 	newTaskId,
 	parsePriority,
+	reportDone,
 	retryTasks,
 	unblockTask,
 } from '../../source/core/task-ops.js';
@@ -152,5 +153,35 @@ describe('task ops', () => {
 		expect(result).toEqual({retried: ['waits'], nothingToRetry: ['r', 'p']});
 		expect(next.get('r')).toBe(tasks.get('r'));
 		expect(next.get('waits')).toMatchObject({retryCount: 0});
+	});
+});
+
+describe('reportDone', () => {
+	const running = newTask({
+		id: 'bd-r',
+		title: 'r',
+		status: 'in_progress',
+		attempts: [{n: 1, agent: 'a-1', startedAt: '2026-11-29T11:00:00.000Z'}],
+	});
+	const tasks = new Map([[running.id, running]]);
+
+	it('marks the open attempt as reported done and leaves the task to its run', () => {
+		const {result} = reportDone(tasks, 'bd-r', 1, context);
+		expect(result?.status).toBe('in_progress');
+		expect(result?.attempts[0]).toMatchObject({n: 1, reported: 'done'});
+	});
+
+	it.each([
+		['another attempt', tasks, 2],
+		[
+			'a task no longer running',
+			new Map([[running.id, {...running, status: 'completed' as const}]]),
+			1,
+		],
+	])('changes nothing for %s', (_name, before, attempt) => {
+		expect(reportDone(before, 'bd-r', attempt, context)).toEqual({
+			tasks: before,
+			result: undefined,
+		});
 	});
 });

@@ -92,6 +92,36 @@ describe('jetpack-tui --headless in worktree mode', () => {
 		});
 	}, 90_000);
 
+	it('merges the work of an agent that reports done itself and lingers, before its dependents start', async () => {
+		// r1: writes its file, reports through $JETPACK_CLI, then sits at a "prompt"; r2 (after
+		// r1) succeeds only if r1's merged work is in its worktree.
+		const script = [
+			'if [ "$JETPACK_TASK_ID" = r1 ]; then',
+			'echo one > r.txt && "$JETPACK_CLI" task done r1 && read line;',
+			'else test -f r.txt; fi',
+		].join(' ');
+		const cwd = await gitRepoWith(
+			[
+				{id: 'r1', title: 'reports itself'},
+				{id: 'r2', title: 'needs r1', dependencies: ['r1'], maxRetries: 0},
+			],
+			{
+				...fast,
+				stallMinutes: 10,
+				timeoutFactor: 10,
+				agents: [{name: 'sh', command: '/bin/sh', args: ['-c', script], count: 1}],
+			},
+		);
+		const run = start(cwd);
+		expect(await run.exited, run.stderr()).toBe(0);
+		const completed = run.lines
+			.filter((line) => line.event === 'task.completed')
+			.map((line) => line.task);
+		expect(completed).toEqual(['r1', 'r2']);
+		expect(git(cwd, 'show', 'jetpack/main:r.txt')).toBe('one');
+		expect(stored(cwd).get('r1')?.attempts[0]).toMatchObject({reported: 'done'});
+	}, 60_000);
+
 	it('runs in the shared folder, saying so, where the folder is not a git repository', async () => {
 		const cwd = await repoWith([{id: 'x', title: 'x', sim: {ms: 50, writes: {'x.txt': 'x'}}}], {
 			...fast,

@@ -11,20 +11,7 @@ import {
 	type TranscriptItem,
 	type Usage,
 } from './detector.js';
-
-/** A tool result is shown this long at most: the transcript is a view, not the log. */
-const resultLines = 20;
-const resultChars = 2000;
-const detailChars = 200;
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | undefined =>
-	typeof value === 'string' ? value : undefined;
-const count = (value: unknown): number | undefined =>
-	typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+import {bounded, count, isObject, oneLine, text, type Json} from './event-json.js';
 
 /**
  * Escape sequences. In a pty the CLI writes its terminal reset (`ESC[?1006l … ESC]0;BEL`) when it
@@ -35,19 +22,6 @@ const count = (value: unknown): number | undefined =>
 const escapes =
 	/\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)|\u001B\[[0-?]*[ -/]*[@-~]|\u001B[()][0-9A-Za-z]|\u001B[0-9=>A-Za-z]|[\u000E\u000F\u0007]/g;
 /* eslint-enable no-control-regex */
-
-function oneLine(value: string, max = detailChars): string {
-	const line = value.trim().split('\n')[0]?.replace(/\s+/g, ' ').trim() ?? '';
-	return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-/** The first ~20 lines / 2,000 characters of a tool's output. */
-function bounded(value: string): string {
-	const lines = value.split('\n');
-	let shown = lines.slice(0, resultLines).join('\n');
-	if (shown.length > resultChars) shown = shown.slice(0, resultChars);
-	return shown.length < value.length ? `${shown}\n…` : shown;
-}
 
 /** What a tool call acts on, in a line: the command, the file, the pattern, the URL. */
 function toolDetail(name: string, input: unknown): string {

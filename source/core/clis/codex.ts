@@ -11,34 +11,7 @@ import {
 	type TranscriptItem,
 	type Usage,
 } from './detector.js';
-
-/** A tool result is shown this long at most: the transcript is a view, not the log. */
-const resultLines = 20;
-const resultChars = 2000;
-const detailChars = 200;
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | undefined =>
-	typeof value === 'string' ? value : undefined;
-const count = (value: unknown): number | undefined =>
-	typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-
-function oneLine(value: string, max = detailChars): string {
-	const line = value.trim().split('\n')[0]?.replace(/\s+/g, ' ').trim() ?? '';
-	return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-/** The first ~20 lines / 2,000 characters of a tool's output. */
-function bounded(value: string): string {
-	const trimmed = value.replace(/\n+$/, '');
-	const lines = trimmed.split('\n');
-	let shown = lines.slice(0, resultLines).join('\n');
-	if (shown.length > resultChars) shown = shown.slice(0, resultChars);
-	return shown.length < trimmed.length ? `${shown}\n…` : shown;
-}
+import {bounded, count, isObject, oneLine, text, type Json} from './event-json.js';
 
 // Options of `codex` that take a value, so the subcommand can be told from an option's value.
 const valueOptions = new Set([

@@ -12,11 +12,7 @@ import {
 	type TranscriptItem,
 	type Usage,
 } from './detector.js';
-
-/** Tool output kept in the transcript: enough to see what happened, never a whole file. */
-const maxResultLines = 20;
-const maxResultChars = 2000;
-const maxDetailChars = 200;
+import {bounded, count, isObject, oneLine, text, type Json} from './event-json.js';
 
 export const gemini: CliDetector = {
 	name: 'gemini',
@@ -42,7 +38,7 @@ export const gemini: CliDetector = {
 			return undefined;
 		}
 
-		if (!isRecord(event) || typeof event.type !== 'string') return undefined;
+		if (!isObject(event) || typeof event.type !== 'string') return undefined;
 		return parseEvent(event, now);
 	},
 	detect(lines, now) {
@@ -57,22 +53,12 @@ export const gemini: CliDetector = {
 	},
 };
 
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const num = (value: unknown): number | undefined =>
-	typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-
 function parseEvent(event: Json, now: Date): readonly TranscriptItem[] | undefined {
 	switch (event.type) {
 		case 'init': {
-			const sessionId = str(event.session_id);
+			const sessionId = text(event.session_id);
 			// `auto` is the router choosing per turn, not a model: the result's stats name it.
-			const model = str(event.model);
+			const model = text(event.model);
 			return [
 				{kind: 'session', model, sessionId},
 				...(sessionId === undefined ? [] : [{kind: 'usage' as const, usage: {sessionId}}]),
@@ -82,36 +68,36 @@ function parseEvent(event: Json, now: Date): readonly TranscriptItem[] | undefin
 		case 'message': {
 			// The prompt is echoed as a `user` message; the agent's words come as `delta` pieces.
 			if (event.role !== 'assistant') return [];
-			const content = str(event.content) ?? '';
+			const content = text(event.content) ?? '';
 			if (content === '') return [];
 			return [{kind: 'message', text: content, ...(event.delta === true ? {delta: true} : {})}];
 		}
 
 		case 'tool_use': {
-			const name = str(event.tool_name) ?? 'tool';
-			const parameters = isRecord(event.parameters) ? event.parameters : {};
+			const name = text(event.tool_name) ?? 'tool';
+			const parameters = isObject(event.parameters) ? event.parameters : {};
 			return [{kind: 'tool', name, detail: toolDetail(name, parameters)}];
 		}
 
 		case 'tool_result': {
 			const failed = event.status === 'error';
-			const error = isRecord(event.error) ? str(event.error.message) : undefined;
-			const output = failed ? (error ?? str(event.output)) : str(event.output);
+			const error = isObject(event.error) ? text(event.error.message) : undefined;
+			const output = failed ? (error ?? text(event.output)) : text(event.output);
 			return [{kind: 'tool-result', text: bounded(output ?? ''), error: failed}];
 		}
 
 		case 'error': {
-			const message = str(event.message) ?? 'error';
+			const message = text(event.message) ?? 'error';
 			const limit = limitIn(message, now);
 			return limit === undefined ? [{kind: 'error', message}] : [limit];
 		}
 
 		case 'result': {
-			const usage = isRecord(event.stats) ? usageFrom(event.stats) : undefined;
+			const usage = isObject(event.stats) ? usageFrom(event.stats) : undefined;
 			if (event.status === 'success')
 				return [{kind: 'result', ok: true, message: 'success', ...(usage ? {usage} : {})}];
-			const error = isRecord(event.error) ? event.error : {};
-			const message = str(error.message) ?? str(error.type) ?? 'error';
+			const error = isObject(event.error) ? event.error : {};
+			const message = text(error.message) ?? text(error.type) ?? 'error';
 			const limit = limitIn(message, now);
 			return [
 				...(limit === undefined ? [] : [limit]),
@@ -167,28 +153,20 @@ function toolDetail(name: string, parameters: Json): string {
 
 	detail ??= Object.values(parameters).find((value) => typeof value === 'string') as
 		string | undefined;
-	const line = (detail ?? '').split('\n')[0] ?? '';
-	return line.length > maxDetailChars ? `${line.slice(0, maxDetailChars)}…` : line;
-}
-
-function bounded(text: string): string {
-	const lines = text.split('\n');
-	let kept = lines.slice(0, maxResultLines).join('\n');
-	if (kept.length > maxResultChars) kept = kept.slice(0, maxResultChars);
-	return kept.length < text.length ? `${kept}\n…` : kept;
+	return oneLine(detail ?? '');
 }
 
 /** The result's `stats`: tokens for the whole run, the main model being the busiest one. */
 function usageFrom(stats: Json): Usage {
-	const cached = num(stats.cached);
-	const prompt = num(stats.input_tokens);
+	const cached = count(stats.cached);
+	const prompt = count(stats.input_tokens);
 	// `input` is the prompt less what the cache served, as a price table wants it.
-	const input = num(stats.input) ?? (prompt === undefined ? undefined : prompt - (cached ?? 0));
+	const input = count(stats.input) ?? (prompt === undefined ? undefined : prompt - (cached ?? 0));
 	let model: string | undefined;
 	let most = -1;
-	if (isRecord(stats.models))
+	if (isObject(stats.models))
 		for (const [name, figures] of Object.entries(stats.models)) {
-			const total = isRecord(figures) ? (num(figures.total_tokens) ?? 0) : 0;
+			const total = isObject(figures) ? (count(figures.total_tokens) ?? 0) : 0;
 			if (total > most) {
 				most = total;
 				model = name;
@@ -198,7 +176,7 @@ function usageFrom(stats: Json): Usage {
 	return {
 		...(model === undefined ? {} : {model}),
 		...(input === undefined ? {} : {inputTokens: input}),
-		...(num(stats.output_tokens) === undefined ? {} : {outputTokens: num(stats.output_tokens)}),
+		...(count(stats.output_tokens) === undefined ? {} : {outputTokens: count(stats.output_tokens)}),
 		...(cached === undefined ? {} : {cacheReadTokens: cached}),
 	};
 }

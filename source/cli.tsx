@@ -37,6 +37,9 @@ const flagDefinitions = {
 	criticalPath: {type: 'boolean'},
 	format: {type: 'string'},
 	from: {type: 'string'},
+	accept: {type: 'boolean'},
+	reject: {type: 'string'},
+	stat: {type: 'boolean'},
 } as const;
 
 const cli = meow({

@@ -23,8 +23,10 @@ import {
 import {exitCodes, JetpackError} from '../core/errors.js';
 import {
 	type CommittedWork,
+	type DiffOptions,
 	type MergeOutcome,
 	type PreparedWorkspace,
+	type WorkspaceRecord,
 	type Workspaces,
 	WorkspaceSetupFailed,
 } from '../core/workspaces.js';
@@ -424,6 +426,10 @@ export class GitWorkspaces implements Workspaces {
 		});
 	}
 
+	async diff(record: WorkspaceRecord, options: DiffOptions): Promise<string> {
+		return attemptDiff(this.top, record, options);
+	}
+
 	async #tip(): Promise<string> {
 		const tip = await commitOf(this.top, `refs/heads/${this.branch}`);
 		if (tip === undefined)
@@ -642,6 +648,45 @@ export class GitWorkspaces implements Workspaces {
 				`${this.branch} is checked out in ${checkedOut.dir}, so finished work cannot be merged into it: check out another branch there.`,
 			);
 	}
+}
+
+/** An attempt's work can no longer be shown: one sentence saying why. */
+export class DiffUnavailable extends JetpackError {
+	override readonly name = 'DiffUnavailable';
+	readonly exitCode = exitCodes.problems;
+}
+
+/**
+ * What an attempt changed (PRODUCT.md §12), in the repository whose work tree has its top at
+ * `top`. Unmerged: `base..head`. Merged by a fast-forward, the merged commit is its head, so the
+ * same range; merged by a merge or squash commit: that commit against its first parent, which is
+ * what the integration branch took.
+ */
+export async function attemptDiff(
+	top: string,
+	record: WorkspaceRecord,
+	options: DiffOptions,
+): Promise<string> {
+	const {base, head} = record;
+	const merged = record.merged ?? undefined;
+	if (head === undefined || head === '')
+		throw new DiffUnavailable(
+			`the attempt on ${record.branch} recorded no commit of its work, so there is nothing to diff.`,
+		);
+	const range = merged === undefined || merged === head ? [base, head] : [`${merged}^1`, merged];
+	for (const commit of merged === undefined ? [base, head] : [merged])
+		if ((await commitOf(top, commit)) === undefined)
+			throw new DiffUnavailable(
+				`commit ${commit.slice(0, 12)} of ${record.branch} is no longer in the repository (deleted with its branch, then pruned by git), so its diff cannot be shown.`,
+			);
+	const {stdout} = await git(top, [
+		'diff',
+		options.color ? '--color=always' : '--no-color',
+		'--no-ext-diff',
+		...(options.stat === true ? ['--stat'] : []),
+		...range,
+	]);
+	return stdout;
 }
 
 /** Why `branch` cannot serve as the integration branch; refuses with the fix. */

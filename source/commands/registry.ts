@@ -30,6 +30,9 @@ export interface Flags {
 	readonly criticalPath: boolean;
 	readonly format?: string;
 	readonly from?: string;
+	readonly accept?: boolean;
+	readonly reject?: string;
+	readonly stat?: boolean;
 }
 
 export type FlagName = keyof Flags;
@@ -90,6 +93,7 @@ export const valueFlags: Readonly<Record<ValueFlagName, ValueFlag>> = {
 	reason: {value: 'a reason', example: '"waiting for the API key"'},
 	format: {value: 'a format', example: 'dot'},
 	from: {value: 'a task id', example: 'bd-a1b2'},
+	reject: {value: 'a reason', example: '"the tests miss the error path"'},
 };
 
 /**
@@ -343,6 +347,40 @@ export const commands: readonly CommandSpec[] = [
 		flags: ['graph', 'criticalPath', 'format', 'from', 'agents', 'json'],
 		args: {min: 0, max: 0, name: ''},
 		run: async (context, invocation) => (await import('./deps.js')).runDeps(context, invocation),
+	},
+	{
+		words: ['review'],
+		usage: 'review [ID] [--accept | --reject REASON] [--json]',
+		summary: 'finished work waiting for a person (merge: "review"): list, accept or reject it',
+		help: [
+			'Without ID: the tasks waiting for review, with their branch and diff stat.',
+			'With ID: its diff stat, and how to accept or reject it.',
+			'      --accept          merge its work into the integration branch; the task is completed',
+			'                        (safe while a run goes on: merges take turns)',
+			'      --reject REASON   send it back to the queue, no retry spent; its next attempt is told',
+			'                        REASON and the branch keeping the rejected work',
+			'      --json            a JSON array of the waiting tasks (with ID: that one; with --accept',
+			'                        or --reject: {"id", "status", "message"})',
+			'`jetpack-tui diff ID` shows the whole diff. Exit 1 when an accepted task no longer merges',
+			'(it goes back to the queue as a conflict).',
+		],
+		flags: ['accept', 'reject', 'json'],
+		args: {min: 0, max: 1, name: 'ID'},
+		run: async (context, invocation) =>
+			(await import('./review.js')).runReview(context, invocation),
+	},
+	{
+		words: ['diff'],
+		usage: 'diff ID [--stat]',
+		summary: "what a task's last attempt changed, against the base it started from",
+		help: [
+			'      --stat   the files changed and how much (git diff --stat), not the patch',
+			'Coloured on a terminal, plain when piped or with NO_COLOR. Once merged: what the merge',
+			'brought into the integration branch. A task that ran in the shared folder has no diff.',
+		],
+		flags: ['stat'],
+		args: {min: 1, max: 1, name: 'ID'},
+		run: async (context, invocation) => (await import('./diff.js')).runDiff(context, invocation),
 	},
 	{
 		words: ['simulate'],

@@ -11,8 +11,6 @@ import {ProcProcessStats} from '../adapters/process-stats.js';
 import {PtyAgentLauncher} from '../adapters/pty-agent.js';
 import {explainFsError} from '../adapters/fs-errors.js';
 import {ensureJetpackIgnore, writeSelfScript} from '../adapters/jetpack-dir.js';
-import {GitWorkspaces, WorkspaceUnavailable} from '../adapters/git-workspaces.js';
-import {SharedWorkspaces, type Workspaces} from '../core/workspaces.js';
 import {forgetResults, loadResults, saveResults} from '../adapters/result-journal.js';
 import {stopAgentsOfGoneRuns} from './gone-runs.js';
 import {claimantAlive, RunFile} from '../adapters/run-file.js';
@@ -24,6 +22,7 @@ import {Orchestrator, type FinishReason, type StampedEvent} from '../core/orches
 import {agentPool, type AgentSlot, type SelfCommand} from '../core/profiles.js';
 import type {ClaimedBy, Task, TaskTable} from '../core/task.js';
 import type {CommandContext} from './context.js';
+import {openWorkspaces} from './workspaces.js';
 import type {Flags} from './registry.js';
 
 /** This program as a command, for the simulated agent: `node …/dist/cli.js`. */
@@ -220,45 +219,6 @@ export async function openRunSession(
 	} catch (error) {
 		for (const cleanup of cleanups.reverse()) cleanup();
 		await runFile.release();
-		throw error;
-	}
-}
-
-/**
- * Where this run's agents work (PRODUCT.md §12): each attempt in its own git worktree, merged into
- * the integration branch; or, where that cannot be (not git, no commit, an old git) or the config
- * says `"workspaces": "shared"`, all in the repository folder. A branch that cannot be used stops
- * the run (WorkspaceRefused, exit 2).
- */
-async function openWorkspaces(
-	context: CommandContext,
-	runId: string,
-): Promise<{workspaces: Workspaces; message: string}> {
-	const {config} = context;
-	const shared = (why: string) => ({
-		workspaces: new SharedWorkspaces(context.dir),
-		message: `Agents share the repository folder: ${why}.`,
-	});
-	if (config.workspaces === 'shared')
-		return shared('"workspaces" is "shared" in .jetpack/config.json');
-	try {
-		const opened = await GitWorkspaces.open(context.dir, {
-			runId,
-			mergeStrategy: config.mergeStrategy,
-			workspaceSetup: config.workspaceSetup,
-			...(config.branch === undefined ? {} : {branch: config.branch}),
-			...(config.worktreeDir === undefined ? {} : {worktreeDir: config.worktreeDir}),
-		});
-		const setupHint =
-			config.qualityGates.length > 0 && config.workspaceSetup.length === 0
-				? ' Quality gates run in each fresh worktree: if they need installed dependencies, set "workspaceSetup" (like ["npm ci"]).'
-				: '';
-		return {
-			workspaces: opened,
-			message: `Each attempt works in its own git worktree; finished work merges into ${opened.branch}.${setupHint}`,
-		};
-	} catch (error) {
-		if (error instanceof WorkspaceUnavailable) return shared(error.message);
 		throw error;
 	}
 }

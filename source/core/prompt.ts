@@ -27,10 +27,15 @@ export function buildPrompt(task: Task, tasks: TaskTable, previousBranch?: strin
 			lines.push(`- and ${done.length - maxDependencyNotes} more`);
 	}
 
-	if (task.retryCount > 0 && task.lastError !== undefined) {
+	// Also with no retry spent (a rejection in review, a usage limit): what went wrong, or what a
+	// person said of the work, is what the next attempt most needs to hear.
+	if (task.attempts.length > 0 && task.lastError !== undefined && task.lastError.trim() !== '') {
+		const said = task.lastError.slice(0, 500);
 		lines.push(
 			'',
-			`An earlier attempt failed (${task.failureType ?? 'error'}): ${task.lastError.slice(0, 500)}`,
+			task.failureType === undefined
+				? `An earlier attempt was sent back: ${said}`
+				: `An earlier attempt failed (${task.failureType}): ${said}`,
 		);
 	}
 

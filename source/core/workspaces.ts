@@ -78,7 +78,22 @@ export interface Workspaces {
 	 * task's next attempt or `jetpack-tui clean`. The branch stays until the task is merged.
 	 */
 	release(workspace: PreparedWorkspace, keep: boolean): Promise<void>;
+	/**
+	 * What an attempt changed, as a unified diff (`--stat` when asked, coloured when asked):
+	 * `base..head` while it is not merged, the merge commit against its first parent once it is.
+	 */
+	diff(record: WorkspaceRecord, options: DiffOptions): Promise<string>;
 }
+
+export interface DiffOptions {
+	readonly color: boolean;
+	/** A diffstat (`git diff --stat`) rather than the patch. */
+	readonly stat?: boolean;
+}
+
+/** Shared mode keeps no diff: every agent worked in the one folder, on the user's files. */
+export const sharedDiffReason =
+	'ran in the shared folder, where no diff of its own is kept (agents there change the repository folder directly)';
 
 /** A `workspaceSetup` command failed: the attempt ends as `error` with its last lines. */
 export class WorkspaceSetupFailed extends Error {
@@ -110,5 +125,9 @@ export class SharedWorkspaces implements Workspaces {
 
 	async release(): Promise<void> {
 		// The repository folder is the user's: nothing to remove.
+	}
+
+	async diff(): Promise<string> {
+		return `The task ${sharedDiffReason}.\n`;
 	}
 }

@@ -17,7 +17,11 @@ import {
 } from '../../source/adapters/git-workspaces.js';
 import {git, gitTooOld, worktreeModeUnsupported} from '../../source/adapters/git.js';
 import {isRefComponent, taskBranch, taskIdOfBranch} from '../../source/core/branch-names.js';
-import {type PreparedWorkspace, WorkspaceSetupFailed} from '../../source/core/workspaces.js';
+import {
+	type PreparedWorkspace,
+	SharedWorkspaces,
+	WorkspaceSetupFailed,
+} from '../../source/core/workspaces.js';
 import {
 	checkoutSnapshot,
 	commitAll,
@@ -617,5 +621,47 @@ describe('GitWorkspaces', () => {
 		expect(filesAt(repo, work.head)).toEqual(['app/README.md', 'app/new.txt', 'lib/x.txt']);
 		await workspaces.release(workspace as PreparedWorkspace, false);
 		expect(existsSync(path.dirname(workspace.dir))).toBe(false);
+	});
+
+	it('diffs an attempt against its base, then its merge against the tip it merged into', async () => {
+		const repo = await gitRepo({files: {'shared.txt': 'one\n'}});
+		const workspaces = await open(repo);
+		const first = await attempt(workspaces, 'bd-a', {'a.txt': 'a\n'});
+		const second = await attempt(workspaces, 'bd-b', {'shared.txt': 'one\ntwo\n'});
+		const record = (work: {head: string}, base: string, merged: string | null = null) => ({
+			branch: 'b',
+			base,
+			head: work.head,
+			merged,
+		});
+		const base = first.workspace.base ?? '';
+		const unmerged = await workspaces.diff(record(second.work, base), {color: false});
+		expect(unmerged).toContain('+++ b/shared.txt\n@@ -1 +1,2 @@\n one\n+two\n');
+		expect(unmerged).not.toContain('a.txt');
+		expect(await workspaces.diff(record(second.work, base), {color: false, stat: true})).toMatch(
+			/shared\.txt \| 1 \+\n 1 file changed, 1 insertion\(\+\)\n$/,
+		);
+		expect(await workspaces.diff(record(second.work, base), {color: true})).toContain(
+			'\u001B[32m+\u001B[m\u001B[32mtwo',
+		);
+
+		// a fast-forwards (its head is the merge); b gets a merge commit with a's work as first parent.
+		const a = await workspaces.merge(first.workspace, first.work, 'bd-a: work');
+		const b = await workspaces.merge(second.workspace, second.work, 'bd-b: work');
+		if (a.kind !== 'merged' || b.kind !== 'merged') throw new Error('not merged');
+		expect(await workspaces.diff(record(first.work, base, a.commit), {color: false})).toContain(
+			'+++ b/a.txt',
+		);
+		const merged = await workspaces.diff(record(second.work, base, b.commit), {color: false});
+		expect(merged).toContain('+++ b/shared.txt');
+		expect(merged).not.toContain('a.txt');
+		// Nothing committed, or a commit git no longer has: one sentence, no diff.
+		await expect(workspaces.diff({branch: 'b', base}, {color: false})).rejects.toThrow(
+			'the attempt on b recorded no commit of its work, so there is nothing to diff.',
+		);
+		await expect(
+			workspaces.diff({branch: 'b', base, head: 'f'.repeat(40)}, {color: false}),
+		).rejects.toThrow(/no longer in the repository/);
+		expect(await new SharedWorkspaces(repo).diff()).toMatch(/ran in the shared folder/);
 	});
 });

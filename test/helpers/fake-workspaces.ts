@@ -2,8 +2,10 @@
 import {
 	WorkspaceSetupFailed,
 	type CommittedWork,
+	type DiffOptions,
 	type MergeOutcome,
 	type PreparedWorkspace,
+	type WorkspaceRecord,
 	type Workspaces,
 } from '../../source/core/workspaces.js';
 
@@ -42,5 +44,10 @@ export class FakeWorkspaces implements Workspaces {
 
 	async release(workspace: PreparedWorkspace, keep: boolean): Promise<void> {
 		this.calls.push(`release ${workspace.dir}${keep ? ' (kept)' : ''}`);
+	}
+
+	async diff(record: WorkspaceRecord, options: DiffOptions): Promise<string> {
+		this.calls.push(`diff ${record.branch}${options.stat === true ? ' --stat' : ''}`);
+		return `diff of ${record.branch}\n`;
 	}
 }

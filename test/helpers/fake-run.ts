@@ -12,7 +12,7 @@ import type {
 	Level,
 } from '../../source/core/orchestrator.js';
 import type {TaskTable} from '../../source/core/task.js';
-import type {RunControl} from '../../source/ui/run-control.js';
+import type {ReviewResult, RunControl} from '../../source/ui/run-control.js';
 import {RepositoryBoard} from '../../source/ui/repository-board.js';
 import {FakeClock, InMemoryTaskRepository} from './in-memory-repository.js';
 
@@ -56,6 +56,9 @@ export type RunCall =
 	| {readonly type: 'add'}
 	| {readonly type: 'remove'}
 	| {readonly type: 'stopTask'; readonly taskId: string}
+	| {readonly type: 'reviewDiff'; readonly taskId: string}
+	| {readonly type: 'acceptReview'; readonly taskId: string}
+	| {readonly type: 'rejectReview'; readonly taskId: string; readonly reason: string}
 	| {readonly type: 'resume'; readonly resumed: boolean}
 	| {readonly type: 'shutdown'; readonly immediate: boolean; readonly drain?: boolean};
 
@@ -79,6 +82,18 @@ export class FakeRun implements RunControl {
 	 * finish; the test says (by default, never).
 	 */
 	hasWork: () => Promise<boolean> = async () => false;
+	/** Each task's diff as `reviewDiff` gives it; a task not here has none (it rejects). */
+	readonly diffs = new Map<string, string>();
+	/** What `acceptReview` and `rejectReview` answer; by default, that it was done. */
+	review: (
+		call: Extract<RunCall, {type: 'acceptReview' | 'rejectReview'}>,
+	) => Promise<ReviewResult> = async (call) => ({
+		ok: true,
+		message:
+			call.type === 'acceptReview'
+				? `${call.taskId} accepted and merged.`
+				: `${call.taskId} rejected: ${call.reason}`,
+	});
 
 	constructor(agents: readonly AgentView[] = [agentView('sim-1')], startedAt = new Date()) {
 		this.#snapshot = {
@@ -150,6 +165,25 @@ export class FakeRun implements RunControl {
 
 	async stopTask(taskId: string): Promise<void> {
 		this.calls.push({type: 'stopTask', taskId});
+	}
+
+	async reviewDiff(taskId: string): Promise<string> {
+		this.calls.push({type: 'reviewDiff', taskId});
+		const diff = this.diffs.get(taskId);
+		if (diff === undefined) throw new Error(`${taskId} has no diff: it ran in the shared folder.`);
+		return diff;
+	}
+
+	async acceptReview(taskId: string): Promise<ReviewResult> {
+		const call = {type: 'acceptReview', taskId} as const;
+		this.calls.push(call);
+		return this.review(call);
+	}
+
+	async rejectReview(taskId: string, reason: string): Promise<ReviewResult> {
+		const call = {type: 'rejectReview', taskId, reason} as const;
+		this.calls.push(call);
+		return this.review(call);
 	}
 
 	notifyStoreChanged(): void {

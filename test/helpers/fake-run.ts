@@ -249,3 +249,31 @@ export async function fakeBoard(
 	});
 	return {board, repository, clock};
 }
+
+const esc = '\u001B';
+
+/**
+ * What `git diff --color=always` printed (git 2.39) for two files: a changed line, a tab, a path
+ * with a space and a trailing space (a whitespace error, on red).
+ */
+export const sampleDiff = [
+	`${esc}[1mdiff --git a/one.txt b/one.txt${esc}[m`,
+	`${esc}[1mindex de98044..4d375a6 100644${esc}[m`,
+	`${esc}[1m--- a/one.txt${esc}[m`,
+	`${esc}[1m+++ b/one.txt${esc}[m`,
+	`${esc}[36m@@ -1,3 +1,4 @@${esc}[m`,
+	` a${esc}[m`,
+	`${esc}[31m-b${esc}[m`,
+	`${esc}[32m+${esc}[m${esc}[32mB${esc}[m`,
+	` c${esc}[m`,
+	`${esc}[32m+${esc}[m\t${esc}[32md${esc}[m`,
+	`${esc}[1mdiff --git a/two words.txt b/two words.txt${esc}[m`,
+	`${esc}[1mindex 587be6b..b9b2dce 100644${esc}[m`,
+	`${esc}[1m--- a/two words.txt${esc}[m\t`,
+	`${esc}[1m+++ b/two words.txt${esc}[m\t`,
+	`${esc}[36m@@ -1 +1,2 @@${esc}[m`,
+	`${esc}[31m-x${esc}[m`,
+	`${esc}[32m+${esc}[m${esc}[32mx${esc}[m${esc}[41m ${esc}[m`,
+	`${esc}[32m+${esc}[m${esc}[32my${esc}[m`,
+	'',
+].join('\n');

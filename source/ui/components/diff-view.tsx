@@ -7,7 +7,7 @@
 import {Box, Text} from 'ink';
 import {useState} from 'react';
 import {ansiSegments} from '../ansi-segments.js';
-import {maxDiffLines, type DiffDocument} from '../diff-view-state.js';
+import type {DiffDocument} from '../diff-view-state.js';
 import {useDiffView, type DiffViewProps} from '../hooks/use-diff-view.js';
 import {useKeys} from '../hooks/use-latest-input.js';
 import {keyPriority} from '../key-router.js';
@@ -55,7 +55,7 @@ function headerSegments(
 		if (path !== undefined)
 			segments.push(dot, {text: `file ${file + 1}/${doc.files.length} `}, {text: path, bold: true});
 		segments.push(dot, {
-			text: `${top + 1}–${Math.min(top + rows, lineCount)} of ${lineCount}${doc.cut > 0 ? ` (first ${maxDiffLines} lines)` : ''}`,
+			text: `${top + 1}–${Math.min(top + rows, lineCount)} of ${lineCount}${doc.cut > 0 ? ` (cut)` : ''}`,
 			color: theme.muted,
 		});
 	}
@@ -135,7 +135,7 @@ export function DiffView(props: DiffViewProps) {
 						line === undefined
 							? [
 									{
-										text: `… ${doc.cut} more line${doc.cut === 1 ? '' : 's'} not shown (the view keeps the first ${maxDiffLines}): \`jetpack-tui diff ${taskId}\` prints them all`,
+										text: `… ${doc.cut} more line${doc.cut === 1 ? '' : 's'} cut; \`jetpack-tui diff ${taskId}\` prints the whole diff`,
 										color: theme.warn,
 									},
 								]

@@ -26,6 +26,11 @@ export interface DiffDocument {
 	readonly cut: number;
 }
 
+/** A copy of `line` that shares no memory with the string it was sliced from. */
+function detached(line: string): string {
+	return line.split('').join('');
+}
+
 /** The path a `diff --git a/x b/x` (or `diff --cc x`) header names, if `plain` is one. */
 export function diffHeaderPath(plain: string): string | undefined {
 	if (plain.startsWith('diff --cc ') || plain.startsWith('diff --combined '))
@@ -54,9 +59,11 @@ export function parseDiff(
 	const lines: string[] = [];
 	const files: DiffFile[] = [];
 	let at = 0;
+	let capped = false;
 	while (at < text.length && lines.length < maxLines) {
 		const end = text.indexOf('\n', at);
 		const stop = end === -1 ? text.length : end;
+		if (stop - at > maxLineLength) capped = true;
 		let line = text.slice(at, Math.min(stop, at + maxLineLength));
 		if (line.endsWith('\r')) line = line.slice(0, -1);
 		if (line.includes('diff --')) {
@@ -75,7 +82,10 @@ export function parseDiff(
 		at = end === -1 ? text.length : end + 1;
 	}
 
-	return {lines, files, cut};
+	// V8 keeps a slice as a view of the whole string: when some of it was left out, the kept lines
+	// are copied out, so the rest can go.
+	const kept = cut > 0 || capped ? lines.map(detached) : lines;
+	return {lines: kept, files, cut};
 }
 
 /** Lines the view scrolls through: the diff's, and one saying what was cut. */

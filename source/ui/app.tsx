@@ -63,6 +63,8 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 	const [attached, setAttached] = useState<string | undefined>();
 	// Only the panes view knows; it reports here so the hint line offers the way back.
 	const [zoomed, setZoomed] = useState(false);
+	// The tasks view says when it shows a task's diff, whose keys are not the list's.
+	const [diffOpen, setDiffOpen] = useState(false);
 	const [quitting, setQuitting] = useState<'graceful' | 'now' | undefined>();
 	const [flash, setFlash] = useState<{message: string; level: FlashLevel} | undefined>();
 	const flashTimer = useRef<NodeJS.Timeout | undefined>(undefined);
@@ -256,7 +258,7 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 			}
 
 			case 'tasks': {
-				body = <TasksView {...viewProps} />;
+				body = <TasksView {...viewProps} onDiffChange={setDiffOpen} />;
 				break;
 			}
 
@@ -312,6 +314,7 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 				flash={flash}
 				finished={snapshot.finished !== undefined}
 				zoomed={view === 'panes' && zoomed}
+				diff={view === 'tasks' && diffOpen}
 			/>
 		</Box>
 	);
@@ -325,6 +328,7 @@ function HintLine({
 	flash,
 	finished,
 	zoomed,
+	diff,
 }: {
 	readonly view: View;
 	readonly width: number;
@@ -333,6 +337,7 @@ function HintLine({
 	readonly flash: {message: string; level: FlashLevel} | undefined;
 	readonly finished: boolean;
 	readonly zoomed: boolean;
+	readonly diff: boolean;
 }) {
 	if (attached !== undefined)
 		return (
@@ -365,7 +370,9 @@ function HintLine({
 				{tabs}
 				<Text> </Text>
 				{flash === undefined ? (
-					<Text color={theme.muted}>{hintLine(view, width - tabsWidth, {finished, zoomed})}</Text>
+					<Text color={theme.muted}>
+						{hintLine(view, width - tabsWidth, {finished, zoomed, diff})}
+					</Text>
 				) : (
 					<Text color={levelColor[flash.level]}>{flash.message}</Text>
 				)}

@@ -2,14 +2,16 @@
  * Every key of the TUI in one table: the help overlay is drawn from it and every handler resolves
  * through it. Priority: a modal (form, prompt, overlay) has the keyboard first, then attach mode,
  * then the shown view's bindings, then the global ones. A view binding may reuse a global key
- * (`x`, `enter`); a view key never shadows `1`–`4`, `tab`, `?`, `q` or ctrl-c.
+ * (`x`, `enter`); a view key never shadows `1`–`4`, `tab`, `?`, `q` or ctrl-c, except in the diff
+ * of a task (`diff`, inside the tasks view), where `q` goes back as it does in a pager.
  */
 import type {Key} from 'ink';
 import {textWidth} from './text-width.js';
 
 export const views = ['panes', 'tasks', 'graph', 'log'] as const;
 export type View = (typeof views)[number];
-export type Scope = 'global' | View;
+/** `diff`: the diff of a task's work, opened from the tasks view. */
+export type Scope = 'global' | View | 'diff';
 
 export type CommandId =
 	| 'view.panes'
@@ -46,6 +48,12 @@ export type CommandId =
 	| 'task.new'
 	| 'task.done'
 	| 'task.stop'
+	| 'diff.nextFile'
+	| 'diff.previousFile'
+	| 'diff.details'
+	| 'diff.close'
+	| 'review.accept'
+	| 'review.reject'
 	| 'graph.left'
 	| 'graph.right'
 	| 'graph.center'
@@ -107,7 +115,12 @@ export const bindings: readonly Binding[] = [
 		scope: 'tasks',
 		help: 'sort: status, priority, critical path, age',
 	},
-	{keys: ['enter'], command: 'task.details', scope: 'tasks', help: 'details of the task'},
+	{
+		keys: ['enter'],
+		command: 'task.details',
+		scope: 'tasks',
+		help: 'details, or the diff of its work',
+	},
 	{keys: ['r'], command: 'task.retry', scope: 'tasks', help: 'retry the failed task'},
 	{keys: ['R'], command: 'task.retryAll', scope: 'tasks', help: 'retry every failed task (asks)'},
 	{keys: ['p'], command: 'task.priority', scope: 'tasks', help: 'cycle the priority'},
@@ -116,6 +129,29 @@ export const bindings: readonly Binding[] = [
 	{keys: ['n'], command: 'task.new', scope: 'tasks', help: 'new task'},
 	{keys: ['d'], command: 'task.done', scope: 'tasks', help: 'mark done (asks)'},
 	{keys: ['x'], command: 'task.stop', scope: 'tasks', help: 'stop the agent working on it'},
+
+	{keys: ['down', 'j'], command: 'list.down', scope: 'diff', help: 'scroll down'},
+	{keys: ['up', 'k'], command: 'list.up', scope: 'diff', help: 'scroll up'},
+	{keys: ['pagedown', 'ctrl-d'], command: 'list.pageDown', scope: 'diff', help: 'page down'},
+	{keys: ['pageup', 'ctrl-u'], command: 'list.pageUp', scope: 'diff', help: 'page up'},
+	{keys: ['g', 'home'], command: 'list.top', scope: 'diff', help: 'top'},
+	{keys: ['G', 'end'], command: 'list.bottom', scope: 'diff', help: 'bottom'},
+	{keys: ['n'], command: 'diff.nextFile', scope: 'diff', help: 'next file'},
+	{keys: ['p'], command: 'diff.previousFile', scope: 'diff', help: 'previous file'},
+	{
+		keys: ['A'],
+		command: 'review.accept',
+		scope: 'diff',
+		help: 'accept: merge the work (asks)',
+	},
+	{
+		keys: ['X'],
+		command: 'review.reject',
+		scope: 'diff',
+		help: 'reject: requeue with a reason',
+	},
+	{keys: ['enter'], command: 'diff.details', scope: 'diff', help: 'details of the task'},
+	{keys: ['esc', 'q'], command: 'diff.close', scope: 'diff', help: 'back to the tasks'},
 
 	{keys: ['down', 'j'], command: 'list.down', scope: 'graph', help: 'next task in the layer'},
 	{keys: ['up', 'k'], command: 'list.up', scope: 'graph', help: 'previous task in the layer'},
@@ -175,7 +211,9 @@ export function commandIn(scope: Scope, name: string): CommandId | undefined {
 }
 
 /** What each view's hint line offers, most useful first: the last are dropped first when narrow. */
-function viewHints(view: View, zoomed: boolean): readonly string[] {
+function viewHints(view: View, zoomed: boolean, diff: boolean): readonly string[] {
+	if (view === 'tasks' && diff)
+		return ['j/k scroll', 'n/p file', 'A accept', 'X reject', 'esc back', 'enter details'];
 	switch (view) {
 		case 'panes': {
 			return zoomed
@@ -218,9 +256,18 @@ export const hintTail = '? help · q quit';
 export function hintLine(
 	view: View,
 	width: number,
-	{finished = false, zoomed = false}: {readonly finished?: boolean; readonly zoomed?: boolean} = {},
+	{
+		finished = false,
+		zoomed = false,
+		diff = false,
+	}: {
+		readonly finished?: boolean;
+		readonly zoomed?: boolean;
+		/** The tasks view shows the diff of a task. */
+		readonly diff?: boolean;
+	} = {},
 ): string {
-	const hints = [...(finished ? ['run over'] : []), ...viewHints(view, zoomed)];
+	const hints = [...(finished ? ['run over'] : []), ...viewHints(view, zoomed, diff)];
 	const line = () => [...hints, hintTail].join(' · ');
 	while (hints.length > 0 && textWidth(line()) > width) hints.pop();
 	return line();

@@ -22,6 +22,15 @@ export interface RunControl {
 	addAgent(): string | undefined;
 	removeAgent(): string | undefined;
 	stopTask(taskId: string): Promise<void>;
+	/**
+	 * The diff of the task's last attempt (its workspace's `base..head`), with colours as git prints
+	 * them (`--color=always`); rejects when there is none (a task run in the shared folder).
+	 */
+	reviewDiff(taskId: string): Promise<string>;
+	/** Merges the work of a task in review (PRODUCT.md §12, `review ID --accept`). */
+	acceptReview(taskId: string): Promise<ReviewResult>;
+	/** Sends a task in review back to the queue with `reason` (`review ID --reject REASON`). */
+	rejectReview(taskId: string, reason: string): Promise<ReviewResult>;
 	/** Puts a change a person made to `task` in the run's log (a `task.changed` event). */
 	recordChange(task: string, change: string): void;
 	/** The store changed outside the orchestrator: look again for work. */
@@ -34,6 +43,12 @@ export interface RunControl {
 	shutdown(options: {readonly immediate: boolean; readonly drain?: boolean}): Promise<void>;
 	/** How the run ends (after a `resume()`, its next end). */
 	readonly finished: Promise<FinishReason>;
+}
+
+/** What an accept or reject did, in a sentence for the hint line. */
+export interface ReviewResult {
+	readonly ok: boolean;
+	readonly message: string;
 }
 
 export interface BoardState {

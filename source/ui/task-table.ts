@@ -176,7 +176,7 @@ export function parseFilter(text: string): Filter {
 				const statuses = parseStatus(value);
 				if (statuses === undefined)
 					problems.push(
-						`${word} is not a status (pending, ready, running, blocked, completed, failed)`,
+						`${word} is not a status (pending, ready, running, review, blocked, completed, failed)`,
 					);
 				terms.push({kind: 'status', statuses: statuses ?? new Set()});
 				break;
@@ -276,6 +276,8 @@ export interface Columns {
 	readonly id: number;
 	readonly priority: number;
 	readonly attempts: number;
+	/** The last attempt's diff stat (`+12 −3`); 0 when hidden. */
+	readonly diff: number;
 	readonly title: number;
 	/** 0 when hidden. */
 	readonly agent: number;
@@ -299,10 +301,16 @@ const minTitle = 12;
  */
 export function fitColumns(
 	width: number,
-	{idWidth, agentWidth}: {readonly idWidth: number; readonly agentWidth: number},
+	{
+		idWidth,
+		agentWidth,
+		diffWidth = 0,
+	}: {readonly idWidth: number; readonly agentWidth: number; readonly diffWidth?: number},
 ): Columns {
 	const fixed = fixedOverhead + idWidth + priorityWidth + attemptsWidth;
 	let flexible = Math.max(0, width - fixed);
+	const diff = diffWidth > 0 && flexible - diffWidth - 1 >= minTitle ? diffWidth : 0;
+	if (diff > 0) flexible -= diff + 1;
 	const agent = agentWidth > 0 && flexible - agentWidth - 1 >= minTitle ? agentWidth : 0;
 	if (agent > 0) flexible -= agent + 1;
 	if (width >= errorColumnMinWidth && flexible >= minTitle * 2 + 1) {
@@ -311,6 +319,7 @@ export function fitColumns(
 			id: idWidth,
 			priority: priorityWidth,
 			attempts: attemptsWidth,
+			diff,
 			title,
 			agent,
 			error: flexible - title - 1,
@@ -321,6 +330,7 @@ export function fitColumns(
 		id: idWidth,
 		priority: priorityWidth,
 		attempts: attemptsWidth,
+		diff,
 		title: flexible,
 		agent,
 		error: 0,
@@ -339,6 +349,72 @@ export function agentColumnWidth(agentOf: ReadonlyMap<string, string>): number {
 	let longest = 0;
 	for (const name of agentOf.values()) longest = Math.max(longest, name.length, 5);
 	return Math.min(longest, 16);
+}
+
+/** What an attempt kept of its work in worktree mode (PRODUCT.md §12), as the store has it. */
+export interface AttemptWorkspace {
+	readonly branch: string;
+	readonly files: number;
+	readonly insertions: number;
+	readonly deletions: number;
+	/** The integration commit that took it; null (or absent) while it is not merged. */
+	readonly merged: string | null;
+}
+
+const count = (value: unknown) =>
+	typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : 0;
+
+/**
+ * The last attempt's workspace, read defensively: attempts keep keys the schema does not know, so
+ * a hand-edited or older record may have anything there.
+ */
+export function workspaceOf(task: Task): AttemptWorkspace | undefined {
+	const workspace = task.attempts.at(-1)?.['workspace'];
+	if (typeof workspace !== 'object' || workspace === null) return undefined;
+	const record = workspace as Record<string, unknown>;
+	if (typeof record['branch'] !== 'string' || record['branch'] === '') return undefined;
+	return {
+		branch: record['branch'],
+		files: count(record['files']),
+		insertions: count(record['insertions']),
+		deletions: count(record['deletions']),
+		merged: typeof record['merged'] === 'string' ? record['merged'] : null,
+	};
+}
+
+/** Whether the tasks view's `enter` shows the task's diff rather than its details. */
+export function hasDiff(task: Task): boolean {
+	return task.status === 'review' || workspaceOf(task) !== undefined;
+}
+
+/** A diff stat as `git diff --shortstat` counts it, in the table's few columns: `+12 −3`. */
+export function diffStat(workspace: Pick<AttemptWorkspace, 'insertions' | 'deletions'>): {
+	readonly insertions: string;
+	readonly deletions: string;
+} {
+	const short = (n: number) =>
+		n < 10_000
+			? String(n)
+			: n < 1_000_000
+				? `${Math.floor(n / 1000)}k`
+				: `${Math.floor(n / 1_000_000)}M`;
+	return {
+		insertions: `+${short(workspace.insertions)}`,
+		deletions: `−${short(workspace.deletions)}`,
+	};
+}
+
+/** The diff column: as wide as the widest stat among `tasks`, 0 when no task has a workspace. */
+export function diffColumnWidth(tasks: Iterable<Task>): number {
+	let widest = 0;
+	for (const task of tasks) {
+		const workspace = workspaceOf(task);
+		if (workspace === undefined) continue;
+		const {insertions, deletions} = diffStat(workspace);
+		widest = Math.max(widest, insertions.length + 1 + deletions.length, 'DIFF'.length);
+	}
+
+	return widest;
 }
 
 /** `text` on one line in exactly `width` characters: cut with an ellipsis, or padded. */
@@ -431,6 +507,7 @@ export const symbolLegend: ReadonlyArray<{
 	{...statusStyle.pending, short: 'waiting', meaning: 'waits for its dependencies'},
 	{...stuckStyle, short: 'stuck', meaning: 'stuck: behind a dependency cycle or unknown id'},
 	{...statusStyle.blocked, short: 'blocked', meaning: 'blocked by hand'},
+	{...statusStyle.review, short: 'review', meaning: 'done, its work waits for review'},
 	{...statusStyle.completed, short: 'done', meaning: 'done'},
 	{...statusStyle.failed, short: 'failed', meaning: 'failed'},
 	{symbol: '▶', color: 'cyan', short: 'runnable', meaning: 'graph: can run now'},

@@ -21,7 +21,9 @@ export type Overlay =
 	  }
 	| {readonly kind: 'new'}
 	| {readonly kind: 'edit'; readonly task: Task}
-	| {readonly kind: 'block'; readonly task: Task};
+	| {readonly kind: 'block'; readonly task: Task}
+	/** The diff of the task's work (worktree mode), with accept and reject. */
+	| {readonly kind: 'diff'; readonly id: string};
 
 export interface Selection {
 	readonly id: string | undefined;

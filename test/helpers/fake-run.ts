@@ -12,7 +12,7 @@ import type {
 	Level,
 } from '../../source/core/orchestrator.js';
 import type {TaskTable} from '../../source/core/task.js';
-import type {RunControl} from '../../source/ui/run-control.js';
+import type {ReviewResult, RunControl} from '../../source/ui/run-control.js';
 import {RepositoryBoard} from '../../source/ui/repository-board.js';
 import {FakeClock, InMemoryTaskRepository} from './in-memory-repository.js';
 
@@ -56,6 +56,9 @@ export type RunCall =
 	| {readonly type: 'add'}
 	| {readonly type: 'remove'}
 	| {readonly type: 'stopTask'; readonly taskId: string}
+	| {readonly type: 'reviewDiff'; readonly taskId: string}
+	| {readonly type: 'acceptReview'; readonly taskId: string}
+	| {readonly type: 'rejectReview'; readonly taskId: string; readonly reason: string}
 	| {readonly type: 'resume'; readonly resumed: boolean}
 	| {readonly type: 'shutdown'; readonly immediate: boolean; readonly drain?: boolean};
 
@@ -79,6 +82,18 @@ export class FakeRun implements RunControl {
 	 * finish; the test says (by default, never).
 	 */
 	hasWork: () => Promise<boolean> = async () => false;
+	/** Each task's diff as `reviewDiff` gives it; a task not here has none (it rejects). */
+	readonly diffs = new Map<string, string>();
+	/** What `acceptReview` and `rejectReview` answer; by default, that it was done. */
+	review: (
+		call: Extract<RunCall, {type: 'acceptReview' | 'rejectReview'}>,
+	) => Promise<ReviewResult> = async (call) => ({
+		ok: true,
+		message:
+			call.type === 'acceptReview'
+				? `${call.taskId} accepted and merged.`
+				: `${call.taskId} rejected: ${call.reason}`,
+	});
 
 	constructor(agents: readonly AgentView[] = [agentView('sim-1')], startedAt = new Date()) {
 		this.#snapshot = {
@@ -152,6 +167,25 @@ export class FakeRun implements RunControl {
 		this.calls.push({type: 'stopTask', taskId});
 	}
 
+	async reviewDiff(taskId: string): Promise<string> {
+		this.calls.push({type: 'reviewDiff', taskId});
+		const diff = this.diffs.get(taskId);
+		if (diff === undefined) throw new Error(`${taskId} has no diff: it ran in the shared folder.`);
+		return diff;
+	}
+
+	async acceptReview(taskId: string): Promise<ReviewResult> {
+		const call = {type: 'acceptReview', taskId} as const;
+		this.calls.push(call);
+		return this.review(call);
+	}
+
+	async rejectReview(taskId: string, reason: string): Promise<ReviewResult> {
+		const call = {type: 'rejectReview', taskId, reason} as const;
+		this.calls.push(call);
+		return this.review(call);
+	}
+
 	notifyStoreChanged(): void {
 		// Nothing schedules here.
 	}
@@ -215,3 +249,31 @@ export async function fakeBoard(
 	});
 	return {board, repository, clock};
 }
+
+const esc = '\u001B';
+
+/**
+ * What `git diff --color=always` printed (git 2.39) for two files: a changed line, a tab, a path
+ * with a space and a trailing space (a whitespace error, on red).
+ */
+export const sampleDiff = [
+	`${esc}[1mdiff --git a/one.txt b/one.txt${esc}[m`,
+	`${esc}[1mindex de98044..4d375a6 100644${esc}[m`,
+	`${esc}[1m--- a/one.txt${esc}[m`,
+	`${esc}[1m+++ b/one.txt${esc}[m`,
+	`${esc}[36m@@ -1,3 +1,4 @@${esc}[m`,
+	` a${esc}[m`,
+	`${esc}[31m-b${esc}[m`,
+	`${esc}[32m+${esc}[m${esc}[32mB${esc}[m`,
+	` c${esc}[m`,
+	`${esc}[32m+${esc}[m\t${esc}[32md${esc}[m`,
+	`${esc}[1mdiff --git a/two words.txt b/two words.txt${esc}[m`,
+	`${esc}[1mindex 587be6b..b9b2dce 100644${esc}[m`,
+	`${esc}[1m--- a/two words.txt${esc}[m\t`,
+	`${esc}[1m+++ b/two words.txt${esc}[m\t`,
+	`${esc}[36m@@ -1 +1,2 @@${esc}[m`,
+	`${esc}[31m-x${esc}[m`,
+	`${esc}[32m+${esc}[m${esc}[32mx${esc}[m${esc}[41m ${esc}[m`,
+	`${esc}[32m+${esc}[m${esc}[32my${esc}[m`,
+	'',
+].join('\n');

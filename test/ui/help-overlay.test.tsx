@@ -52,14 +52,20 @@ describe('HelpOverlay', () => {
 			);
 	});
 
-	it('shows every key whole, on one page, at 160×45', async () => {
+	// Since the diff of a task has its keys too, the help takes three columns here: a long help
+	// wraps, but every key is on the one page.
+	it('shows every key on one page at 160×45', async () => {
 		const frames = await pages(160, 45);
 		expect(frames).toHaveLength(1);
 		const frame = frames[0] ?? '';
 		for (const binding of bindings)
 			expect(frame).toMatch(
-				new RegExp(`${escape(binding.keys.join(' '))} {2,}${escape(binding.help)}`),
+				new RegExp(
+					`${escape(binding.keys.join(' '))} {2,}${escape(binding.help.split(' ').slice(0, 3).join(' '))}`,
+				),
 			);
+		expect(frame).toMatch(/esc q +back to the tasks/);
+		expect(frame).toMatch(/A +accept: merge the work \(asks\)/);
 		expect(frame).toMatch(/↻ +stuck: behind a dependency cycle/);
 	});
 });

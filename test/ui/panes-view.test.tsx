@@ -213,6 +213,31 @@ describe('PanesView titles and screens', () => {
 		expect(title).toMatch(/┌ sim-1 · bd-c A very.*… · 01:0\d · 300 MB ─*┐/);
 	});
 
+	it('names the task branch while the agent works in a worktree, and drops it first when narrow', async () => {
+		const agent = agentView('sim-1', {
+			state: 'running',
+			task: 'bd-c',
+			title: 'Build the UI',
+			branch: 'jetpack/tasks/bd-c',
+			startedAt: minutesAgo(1),
+			rssMb: 300,
+			limitMb: 1000,
+		});
+		const wide = await panes([agent], {width: 100, height: 8});
+		let frame = await frameWith(wide.rendered, 'bd-c');
+		expect(titleLines(frame)[0]).toMatch(
+			/┌ sim-1 · bd-c Build the UI · jetpack\/tasks\/bd-c · 01:0\d · 300 MB ─+┐/,
+		);
+		cleanup();
+		// No room for all of it: the branch goes, the task title stays whole.
+		const narrow = await panes([agent], {width: 50, height: 8});
+		frame = await frameWith(narrow.rendered, 'bd-c');
+		const title = titleLines(frame)[0] ?? '';
+		expect(title).toHaveLength(50);
+		expect(title).toMatch(/┌ sim-1 · bd-c Build the UI · 01:0\d · 300 MB ─*┐/);
+		expect(title).not.toContain('jetpack/');
+	});
+
 	it("shows the agent's screen inside its pane", async () => {
 		const {rendered, run} = await panes(
 			[

@@ -7,6 +7,7 @@ import {TaskStore} from '../../source/adapters/task-store.js';
 import {copyExample} from '../../source/commands/demo.js';
 import {simulatedMinutes} from '../../source/core/eta.js';
 import {buildGraph} from '../../source/core/graph.js';
+import {newTask} from '../../source/core/task.js';
 import {defaultSimSpeed} from '../../source/core/sim.js';
 import {StatusBar, storeNotice} from '../../source/ui/components/status-bar.js';
 import {agentView, fakeBoard, FakeRun} from '../helpers/fake-run.js';
@@ -96,4 +97,47 @@ describe('the tasks-file mistake line', () => {
 			expect(storeNotice(error, width)).toBe(notice.trimEnd());
 		},
 	);
+});
+
+describe('the count of work waiting for review', () => {
+	const board = (statuses: ReadonlyArray<'review' | 'completed' | 'pending'>) => {
+		const tasks = new Map(
+			statuses.map((status, index) => {
+				const task = newTask({id: `t-${index}`, title: `Task ${index}`, status});
+				return [task.id, task] as const;
+			}),
+		);
+		return {tasks, graph: buildGraph(tasks), version: 1};
+	};
+
+	it.each([160, 72])('is among the figures at %i columns, long form or short', async (width) => {
+		const snapshot = new FakeRun().getSnapshot();
+		const rendered = renderAt(
+			<StatusBar
+				snapshot={snapshot}
+				board={board(['review', 'review', 'review', 'completed', 'pending'])}
+				now={Date.parse(snapshot.startedAt)}
+				width={width}
+			/>,
+			width,
+		);
+		const frame = await frameWith(rendered, '1/5');
+		expect(frame).toMatch(/1\/5 done · 0 failed · 3 to review · \d+ ready/);
+		expect(frame.split('\n')[0]?.length).toBeLessThanOrEqual(width);
+		expect(frame.startsWith(width === 160 ? 'jetpack agents' : '0/1 agents')).toBe(true);
+	});
+
+	it('is left out when nothing waits for review', async () => {
+		const snapshot = new FakeRun().getSnapshot();
+		const rendered = render(
+			<StatusBar
+				snapshot={snapshot}
+				board={board(['completed', 'pending'])}
+				now={Date.parse(snapshot.startedAt)}
+				width={160}
+			/>,
+		);
+		const frame = await frameWith(rendered, '1/2');
+		expect(frame).not.toContain('review');
+	});
 });

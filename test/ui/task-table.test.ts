@@ -79,7 +79,7 @@ describe('parseFilter', () => {
 		expect(parseFilter('  status:failed   tag:api  ').terms).toHaveLength(2);
 		const filter = parseFilter('status:broken priority:urgent');
 		expect(filter.problems).toEqual([
-			'status:broken is not a status (pending, ready, running, blocked, completed, failed)',
+			'status:broken is not a status (pending, ready, running, review, blocked, completed, failed)',
 			'priority:urgent is not a priority (critical, high, medium, low)',
 		]);
 		expect(matchesFilter(task('x'), filter)).toBe(false);

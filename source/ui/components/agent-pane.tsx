@@ -36,7 +36,10 @@ interface Segment {
 	readonly inverse?: boolean;
 	/** The task title: what gives way first when the title does not fit. */
 	readonly shrinks?: boolean;
-	/** Left out when the title does not fit, lowest first (after the task title has gone). */
+	/**
+	 * Left out when the title does not fit, lowest first: rank 0 before the task title shrinks, the
+	 * others after it has gone.
+	 */
 	readonly dropRank?: number;
 }
 
@@ -74,6 +77,9 @@ function titleSegments(agent: AgentView, attached: boolean, elapsed: string | un
 	segments.push({lead: separator, text: agent.task, color: theme.accent});
 	if (agent.title !== undefined && agent.title !== '')
 		segments.push({lead: ' ', text: agent.title, shrinks: true});
+	// The worktree's branch mostly repeats the task id: the first thing a narrow title gives up.
+	if (agent.branch !== undefined && agent.branch !== '')
+		segments.push({lead: separator, text: agent.branch, color: theme.muted, dropRank: 0});
 	if (elapsed !== undefined) segments.push({lead: separator, text: elapsed, dropRank: 1});
 	const spent = usageText(agent.usage);
 	if (spent !== '') segments.push({lead: separator, text: spent, dropRank: 1});
@@ -95,11 +101,12 @@ const widthOf = (list: readonly Segment[]) =>
 	list.reduce((sum, segment) => sum + segmentWidth(segment), 0);
 
 /**
- * The segments cut to `width`: the task title shrinks (or goes), then the droppable segments go in
- * rank order, then the end is cut.
+ * The segments cut to `width`: those of rank 0 go, then the task title shrinks (or goes), then the
+ * other droppable segments go in rank order, then the end is cut.
  */
 export function fitSegments(segments: readonly Segment[], width: number): Segment[] {
 	let fitted = [...segments];
+	if (widthOf(fitted) > width) fitted = fitted.filter((segment) => segment.dropRank !== 0);
 	const excess = widthOf(fitted) - width;
 	if (excess > 0) {
 		fitted = fitted.flatMap((segment) => {
@@ -241,6 +248,7 @@ function sameAgent(a: AgentView, b: AgentView): boolean {
 			a.rssMb === b.rssMb &&
 			a.limitMb === b.limitMb &&
 			a.waiting === b.waiting &&
+			a.branch === b.branch &&
 			usageText(a.usage) === usageText(b.usage))
 	);
 }

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import {useMemo, useState} from 'react';
-import {bindings, views, type Scope} from '../keymap.js';
+import {bindings, type Scope} from '../keymap.js';
 import {symbolLegend} from '../task-table.js';
 import {theme} from '../theme.js';
 import {sliceToWidth, textWidth} from '../text-width.js';
@@ -11,6 +11,7 @@ const titles: Record<Scope, string> = {
 	global: 'Everywhere',
 	panes: '1 · Panes',
 	tasks: '2 · Tasks',
+	diff: '2 · Tasks › the diff of a task',
 	graph: '3 · Graph',
 	log: '4 · Log',
 };
@@ -41,7 +42,7 @@ export interface HelpLine {
 
 function sections(): Section[] {
 	return [
-		...(['global', ...views] as const).map((scope) => ({
+		...(['global', 'panes', 'tasks', 'diff', 'graph', 'log'] as const).map((scope: Scope) => ({
 			heading: titles[scope],
 			entries: bindings
 				.filter((binding) => binding.scope === scope)

@@ -4,7 +4,7 @@ import {estimatedMinutes, etaMinutesWith, type TaskMinutes} from '../../core/eta
 import {runnableTasks} from '../../core/graph.js';
 import type {Snapshot} from '../../core/orchestrator.js';
 import type {BoardState} from '../run-control.js';
-import {theme} from '../theme.js';
+import {statusStyle, theme} from '../theme.js';
 import {textWidth} from '../text-width.js';
 import {StyledLine, type Segment} from './styled-line.js';
 import {pauseText} from '../../text/event-line.js';
@@ -65,6 +65,8 @@ export function storeNotice(error: string, width: number): string {
 interface Counts {
 	readonly done: number;
 	readonly failed: number;
+	/** Work done and waiting for a person to accept it (PRODUCT.md §12). */
+	readonly review: number;
 	readonly total: number;
 	readonly runnable: number;
 	readonly eta: number;
@@ -105,14 +107,17 @@ export const StatusBar = memo(function StatusBar({
 	const counts = useMemo((): Counts => {
 		let done = 0;
 		let failed = 0;
+		let review = 0;
 		for (const task of board.tasks.values()) {
 			if (task.status === 'completed') done++;
 			else if (task.status === 'failed') failed++;
+			else if (task.status === 'review') review++;
 		}
 
 		return {
 			done,
 			failed,
+			review,
 			total: board.tasks.size,
 			runnable: runnableTasks(board.graph, new Date(now)).length,
 			eta: etaMinutesWith(board.graph, agents, taskMinutes),
@@ -136,6 +141,10 @@ export const StatusBar = memo(function StatusBar({
 		dot,
 		{text: `${counts.failed} failed`, ...(counts.failed > 0 ? {color: theme.error} : {})},
 		dot,
+		// Only when there is some: a run without review mode never has any.
+		...(counts.review > 0
+			? [{text: `${counts.review} to review`, bold: true, color: statusStyle.review.color}, dot]
+			: []),
 		{text: `${counts.runnable} ready`},
 		dot,
 		{text: clockText(elapsed)},

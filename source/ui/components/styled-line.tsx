@@ -11,8 +11,10 @@ import {sliceToWidth, textWidth} from '../text-width.js';
 
 export interface Segment {
 	readonly text: string;
-	/** An Ink colour name (`red`, `cyan`, `gray`, `yellowBright` …). */
+	/** An Ink colour name (`red`, `cyan`, `gray`, `yellowBright` …) or `#rrggbb`. */
 	readonly color?: string;
+	/** The same, behind the text (git marks whitespace errors with a red background). */
+	readonly background?: string;
 	readonly bold?: boolean;
 	readonly dim?: boolean;
 	readonly inverse?: boolean;
@@ -21,12 +23,22 @@ export interface Segment {
 
 const names = ['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white'];
 
-function colourParameter(color: string): string | undefined {
-	if (color === 'gray' || color === 'grey') return '90';
+const hex = /^#([\da-f]{2})([\da-f]{2})([\da-f]{2})$/i;
+
+/** The SGR parameter for `color`; `background` moves it to the background's codes. */
+function colourParameter(color: string, background = false): string | undefined {
+	const rgb = hex.exec(color);
+	if (rgb !== null)
+		return `${background ? 48 : 38};2;${rgb
+			.slice(1, 4)
+			.map((pair) => Number.parseInt(pair, 16))
+			.join(';')}`;
+	const shift = background ? 10 : 0;
+	if (color === 'gray' || color === 'grey') return String(90 + shift);
 	const bright = color.endsWith('Bright');
 	const index = names.indexOf(bright ? color.slice(0, -6) : color);
 	if (index === -1) return undefined;
-	return String((bright ? 90 : 30) + index);
+	return String((bright ? 90 : 30) + shift + index);
 }
 
 /** NO_COLOR (no-color.org): no colours; bold, dim and inverse stay. */
@@ -55,6 +67,10 @@ export function styledText(
 		const color = segment.color ?? base.color;
 		const parameter = colours && color !== undefined ? colourParameter(color) : undefined;
 		if (parameter !== undefined) codes.push(parameter);
+		const background = segment.background ?? base.background;
+		const behind =
+			colours && background !== undefined ? colourParameter(background, true) : undefined;
+		if (behind !== undefined) codes.push(behind);
 		out += codes.length === 0 ? text : `\u001B[${codes.join(';')}m${text}\u001B[0m`;
 	}
 
@@ -88,6 +104,7 @@ function sameSegments(a: readonly Segment[], b: readonly Segment[]): boolean {
 			right === undefined ||
 			left.text !== right.text ||
 			left.color !== right.color ||
+			left.background !== right.background ||
 			left.bold !== right.bold ||
 			left.dim !== right.dim ||
 			left.inverse !== right.inverse ||

@@ -4,24 +4,27 @@
  * tasks-view-state.ts).
  */
 import {Box, Text} from 'ink';
-import {memo, useRef} from 'react';
+import {memo, useEffect, useRef} from 'react';
 import type {Graph} from '../../core/graph.js';
 import {priorities, type Priority, type Task} from '../../core/task.js';
 import {useTasksView} from '../hooks/use-tasks-view.js';
 import {
 	cell,
+	diffStat,
 	priorityShort,
 	sortLabels,
 	symbolLegend,
 	taskLook,
 	windowTop,
+	workspaceOf,
 	type Columns,
 	type SortOrder,
 } from '../task-table.js';
 import {theme} from '../theme.js';
 import {TaskDetails} from './task-details.js';
-import {useKeys, useLatestInput} from '../hooks/use-latest-input.js';
-import {keyPriority} from '../key-router.js';
+import {useLatestInput} from '../hooks/use-latest-input.js';
+import {DiffView} from './diff-view.js';
+import {InlineConfirm} from './inline-confirm.js';
 import {TaskForm, type FormField} from './task-form.js';
 import {TextField} from './text-field.js';
 import type {ViewProps} from './view-props.js';
@@ -36,16 +39,46 @@ const priorityColor: Readonly<Record<Priority, string | undefined>> = {
 	low: theme.muted,
 };
 
-export function TasksView(props: ViewProps) {
+export interface TasksViewProps extends ViewProps {
+	/** Whether the diff of a task is shown: the app's hint line offers its keys then. */
+	readonly onDiffChange?: (open: boolean) => void;
+}
+
+export function TasksView({onDiffChange, ...props}: TasksViewProps) {
 	const {board, width, height} = props;
 	const tasksView = useTasksView(props);
 	const {tasks, graph, agentOf, view, filter, list, selectedIndex, selected, columns, layout} =
 		tasksView;
 	const {overlay, details, sort, filterText} = view;
 	const {bodyHeight, rows, legend} = layout;
+	const diffOpen = overlay?.kind === 'diff';
+	useEffect(() => {
+		if (!diffOpen) return;
+		onDiffChange?.(true);
+		return () => {
+			onDiffChange?.(false);
+		};
+	}, [diffOpen, onDiffChange]);
 
 	let body;
-	if (overlay?.kind === 'new') {
+	if (overlay?.kind === 'diff') {
+		body = (
+			<DiffView
+				// A fresh view (and fetch) per task: an answer for one never closes another's.
+				key={overlay.id}
+				run={props.run}
+				taskId={overlay.id}
+				task={tasks.get(overlay.id)}
+				width={width}
+				height={bodyHeight}
+				keysActive={props.keysActive}
+				setCaptured={props.setCaptured}
+				flash={props.flash}
+				onClose={tasksView.close}
+				onDetails={tasksView.diffDetails}
+			/>
+		);
+	} else if (overlay?.kind === 'new') {
 		const fields: FormField[] = [
 			{kind: 'text', name: 'title', label: 'title', placeholder: 'what is to be done'},
 			{kind: 'choice', name: 'priority', label: 'priority', choices: priorities, initial: 'medium'},
@@ -134,6 +167,7 @@ export function TasksView(props: ViewProps) {
 				filter={filterText}
 				problems={filter.problems}
 				details={details ? selected?.id : undefined}
+				diff={overlay?.kind === 'diff' ? overlay.id : undefined}
 			/>
 			<Box flexDirection="column" height={bodyHeight} overflow="hidden">
 				{body}
@@ -175,6 +209,7 @@ function Header({
 	filter,
 	problems,
 	details,
+	diff,
 }: {
 	readonly shown: number;
 	readonly total: number;
@@ -182,6 +217,7 @@ function Header({
 	readonly filter: string;
 	readonly problems: readonly string[];
 	readonly details: string | undefined;
+	readonly diff: string | undefined;
 }) {
 	return (
 		<Text wrap="truncate-end">
@@ -193,15 +229,21 @@ function Header({
 			{problems.length === 0 ? undefined : (
 				<Text color={theme.warn}>{` · ${problems.join('; ')}`}</Text>
 			)}
-			{details === undefined ? undefined : (
-				<Text color={theme.muted}>{` · details of ${details} · esc back`}</Text>
+			{diff === undefined ? (
+				details === undefined ? undefined : (
+					<Text color={theme.muted}>{` · details of ${details} · esc back`}</Text>
+				)
+			) : (
+				<Text color={theme.muted}>{` · diff of ${diff} · esc back`}</Text>
 			)}
 		</Text>
 	);
 }
 
 function columnTitles(columns: Columns): string {
-	let line = `    ${cell('ID', columns.id)} ${cell('PRI', columns.priority)} ${'TRY'.padStart(columns.attempts)} ${cell('TITLE', columns.title)}`;
+	let line = `    ${cell('ID', columns.id)} ${cell('PRI', columns.priority)} ${'TRY'.padStart(columns.attempts)}`;
+	if (columns.diff > 0) line += ` ${cell('DIFF', columns.diff)}`;
+	line += ` ${cell('TITLE', columns.title)}`;
 	if (columns.agent > 0) line += ` ${cell('AGENT', columns.agent)}`;
 	if (columns.error > 0) line += ` ${cell('LAST ERROR', columns.error)}`;
 	return line;
@@ -275,10 +317,25 @@ const TaskRow = memo(function TaskRow({
 			text: cell(priorityShort[task.priority], columns.priority),
 			color: priorityColor[task.priority],
 		},
-		{
-			text: ` ${String(task.attempts.length).padStart(columns.attempts)} ${cell(task.title, columns.title)}`,
-		},
+		{text: ` ${String(task.attempts.length).padStart(columns.attempts)} `},
 	];
+	if (columns.diff > 0) {
+		const workspace = workspaceOf(task);
+		if (workspace === undefined) segments.push({text: `${cell('', columns.diff)} `});
+		else {
+			const {insertions, deletions} = diffStat(workspace);
+			segments.push(
+				{text: insertions, color: theme.ok},
+				{text: ' '},
+				{text: deletions, color: theme.error},
+				{
+					text: `${' '.repeat(Math.max(0, columns.diff - insertions.length - 1 - deletions.length))} `,
+				},
+			);
+		}
+	}
+
+	segments.push({text: cell(task.title, columns.title)});
 	if (columns.agent > 0)
 		segments.push({text: ` ${cell(agent ?? '', columns.agent)}`, color: theme.accent});
 	if (columns.error > 0)
@@ -309,38 +366,6 @@ function FilterLine({
 				onChange={onChange}
 				onSubmit={onDone}
 			/>
-		</Box>
-	);
-}
-
-/** The view's own yes/no line: `y` or enter says yes, any other key no. */
-function InlineConfirm({
-	question,
-	detail,
-	onAnswer,
-}: {
-	readonly question: string;
-	readonly detail: string | undefined;
-	readonly onAnswer: (yes: boolean) => void;
-}) {
-	// Answered once: a second key before this closes must not answer again.
-	const answered = useRef(false);
-	useKeys(
-		(input, key) => {
-			if (answered.current) return true;
-			answered.current = true;
-			onAnswer(input === 'y' || input === 'Y' || key.return);
-			return true;
-		},
-		{priority: keyPriority.modal},
-	);
-	return (
-		<Box flexDirection="column">
-			<Text bold color={theme.warn} wrap="truncate-end">
-				{question}
-			</Text>
-			{detail === undefined ? undefined : <Text wrap="truncate-end">{detail}</Text>}
-			<Text color={theme.muted}>y / enter: yes · any other key: no</Text>
 		</Box>
 	);
 }

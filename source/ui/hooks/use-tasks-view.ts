@@ -27,7 +27,9 @@ import {
 	agentColumnWidth,
 	completeId,
 	filterTasks,
+	diffColumnWidth,
 	fitColumns,
+	hasDiff,
 	idColumnWidth,
 	parseFilter,
 	parseIdList,
@@ -123,13 +125,15 @@ export function useTasksView({
 
 	const idWidth = useMemo(() => idColumnWidth(tasks.values()), [tasks]);
 	const agentWidth = agentColumnWidth(agentOf);
+	const diffWidth = useMemo(() => diffColumnWidth(tasks.values()), [tasks]);
 	const columns = useMemo(
-		() => fitColumns(width, {idWidth, agentWidth}),
-		[width, idWidth, agentWidth],
+		() => fitColumns(width, {idWidth, agentWidth, diffWidth}),
+		[width, idWidth, agentWidth, diffWidth],
 	);
 	const layout = tasksViewLayout(view, height);
 
-	const capturing = overlay !== undefined;
+	// The diff is read, not typed into: its keys are commands (its reason field captures itself).
+	const capturing = overlay !== undefined && overlay.kind !== 'diff';
 	useEffect(() => {
 		if (!capturing) return;
 		setCaptured(true);
@@ -260,7 +264,9 @@ export function useTasksView({
 		const {id} = selected;
 		switch (command) {
 			case 'task.details': {
-				dispatch({type: 'showDetails'});
+				// Work kept in a worktree is what a person wants to see first: its diff (§12).
+				if (hasDiff(selected)) dispatch({type: 'open', overlay: {kind: 'diff', id}});
+				else dispatch({type: 'showDetails'});
 				break;
 			}
 
@@ -381,6 +387,11 @@ export function useTasksView({
 		},
 		cancelFilter() {
 			closeOverlay({type: 'cancelFilter'});
+		},
+		/** From the diff to the task's details. */
+		diffDetails() {
+			dispatch({type: 'close'});
+			dispatch({type: 'showDetails'});
 		},
 		answer(yes: boolean, overlay: Extract<Overlay, {kind: 'confirm'}>) {
 			closeOverlay();

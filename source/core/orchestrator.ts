@@ -40,8 +40,9 @@ import type {Clock, TaskRepository} from './ports.js';
 import {expandArgs, type AgentSlot, type Profile} from './profiles.js';
 import {buildPrompt} from './prompt.js';
 import {canTakeTask, schedule} from './scheduler.js';
-import type {ClaimedBy, Task, TaskTable} from './task.js';
+import type {ClaimedBy, Task, TaskStatus, TaskTable} from './task.js';
 import type {Outcome} from './outcome.js';
+import {acceptReview, diffSource, rejectReview} from './review.js';
 import {MemoryWatch} from './memory-watch.js';
 import type {ProcessStats, WatchdogAction} from './watchdog.js';
 import {AgentFeed} from './agent-feed.js';
@@ -561,6 +562,59 @@ export class Orchestrator {
 		const until = this.#o.clock.now().getTime() + ms;
 		while (!(await this.#flushUnrecorded()) && this.#o.clock.now().getTime() < until)
 			await this.#sleep(Math.min(1000, ms));
+	}
+
+	/** The diff of a task's work, coloured as git prints it, for the review view; throws when there is none. */
+	async reviewDiff(taskId: string): Promise<string> {
+		const task = (await this.#o.repository.read()).get(taskId);
+		if (task === undefined) throw new Error(`there is no task ${taskId}`);
+		const source = diffSource(task);
+		if (source.kind === 'none') throw new Error(source.message);
+		return this.#workspaces.diff(source.record, {color: true});
+	}
+
+	/**
+	 * A person accepts a task's work from the review view: it is merged by the queue, and the task
+	 * completed (or, if it no longer merges, back to the queue as a conflict: not ok).
+	 */
+	async acceptReview(taskId: string): Promise<{ok: boolean; message: string}> {
+		const policy = {
+			maxRetries: this.#o.config.maxRetries,
+			backoffSeconds: this.#o.config.retryBackoffSeconds,
+		};
+		return this.#answerReview(
+			taskId,
+			async () =>
+				acceptReview(this.#o.repository, this.#workspaces, taskId, this.#o.clock.now(), policy),
+			(status) => status === 'completed',
+		);
+	}
+
+	/** A person sends a task's work back with a reason: to the queue, no retry spent. */
+	async rejectReview(taskId: string, reason: string): Promise<{ok: boolean; message: string}> {
+		return this.#answerReview(
+			taskId,
+			async () => rejectReview(this.#o.repository, taskId, reason, this.#o.clock.now()),
+			(status) => status === 'pending' || status === 'ready',
+		);
+	}
+
+	/** An answer to a review, told in the log; `ok` by the status it left the task in. */
+	async #answerReview(
+		taskId: string,
+		answer: () => Promise<string>,
+		ok: (status: TaskStatus | undefined) => boolean,
+	): Promise<{ok: boolean; message: string}> {
+		try {
+			const message = await answer();
+			const status = (await this.#o.repository.read()).get(taskId)?.status;
+			this.recordChange(taskId, message);
+			// Accepted work frees its dependents; rejected work is to do again.
+			void this.resume().then(async () => this.#schedule());
+			return {ok: ok(status), message};
+		} catch (error) {
+			return {ok: false, message: (error as Error).message};
+		}
 	}
 
 	/** Stops the agent working on `taskId` (the task goes back to the queue, no retry spent). */

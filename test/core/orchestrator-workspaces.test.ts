@@ -132,4 +132,36 @@ describe('Orchestrator with a worktree per attempt', () => {
 		expect(await run.orchestrator.finished).toBe('done');
 		expect(run.launcher.agents).toHaveLength(1);
 	});
+
+	it('answers a review from the TUI: the diff, an accept that merges and frees the dependents, a reject that sends it back', async () => {
+		const workspaces = new FakeWorkspaces();
+		const run = await setup([t('a'), t('b', {dependencies: ['a']}), t('c')], {
+			slots: [slot('s-1')],
+			workspaces,
+			config: {merge: 'review'},
+		});
+		run.launcher.on('a').exit({exitCode: 0, signal: null});
+		await settle();
+		run.launcher.on('c').exit({exitCode: 0, signal: null});
+		await settle();
+		expect(await run.orchestrator.reviewDiff('a')).toContain('jetpack/tasks/a');
+		await expect(run.orchestrator.reviewDiff('b')).rejects.toThrow('b has not run yet');
+		const accepted = await run.orchestrator.acceptReview('a');
+		expect(accepted.ok).toBe(true);
+		expect(workspaces.calls).toContain('merge jetpack/tasks/a head1');
+		expect((await run.task('a')).status).toBe('completed');
+		await settle();
+		// b depended on a: it runs now.
+		expect(run.launcher.on('b')).toBeDefined();
+		const rejected = await run.orchestrator.rejectReview('c', 'the tests miss the error path');
+		expect(rejected).toMatchObject({ok: true});
+		const sentBack = await run.task('c');
+		expect(sentBack).toMatchObject({
+			retryCount: 0,
+			lastError: 'rejected in review: the tests miss the error path',
+		});
+		// Back in the queue: taken again at once, or about to be.
+		expect(['ready', 'in_progress']).toContain(sentBack.status);
+		expect(await run.orchestrator.acceptReview('c')).toMatchObject({ok: false});
+	});
 });

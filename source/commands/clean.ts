@@ -280,17 +280,18 @@ export function bytesText(bytes: number): string {
 function describe(report: CleanReport, sharedMode: boolean): string {
 	const lines: string[] = [];
 	const verb = report.dryRun ? 'Would remove' : 'Removed';
-	const label = (item: CleanItem) =>
+	// A removed branch's commit is how to bring it back: `git branch NAME COMMIT`.
+	const label = (item: CleanItem, at = 'at') =>
 		item.kind === 'worktree'
 			? `worktree ${item.name}${item.bytes === undefined ? '' : ` (${bytesText(item.bytes)})`}`
-			: `branch ${item.name}${item.commit === undefined ? '' : ` (was ${item.commit.slice(0, 12)})`}`;
+			: `branch ${item.name}${item.commit === undefined ? '' : ` (${at} ${item.commit.slice(0, 12)})`}`;
 	const worktrees = report.removed.filter((item) => item.kind === 'worktree').length;
 	const branches = report.removed.length - worktrees;
 	if (report.removed.length > 0) {
 		lines.push(
 			`${verb} ${count(worktrees, 'worktree')} and ${count(branches, 'branch', 'branches')}, ${bytesText(report.bytesFreed)} of disk${report.dryRun ? ' to free' : ' freed'}:`,
 		);
-		for (const item of report.removed) lines.push(`  ${label(item)}: ${item.why}`);
+		for (const item of report.removed) lines.push(`  ${label(item, 'was')}: ${item.why}`);
 	}
 
 	if (report.pruned.length > 0) {

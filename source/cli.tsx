@@ -32,6 +32,7 @@ const flagDefinitions = {
 	failed: {type: 'boolean'},
 	reason: {type: 'string'},
 	fix: {type: 'boolean'},
+	dryRun: {type: 'boolean'},
 	all: {type: 'boolean'},
 	graph: {type: 'boolean'},
 	criticalPath: {type: 'boolean'},

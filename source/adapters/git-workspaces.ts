@@ -738,21 +738,90 @@ export interface JetpackWork {
 
 /** Every task worktree and branch of the repository holding `repoDir`. */
 export async function listJetpackWork(repoDir: string): Promise<JetpackWork> {
-	const worktrees = (await withWorktreeLock(repoDir, async () => listWorktrees(repoDir))).flatMap(
-		(entry) => {
-			const taskId = entry.branch === undefined ? undefined : taskIdOfBranch(entry.branch);
-			if (taskId === undefined || entry.branch === undefined) return [];
-			return [
-				{
-					dir: entry.dir,
-					branch: entry.branch.slice('refs/heads/'.length),
-					taskId,
-					head: entry.head,
-					missing: entry.prunable,
-				},
-			];
-		},
-	);
+	const entries = await withWorktreeLock(repoDir, async () => listWorktrees(repoDir));
+	return collectJetpackWork(repoDir, entries);
+}
+
+/** What `clean` may do to jetpack's worktrees and branches while it holds the worktree lock. */
+export interface JetpackWorkRemover {
+	/**
+	 * Removes a worktree; `force` also drops changes in it (a kept attempt's). Without `force`, git
+	 * refuses a worktree with changes, and the GitError says so.
+	 */
+	worktree(dir: string, force: boolean): Promise<void>;
+	/** Deletes a branch if it still points at `commit`; false when it was gone already. */
+	branch(branch: string, commit: string): Promise<boolean>;
+	/** `git worktree prune`: the lines git prints for what it prunes (or, dry, would prune). */
+	prune(dry: boolean): Promise<string[]>;
+}
+
+/**
+ * Runs `work` with the repository's worktree lock held, handing it the jetpack work as it stands
+ * and a way to remove it: a run preparing a worktree meanwhile waits, so what `work` judged
+ * unneeded (from the store, read inside) is still what it removes.
+ */
+export async function withJetpackWork<T>(
+	repoDir: string,
+	work: (found: JetpackWork, remove: JetpackWorkRemover) => Promise<T>,
+): Promise<T> {
+	return withWorktreeLock(repoDir, async () => {
+		const found = await collectJetpackWork(repoDir, await listWorktrees(repoDir));
+		return work(found, {
+			async worktree(dir, force) {
+				if (!(await exists(dir))) {
+					await git(repoDir, ['worktree', 'prune'], {config: plumbing});
+					return;
+				}
+
+				await git(repoDir, ['worktree', 'remove', ...(force ? ['--force'] : []), dir], {
+					config: plumbing,
+				});
+			},
+			async branch(branch, commit) {
+				try {
+					await git(repoDir, ['update-ref', '-d', `refs/heads/${branch}`, commit], {
+						config: plumbing,
+					});
+					return true;
+				} catch (error) {
+					// Deleted meanwhile (a run merged the task): what was wanted.
+					if (
+						error instanceof GitError &&
+						(await commitOf(repoDir, `refs/heads/${branch}`)) === undefined
+					)
+						return false;
+					throw error;
+				}
+			},
+			async prune(dry) {
+				const {stdout, stderr} = await git(
+					repoDir,
+					['worktree', 'prune', '--verbose', ...(dry ? ['--dry-run'] : [])],
+					{config: plumbing},
+				);
+				return `${stdout}${stderr}`.split('\n').filter((line) => line.trim() !== '');
+			},
+		});
+	});
+}
+
+async function collectJetpackWork(
+	repoDir: string,
+	entries: readonly WorktreeEntry[],
+): Promise<JetpackWork> {
+	const worktrees = entries.flatMap((entry) => {
+		const taskId = entry.branch === undefined ? undefined : taskIdOfBranch(entry.branch);
+		if (taskId === undefined || entry.branch === undefined) return [];
+		return [
+			{
+				dir: entry.dir,
+				branch: entry.branch.slice('refs/heads/'.length),
+				taskId,
+				head: entry.head,
+				missing: entry.prunable,
+			},
+		];
+	});
 	const refs = await gitLine(repoDir, [
 		'for-each-ref',
 		'--format=%(objectname) %(refname)',

@@ -25,6 +25,7 @@ export interface Flags {
 	readonly failed: boolean;
 	readonly reason?: string;
 	readonly fix: boolean;
+	readonly dryRun?: boolean;
 	readonly all: boolean;
 	readonly graph: boolean;
 	readonly criticalPath: boolean;
@@ -424,6 +425,22 @@ export const commands: readonly CommandSpec[] = [
 		flags: ['demo', 'agents', 'json', 'headless'],
 		args: {min: 0, max: 0, name: ''},
 		run: async (context, invocation) => (await import('./demo.js')).runDemo(context, invocation),
+	},
+	{
+		words: ['clean'],
+		usage: 'clean [--dry-run] [--json]',
+		summary: 'remove the worktrees and task branches no run needs (worktree mode)',
+		help: [
+			'      --dry-run   say what would be removed, and remove nothing',
+			'      --json      {"dryRun", "removed", "kept", "failed", "pruned", "bytesFreed"}',
+			'Kept: the work of a task a live run holds, or one waiting for review, and unmerged work of',
+			"a task that will run again (its next attempt reuses it). Gone: failed attempts' kept",
+			'worktrees, worktrees and branches of completed or deleted tasks, merged branches.',
+			'Exits 1 when something could not be removed, and says why.',
+		],
+		flags: ['dryRun', 'json'],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context, invocation) => (await import('./clean.js')).runClean(context, invocation),
 	},
 ];
 

@@ -23,6 +23,7 @@ import {agentPool, type AgentSlot, type SelfCommand} from '../core/profiles.js';
 import type {ClaimedBy, Task, TaskTable} from '../core/task.js';
 import type {CommandContext} from './context.js';
 import {openWorkspaces} from './workspaces.js';
+import {withJetpackWork} from '../adapters/git-workspaces.js';
 import type {Flags} from './registry.js';
 
 /** This program as a command, for the simulated agent: `node …/dist/cli.js`. */
@@ -128,6 +129,7 @@ export async function openRunSession(
 		);
 		const recovered = await context.store.update((tasks) => releaseDeadClaims(tasks, isGone, now));
 		const {workspaces, message: workspaceMessage} = await openWorkspaces(context, runId);
+		if (workspaces.mode === 'worktree') await reclaimWorktrees(context.dir, recovered);
 		const logsDir = path.join(context.dir, '.jetpack', 'logs');
 		mkdirSync(logsDir, {recursive: true});
 		const eventLog = createWriteStream(path.join(logsDir, `run-${runId}.jsonl`), {flags: 'a'});
@@ -221,6 +223,21 @@ export async function openRunSession(
 		await runFile.release();
 		throw error;
 	}
+}
+
+/**
+ * The worktrees a dead run's agents worked in, for the tasks just put back: removed, their disk
+ * freed (the branches stay, with whatever was committed, for the next attempt to reuse).
+ */
+async function reclaimWorktrees(dir: string, tasks: readonly string[]): Promise<void> {
+	if (tasks.length === 0) return;
+	const reclaimed = new Set(tasks);
+	await withJetpackWork(dir, async (found, remove) => {
+		for (const worktree of found.worktrees)
+			if (reclaimed.has(worktree.taskId))
+				// One that cannot be removed now is removed by the task's next attempt, or `clean`.
+				await remove.worktree(worktree.dir, true).catch(() => undefined);
+	});
 }
 
 /**

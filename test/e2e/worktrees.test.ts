@@ -4,11 +4,12 @@
  * user's own checkout, uncommitted work and all, left as it was.
  */
 import {execFileSync} from 'node:child_process';
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {fast, start, stored} from '../helpers/headless.js';
 import {repoWith} from '../helpers/temp-repo.js';
+import {until} from '../helpers/until.js';
 
 const git = (cwd: string, ...args: string[]) =>
 	execFileSync('git', args, {cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}).trim();
@@ -120,6 +121,37 @@ describe('jetpack-tui --headless in worktree mode', () => {
 		expect(completed).toEqual(['r1', 'r2']);
 		expect(git(cwd, 'show', 'jetpack/main:r.txt')).toBe('one');
 		expect(stored(cwd).get('r1')?.attempts[0]).toMatchObject({reported: 'done'});
+	}, 60_000);
+
+	it('reclaims the worktree of a run that was SIGKILLed, keeping its branch', async () => {
+		const worktrees = path.join(await repoWith([], {}), 'worktrees');
+		mkdirSync(worktrees);
+		const config = (skills: string[]) => ({
+			...fast,
+			timeoutFactor: 100,
+			agents: [{profile: 'simulated', count: 1, skills}],
+			worktreeDir: worktrees,
+		});
+		const cwd = await gitRepoWith(
+			[{id: 'h', title: 'hangs', requiredSkills: ['x'], sim: {ms: 100, hang: true}}],
+			config(['x']),
+		);
+		const first = start(cwd);
+		// Its agent at work in its worktree.
+		await until(
+			() => existsSync(path.join(cwd, '.jetpack', 'logs', 'h', '1.log')),
+			'the agent started',
+		);
+		expect(readdirSync(worktrees)).toHaveLength(1);
+		first.child.kill('SIGKILL');
+		await first.exited;
+		// The next run puts the task back (its agents cannot take it, so it does not run again).
+		writeFileSync(path.join(cwd, '.jetpack', 'config.json'), JSON.stringify(config(['y'])));
+		const second = start(cwd);
+		await second.exited;
+		expect(second.lines.find((line) => line.event === 'run.started')).toMatchObject({recovered: 1});
+		expect(readdirSync(worktrees)).toEqual([]);
+		expect(git(cwd, 'branch', '--list', 'jetpack/tasks/h')).toContain('jetpack/tasks/h');
 	}, 60_000);
 
 	it('runs in the shared folder, saying so, where the folder is not a git repository', async () => {

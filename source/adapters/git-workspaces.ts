@@ -30,6 +30,7 @@ import {
 	type Workspaces,
 	WorkspaceSetupFailed,
 } from '../core/workspaces.js';
+import {afterMergeTree, afterSwap, firstStep, swapTries} from '../core/merge-queue.js';
 import {replaceFile} from './atomic-write.js';
 import {ShellGateRunner} from './gate-runner.js';
 import {git, GitError, type GitOptions, gitLine, worktreeModeUnsupported} from './git.js';
@@ -95,7 +96,6 @@ const plumbing: Readonly<Record<string, string>> = {
 const fallbackIdentity = {name: 'jetpack-tui', email: 'jetpack-tui@localhost'};
 
 /** How often a merge recomputes on a moved integration branch before it gives up. */
-const swapTries = 5;
 
 const rememberedFile = (repoDir: string) => path.join(repoDir, '.jetpack', 'workspace.json');
 
@@ -577,45 +577,60 @@ export class GitWorkspaces implements Workspaces {
 		message: string,
 		strategy: 'merge' | 'squash',
 	): Promise<MergeOutcome> {
-		for (let round = 0; round < swapTries; round++) {
+		for (let round = 0; ; round++) {
 			const tip = await this.#tip();
-			if (tip === head || (await isAncestor(this.top, head, tip))) return {kind: 'nothing'};
+			const headInTip = tip === head || (await isAncestor(this.top, head, tip));
+			const tipInHead = !headInTip && (await isAncestor(this.top, tip, head));
+			// Counted only where it decides something: a fast-forward under squash.
+			const commitsAhead =
+				tipInHead && strategy === 'squash'
+					? Number(await gitLine(this.top, ['rev-list', '--count', `${tip}..${head}`]))
+					: 0;
+			const first = firstStep({headInTip, tipInHead, commitsAhead, strategy});
+			if (first.kind === 'nothing') return {kind: 'nothing'};
 			await this.#refuseIfCheckedOut();
-			let next: string;
-			const fastForward =
-				(await isAncestor(this.top, tip, head)) &&
-				(strategy === 'merge' ||
-					(await gitLine(this.top, ['rev-list', '--count', `${tip}..${head}`])) === '1');
-			if (fastForward) next = head;
-			else {
+			let next = head;
+			if (first.kind === 'merge-tree') {
 				const merged = await git(
 					this.top,
 					['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', tip, head],
 					{okCodes: [1], config: plumbing},
 				);
 				const [tree = '', ...files] = merged.stdout.split('\0').filter((field) => field !== '');
-				if (merged.code === 1) return {kind: 'conflict', files: [...new Set(files)]};
-				// Squashing work the branch already holds would add an empty commit.
-				if (
-					strategy === 'squash' &&
-					tree === (await gitLine(this.top, ['rev-parse', `${tip}^{tree}`]))
-				)
-					return {kind: 'nothing'};
-				const parents = strategy === 'merge' ? ['-p', tip, '-p', head] : ['-p', tip];
+				const step = afterMergeTree(
+					{
+						conflict: merged.code === 1,
+						files,
+						tree,
+						tipTree: await gitLine(this.top, ['rev-parse', `${tip}^{tree}`]),
+					},
+					{tip, head},
+					strategy,
+				);
+				if (step.kind !== 'commit') return step;
 				next = await gitLine(
 					this.top,
-					['commit-tree', '--no-gpg-sign', tree, ...parents, '-m', message],
+					[
+						'commit-tree',
+						'--no-gpg-sign',
+						tree,
+						...step.parents.flatMap((parent) => ['-p', parent]),
+						'-m',
+						message,
+					],
 					{config: plumbing, env: await identityEnv(this.top)},
 				);
 			}
 
 			await this.options.beforeSwap?.();
-			if (await this.#swap(next, tip, message)) return {kind: 'merged', commit: next};
+			const swapped = await this.#swap(next, tip, message);
+			const after = afterSwap(swapped, round);
+			if (after === 'done') return {kind: 'merged', commit: next};
+			if (after === 'give-up')
+				throw new Error(
+					`${this.branch} kept moving while a merge was computed (${swapTries} tries); another program is committing to it`,
+				);
 		}
-
-		throw new Error(
-			`${this.branch} kept moving while a merge was computed (${swapTries} tries); another program is committing to it`,
-		);
 	}
 
 	/** `update-ref NEW OLD`: true when it moved the branch, false when the branch was no longer at OLD. */

@@ -145,9 +145,10 @@ describe('the summary, as text and as JSON', () => {
 			reason: 'done',
 			seconds: 12.3,
 			utilisation: 0.5,
-			counts: {completed: 1, failed: 1, blocked: 1, notRun: 1, total: 4},
+			counts: {completed: 1, failed: 1, blocked: 1, notRun: 1, review: 0, total: 4},
 			failed: [{id: 'bad', failureType: 'timeout', why: 'took too long really'}],
 			blocked: [{id: 'held', why: 'needs a key'}],
+			review: [],
 			notRun: [{id: 'next', why: 'never ran: it waits for bad (failed)'}],
 			paused: [{profile: 'claude', reason: 'Not logged in'}],
 		});
@@ -160,5 +161,44 @@ describe('the summary, as text and as JSON', () => {
 			'  · next never ran: it waits for bad (failed)',
 			'  claude is paused: Not logged in',
 		]);
+	});
+
+	it('lists the work that waits for review, with its branch and diff stat, and how to answer it', () => {
+		const waiting = t('rv', {
+			status: 'review',
+			attempts: [
+				{
+					n: 1,
+					agent: 'a-1',
+					startedAt: now.toISOString(),
+					endedAt: now.toISOString(),
+					workspace: {
+						branch: 'jetpack/tasks/rv',
+						base: 'b',
+						head: 'h',
+						files: 2,
+						insertions: 12,
+						deletions: 3,
+					},
+				},
+			],
+		});
+		const reviewed = summarizeRun(new Map([[waiting.id, waiting]]), {
+			reason: 'done',
+			wallMs: 1000,
+			utilisation: 1,
+			paused: [],
+			now,
+		});
+		expect(summaryJson(reviewed)).toMatchObject({
+			counts: {review: 1, notRun: 0},
+			review: [{id: 'rv', why: 'jetpack/tasks/rv (+12 −3, 2 files)'}],
+		});
+		const text = summaryText(reviewed, (_style, line) => line);
+		expect(text).toContain(
+			'0 completed, 0 failed, 0 blocked, 1 waiting for review, 0 not run, of 1.',
+		);
+		expect(text).toContain('◕ rv waits for review: jetpack/tasks/rv (+12 −3, 2 files)');
+		expect(text).toContain('jetpack-tui review ID --accept | --reject REASON');
 	});
 });

@@ -11,7 +11,7 @@ import {
 	type TranscriptItem,
 	type Usage,
 } from './detector.js';
-import {bounded, count, isObject, oneLine, text, type Json} from './event-json.js';
+import {bounded, count, isObject, jsonEvent, oneLine, text, type Json} from './event-json.js';
 
 /**
  * Escape sequences. In a pty the CLI writes its terminal reset (`ESC[?1006l … ESC]0;BEL`) when it
@@ -222,17 +222,9 @@ function rateLimitItems(event: Json): TranscriptItem[] {
 }
 
 function parse(line: string, now: Date): readonly TranscriptItem[] | undefined {
-	const json = line.replace(escapes, '').trim();
-	if (!json.startsWith('{')) return undefined;
-	let event: unknown;
-	try {
-		event = JSON.parse(json);
-	} catch {
-		return undefined;
-	}
-
-	if (!isObject(event) || typeof event.type !== 'string') return undefined;
-	switch (event.type) {
+	const event = jsonEvent(line.replace(escapes, ''));
+	if (event === undefined) return undefined;
+	switch (event['type']) {
 		case 'system':
 			return systemItems(event);
 		case 'assistant':

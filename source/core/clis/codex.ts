@@ -11,7 +11,7 @@ import {
 	type TranscriptItem,
 	type Usage,
 } from './detector.js';
-import {bounded, count, isObject, oneLine, text, type Json} from './event-json.js';
+import {bounded, count, isObject, jsonEvent, oneLine, text, type Json} from './event-json.js';
 
 // Options of `codex` that take a value, so the subcommand can be told from an option's value.
 const valueOptions = new Set([
@@ -261,17 +261,8 @@ const eventTypes = new Set([
 
 /** The line as one of codex's events, or undefined. */
 function event(line: string): Json | undefined {
-	const trimmed = line.trim();
-	if (!trimmed.startsWith('{')) return undefined;
-	let value: unknown;
-	try {
-		value = JSON.parse(trimmed);
-	} catch {
-		// Not JSON after all: a line the CLI (or its log on stderr) printed as text.
-		return undefined;
-	}
-
-	return isObject(value) && eventTypes.has(text(value.type) ?? '') ? value : undefined;
+	const value = jsonEvent(line);
+	return value !== undefined && eventTypes.has(text(value['type']) ?? '') ? value : undefined;
 }
 
 function parse(line: string, now: Date): readonly TranscriptItem[] | undefined {

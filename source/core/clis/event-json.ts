@@ -30,3 +30,20 @@ export function bounded(value: string): string {
 	if (shown.length > resultChars) shown = shown.slice(0, resultChars);
 	return shown.length < trimmed.length ? `${shown}\n…` : shown;
 }
+
+/**
+ * One line of a CLI's output as one of its JSON events: an object with a string `type`, else
+ * undefined (a line the CLI, or its log on stderr, printed as text).
+ */
+export function jsonEvent(line: string): Json | undefined {
+	const trimmed = line.trim();
+	if (!trimmed.startsWith('{')) return undefined;
+	let value: unknown;
+	try {
+		value = JSON.parse(trimmed);
+	} catch {
+		return undefined;
+	}
+
+	return isObject(value) && typeof value['type'] === 'string' ? value : undefined;
+}

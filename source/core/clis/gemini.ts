@@ -12,7 +12,7 @@ import {
 	type TranscriptItem,
 	type Usage,
 } from './detector.js';
-import {bounded, count, isObject, oneLine, text, type Json} from './event-json.js';
+import {bounded, count, isObject, jsonEvent, oneLine, text, type Json} from './event-json.js';
 
 export const gemini: CliDetector = {
 	name: 'gemini',
@@ -30,16 +30,8 @@ export const gemini: CliDetector = {
 		// is waiting for the API, not stalled.
 		const retry = retryNotice.exec(text);
 		if (retry !== null) return [{kind: 'api-retry', message: text.slice(0, 300)}];
-		if (!text.startsWith('{')) return undefined;
-		let event: unknown;
-		try {
-			event = JSON.parse(text);
-		} catch {
-			return undefined;
-		}
-
-		if (!isObject(event) || typeof event.type !== 'string') return undefined;
-		return parseEvent(event, now);
+		const event = jsonEvent(text);
+		return event === undefined ? undefined : parseEvent(event, now);
 	},
 	detect(lines, now) {
 		return (

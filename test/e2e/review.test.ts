@@ -10,6 +10,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
 import {fast, start, stored} from '../helpers/headless.js';
+import {initRepoIn} from '../helpers/git-repo.js';
 import {repoWith, tempRepo} from '../helpers/temp-repo.js';
 
 const git = (cwd: string, ...args: string[]) =>
@@ -57,13 +58,7 @@ describe('jetpack-tui review and diff', () => {
 				worktreeDir: path.join(worktrees, 'trees'),
 			},
 		);
-		git(cwd, 'init', '-q', '-b', 'main');
-		git(cwd, 'config', 'user.name', 'Person');
-		git(cwd, 'config', 'user.email', 'person@example.com');
-		writeFileSync(path.join(cwd, 'README.md'), 'start\n');
-		writeFileSync(path.join(cwd, '.gitignore'), '.jetpack/logs/\n');
-		git(cwd, 'add', 'README.md', '.gitignore');
-		git(cwd, 'commit', '-q', '-m', 'start');
+		initRepoIn(cwd, {'README.md': 'start\n', '.gitignore': '.jetpack/logs/\n'});
 		// Work in progress no command may touch.
 		writeFileSync(path.join(cwd, 'README.md'), 'start\nmy edit\n');
 		const head = git(cwd, 'rev-parse', 'HEAD');

@@ -8,6 +8,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'n
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {fast, start, stored} from '../helpers/headless.js';
+import {initRepoIn} from '../helpers/git-repo.js';
 import {repoWith} from '../helpers/temp-repo.js';
 import {until} from '../helpers/until.js';
 
@@ -17,13 +18,7 @@ const git = (cwd: string, ...args: string[]) =>
 /** A git repository with one commit, the store and config beside it, and the user's own work in progress. */
 async function gitRepoWith(tasks: readonly object[], config: object): Promise<string> {
 	const cwd = await repoWith(tasks, config);
-	git(cwd, 'init', '-q', '-b', 'main');
-	git(cwd, 'config', 'user.name', 'Person');
-	git(cwd, 'config', 'user.email', 'person@example.com');
-	writeFileSync(path.join(cwd, 'shared.txt'), 'base\n');
-	writeFileSync(path.join(cwd, '.gitignore'), '.jetpack/logs/\n');
-	git(cwd, 'add', 'shared.txt', '.gitignore');
-	git(cwd, 'commit', '-q', '-m', 'start');
+	initRepoIn(cwd, {'shared.txt': 'base\n', '.gitignore': '.jetpack/logs/\n'});
 	// Work in progress the run must never touch.
 	writeFileSync(path.join(cwd, 'shared.txt'), 'base\nmy edit\n');
 	writeFileSync(path.join(cwd, 'notes.txt'), 'mine\n');

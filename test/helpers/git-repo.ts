@@ -84,6 +84,18 @@ export async function gitRepo(options: RepoOptions = {}): Promise<string> {
 }
 
 /**
+ * Makes `dir` (a folder with its store already in it) a person's repository: on `main`, with an
+ * identity, and one commit holding `files` alone (the store stays untracked). Its HEAD.
+ */
+export function initRepoIn(dir: string, files: Readonly<Record<string, string>>): string {
+	gitIn(dir, 'init', '-q', '-b', 'main');
+	gitIn(dir, 'config', 'user.name', 'Person');
+	gitIn(dir, 'config', 'user.email', 'person@example.com');
+	writeFiles(dir, files);
+	return commitAll(dir, 'start', Object.keys(files));
+}
+
+/**
  * Every file under `dir` with its bytes, `.git` aside but for the user's HEAD and index: what a
  * run must leave as it found it. Folders named in `skip` (`.beads`, `.jetpack`) are left out.
  */

@@ -272,6 +272,7 @@ async function keepUnrecorded(
 export function exitCodeFor(reason: FinishReason, tasks: TaskTable): ExitCode {
 	if (reason === 'interrupted') return exitCodes.interrupted;
 	if (reason === 'all-paused') return exitCodes.noAgent;
+	if (reason === 'budget') return exitCodes.problems;
 	// Work that waits for a person's review is not a problem: the run did all it could.
 	return [...tasks.values()].every(
 		(task) => task.status === 'completed' || waitsForReview(task, tasks, new Set()),

@@ -95,6 +95,7 @@ const endedBy: Record<FinishReason, string> = {
 	'all-paused': 'every agent was paused',
 	'max-hours': 'the run reached --max-hours',
 	'lost-run': 'another run took over the store',
+	budget: 'the run spent its budget',
 };
 
 /** A task in review, in a phrase: its branch and diff stat. */

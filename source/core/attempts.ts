@@ -192,7 +192,8 @@ export function recordAttempt(
 		return {tasks: set(next), result: {kind: 'released', task: next}};
 	}
 
-	if (task.retryCount >= maxRetriesOf(task, policy)) {
+	// A retry loop must not spend without bound: over its budget, a task is not tried again.
+	if (outcome === 'budget' || task.retryCount >= maxRetriesOf(task, policy)) {
 		// Out of retries: `retryCount` stays the number of retries spent.
 		const next: Task = {...failed, status: 'failed'};
 		return {tasks: set(next), result: {kind: 'failed', task: next}};

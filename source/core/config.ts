@@ -4,6 +4,8 @@
  */
 import {ConfigError} from './errors.js';
 import {knownClis} from './clis/registry.js';
+import type {Budget} from './budget.js';
+import type {Price} from './cost.js';
 
 export interface AgentSpec {
 	/** A built-in profile (`claude`, `codex`, `gemini`, `aider`, `simulated`) or a custom one's name. */
@@ -57,6 +59,12 @@ export interface Config {
 	readonly mergeStrategy: 'merge' | 'squash';
 	/** `auto`: finished work merges once its gates pass; `review`: it waits for a person (§12). */
 	readonly merge: 'auto' | 'review';
+	/** Spending limits (§14); none by default. */
+	readonly budget: Budget;
+	/** Prices per million tokens by exact model name, before the built-in list (§14). */
+	readonly prices: Readonly<Record<string, Price>>;
+	/** A retry after a limit, a stop or an unanswered question resumes the CLI's conversation. */
+	readonly resume: boolean;
 }
 
 export const defaultConfig: Config = {
@@ -78,6 +86,9 @@ export const defaultConfig: Config = {
 	workspaceSetup: [],
 	mergeStrategy: 'merge',
 	merge: 'auto',
+	budget: {alertPercent: 80},
+	prices: {},
+	resume: true,
 };
 
 type Json = Record<string, unknown>;
@@ -202,6 +213,9 @@ const topKeys = [
 	'branch',
 	'mergeStrategy',
 	'merge',
+	'budget',
+	'prices',
+	'resume',
 ] as const;
 
 /** Checks a parsed config file and fills the defaults. `file` is only for messages. */
@@ -267,7 +281,50 @@ export function parseConfig(value: unknown, file: string): Config {
 		branch: top.string('branch'),
 		mergeStrategy: top.oneOf('mergeStrategy', ['merge', 'squash'], defaultConfig.mergeStrategy),
 		merge: top.oneOf('merge', ['auto', 'review'], defaultConfig.merge),
+		budget: parseBudget(top),
+		prices: parsePrices(top),
+		resume: top.boolean('resume', defaultConfig.resume),
 	};
+}
+
+function parseBudget(top: Reader): Budget {
+	const value = top.record('budget');
+	if (value === undefined) return defaultConfig.budget;
+	const budget = top.nested('budget', value);
+	budget.rejectUnknown(['usd', 'taskUsd', 'totalUsd', 'alertPercent']);
+	const usd = budget.number('usd', undefined, {min: 0.01});
+	const taskUsd = budget.number('taskUsd', undefined, {min: 0.01});
+	const totalUsd = budget.number('totalUsd', undefined, {min: 0.01});
+	return {
+		...(usd === undefined ? {} : {usd}),
+		...(taskUsd === undefined ? {} : {taskUsd}),
+		...(totalUsd === undefined ? {} : {totalUsd}),
+		alertPercent: budget.number('alertPercent', defaultConfig.budget.alertPercent, {min: 1}),
+	};
+}
+
+function parsePrices(top: Reader): Record<string, Price> {
+	const value = top.record('prices');
+	if (value === undefined) return {};
+	const prices: Record<string, Price> = {};
+	for (const [model, entry] of Object.entries(value)) {
+		if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+			top
+				.nested('prices', value)
+				.fail(model, 'an object like {"input": 3, "output": 15} (dollars per million tokens)');
+		const price = top.nested(`prices.${model}`, entry as Record<string, unknown>);
+		price.rejectUnknown(['input', 'output', 'cacheRead', 'cacheWrite']);
+		const cacheRead = price.number('cacheRead', undefined, {min: 0});
+		const cacheWrite = price.number('cacheWrite', undefined, {min: 0});
+		prices[model] = {
+			input: price.number('input', 0, {min: 0}),
+			output: price.number('output', 0, {min: 0}),
+			...(cacheRead === undefined ? {} : {cacheRead}),
+			...(cacheWrite === undefined ? {} : {cacheWrite}),
+		};
+	}
+
+	return prices;
 }
 
 export const builtInProfiles: readonly string[] = [

@@ -43,6 +43,8 @@ import {canTakeTask, schedule} from './scheduler.js';
 import type {ClaimedBy, Task, TaskStatus, TaskTable} from './task.js';
 import type {Outcome} from './outcome.js';
 import {acceptReview, diffSource, rejectReview} from './review.js';
+import {freshBudget, judgeBudget, overTaskBudget, type BudgetState} from './budget.js';
+import {priced, spendOf} from './cost.js';
 import {MemoryWatch} from './memory-watch.js';
 import type {ProcessStats, WatchdogAction} from './watchdog.js';
 import {AgentFeed} from './agent-feed.js';
@@ -168,6 +170,10 @@ export type RunEvent =
 			readonly insertions: number;
 			readonly deletions: number;
 	  }
+	/** `alertPercent` of the budget is spent. */
+	| {readonly type: 'budget.alert'; readonly spentUsd: number; readonly budgetUsd: number}
+	/** The budget is spent: no new attempt starts; the running ones finish. */
+	| {readonly type: 'budget.exhausted'; readonly spentUsd: number; readonly budgetUsd: number}
 	/** A question is on the agent's screen and nothing has come for `inputWaitSeconds`. */
 	| {
 			readonly type: 'agent.waiting';
@@ -180,7 +186,14 @@ export type RunEvent =
 	| {readonly type: 'run.stopping'; readonly immediate: boolean}
 	| {readonly type: 'run.finished'; readonly reason: FinishReason};
 
-export type FinishReason = 'done' | 'interrupted' | 'all-paused' | 'max-hours' | 'lost-run';
+export type FinishReason =
+	| 'done'
+	| 'interrupted'
+	| 'all-paused'
+	| 'max-hours'
+	| 'lost-run'
+	/** The budget is spent (PRODUCT.md §14): no new attempt started, the running ones finished. */
+	| 'budget';
 
 export interface StampedEvent {
 	readonly time: string;
@@ -226,6 +239,8 @@ export interface Snapshot {
 	readonly memoryLow: boolean;
 	/** Our own process, for the status bar. */
 	readonly self?: {readonly rssMb: number; readonly heapMb: number};
+	/** What this run's agents have spent, and its budget if one is set. */
+	readonly cost: {readonly usd: number; readonly estimated: boolean; readonly budgetUsd?: number};
 }
 
 export interface OrchestratorOptions {
@@ -358,6 +373,12 @@ export class Orchestrator {
 	#finishedPromise: Promise<FinishReason> = this.#nextFinish();
 
 	readonly #workspaces: Workspaces;
+	/** What this run's finished attempts spent (their CLIs' figures, or our estimates). */
+	#spentUsd = 0;
+	#spentEstimated = false;
+	/** What every run on the store has spent, as last read (only with `budget.totalUsd`). */
+	#storeSpentUsd = 0;
+	#budget: BudgetState = freshBudget;
 
 	constructor(options: OrchestratorOptions) {
 		this.#o = options;
@@ -938,6 +959,16 @@ export class Orchestrator {
 		const tasks = await this.#o.repository.read();
 		const now = this.#o.clock.now();
 		this.#noticeReported(tasks, now.getTime());
+		if (this.#o.config.budget.totalUsd !== undefined) {
+			this.#storeSpentUsd = spendOf(tasks).usd;
+			this.#checkBudget();
+		}
+
+		if (this.#budget.exhausted) {
+			// Spent: nothing new starts; the run ends once its running attempts have.
+			if (this.#running.size === 0 && this.#unrecorded.length === 0) this.#finish('budget');
+			return;
+		}
 		this.#wakeAt = Math.min(nextWake(tasks, now.getTime()), this.#nextResume());
 		// The store hands back the same table while the file is unchanged: so is its graph.
 		if (this.#graphOf?.tasks !== tasks) this.#graphOf = {tasks, graph: buildGraph(tasks)};
@@ -1226,7 +1257,9 @@ export class Orchestrator {
 			process.onItems((items) => {
 				const before = entry.watch.usage;
 				entry.watch = absorb(entry.watch, items);
-				if (entry.watch.usage !== before) this.#publish();
+				if (entry.watch.usage === before) return;
+				this.#onSpend(entry);
+				this.#publish();
 			}),
 			process.onExit((exit) => {
 				this.#onExit(entry, slot, exit).catch((error: unknown) => {
@@ -1259,6 +1292,13 @@ export class Orchestrator {
 				: {}),
 			finding: this.#findingAtEnd(entry, tail, endedAt),
 		});
+		if (classified.outcome === 'budget' && watch.usage !== undefined) {
+			const spent = this.#priced(watch.usage).costUsd ?? 0;
+			classified = {
+				outcome: 'budget',
+				message: `spent $${spent.toFixed(2)}, more than budget.taskUsd ($${this.#o.config.budget.taskUsd ?? 0}) allows one attempt; not tried again`,
+			};
+		}
 		if (classified.outcome === 'completed' && this.#o.config.qualityGates.length > 0) {
 			entry.gates = new AbortController();
 			const failed = await this.#o.gates.run(
@@ -1292,6 +1332,9 @@ export class Orchestrator {
 		this.#agentBy.delete(entry.taskId);
 		try {
 			const {resetsAt, ...result} = classified;
+			// Counted as the run's spend from here on, no longer as a running attempt's.
+			const {usage: _counted, ...stillRunning} = entry.watch;
+			entry.watch = stillRunning;
 			await this.#record(
 				slot,
 				entry.startedAt,
@@ -1302,7 +1345,7 @@ export class Orchestrator {
 					...result,
 					exit,
 					endedAt,
-					...(watch.usage === undefined ? {} : {usage: watch.usage}),
+					...(watch.usage === undefined ? {} : {usage: this.#priced(watch.usage)}),
 					...(workspace === undefined ? {} : {workspace}),
 					...(review ? {review} : {}),
 				},
@@ -1314,6 +1357,60 @@ export class Orchestrator {
 			this.#publish();
 			void this.#schedule();
 		}
+	}
+
+	/** An attempt's usage with a cost: the CLI's own, else our estimate from the price list. */
+	#priced(usage: Usage): Usage {
+		return priced(usage, this.#o.config.prices);
+	}
+
+	/** The money this run has spent: finished attempts, and what the running ones have so far. */
+	#runSpend(): {usd: number; estimated: boolean} {
+		let usd = this.#spentUsd;
+		let estimated = this.#spentEstimated;
+		for (const run of this.#running.values()) {
+			if (run.watch.usage === undefined) continue;
+			const usage = this.#priced(run.watch.usage);
+			usd += usage.costUsd ?? 0;
+			estimated ||= usage.costEstimated === true;
+		}
+
+		return {usd, estimated};
+	}
+
+	/** A running attempt reported spending: over `taskUsd` it is stopped; the run's budget is judged. */
+	#onSpend(entry: Running): void {
+		const usage = entry.watch.usage === undefined ? undefined : this.#priced(entry.watch.usage);
+		if (entry.stopReason === undefined && overTaskBudget(usage?.costUsd, this.#o.config.budget)) {
+			this.#markStopping(entry, 'budget');
+			this.#emit('warn', {
+				type: 'agent.stopping',
+				task: entry.taskId,
+				agent: this.#agentOf(entry.taskId) ?? '',
+				reason: 'budget',
+			});
+			void entry.process.stop(this.#o.config.graceSeconds * 1000);
+		}
+
+		this.#checkBudget();
+	}
+
+	#checkBudget(): void {
+		const {budget} = this.#o.config;
+		if (budget.usd === undefined && budget.totalUsd === undefined) return;
+		const run = this.#runSpend().usd;
+		const {state, actions} = judgeBudget(
+			this.#budget,
+			{runUsd: run, totalUsd: this.#storeSpentUsd + (run - this.#spentUsd)},
+			budget,
+		);
+		this.#budget = state;
+		for (const action of actions)
+			this.#emit(action.type === 'alert' ? 'warn' : 'error', {
+				type: action.type === 'alert' ? 'budget.alert' : 'budget.exhausted',
+				spentUsd: Math.round(action.spentUsd * 100) / 100,
+				budgetUsd: action.budgetUsd,
+			});
 	}
 
 	/**
@@ -1438,6 +1535,11 @@ export class Orchestrator {
 		resetsAt?: Date,
 	): Promise<void> {
 		this.#noteProfile(slot, record.outcome, record.message, resetsAt);
+		if (record.usage?.costUsd !== undefined) {
+			this.#spentUsd += record.usage.costUsd;
+			this.#spentEstimated ||= record.usage.costEstimated === true;
+			this.#checkBudget();
+		}
 		const pending: PendingResult = {record, agent: slot.name, startedAt};
 		try {
 			await this.#writeSoon(pending);
@@ -1718,6 +1820,10 @@ export class Orchestrator {
 			busyMs: this.#busyMs,
 			memoryLow: this.#memory?.holding === true,
 			self: this.#memory?.self,
+			cost: {
+				...this.#runSpend(),
+				...(this.#o.config.budget.usd === undefined ? {} : {budgetUsd: this.#o.config.budget.usd}),
+			},
 		};
 	}
 }

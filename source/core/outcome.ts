@@ -25,7 +25,9 @@ export type StopReason =
 	/** A question on its screen went unanswered for `inputWaitMinutes`. */
 	| 'needs_input'
 	/** The agent reported the task done (or failed) itself, then lingered. */
-	| 'reported';
+	| 'reported'
+	/** Its attempt alone spent more than `budget.taskUsd`. */
+	| 'budget';
 
 export interface AttemptEnd {
 	readonly exit: AgentExit;
@@ -125,6 +127,10 @@ export function classifyAttempt(end: AttemptEnd): Classified {
 
 		case 'reported': {
 			return {outcome: 'completed', message: 'the agent reported it itself'};
+		}
+
+		case 'budget': {
+			return {outcome: 'budget', message: 'spent more than budget.taskUsd allows one attempt'};
 		}
 
 		case 'offline': {

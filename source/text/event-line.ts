@@ -96,6 +96,14 @@ export function describeEvent(event: StampedEvent['event']): string {
 			return `done; waits for review on ${event.branch} (+${event.insertions} −${event.deletions}, ${event.files} file${event.files === 1 ? '' : 's'}): jetpack-tui diff ${event.task}`;
 		}
 
+		case 'budget.alert': {
+			return `spent $${event.spentUsd.toFixed(2)} of the $${event.budgetUsd.toFixed(2)} budget`;
+		}
+
+		case 'budget.exhausted': {
+			return `the $${event.budgetUsd.toFixed(2)} budget is spent ($${event.spentUsd.toFixed(2)}): no new attempt starts; running ones finish`;
+		}
+
 		case 'agent.waiting': {
 			return `waiting for input: ${event.question} (attach to answer)`;
 		}

@@ -104,6 +104,7 @@ export class FakeRun implements RunControl {
 			busyMs: 0,
 			memoryLow: false,
 			self: {rssMb: 80, heapMb: 30},
+			cost: {usd: 0, estimated: false},
 		};
 		for (const agent of agents) this.screens.set(agent.name, new FakeScreen());
 		this.#finished = this.#nextFinish();

@@ -94,6 +94,7 @@ const finishedText: Record<NonNullable<Snapshot['finished']>, string> = {
 	'all-paused': 'run ended: every agent profile is paused',
 	'max-hours': 'run ended: it reached its time limit',
 	'lost-run': 'run stopped: another run took over this repository',
+	budget: 'run ended: its budget is spent',
 };
 
 /** What an idle agent is waiting for, as lines for its pane. */

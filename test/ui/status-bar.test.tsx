@@ -141,3 +141,32 @@ describe('the count of work waiting for review', () => {
 		expect(frame).not.toContain('review');
 	});
 });
+
+describe('what the agents spent', () => {
+	const tasks = new Map([['t-1', newTask({id: 't-1', title: 'Task'})]]);
+	const board = {tasks, graph: buildGraph(tasks), version: 1};
+	const shown = async (cost: {usd: number; estimated: boolean; budgetUsd?: number}) => {
+		const snapshot = {...new FakeRun().getSnapshot(), cost};
+		const rendered = render(
+			<StatusBar
+				snapshot={snapshot}
+				board={board}
+				now={Date.parse(snapshot.startedAt)}
+				width={160}
+			/>,
+		);
+		return frameWith(rendered, '0/1');
+	};
+
+	it.each([
+		[{usd: 12.4, estimated: false, budgetUsd: 50}, '$12.40 / $50'],
+		[{usd: 0.042, estimated: true}, '~$0.042'],
+		[{usd: 0, estimated: false, budgetUsd: 5}, '$0.00 / $5'],
+	])('shows %j as %s', async (cost, text) => {
+		expect(await shown(cost)).toContain(text);
+	});
+
+	it('says nothing of money before anything is spent with no budget', async () => {
+		expect(await shown({usd: 0, estimated: false})).not.toContain('$');
+	});
+});

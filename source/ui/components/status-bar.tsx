@@ -7,6 +7,7 @@ import type {BoardState} from '../run-control.js';
 import {statusStyle, theme} from '../theme.js';
 import {textWidth} from '../text-width.js';
 import {StyledLine, type Segment} from './styled-line.js';
+import {dollars} from '../../core/cost.js';
 import {pauseText} from '../../text/event-line.js';
 
 export function clockText(ms: number): string {
@@ -73,6 +74,18 @@ interface Counts {
 }
 
 /** PRODUCT.md §7: agents, tasks, failed, ready, elapsed, ETA, memory; a second line for pauses. */
+function spendText(cost: Snapshot['cost']): string {
+	const spent = dollars(cost.usd, cost.estimated);
+	return cost.budgetUsd === undefined ? spent : `${spent} / $${cost.budgetUsd}`;
+}
+
+/** Near its budget the spend is a warning; at it, an error. */
+function spendColor(cost: Snapshot['cost']): {color?: string} {
+	if (cost.budgetUsd === undefined) return {};
+	if (cost.usd >= cost.budgetUsd) return {color: theme.error};
+	return cost.usd >= cost.budgetUsd * 0.8 ? {color: theme.warn} : {};
+}
+
 /**
  * What the run wants a person to know, for the status bar's second line: agents waiting for an
  * answer, then paused profiles. The app sizes its body by whether there is any.
@@ -151,6 +164,10 @@ export const StatusBar = memo(function StatusBar({
 		dot,
 		{text: progress},
 		dot,
+		// What the agents spent (`$12.40 / $50`), once they spent anything or a budget is set.
+		...(snapshot.cost.usd > 0 || snapshot.cost.budgetUsd !== undefined
+			? [{text: spendText(snapshot.cost), ...spendColor(snapshot.cost)}, dot]
+			: []),
 	];
 	const memoryColor = snapshot.memoryLow ? {color: theme.warn} : {};
 	const full: Segment[] = [

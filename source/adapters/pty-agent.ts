@@ -44,6 +44,7 @@ import {PlainText} from './plain-text.js';
 import {screenFromBuffer} from './screen.js';
 import type {TranscriptItem} from '../core/clis/detector.js';
 import {Transcript} from '../text/transcript.js';
+import {parseUsageLine, usageLinePrefix} from '../core/clis/usage-line.js';
 
 export interface PtyAgentLauncherOptions {
 	/** Lines of scrollback kept by each agent's terminal emulator. */
@@ -522,6 +523,17 @@ class PtyAgent implements AgentProcess {
 		if (plain === '') return;
 		this.#ring.push(plain);
 		this.#write(this.#log, plain);
+		// Any agent may say what it spent in one documented line (the CLIs' own events aside).
+		if (this.#transcript === undefined && plain.includes(usageLinePrefix)) this.#readUsage(plain);
+	}
+
+	/** `JETPACK_USAGE {"costUsd": 0.42, …}` lines: what a custom agent reports it spent. */
+	#readUsage(plain: string): void {
+		for (const line of plain.split('\n')) {
+			const usage = parseUsageLine(line);
+			if (usage !== undefined)
+				for (const listener of this.#itemListeners) listener([{kind: 'usage', usage}]);
+		}
 	}
 
 	/** To a log file, pausing the agent (never dropping its output) while the disk catches up. */

@@ -10,6 +10,7 @@ import {spawn} from 'node:child_process';
 import {Writable} from 'node:stream';
 import {performance} from 'node:perf_hooks';
 import {UsageError, type ExitCode} from '../core/errors.js';
+import {usageLinePrefix} from '../core/clis/usage-line.js';
 import {
 	finalLine,
 	hangLine,
@@ -102,6 +103,8 @@ async function simulate(plan: SimPlan, output: Output): Promise<number> {
 		else await runLines(work);
 		if (stop === undefined) {
 			await writeFiles(plan);
+			if (plan.usage !== undefined)
+				await out.write(`${usageLinePrefix}${JSON.stringify(plan.usage)}\n`);
 			// The tui's last frame already shows it; a line below would scroll the frame.
 			if (plan.output !== 'tui') await out.write(finalLine(plan));
 			return plan.exit;

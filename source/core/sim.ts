@@ -25,6 +25,8 @@ export interface SimPlan {
 	readonly writes: Readonly<Record<string, string>>;
 	/** `writes` appends to the files instead of replacing them. */
 	readonly append: boolean;
+	/** What it says it spent, in the documented `JETPACK_USAGE` line before it exits. */
+	readonly usage?: Readonly<Record<string, unknown>>;
 }
 
 /** A 30-minute task takes 30 s: real agents are not what a demo waits for. */
@@ -44,6 +46,7 @@ const simFields: ReadonlySet<string> = new Set([
 	'ask',
 	'writes',
 	'append',
+	'usage',
 ]);
 
 /**
@@ -111,6 +114,7 @@ export function parseSim(
 		ask,
 		writes,
 		append,
+		usage,
 	} = fields;
 	if (ms !== undefined && !isNonNegative(ms))
 		return {error: `sim.ms must be a number of milliseconds, 0 or more, not ${describe(ms)}`};
@@ -144,6 +148,10 @@ export function parseSim(
 	if (typeof files === 'string') return {error: files};
 	if (append !== undefined && typeof append !== 'boolean')
 		return {error: `sim.append must be true or false, not ${describe(append)}`};
+	if (usage !== undefined && (typeof usage !== 'object' || usage === null || Array.isArray(usage)))
+		return {
+			error: `sim.usage must be an object like {"costUsd": 0.5, "inputTokens": 1000}, not ${describe(usage)}`,
+		};
 	return {
 		taskId: task.id,
 		ms: ms === undefined ? scaled : Number(ms),
@@ -156,6 +164,7 @@ export function parseSim(
 		...(ask === undefined ? {} : {ask}),
 		writes: files,
 		append: append ?? false,
+		...(usage === undefined ? {} : {usage: usage as Record<string, unknown>}),
 	};
 }
 

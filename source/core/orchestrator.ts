@@ -1176,7 +1176,7 @@ export class Orchestrator {
 		try {
 			process = this.#o.launcher.launch({
 				command: profile.command,
-				args: expandArgs(profile.args, {
+				args: expandArgs(this.#resumable(task, detector, profile.args), {
 					prompt: buildPrompt(task, tasks, workspace.previous),
 					id: task.id,
 					title: task.title,
@@ -1357,6 +1357,23 @@ export class Orchestrator {
 			this.#publish();
 			void this.#schedule();
 		}
+	}
+
+	/**
+	 * The profile's arguments, or (config `resume`) those that resume the previous attempt's
+	 * conversation when it ended by a limit, a stop or an unanswered question: the work already
+	 * paid for is not redone (PRODUCT.md §14).
+	 */
+	#resumable(task: Task, detector: CliDetector, args: readonly string[]): readonly string[] {
+		if (!this.#o.config.resume) return args;
+		const previous = task.attempts.at(-2);
+		const sessionId = (previous?.['usage'] as Usage | undefined)?.sessionId;
+		const resumes =
+			previous?.failureType === 'rate_limited' ||
+			previous?.failureType === 'killed' ||
+			previous?.failureType === 'needs_input';
+		if (!resumes || sessionId === undefined) return args;
+		return detector.resumeArgs?.(args, sessionId) ?? args;
 	}
 
 	/** An attempt's usage with a cost: the CLI's own, else our estimate from the price list. */

@@ -70,4 +70,37 @@ describe('Orchestrator with a budget', () => {
 			usage: {costUsd: 3, costEstimated: true},
 		});
 	});
+
+	it.each([
+		['a stop', {resume: true}, true],
+		['a stop, with resume off', {resume: false}, false],
+	] as const)(
+		'resumes the conversation after %s where the CLI can',
+		async (_name, config, resumed) => {
+			const claudeSlot = slot('claude-1', 'claude', [], 'claude');
+			const run = await setup([t('a')], {
+				slots: [{...claudeSlot, profile: {...claudeSlot.profile, args: ['-p', '{prompt}']}}],
+				config,
+			});
+			run.launcher.on('a').emit({kind: 'session', sessionId: 'sess-1'});
+			await run.orchestrator.stopTask('a');
+			await settle();
+			await run.timers.advance(2000);
+			const retry = run.launcher.on('a');
+			expect(run.launcher.agents).toHaveLength(2);
+			expect(retry.launch.args.includes('--resume')).toBe(resumed);
+			if (resumed) expect(retry.launch.args.slice(-2)).toEqual(['--resume', 'sess-1']);
+		},
+	);
+
+	it('starts over after a failure of the task’s own', async () => {
+		const claudeSlot = slot('claude-1', 'claude', [], 'claude');
+		const run = await setup([t('a')], {slots: [claudeSlot], config: {retryBackoffSeconds: [1]}});
+		run.launcher.on('a').emit({kind: 'session', sessionId: 'sess-1'});
+		run.launcher.on('a').exit({exitCode: 1, signal: null});
+		await settle();
+		await run.timers.advance(2000);
+		expect(run.launcher.agents).toHaveLength(2);
+		expect(run.launcher.on('a').launch.args).not.toContain('--resume');
+	});
 });

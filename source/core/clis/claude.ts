@@ -399,6 +399,9 @@ function detect(lines: readonly string[], now: Date): Finding | undefined {
 }
 
 export const claude: CliDetector = {
+	// `-r, --resume <id>`: the same conversation, with the prompt as its next message.
+	resumeArgs: (args, sessionId) =>
+		args.includes('--resume') || args.includes('-r') ? undefined : [...args, '--resume', sessionId],
 	name: 'claude',
 	structured: (args) => {
 		const i = args.findIndex(

@@ -451,4 +451,18 @@ function detect(lines: readonly string[], now: Date): Finding | undefined {
 	return best;
 }
 
-export const codex: CliDetector = {name: 'codex', structured, parse, detect};
+export const codex: CliDetector = {
+	// `codex exec [OPTIONS] resume <id> [-- PROMPT]` (checked against codex-cli 0.171.0).
+	resumeArgs(args, sessionId) {
+		const exec = args.indexOf('exec');
+		if (exec === -1 || args.includes('resume')) return undefined;
+		const end = args.indexOf('--');
+		const at = end === -1 ? args.length - 1 : end;
+		if (at <= exec) return undefined;
+		return [...args.slice(0, at), 'resume', sessionId, ...args.slice(at)];
+	},
+	name: 'codex',
+	structured,
+	parse,
+	detect,
+};

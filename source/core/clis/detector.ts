@@ -90,6 +90,11 @@ export interface CliDetector {
 	 * question). Only the CLI's own wording counts, never words a task's output could hold.
 	 */
 	detect(lines: readonly string[], now: Date): Finding | undefined;
+	/**
+	 * These arguments changed to resume conversation `sessionId` instead of starting a new one
+	 * (PRODUCT.md §14); undefined where the CLI (or these arguments) cannot.
+	 */
+	resumeArgs?(args: readonly string[], sessionId: string): readonly string[] | undefined;
 }
 
 const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];

@@ -103,6 +103,17 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 	useEffect(() => {
 		if (allPaused) notify?.('jetpack-tui: every agent profile is paused');
 	}, [allPaused, notify]);
+	// Money: the alert and the end of the budget are news a person wants.
+	useEffect(
+		() =>
+			run.onEvent(({event}) => {
+				if (event.type === 'budget.alert')
+					notify?.(`jetpack-tui: spent $${event.spentUsd} of the $${event.budgetUsd} budget`);
+				else if (event.type === 'budget.exhausted')
+					notify?.(`jetpack-tui: the $${event.budgetUsd} budget is spent; no new task starts`);
+			}),
+		[run, notify],
+	);
 	// An agent blocked on a question wants a person: each one that begins to wait is news.
 	const waiting = snapshot.agents
 		.filter((agent) => agent.waiting !== undefined)

@@ -195,6 +195,24 @@ describe('App', () => {
 		await expect.poll(() => told).toEqual(['jetpack-tui: sim-1 waiting for input']);
 	});
 
+	it('notifies at the budget’s alert and when it is spent', async () => {
+		const run = new FakeRun();
+		const {board} = await fakeBoard(tasks);
+		const told: string[] = [];
+		const rendered = render(
+			<App run={run} board={board} notify={(message) => told.push(message)} />,
+		);
+		await frameWith(rendered, 'agents 0/1');
+		run.emit({type: 'budget.alert', spentUsd: 40, budgetUsd: 50}, 'warn');
+		run.emit({type: 'budget.exhausted', spentUsd: 51, budgetUsd: 50}, 'error');
+		await expect
+			.poll(() => told)
+			.toEqual([
+				'jetpack-tui: spent $40 of the $50 budget',
+				'jetpack-tui: the $50 budget is spent; no new task starts',
+			]);
+	});
+
 	it('keeps the event history while another view is shown', async () => {
 		const run = new FakeRun();
 		const {board} = await fakeBoard(tasks);

@@ -1,8 +1,17 @@
 import {isLive, readRunInfo, type RunInfo} from '../adapters/run-file.js';
+import {
+	costliest,
+	dollars,
+	jsonUsd,
+	jsonUsdRecord,
+	spendOf,
+	withPrices,
+	type Spend,
+} from '../core/cost.js';
 import {buildGraph, isRunnable} from '../core/graph.js';
 import {taskStatuses, type TaskStatus, type TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
-import {painter, statusLook} from '../text/format.js';
+import {painter, printable, statusLook} from '../text/format.js';
 import type {Invocation} from './registry.js';
 
 export interface StatusSummary {
@@ -17,6 +26,13 @@ export interface StatusSummary {
 		readonly stuck: number;
 	};
 	readonly run: RunInfo | null;
+	/** What every attempt in the store spent (PRODUCT.md §14); `jetpack-tui cost` tells more. */
+	readonly cost: {
+		readonly usd: number;
+		readonly inputTokens: number;
+		readonly outputTokens: number;
+		readonly byProfile: Readonly<Record<string, number>>;
+	};
 }
 
 export function summarize(tasks: TaskTable, now: Date): StatusSummary {
@@ -34,7 +50,34 @@ export function summarize(tasks: TaskTable, now: Date): StatusSummary {
 		}
 	}
 
-	return {tasks: {total: tasks.size, byStatus, runnable, waiting, stuck}, run: null};
+	const spend = spendOf(withPrices(tasks));
+	return {
+		tasks: {total: tasks.size, byStatus, runnable, waiting, stuck},
+		run: null,
+		cost: {
+			usd: jsonUsd(spend.usd),
+			inputTokens: spend.inputTokens,
+			outputTokens: spend.outputTokens,
+			byProfile: jsonUsdRecord(spend.byProfile),
+		},
+	};
+}
+
+/**
+ * The spend in one line, or nothing when nothing was spent. "At API prices": claude reports what
+ * its usage would cost there even on a subscription login, and estimates use list prices.
+ */
+export function spendLine(spend: Spend): string | undefined {
+	if (spend.usd === 0 && spend.inputTokens + spend.outputTokens === 0) return undefined;
+	const profiles = costliest(spend.byProfile).map(
+		({id, usd}) => `${printable(id)} ${dollars(usd)}`,
+	);
+	return (
+		`Spent ${dollars(spend.usd, spend.estimated)} at API prices` +
+		(profiles.length > 0 ? `: ${profiles.join(', ')}` : '') +
+		(spend.unpriced ? '; some tokens have no price' : '') +
+		' (jetpack-tui cost tells more).'
+	);
 }
 
 /** The live run, if any: what `.jetpack/run.json` names while its heartbeat is fresh. */
@@ -45,8 +88,9 @@ async function liveRun(dir: string): Promise<RunInfo | null> {
 
 export async function runStatus(context: CommandContext, {flags}: Invocation): CommandResult {
 	const exists = await context.store.exists();
+	const tasks = await context.store.read();
 	const summary = {
-		...summarize(await context.store.read(), context.clock.now()),
+		...summarize(tasks, context.clock.now()),
 		run: await liveRun(context.dir),
 	};
 	if (flags.json) {
@@ -63,6 +107,7 @@ export async function runStatus(context: CommandContext, {flags}: Invocation): C
 
 	const paint = painter(context.color);
 	const {total, byStatus, runnable, waiting, stuck} = summary.tasks;
+	const spent = spendLine(spendOf(withPrices(tasks)));
 	const counts = taskStatuses
 		.filter((status) => (byStatus[status] ?? 0) > 0)
 		.map((status) => paint(statusLook[status].style, `${byStatus[status]} ${status}`));
@@ -71,7 +116,8 @@ export async function runStatus(context: CommandContext, {flags}: Invocation): C
 			`${runnable} runnable now, ${waiting} waiting on dependencies${stuck > 0 ? `, ${paint('red', `${stuck} stuck behind a cycle or a missing dependency (jetpack-tui deps shows where)`)}` : ''}\n` +
 			(summary.run === null
 				? 'No run is going.\n'
-				: `A run is going: pid ${summary.run.pid} on ${summary.run.host}, started ${summary.run.startedAt}, ${summary.run.agents?.length ?? 0} agents.\n`),
+				: `A run is going: pid ${summary.run.pid} on ${summary.run.host}, started ${summary.run.startedAt}, ${summary.run.agents?.length ?? 0} agents.\n`) +
+			(spent === undefined ? '' : `${spent}\n`),
 	);
 	return 0;
 }

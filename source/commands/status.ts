@@ -1,17 +1,10 @@
 import {isLive, readRunInfo, type RunInfo} from '../adapters/run-file.js';
-import {
-	costliest,
-	dollars,
-	jsonUsd,
-	jsonUsdRecord,
-	spendOf,
-	withPrices,
-	type Spend,
-} from '../core/cost.js';
+import {jsonUsd, jsonUsdRecord, spendOf, withPrices, type Spend} from '../core/cost.js';
 import {buildGraph, isRunnable} from '../core/graph.js';
 import {taskStatuses, type TaskStatus, type TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
-import {painter, printable, statusLook} from '../text/format.js';
+import {painter, statusLook} from '../text/format.js';
+import {spendSentence} from './run-summary.js';
 import type {Invocation} from './registry.js';
 
 export interface StatusSummary {
@@ -63,21 +56,10 @@ export function summarize(tasks: TaskTable, now: Date): StatusSummary {
 	};
 }
 
-/**
- * The spend in one line, or nothing when nothing was spent. "At API prices": claude reports what
- * its usage would cost there even on a subscription login, and estimates use list prices.
- */
+/** The spend in one line, or nothing when nothing was spent. */
 export function spendLine(spend: Spend): string | undefined {
 	if (spend.usd === 0 && spend.inputTokens + spend.outputTokens === 0) return undefined;
-	const profiles = costliest(spend.byProfile).map(
-		({id, usd}) => `${printable(id)} ${dollars(usd)}`,
-	);
-	return (
-		`Spent ${dollars(spend.usd, spend.estimated)} at API prices` +
-		(profiles.length > 0 ? `: ${profiles.join(', ')}` : '') +
-		(spend.unpriced ? '; some tokens have no price' : '') +
-		' (jetpack-tui cost tells more).'
-	);
+	return `${spendSentence(spend)} (jetpack-tui cost tells more).`;
 }
 
 /** The live run, if any: what `.jetpack/run.json` names while its heartbeat is fresh. */

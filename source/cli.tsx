@@ -41,6 +41,7 @@ const flagDefinitions = {
 	accept: {type: 'boolean'},
 	reject: {type: 'string'},
 	stat: {type: 'boolean'},
+	by: {type: 'string'},
 } as const;
 
 const cli = meow({

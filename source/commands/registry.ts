@@ -34,6 +34,7 @@ export interface Flags {
 	readonly accept?: boolean;
 	readonly reject?: string;
 	readonly stat?: boolean;
+	readonly by?: string;
 }
 
 export type FlagName = keyof Flags;
@@ -59,6 +60,9 @@ const aboveZero = (unit: string) => (text: string) => {
 		? undefined
 		: `is not a number of ${unit} above 0`;
 };
+
+/** What `cost --by` groups the spend by; the first is the default. */
+export const costGroupings: readonly string[] = ['task', 'profile', 'day'];
 
 /** Every flag that takes a value: the type makes a new one need its line here. */
 export const valueFlags: Readonly<Record<ValueFlagName, ValueFlag>> = {
@@ -95,6 +99,11 @@ export const valueFlags: Readonly<Record<ValueFlagName, ValueFlag>> = {
 	format: {value: 'a format', example: 'dot'},
 	from: {value: 'a task id', example: 'bd-a1b2'},
 	reject: {value: 'a reason', example: '"the tests miss the error path"'},
+	by: {
+		value: 'task, profile or day',
+		example: 'profile',
+		wrong: (text) => (costGroupings.includes(text) ? undefined : 'is not task, profile or day'),
+	},
 };
 
 /**
@@ -313,7 +322,10 @@ export const commands: readonly CommandSpec[] = [
 		words: ['status'],
 		usage: 'status [--json]',
 		summary: 'task counts and the current run (safe while a run is going)',
-		help: ['      --json   {"tasks": {"total", "byStatus", "runnable"}, "run"}'],
+		help: [
+			'      --json   {"tasks": {"total", "byStatus", "runnable"}, "run",',
+			'               "cost": {"usd", "inputTokens", "outputTokens", "byProfile"}}',
+		],
 		flags: ['json'],
 		args: {min: 0, max: 0, name: ''},
 		run: async (context, invocation) =>
@@ -382,6 +394,21 @@ export const commands: readonly CommandSpec[] = [
 		flags: ['stat'],
 		args: {min: 1, max: 1, name: 'ID'},
 		run: async (context, invocation) => (await import('./diff.js')).runDiff(context, invocation),
+	},
+	{
+		words: ['cost'],
+		usage: 'cost [--json] [--by task|profile|day]',
+		summary: 'tokens and money the agents spent, by task, profile or day',
+		help: [
+			'      --by G   task (the default: costliest first), profile, or day',
+			'      --json   {"usd", "estimated", "unpriced", "inputTokens", "outputTokens", "cacheReadTokens",',
+			'               "byTask": {id: usd}, "byProfile": {name: usd}, "byDay": {date: usd}}',
+			"Money is the CLI's own figure (claude) or tokens priced from list prices (~, estimated). For a",
+			"subscription login, claude's figure is what the usage would cost at API prices, not what is billed.",
+		],
+		flags: ['json', 'by'],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context, invocation) => (await import('./cost.js')).runCost(context, invocation),
 	},
 	{
 		words: ['simulate'],

@@ -4,12 +4,21 @@
  * reads after a run, `summaryJson` the `run.finished` line of `--headless --json` (README, "Output
  * for scripts").
  */
+import {
+	costliest,
+	dollars,
+	jsonUsd,
+	jsonUsdRecord,
+	spendOf,
+	withPrices,
+	type Spend,
+} from '../core/cost.js';
 import {buildGraph, type Graph} from '../core/graph.js';
 import type {FinishReason} from '../core/orchestrator.js';
 import type {AgentSlot} from '../core/profiles.js';
 import {canTakeTask} from '../core/scheduler.js';
-import type {Task, TaskTable} from '../core/task.js';
-import {minutesText, oneLine, type Paint} from '../text/format.js';
+import type {Attempt, Task, TaskTable} from '../core/task.js';
+import {minutesText, oneLine, printable, type Paint} from '../text/format.js';
 
 export interface RunSummary {
 	readonly reason: FinishReason;
@@ -35,7 +44,21 @@ export interface RunSummary {
 	/** Tasks left pending or ready: never started, or started and back in the queue. */
 	readonly notRun: ReadonlyArray<{readonly id: string; readonly why: string}>;
 	readonly paused: ReadonlyArray<{readonly profile: string; readonly reason: string}>;
+	/** What the attempts spent (PRODUCT.md §14); absent when nothing was. */
+	readonly cost?: {
+		readonly usd: number;
+		/** Some of it priced from list prices, not the CLIs' own figures. */
+		readonly estimated: boolean;
+		/** Some tokens had no price: the dollars leave them out. */
+		readonly unpriced: boolean;
+		readonly byProfile: Readonly<Record<string, number>>;
+		/** The costliest tasks, at most `costliestShown`. */
+		readonly costliest: ReadonlyArray<{readonly id: string; readonly usd: number}>;
+	};
 }
+
+/** How many of the costliest tasks a summary names. */
+export const costliestShown = 5;
 
 export interface RunEnd {
 	readonly reason: FinishReason;
@@ -45,6 +68,8 @@ export interface RunEnd {
 	/** The run's agents, to tell a task none of them could take; absent, that is not judged. */
 	readonly pool?: readonly AgentSlot[];
 	readonly now: Date;
+	/** The attempts whose spend counts (this run's, say); absent, every attempt in the store. */
+	readonly include?: (task: Task, attempt: Attempt) => boolean;
 }
 
 export function summarizeRun(tasks: TaskTable, end: RunEnd): RunSummary {
@@ -75,6 +100,26 @@ export function summarizeRun(tasks: TaskTable, end: RunEnd): RunSummary {
 		review: review.map((task) => ({id: task.id, why: reviewWhy(task)})),
 		notRun: open.map((task) => ({id: task.id, why: whyNotRun(task, graph, end)})),
 		paused: end.paused,
+		...runCost(tasks, end.include),
+	};
+}
+
+function runCost(
+	tasks: TaskTable,
+	include: RunEnd['include'],
+): Pick<RunSummary, 'cost'> | undefined {
+	const spend = spendOf(withPrices(tasks), include);
+	if (spend.usd === 0 && spend.inputTokens + spend.outputTokens === 0) return undefined;
+	return {
+		cost: {
+			usd: jsonUsd(spend.usd),
+			estimated: spend.estimated,
+			unpriced: spend.unpriced,
+			byProfile: jsonUsdRecord(spend.byProfile),
+			costliest: costliest(spend.byTask)
+				.slice(0, costliestShown)
+				.map(({id, usd}) => ({id, usd: jsonUsd(usd)})),
+		},
 	};
 }
 
@@ -187,7 +232,36 @@ export function summaryText(summary: RunSummary, paint: Paint): string {
 		lines.push(paint('dim', `  … and ${summary.notRun.length - 10} more not run`));
 	for (const pause of summary.paused)
 		lines.push(paint('red', `  ${pause.profile} is paused: ${pause.reason}`));
+	if (summary.cost !== undefined) lines.push(...costLines(summary.cost));
 	return lines.join('\n');
+}
+
+/**
+ * The spend in one sentence, by profile costliest first, for the run summary and `status`. "At API
+ * prices": claude reports what its usage would cost there even on a subscription login, and
+ * estimates use list prices.
+ */
+export function spendSentence(
+	spend: Pick<Spend, 'usd' | 'estimated' | 'unpriced' | 'byProfile'>,
+): string {
+	const profiles = costliest(spend.byProfile).map(
+		({id, usd}) => `${printable(id)} ${dollars(usd)}`,
+	);
+	return (
+		`Spent ${dollars(spend.usd, spend.estimated)} at API prices` +
+		(profiles.length > 0 ? `: ${profiles.join(', ')}` : '') +
+		(spend.unpriced ? '; some tokens have no price' : '')
+	);
+}
+
+/** The spend by profile, then the costliest tasks. */
+function costLines(cost: NonNullable<RunSummary['cost']>): string[] {
+	const lines = [`  ${spendSentence(cost)}.`];
+	if (cost.costliest.length > 0)
+		lines.push(
+			`  Costliest: ${cost.costliest.map(({id, usd}) => `${id} ${dollars(usd)}`).join(', ')} (jetpack-tui cost tells more).`,
+		);
+	return lines;
 }
 
 /** The fields of the `run.finished` JSON line, after `time`, `level` and `event`. */
@@ -202,5 +276,6 @@ export function summaryJson(summary: RunSummary): Record<string, unknown> {
 		review: summary.review,
 		notRun: summary.notRun,
 		paused: summary.paused,
+		...(summary.cost === undefined ? {} : {cost: summary.cost}),
 	};
 }

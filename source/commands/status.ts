@@ -1,8 +1,10 @@
 import {isLive, readRunInfo, type RunInfo} from '../adapters/run-file.js';
+import {jsonUsd, jsonUsdRecord, spendOf, withPrices, type Spend} from '../core/cost.js';
 import {buildGraph, isRunnable} from '../core/graph.js';
 import {taskStatuses, type TaskStatus, type TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
 import {painter, statusLook} from '../text/format.js';
+import {spendSentence} from './run-summary.js';
 import type {Invocation} from './registry.js';
 
 export interface StatusSummary {
@@ -17,6 +19,13 @@ export interface StatusSummary {
 		readonly stuck: number;
 	};
 	readonly run: RunInfo | null;
+	/** What every attempt in the store spent (PRODUCT.md §14); `jetpack-tui cost` tells more. */
+	readonly cost: {
+		readonly usd: number;
+		readonly inputTokens: number;
+		readonly outputTokens: number;
+		readonly byProfile: Readonly<Record<string, number>>;
+	};
 }
 
 export function summarize(tasks: TaskTable, now: Date): StatusSummary {
@@ -34,7 +43,23 @@ export function summarize(tasks: TaskTable, now: Date): StatusSummary {
 		}
 	}
 
-	return {tasks: {total: tasks.size, byStatus, runnable, waiting, stuck}, run: null};
+	const spend = spendOf(withPrices(tasks));
+	return {
+		tasks: {total: tasks.size, byStatus, runnable, waiting, stuck},
+		run: null,
+		cost: {
+			usd: jsonUsd(spend.usd),
+			inputTokens: spend.inputTokens,
+			outputTokens: spend.outputTokens,
+			byProfile: jsonUsdRecord(spend.byProfile),
+		},
+	};
+}
+
+/** The spend in one line, or nothing when nothing was spent. */
+export function spendLine(spend: Spend): string | undefined {
+	if (spend.usd === 0 && spend.inputTokens + spend.outputTokens === 0) return undefined;
+	return `${spendSentence(spend)} (jetpack-tui cost tells more).`;
 }
 
 /** The live run, if any: what `.jetpack/run.json` names while its heartbeat is fresh. */
@@ -45,8 +70,9 @@ async function liveRun(dir: string): Promise<RunInfo | null> {
 
 export async function runStatus(context: CommandContext, {flags}: Invocation): CommandResult {
 	const exists = await context.store.exists();
+	const tasks = await context.store.read();
 	const summary = {
-		...summarize(await context.store.read(), context.clock.now()),
+		...summarize(tasks, context.clock.now()),
 		run: await liveRun(context.dir),
 	};
 	if (flags.json) {
@@ -63,6 +89,7 @@ export async function runStatus(context: CommandContext, {flags}: Invocation): C
 
 	const paint = painter(context.color);
 	const {total, byStatus, runnable, waiting, stuck} = summary.tasks;
+	const spent = spendLine(spendOf(withPrices(tasks)));
 	const counts = taskStatuses
 		.filter((status) => (byStatus[status] ?? 0) > 0)
 		.map((status) => paint(statusLook[status].style, `${byStatus[status]} ${status}`));
@@ -71,7 +98,8 @@ export async function runStatus(context: CommandContext, {flags}: Invocation): C
 			`${runnable} runnable now, ${waiting} waiting on dependencies${stuck > 0 ? `, ${paint('red', `${stuck} stuck behind a cycle or a missing dependency (jetpack-tui deps shows where)`)}` : ''}\n` +
 			(summary.run === null
 				? 'No run is going.\n'
-				: `A run is going: pid ${summary.run.pid} on ${summary.run.host}, started ${summary.run.startedAt}, ${summary.run.agents?.length ?? 0} agents.\n`),
+				: `A run is going: pid ${summary.run.pid} on ${summary.run.host}, started ${summary.run.startedAt}, ${summary.run.agents?.length ?? 0} agents.\n`) +
+			(spent === undefined ? '' : `${spent}\n`),
 	);
 	return 0;
 }

@@ -4,7 +4,7 @@
  * day. Pure: the store's attempts in, figures out.
  */
 import type {Usage} from './clis/detector.js';
-import type {Task, TaskTable} from './task.js';
+import type {Attempt, Task, TaskTable} from './task.js';
 
 /** US dollars per million tokens. */
 export interface Price {
@@ -101,7 +101,7 @@ export function spendOf(
 	let unpriced = false;
 	for (const task of tasks.values()) {
 		for (const attempt of task.attempts) {
-			const usage = attempt['usage'] as Usage | undefined;
+			const usage = usageOf(attempt);
 			if (usage === undefined || !include(task, attempt)) continue;
 			inputTokens += usage.inputTokens ?? 0;
 			outputTokens += usage.outputTokens ?? 0;
@@ -138,4 +138,73 @@ export function spendOf(
 export function dollars(usd: number, estimated = false): string {
 	const text = usd < 1 && usd > 0 ? usd.toFixed(3) : usd.toFixed(2);
 	return `${estimated ? '~' : ''}$${text}`;
+}
+
+const usageCounts = [
+	'inputTokens',
+	'outputTokens',
+	'cacheReadTokens',
+	'cacheWriteTokens',
+	'costUsd',
+] as const;
+
+/**
+ * An attempt's `usage`, keeping only what has the right type: the store is edited by hand too, and
+ * a count written as `"12"` must not turn a total into text or NaN.
+ */
+export function usageOf(attempt: Attempt): Usage | undefined {
+	const raw = attempt['usage'];
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+	const record = raw as Record<string, unknown>;
+	const usage: Record<string, unknown> = {};
+	for (const key of usageCounts) {
+		const value = record[key];
+		if (typeof value === 'number' && Number.isFinite(value) && value >= 0) usage[key] = value;
+	}
+
+	for (const key of ['model', 'sessionId'] as const)
+		if (typeof record[key] === 'string' && record[key] !== '') usage[key] = record[key];
+	if (typeof record['costEstimated'] === 'boolean')
+		usage['costEstimated'] = record['costEstimated'];
+	return usage as Usage;
+}
+
+/**
+ * The tasks with every attempt's usage `priced`: an attempt recorded with tokens and a model but
+ * no money (a price added to the table since, say) is costed when reported, never left at $0.
+ */
+export function withPrices(
+	tasks: TaskTable | readonly Task[],
+	prices?: Readonly<Record<string, Price>>,
+): Task[] {
+	return [...tasks.values()].map((task) =>
+		task.attempts.some((attempt) => attempt['usage'] !== undefined)
+			? {
+					...task,
+					attempts: task.attempts.map((attempt) => {
+						const usage = usageOf(attempt);
+						return usage === undefined ? attempt : {...attempt, usage: priced(usage, prices)};
+					}),
+				}
+			: task,
+	);
+}
+
+/** Totals (by task, profile or day) costliest first; equal ones by name, for a stable order. */
+export function costliest(
+	totals: Readonly<Record<string, number>>,
+): Array<{id: string; usd: number}> {
+	return Object.entries(totals)
+		.map(([id, usd]) => ({id, usd}))
+		.sort((a, b) => b.usd - a.usd || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Dollars for JSON: to the micro-dollar the prices are given in, without float noise (0.1 + 0.2). */
+export function jsonUsd(usd: number): number {
+	return Math.round(usd * 1_000_000) / 1_000_000;
+}
+
+/** Every total of a record through `jsonUsd`. */
+export function jsonUsdRecord(totals: Readonly<Record<string, number>>): Record<string, number> {
+	return Object.fromEntries(Object.entries(totals).map(([key, usd]) => [key, jsonUsd(usd)]));
 }

@@ -202,3 +202,102 @@ describe('the summary, as text and as JSON', () => {
 		expect(text).toContain('jetpack-tui review ID --accept | --reject REASON');
 	});
 });
+
+describe('the spend in the run summary', () => {
+	const end = {reason: 'done' as const, wallMs: 1000, utilisation: 1, paused: [], now};
+	const used = (
+		n: number,
+		agent: string,
+		usage: Record<string, unknown>,
+		startedAt = '2026-03-01T11:00:00.000Z',
+	): Attempt => ({n, agent, startedAt, endedAt: later, usage});
+	const table = (tasks: Task[]) => new Map(tasks.map((task) => [task.id, task]));
+	const plain = (_style: unknown, line: string) => line;
+
+	it('lists the costliest five tasks and the spend by profile, in the text and in run.finished', () => {
+		const tasks = table([
+			...[0.5, 0.1, 2, 0.75, 0.05, 1].map((usd, index) =>
+				t(`t${index}`, {
+					status: 'completed',
+					attempts: [used(1, 'claude-1', {model: 'claude-sonnet-4', costUsd: usd})],
+				}),
+			),
+			t('cx', {
+				status: 'failed',
+				attempts: [used(1, 'codex-2', {model: 'gpt-5', inputTokens: 400_000, outputTokens: 1000})],
+			}),
+		]);
+		const summary = summarizeRun(tasks, end);
+		const cost = {
+			usd: 4.91,
+			estimated: true,
+			unpriced: false,
+			byProfile: {claude: 4.4, codex: 0.51},
+			costliest: [
+				{id: 't2', usd: 2},
+				{id: 't5', usd: 1},
+				{id: 't3', usd: 0.75},
+				{id: 'cx', usd: 0.51},
+				{id: 't0', usd: 0.5},
+			],
+		};
+		expect(summary.cost).toEqual(cost);
+		expect(summaryJson(summary)['cost']).toEqual(cost);
+		expect(summaryText(summary, plain).split('\n').slice(-2)).toEqual([
+			'  Spent ~$4.91 at API prices: claude $4.40, codex $0.510.',
+			'  Costliest: t2 $2.00, t5 $1.00, t3 $0.750, cx $0.510, t0 $0.500 (jetpack-tui cost tells more).',
+		]);
+	});
+
+	it('counts only the attempts `include` keeps (this run’s)', () => {
+		const tasks = table([
+			t('a', {
+				status: 'completed',
+				attempts: [
+					used(1, 'claude-1', {costUsd: 3}, '2026-02-01T00:00:00.000Z'),
+					used(2, 'claude-1', {costUsd: 0.25}),
+				],
+			}),
+		]);
+		const thisRun = (_task: Task, attempt: Attempt) => attempt.startedAt >= '2026-03-01';
+		expect(summarizeRun(tasks, {...end, include: thisRun}).cost).toMatchObject({
+			usd: 0.25,
+			costliest: [{id: 'a', usd: 0.25}],
+		});
+		expect(summarizeRun(tasks, end).cost).toMatchObject({usd: 3.25});
+	});
+
+	it('says nothing of money when nothing was spent', () => {
+		const tasks = table([
+			t('a', {status: 'completed', attempts: [attempt(1, undefined)]}),
+			t('b', {
+				status: 'completed',
+				attempts: [used(1, 'claude-1', {costUsd: 3}, '2026-02-01T00:00:00.000Z')],
+			}),
+		]);
+		const summary = summarizeRun(tasks, {...end, include: (task) => task.id === 'a'});
+		expect(summary.cost).toBeUndefined();
+		expect(summaryJson(summary)).not.toHaveProperty('cost');
+		expect(summaryText(summary, plain)).not.toContain('Spent');
+	});
+
+	it('says when some tokens had no price', () => {
+		const tasks = table([
+			t('a', {
+				status: 'completed',
+				attempts: [used(1, 'mine-1', {model: 'llama3', inputTokens: 10, outputTokens: 1})],
+			}),
+		]);
+		const summary = summarizeRun(tasks, end);
+		expect(summary.cost).toEqual({
+			usd: 0,
+			estimated: false,
+			unpriced: true,
+			byProfile: {},
+			costliest: [],
+		});
+		expect(summaryText(summary, plain).split('\n').at(-1)).toBe(
+			'  Spent $0.00 at API prices; some tokens have no price.',
+		);
+	});
+});

@@ -67,6 +67,7 @@ describe('jetpack-tui, as a user runs it', () => {
 		expect(JSON.parse((await runCli(['status', '--json'], {cwd})).stdout)).toEqual({
 			tasks: {total: 2, byStatus: {completed: 1, ready: 1}, runnable: 1, waiting: 0, stuck: 0},
 			run: null,
+			cost: {usd: 0, inputTokens: 0, outputTokens: 0, byProfile: {}},
 		});
 		const shown = await runCli(['task', 'show', b.id], {cwd});
 		expect(shown.stdout).toContain(`depends on\n    ${a}  ✓ completed  Create the users table`);

@@ -109,7 +109,7 @@ export async function runCost(context: CommandContext, {flags}: Invocation): Com
 		);
 	const exists = await context.store.exists();
 	const tasks = exists ? await context.store.read() : new Map();
-	const spend = spendOf(withPrices(tasks));
+	const spend = spendOf(withPrices(tasks, context.config.prices));
 	if (flags.json) {
 		context.stdout.write(`${JSON.stringify(costJson(spend))}\n`);
 		return 0;

@@ -9,7 +9,7 @@ import type {AgentSlot} from '../core/profiles.js';
 import type {TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
 import {painter, type Paint} from '../text/format.js';
-import {summarizeRun, summaryJson, summaryText} from './run-summary.js';
+import {attemptsSince, summarizeRun, summaryJson, summaryText, type RunEnd} from './run-summary.js';
 import type {Invocation} from './registry.js';
 import {eventLine} from '../text/event-line.js';
 import {eventJson, exitCodeFor, openRunSession} from './run-session.js';
@@ -151,6 +151,8 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 			paused: snapshot.paused,
 			pool: slots,
 			now: new Date(),
+			include: attemptsSince(snapshot.startedAt),
+			prices: context.config.prices,
 		});
 		if (flags.json) {
 			const {time, level} = finished ?? {
@@ -186,9 +188,10 @@ export function finalSummary(
 	paused: readonly {profile: string; reason: string}[],
 	paint: Paint,
 	pool?: readonly AgentSlot[],
+	spend: Partial<Pick<RunEnd, 'include' | 'prices'>> = {},
 ): string {
 	return summaryText(
-		summarizeRun(tasks, {reason, wallMs, utilisation, paused, pool, now: new Date()}),
+		summarizeRun(tasks, {reason, wallMs, utilisation, paused, pool, now: new Date(), ...spend}),
 		paint,
 	);
 }

@@ -15,6 +15,7 @@ import type {View} from '../ui/keymap.js';
 import {RepositoryBoard} from '../ui/repository-board.js';
 import type {CommandContext, CommandResult} from './context.js';
 import {oneLine, painter} from '../text/format.js';
+import {attemptsSince} from './run-summary.js';
 import {finalSummary} from './headless.js';
 import type {Invocation} from './registry.js';
 import {exitCodeFor, openRunSession, selfCommand} from './run-session.js';
@@ -174,7 +175,10 @@ export async function runInteractive(
 		leave();
 		const paint = painter(context.color);
 		context.stdout.write(
-			`${finalSummary(tasks, reason, wallMs, utilisation, snapshot.paused, paint)}\n`,
+			`${finalSummary(tasks, reason, wallMs, utilisation, snapshot.paused, paint, undefined, {
+				include: attemptsSince(snapshot.startedAt),
+				prices: context.config.prices,
+			})}\n`,
 		);
 		return exitCodeFor(reason, tasks);
 	} finally {

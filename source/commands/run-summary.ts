@@ -11,6 +11,7 @@ import {
 	jsonUsdRecord,
 	spendOf,
 	withPrices,
+	type Price,
 	type Spend,
 } from '../core/cost.js';
 import {buildGraph, type Graph} from '../core/graph.js';
@@ -70,6 +71,13 @@ export interface RunEnd {
 	readonly now: Date;
 	/** The attempts whose spend counts (this run's, say); absent, every attempt in the store. */
 	readonly include?: (task: Task, attempt: Attempt) => boolean;
+	/** The config's `prices`, before the built-in list. */
+	readonly prices?: Readonly<Record<string, Price>>;
+}
+
+/** The attempts a run started at `startedAt` (ISO) made: what its summary's spend counts. */
+export function attemptsSince(startedAt: string): (task: Task, attempt: Attempt) => boolean {
+	return (_task, attempt) => attempt.startedAt >= startedAt;
 }
 
 export function summarizeRun(tasks: TaskTable, end: RunEnd): RunSummary {
@@ -100,15 +108,16 @@ export function summarizeRun(tasks: TaskTable, end: RunEnd): RunSummary {
 		review: review.map((task) => ({id: task.id, why: reviewWhy(task)})),
 		notRun: open.map((task) => ({id: task.id, why: whyNotRun(task, graph, end)})),
 		paused: end.paused,
-		...runCost(tasks, end.include),
+		...runCost(tasks, end.include, end.prices),
 	};
 }
 
 function runCost(
 	tasks: TaskTable,
 	include: RunEnd['include'],
+	prices: RunEnd['prices'],
 ): Pick<RunSummary, 'cost'> | undefined {
-	const spend = spendOf(withPrices(tasks), include);
+	const spend = spendOf(withPrices(tasks, prices), include);
 	if (spend.usd === 0 && spend.inputTokens + spend.outputTokens === 0) return undefined;
 	return {
 		cost: {

@@ -1,5 +1,5 @@
 import {isLive, readRunInfo, type RunInfo} from '../adapters/run-file.js';
-import {jsonUsd, jsonUsdRecord, spendOf, withPrices, type Spend} from '../core/cost.js';
+import {jsonUsd, jsonUsdRecord, spendOf, withPrices, type Price, type Spend} from '../core/cost.js';
 import {buildGraph, isRunnable} from '../core/graph.js';
 import {taskStatuses, type TaskStatus, type TaskTable} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
@@ -28,7 +28,11 @@ export interface StatusSummary {
 	};
 }
 
-export function summarize(tasks: TaskTable, now: Date): StatusSummary {
+export function summarize(
+	tasks: TaskTable,
+	now: Date,
+	prices?: Readonly<Record<string, Price>>,
+): StatusSummary {
 	const graph = buildGraph(tasks);
 	const byStatus: Partial<Record<TaskStatus, number>> = {};
 	let runnable = 0;
@@ -43,7 +47,7 @@ export function summarize(tasks: TaskTable, now: Date): StatusSummary {
 		}
 	}
 
-	const spend = spendOf(withPrices(tasks));
+	const spend = spendOf(withPrices(tasks, prices));
 	return {
 		tasks: {total: tasks.size, byStatus, runnable, waiting, stuck},
 		run: null,
@@ -72,7 +76,7 @@ export async function runStatus(context: CommandContext, {flags}: Invocation): C
 	const exists = await context.store.exists();
 	const tasks = await context.store.read();
 	const summary = {
-		...summarize(tasks, context.clock.now()),
+		...summarize(tasks, context.clock.now(), context.config.prices),
 		run: await liveRun(context.dir),
 	};
 	if (flags.json) {
@@ -89,7 +93,7 @@ export async function runStatus(context: CommandContext, {flags}: Invocation): C
 
 	const paint = painter(context.color);
 	const {total, byStatus, runnable, waiting, stuck} = summary.tasks;
-	const spent = spendLine(spendOf(withPrices(tasks)));
+	const spent = spendLine(spendOf(withPrices(tasks, context.config.prices)));
 	const counts = taskStatuses
 		.filter((status) => (byStatus[status] ?? 0) > 0)
 		.map((status) => paint(statusLook[status].style, `${byStatus[status]} ${status}`));

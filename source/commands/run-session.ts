@@ -24,6 +24,7 @@ import type {ClaimedBy, Task, TaskTable} from '../core/task.js';
 import type {CommandContext} from './context.js';
 import {openWorkspaces} from './workspaces.js';
 import {withJetpackWork} from '../adapters/git-workspaces.js';
+import {modelOfProfile} from '../adapters/cli-models.js';
 import type {Flags} from './registry.js';
 
 /** This program as a command, for the simulated agent: `node …/dist/cli.js`. */
@@ -143,6 +144,7 @@ export async function openRunSession(
 			gates: new ShellGateRunner(context.dir, {runId}),
 			workspaces,
 			workspacesNote: workspaceMessage,
+			modelOf: (profile) => modelOfProfile(profile, process.env),
 			clock: context.clock,
 			timers: systemTimers,
 			config: context.config,

@@ -272,6 +272,11 @@ export interface OrchestratorOptions {
 	readonly workspaces?: Workspaces;
 	/** Where agents work, in one line, told at the start of the run (`run.workspaces`). */
 	readonly workspacesNote?: string;
+	/**
+	 * The model a profile's CLI uses where its events do not say (codex: its `-m` or its
+	 * config.toml), so what it spends in tokens can be priced.
+	 */
+	readonly modelOf?: (profile: Profile) => string | undefined;
 }
 
 interface Running {
@@ -1226,6 +1231,7 @@ export class Orchestrator {
 		}
 
 		const started = this.#o.clock.now().getTime();
+		const model = this.#o.modelOf?.(profile);
 		const entry: Running = {
 			taskId,
 			title: task.title,
@@ -1236,6 +1242,7 @@ export class Orchestrator {
 			watch: {
 				lastOutputAt: started,
 				deadline: started + task.estimatedMinutes * this.#o.config.timeoutFactor * 60_000,
+				...(model === undefined ? {} : {usage: {model}}),
 			},
 			detector,
 			structured,

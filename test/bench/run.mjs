@@ -9,6 +9,7 @@ const benches = {
 	attack: () => import('./attack.bench.mjs'),
 	orchestrator: () => import('./orchestrator.bench.mjs'),
 	clis: () => import('./clis.bench.mjs'),
+	cost: () => import('./cost.bench.mjs'),
 	worktrees: () => import('./worktrees.bench.mjs'),
 };
 

@@ -1405,7 +1405,10 @@ export class Orchestrator {
 	/** A running attempt reported spending: over `taskUsd` it is stopped; the run's budget is judged. */
 	#onSpend(entry: Running): void {
 		const usage = entry.watch.usage === undefined ? undefined : this.#priced(entry.watch.usage);
-		if (entry.stopReason === undefined && overTaskBudget(usage?.costUsd, this.#o.config.budget)) {
+		// Spend told with the CLI's final word came with the work done: nothing left to stop.
+		const over =
+			entry.watch.result === undefined && overTaskBudget(usage?.costUsd, this.#o.config.budget);
+		if (entry.stopReason === undefined && over) {
 			this.#markStopping(entry, 'budget');
 			this.#emit('warn', {
 				type: 'agent.stopping',

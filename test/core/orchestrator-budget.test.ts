@@ -103,4 +103,17 @@ describe('Orchestrator with a budget', () => {
 		expect(run.launcher.agents).toHaveLength(2);
 		expect(run.launcher.on('a').launch.args).not.toContain('--resume');
 	});
+
+	it('does not undo an attempt whose cost came with its final word: the work is done', async () => {
+		const run = await setup([t('a')], {
+			slots: [slot('s-1')],
+			config: {budget: {taskUsd: 1, alertPercent: 80}},
+		});
+		const agent = run.launcher.on('a');
+		agent.emit({kind: 'result', ok: true, message: 'done', usage: {costUsd: 2}});
+		expect(agent.stopped).toBeUndefined();
+		agent.exit({exitCode: 0, signal: null});
+		await settle();
+		expect(await run.task('a')).toMatchObject({status: 'completed'});
+	});
 });

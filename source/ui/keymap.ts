@@ -113,7 +113,7 @@ export const bindings: readonly Binding[] = [
 		keys: ['s'],
 		command: 'task.sort',
 		scope: 'tasks',
-		help: 'sort: status, priority, critical path, age',
+		help: 'sort: status, priority, critical path, age, cost',
 	},
 	{
 		keys: ['enter'],

@@ -3,6 +3,7 @@
  * widths and the window of rows. Kept out of the component so 10,000-task behaviour is tested in
  * milliseconds and the component only memoizes and draws.
  */
+import {dollars, usageOf} from '../core/cost.js';
 import type {Graph} from '../core/graph.js';
 import {
 	priorities,
@@ -15,7 +16,7 @@ import {
 } from '../core/task.js';
 import {statusStyle} from './theme.js';
 
-export const sortOrders = ['status', 'priority', 'critical', 'age'] as const;
+export const sortOrders = ['status', 'priority', 'critical', 'age', 'cost'] as const;
 export type SortOrder = (typeof sortOrders)[number];
 
 export const sortLabels: Readonly<Record<SortOrder, string>> = {
@@ -23,6 +24,7 @@ export const sortLabels: Readonly<Record<SortOrder, string>> = {
 	priority: 'priority',
 	critical: 'critical path',
 	age: 'age (oldest first)',
+	cost: 'cost (costliest first)',
 };
 
 export function nextSort(sort: SortOrder): SortOrder {
@@ -114,7 +116,60 @@ export function sortTasks(tasks: TaskTable, graph: Graph, sort: SortOrder): Task
 				task.createdAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(task.createdAt),
 			]);
 		}
+
+		case 'cost': {
+			return keySort(list, (task) => [-(taskCost(task)?.usd ?? 0)]);
+		}
 	}
+}
+
+/** What a task's attempts spent, in dollars; `estimated` when some of it is a price-table figure. */
+export interface TaskCost {
+	readonly usd: number;
+	readonly estimated: boolean;
+}
+
+/** Kept per task object, as the search text is: a sort by cost reads every task each time. */
+const taskCosts = new WeakMap<Task, TaskCost | null>();
+
+/**
+ * The sum of the attempts' `costUsd` as recorded (the run prices an attempt when it ends);
+ * undefined when nothing was spent, or nothing the store can put a figure on.
+ */
+export function taskCost(task: Task): TaskCost | undefined {
+	let cost = taskCosts.get(task);
+	if (cost === undefined) {
+		let usd = 0;
+		let estimated = false;
+		for (const attempt of task.attempts) {
+			const usage = usageOf(attempt);
+			if (usage?.costUsd === undefined || usage.costUsd <= 0) continue;
+			usd += usage.costUsd;
+			estimated ||= usage.costEstimated === true;
+		}
+
+		cost = usd > 0 ? {usd, estimated} : null;
+		taskCosts.set(task, cost);
+	}
+
+	return cost ?? undefined;
+}
+
+/** A task's cost as the COST column shows it (`$1.20`, `~$0.042`); empty when nothing was spent. */
+export function costText(task: Task): string {
+	const cost = taskCost(task);
+	return cost === undefined ? '' : dollars(cost.usd, cost.estimated);
+}
+
+/** The cost column: as wide as the widest figure among `tasks`, 0 when no task has spent. */
+export function costColumnWidth(tasks: Iterable<Task>): number {
+	let widest = 0;
+	for (const task of tasks) {
+		const text = costText(task);
+		if (text !== '') widest = Math.max(widest, text.length, 'COST'.length);
+	}
+
+	return Math.min(widest, 10);
 }
 
 export type FilterTerm =
@@ -278,6 +333,8 @@ export interface Columns {
 	readonly attempts: number;
 	/** The last attempt's diff stat (`+12 −3`); 0 when hidden. */
 	readonly diff: number;
+	/** What the task's attempts spent (`$1.20`); 0 when hidden. */
+	readonly cost: number;
 	readonly title: number;
 	/** 0 when hidden. */
 	readonly agent: number;
@@ -295,8 +352,9 @@ const attemptsWidth = 3;
 const minTitle = 12;
 
 /**
- * Widths that fill `width` exactly: the narrow columns are fixed, the agent column appears when an
- * agent works (and there is room), the title takes what is left, and from 100 columns up the last
+ * Widths that fill `width` exactly: the narrow columns are fixed, the diff, cost and agent columns
+ * appear when there is something to show in them (and room: each only while the title keeps a
+ * readable width, in that order), the title takes what is left, and from 100 columns up the last
  * error shares it.
  */
 export function fitColumns(
@@ -305,14 +363,25 @@ export function fitColumns(
 		idWidth,
 		agentWidth,
 		diffWidth = 0,
-	}: {readonly idWidth: number; readonly agentWidth: number; readonly diffWidth?: number},
+		costWidth = 0,
+	}: {
+		readonly idWidth: number;
+		readonly agentWidth: number;
+		readonly diffWidth?: number;
+		readonly costWidth?: number;
+	},
 ): Columns {
 	const fixed = fixedOverhead + idWidth + priorityWidth + attemptsWidth;
 	let flexible = Math.max(0, width - fixed);
-	const diff = diffWidth > 0 && flexible - diffWidth - 1 >= minTitle ? diffWidth : 0;
-	if (diff > 0) flexible -= diff + 1;
-	const agent = agentWidth > 0 && flexible - agentWidth - 1 >= minTitle ? agentWidth : 0;
-	if (agent > 0) flexible -= agent + 1;
+	const optional = (wanted: number) => {
+		const shown = wanted > 0 && flexible - wanted - 1 >= minTitle ? wanted : 0;
+		if (shown > 0) flexible -= shown + 1;
+		return shown;
+	};
+
+	const diff = optional(diffWidth);
+	const cost = optional(costWidth);
+	const agent = optional(agentWidth);
 	if (width >= errorColumnMinWidth && flexible >= minTitle * 2 + 1) {
 		const title = Math.max(minTitle, Math.floor(flexible * 0.55));
 		return {
@@ -320,6 +389,7 @@ export function fitColumns(
 			priority: priorityWidth,
 			attempts: attemptsWidth,
 			diff,
+			cost,
 			title,
 			agent,
 			error: flexible - title - 1,
@@ -331,6 +401,7 @@ export function fitColumns(
 		priority: priorityWidth,
 		attempts: attemptsWidth,
 		diff,
+		cost,
 		title: flexible,
 		agent,
 		error: 0,

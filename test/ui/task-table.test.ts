@@ -1,10 +1,12 @@
 import {describe, expect, it} from 'vitest';
 import {buildGraph} from '../../source/core/graph.js';
-import {newTask, type Task, type TaskTable} from '../../source/core/task.js';
+import {newTask, type Attempt, type Task, type TaskTable} from '../../source/core/task.js';
 import {
 	agentColumnWidth,
 	cell,
 	completeId,
+	costColumnWidth,
+	costText,
 	errorColumnMinWidth,
 	filterTasks,
 	fitColumns,
@@ -14,6 +16,7 @@ import {
 	parseFilter,
 	parseIdList,
 	sortTasks,
+	taskCost,
 	windowTop,
 	type Columns,
 } from '../../source/ui/task-table.js';
@@ -45,6 +48,16 @@ const tasks = table(
 	task('bd-7', {status: 'failed', priority: 'critical', assignedAgent: 'codex-2'}),
 );
 const agents = new Map([['bd-2', 'claude-1']]);
+
+/** An ended attempt with `usage` as the store keeps it (anything, when edited by hand). */
+const spent = (n: number, usage: unknown): Attempt => ({
+	n,
+	agent: 'claude-1',
+	startedAt: '2026-11-23T08:00:00Z',
+	endedAt: '2026-11-23T08:05:00Z',
+	exitCode: 0,
+	usage,
+});
 
 describe('parseFilter', () => {
 	it.each([
@@ -158,13 +171,33 @@ describe('sortTasks', () => {
 		]);
 	});
 
-	it('cycles status → priority → critical path → age → status', () => {
+	it('by cost: costliest first, what spent nothing last, ties by id', () => {
+		const costed = table(
+			task('a'),
+			task('b', {attempts: [spent(1, {costUsd: 0.5}), spent(2, {costUsd: 0.25})]}),
+			task('c', {attempts: [spent(1, {costUsd: 2, costEstimated: true})]}),
+			task('d', {attempts: [spent(1, {costUsd: 0.75})]}),
+			task('e', {attempts: [spent(1, {inputTokens: 900})]}),
+			task('f', {attempts: [spent(1, {costUsd: 2})]}),
+		);
+		expect(ids(sortTasks(costed, buildGraph(costed), 'cost'))).toEqual([
+			'c',
+			'f',
+			'b',
+			'd',
+			'a',
+			'e',
+		]);
+	});
+
+	it('cycles status → priority → critical path → age → cost → status', () => {
 		expect([
 			nextSort('status'),
 			nextSort('priority'),
 			nextSort('critical'),
 			nextSort('age'),
-		]).toEqual(['priority', 'critical', 'age', 'status']);
+			nextSort('cost'),
+		]).toEqual(['priority', 'critical', 'age', 'cost', 'status']);
 	});
 
 	it('leaves the table alone', () => {
@@ -180,15 +213,19 @@ describe('columns', () => {
 		c.id +
 		c.priority +
 		c.attempts +
+		(c.diff > 0 ? c.diff + 1 : 0) +
+		(c.cost > 0 ? c.cost + 1 : 0) +
 		c.title +
 		(c.agent > 0 ? c.agent + 1 : 0) +
 		(c.error > 0 ? c.error + 1 : 0);
 
 	it.each([40, 60, 80, 99, 100, 120, 200])('fill a width of %i exactly', (width) => {
-		for (const agentWidth of [0, 8]) {
-			const columns = fitColumns(width, {idWidth: 6, agentWidth});
-			expect(total(columns)).toBe(width);
-		}
+		for (const agentWidth of [0, 8])
+			for (const diffWidth of [0, 7])
+				for (const costWidth of [0, 6]) {
+					const columns = fitColumns(width, {idWidth: 6, agentWidth, diffWidth, costWidth});
+					expect(total(columns)).toBe(width);
+				}
 	});
 
 	it('show the last error from 100 columns, and the agent only when one works', () => {
@@ -202,6 +239,64 @@ describe('columns', () => {
 
 	it('drop the agent column before squeezing the title below a readable width', () => {
 		expect(fitColumns(30, {idWidth: 6, agentWidth: 10}).agent).toBe(0);
+	});
+
+	it('show the cost only when some task spent, and give it up before the title’s readable width', () => {
+		expect(fitColumns(80, {idWidth: 6, agentWidth: 0}).cost).toBe(0);
+		expect(fitColumns(80, {idWidth: 6, agentWidth: 0, costWidth: 6}).cost).toBe(6);
+		// 7 + 6 + 4 + 3 fixed: 12 left is the title's least, so the cost gives way.
+		const narrow = fitColumns(32, {idWidth: 6, agentWidth: 0, costWidth: 6});
+		expect(narrow).toMatchObject({cost: 0, title: 12});
+		// The diff keeps its place, then the cost, then the agent, as the room allows.
+		const tight = fitColumns(48, {idWidth: 6, agentWidth: 8, diffWidth: 7, costWidth: 6});
+		expect(tight).toMatchObject({diff: 7, cost: 6, agent: 0, title: 13});
+	});
+
+	it.each([
+		['no attempts', [], undefined, ''],
+		['nothing spent', [spent(1, {costUsd: 0})], undefined, ''],
+		['tokens with no price', [spent(1, {model: 'mystery', inputTokens: 900})], undefined, ''],
+		['no usage at all', [spent(1, undefined)], undefined, ''],
+		[
+			'the CLI’s own figures, summed',
+			[spent(1, {costUsd: 1.5}), spent(2, {costUsd: 0.9})],
+			{usd: 2.4, estimated: false},
+			'$2.40',
+		],
+		[
+			'any estimate marks the sum',
+			[spent(1, {costUsd: 1}), spent(2, {costUsd: 0.042, costEstimated: true})],
+			{usd: 1.042, estimated: true},
+			'~$1.04',
+		],
+		[
+			'under a dollar to a tenth of a cent',
+			[spent(1, {costUsd: 0.0421})],
+			{usd: 0.0421, estimated: false},
+			'$0.042',
+		],
+		[
+			'a count written as text left out',
+			[spent(1, {costUsd: '12'}), spent(2, {costUsd: 3})],
+			{usd: 3, estimated: false},
+			'$3.00',
+		],
+	])('costs a task with %s', (_name, attempts, cost, text) => {
+		const costed = task('t', {attempts});
+		expect(taskCost(costed)).toEqual(cost);
+		expect(costText(costed)).toBe(text);
+	});
+
+	it('size the cost column from the widest figure, 0 when no task spent', () => {
+		expect(costColumnWidth(tasks.values())).toBe(0);
+		expect(costColumnWidth([task('a', {attempts: [spent(1, {costUsd: 0.5})]})])).toBe(6);
+		expect(
+			costColumnWidth([
+				task('a', {attempts: [spent(1, {costUsd: 0.5})]}),
+				task('b', {attempts: [spent(1, {costUsd: 123.4, costEstimated: true})]}),
+			]),
+		).toBe(8);
+		expect(costColumnWidth([task('a', {attempts: [spent(1, {costUsd: 0.01})]})])).toBe(6);
 	});
 
 	it('size the id and agent columns from what they show', () => {

@@ -218,7 +218,44 @@ describe('TasksView', () => {
 		await press(rendered, 's');
 		await frameWith(rendered, 'sort: age');
 		await press(rendered, 's');
+		await frameWith(rendered, 'sort: cost (costliest first)');
+		await press(rendered, 's');
 		await frameWith(rendered, 'sort: status');
+	});
+
+	it('shows what each task spent in a COST column once some task has, and sorts by it', async () => {
+		const spent = (n: number, usage: Record<string, unknown>) => ({
+			n,
+			agent: 'claude-1',
+			startedAt: '2026-11-23T08:00:00Z',
+			endedAt: '2026-11-23T08:05:00Z',
+			exitCode: 0,
+			usage,
+		});
+		const costs: Record<string, Array<ReturnType<typeof spent>>> = {
+			't-done': [spent(1, {costUsd: 1.5}), spent(2, {costUsd: 0.9})],
+			't-fail2': [spent(1, {model: 'gpt-5', costUsd: 0.042, costEstimated: true})],
+		};
+		const tasks = table(
+			...[...fixture().values()].map((task) => ({
+				...task,
+				attempts: costs[task.id] ?? task.attempts,
+			})),
+		);
+		const {rendered} = await setup(tasks);
+		const frame = await frameWith(rendered, 'COST');
+		expect(frame).toMatch(/ID\s+PRI\s+TRY\s+COST\s+TITLE\s+AGENT\s+LAST ERROR/);
+		const row = (text: string, id: string) =>
+			text.split('\n').find((line) => line.includes(` ${id} `)) ?? '';
+		expect(row(frame, 't-done')).toMatch(/t-done\s+med\s+2\s+\$2\.40 Schema/);
+		expect(row(frame, 't-fail2')).toMatch(/t-fail2\s+med\s+1\s+~\$0\.042 Billing/);
+		expect(row(frame, 't-wait')).toMatch(/t-wait\s+med\s+0\s+Docs/);
+		for (let i = 0; i < 4; i++) await press(rendered, 's');
+		const sorted = await frameWith(rendered, 'sort: cost');
+		const lines = sorted.split('\n');
+		const at = (title: string) => lines.findIndex((line) => line.includes(title));
+		expect(at('Schema')).toBeLessThan(at('Billing'));
+		expect(at('Billing')).toBeLessThan(at('Login API'));
 	});
 
 	it('moves with j/k and keeps the selection on the same task when the store changes outside', async () => {

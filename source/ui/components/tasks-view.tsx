@@ -10,6 +10,7 @@ import {priorities, type Priority, type Task} from '../../core/task.js';
 import {useTasksView} from '../hooks/use-tasks-view.js';
 import {
 	cell,
+	costText,
 	diffStat,
 	priorityShort,
 	sortLabels,
@@ -243,6 +244,7 @@ function Header({
 function columnTitles(columns: Columns): string {
 	let line = `    ${cell('ID', columns.id)} ${cell('PRI', columns.priority)} ${'TRY'.padStart(columns.attempts)}`;
 	if (columns.diff > 0) line += ` ${cell('DIFF', columns.diff)}`;
+	if (columns.cost > 0) line += ` ${'COST'.padStart(columns.cost)}`;
 	line += ` ${cell('TITLE', columns.title)}`;
 	if (columns.agent > 0) line += ` ${cell('AGENT', columns.agent)}`;
 	if (columns.error > 0) line += ` ${cell('LAST ERROR', columns.error)}`;
@@ -333,6 +335,14 @@ const TaskRow = memo(function TaskRow({
 				},
 			);
 		}
+	}
+
+	if (columns.cost > 0) {
+		// Right-aligned, so the dollars line up down the column.
+		const spent = costText(task);
+		segments.push({
+			text: `${spent.length > columns.cost ? cell(spent, columns.cost) : spent.padStart(columns.cost)} `,
+		});
 	}
 
 	segments.push({text: cell(task.title, columns.title)});

@@ -26,6 +26,7 @@ import type {TaskBoard} from '../run-control.js';
 import {
 	agentColumnWidth,
 	completeId,
+	costColumnWidth,
 	filterTasks,
 	diffColumnWidth,
 	fitColumns,
@@ -126,9 +127,10 @@ export function useTasksView({
 	const idWidth = useMemo(() => idColumnWidth(tasks.values()), [tasks]);
 	const agentWidth = agentColumnWidth(agentOf);
 	const diffWidth = useMemo(() => diffColumnWidth(tasks.values()), [tasks]);
+	const costWidth = useMemo(() => costColumnWidth(tasks.values()), [tasks]);
 	const columns = useMemo(
-		() => fitColumns(width, {idWidth, agentWidth, diffWidth}),
-		[width, idWidth, agentWidth, diffWidth],
+		() => fitColumns(width, {idWidth, agentWidth, diffWidth, costWidth}),
+		[width, idWidth, agentWidth, diffWidth, costWidth],
 	);
 	const layout = tasksViewLayout(view, height);
 

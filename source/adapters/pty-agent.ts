@@ -4,18 +4,10 @@
  * terminal's scrollback, the bytes waiting for the emulator, a ring of recent lines — so a
  * process printing as fast as it can slows down (the pty is paused) instead of growing memory.
  */
-import {
-	accessSync,
-	constants,
-	createWriteStream,
-	mkdirSync,
-	statSync,
-	type WriteStream,
-} from 'node:fs';
+import {accessSync, constants, mkdirSync, statSync} from 'node:fs';
 import {randomUUID} from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import {finished} from 'node:stream/promises';
 import xterm from '@xterm/headless';
 import {spawn, type IPty} from 'node-pty';
 import stripAnsi from 'strip-ansi';
@@ -41,6 +33,7 @@ import {
 	type ProcessIdentity,
 } from './agent-processes.js';
 import {PlainText} from './plain-text.js';
+import {BoundedLog} from './bounded-log.js';
 import {screenFromBuffer} from './screen.js';
 import type {TranscriptItem} from '../core/clis/detector.js';
 import {Transcript} from '../text/transcript.js';
@@ -55,6 +48,8 @@ export interface PtyAgentLauncherOptions {
 
 const defaultScrollback = 1000;
 const defaultMaxPendingBytes = 1024 * 1024;
+/** An attempt's log (and events) past this keeps its beginning and its end (config `logMaxMb`). */
+const defaultLogMaxBytes = 50 * 1024 * 1024;
 const terminalName = 'xterm-256color';
 /** Enough lines for `lastError` and infra detection; the log file has the rest. */
 const tailLines = 200;
@@ -160,7 +155,7 @@ class PtyAgent implements AgentProcess {
 	readonly pid: number;
 	readonly #pty: IPty;
 	readonly #terminal: xterm.Terminal;
-	readonly #log: WriteStream;
+	readonly #log: BoundedLog;
 	readonly #maxPendingBytes: number;
 	readonly #plain = new PlainText();
 	readonly #ring = new LineRing();
@@ -168,7 +163,7 @@ class PtyAgent implements AgentProcess {
 	readonly #itemListeners = new Set<(items: readonly TranscriptItem[]) => void>();
 	/** Structured mode: how lines are read, where raw events go, the unfinished line. */
 	readonly #transcript: AgentLaunch['transcript'];
-	readonly #events: WriteStream | undefined;
+	readonly #events: BoundedLog | undefined;
 	#pendingLine = '';
 	readonly #shown = new Transcript();
 	/** Part of the current line was shown as it came (it is not an event): the rest goes the same way. */
@@ -238,14 +233,13 @@ class PtyAgent implements AgentProcess {
 		}
 
 		// Open errors arrive as 'error' events, never as a throw.
-		this.#log = createWriteStream(launch.logFile, {flags: 'a'});
-		this.#log.on('error', (error) => {
+		const maxBytes = launch.logMaxBytes ?? defaultLogMaxBytes;
+		this.#log = new BoundedLog(launch.logFile, maxBytes, (error) => {
 			this.#onLogError(error);
 		});
 		this.#transcript = launch.transcript;
 		if (launch.transcript !== undefined) {
-			this.#events = createWriteStream(launch.transcript.eventsFile, {flags: 'a'});
-			this.#events.on('error', (error) => {
+			this.#events = new BoundedLog(launch.transcript.eventsFile, maxBytes, (error) => {
 				this.#onLogError(error);
 			});
 		}
@@ -537,11 +531,11 @@ class PtyAgent implements AgentProcess {
 	}
 
 	/** To a log file, pausing the agent (never dropping its output) while the disk catches up. */
-	#write(stream: WriteStream, text: string): void {
+	#write(log: BoundedLog, text: string): void {
 		if (this.#logError !== undefined) return;
-		if (!stream.write(text) && !this.#paused.has('log')) {
+		if (!log.write(text) && !this.#paused.has('log')) {
 			this.#pause('log');
-			stream.once('drain', () => {
+			log.onDrain(() => {
 				this.#resume('log');
 			});
 		}
@@ -596,12 +590,11 @@ class PtyAgent implements AgentProcess {
 			await new Promise<void>((resolve) => {
 				this.#terminal.write('', resolve);
 			});
-			for (const stream of [this.#log, this.#events]) {
-				if (stream === undefined) continue;
-				stream.end();
+			for (const log of [this.#log, this.#events]) {
+				if (log === undefined) continue;
 				try {
-					// 'finish': every write has reached the file, so a reader of the log sees it all.
-					await finished(stream);
+					// Every write has reached the file, so a reader of the log sees it all.
+					await log.close();
 				} catch (error) {
 					this.#onLogError(error as Error);
 				}

@@ -30,6 +30,8 @@ export interface AgentLaunch {
 	readonly rows: number;
 	/** Where the agent's output goes as plain text (ANSI stripped), appended as it comes. */
 	readonly logFile: string;
+	/** Past this size the log keeps its beginning and its end, and says what was cut. */
+	readonly logMaxBytes?: number;
 	/**
 	 * Marks every process of this attempt (the launcher puts it in their environment), so they can
 	 * be found and stopped, by this run or the next if this one dies: `agentToken(...)`. Unique

@@ -65,6 +65,8 @@ export interface Config {
 	readonly prices: Readonly<Record<string, Price>>;
 	/** A retry after a limit, a stop or an unanswered question resumes the CLI's conversation. */
 	readonly resume: boolean;
+	/** An attempt's log past this many megabytes keeps its beginning and its end. */
+	readonly logMaxMb: number;
 }
 
 export const defaultConfig: Config = {
@@ -89,6 +91,7 @@ export const defaultConfig: Config = {
 	budget: {alertPercent: 80},
 	prices: {},
 	resume: true,
+	logMaxMb: 50,
 };
 
 type Json = Record<string, unknown>;
@@ -216,6 +219,7 @@ const topKeys = [
 	'budget',
 	'prices',
 	'resume',
+	'logMaxMb',
 ] as const;
 
 /** Checks a parsed config file and fills the defaults. `file` is only for messages. */
@@ -284,6 +288,7 @@ export function parseConfig(value: unknown, file: string): Config {
 		budget: parseBudget(top),
 		prices: parsePrices(top),
 		resume: top.boolean('resume', defaultConfig.resume),
+		logMaxMb: top.number('logMaxMb', defaultConfig.logMaxMb, {min: 0.001}),
 	};
 }
 

@@ -1200,6 +1200,7 @@ export class Orchestrator {
 				cols: size.cols,
 				rows: size.rows,
 				logFile,
+				logMaxBytes: Math.round(this.#o.config.logMaxMb * 1024 * 1024),
 				token: agentToken(this.#o.run.runId, slot.name, task.id, attempt),
 				...(structured && detector.parse !== undefined
 					? {

@@ -89,6 +89,17 @@ describe('an agent in a pty', () => {
 		expect(log).toContain('Enter to confirm   · Esc\nNot logged in\n');
 	});
 
+	it('keeps a log within its limit: the beginning, the end, and what was cut between', async () => {
+		const script = `for (let n = 0; n < 20000; n++) process.stdout.write('line ' + String(n).padStart(6, '0') + '\\n')`;
+		const {logFile, exited} = await launchNode(script, {logMaxBytes: 20_000});
+		await exited;
+		const log = readFileSync(logFile, 'utf8');
+		expect(log.length).toBeLessThan(20_000 + 200);
+		expect(log.startsWith('line 000000\n')).toBe(true);
+		expect(log.endsWith('line 019999\n')).toBe(true);
+		expect(log).toMatch(/\[jetpack-tui: \d+ bytes of output cut here/);
+	});
+
 	it('gets no TMUX or TMUX_PANE of ours, and the profile’s defaults only where we have none', async () => {
 		const saved = {
 			TMUX: process.env['TMUX'],

@@ -1,0 +1,55 @@
+/** An attempt's log within its size limit, on real files: the beginning and the end kept. */
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {BoundedLog} from '../../source/adapters/bounded-log.js';
+import {tempRepo} from '../helpers/temp-repo.js';
+
+async function logOf(lines: number, maxBytes: number): Promise<{text: string; dir: string}> {
+	const dir = await tempRepo();
+	const file = path.join(dir, '1.log');
+	const errors: Error[] = [];
+	const log = new BoundedLog(file, maxBytes, (error) => errors.push(error));
+	for (let n = 0; n < lines; n++) log.write(`line ${String(n).padStart(6, '0')}\n`);
+	await log.close();
+	expect(errors).toEqual([]);
+	return {text: readFileSync(file, 'utf8'), dir};
+}
+
+describe('a bounded log', () => {
+	it('keeps everything under the limit, as written', async () => {
+		const {text} = await logOf(100, 10_000);
+		expect(text.split('\n')).toHaveLength(101);
+		expect(text).not.toContain('cut');
+	});
+
+	it('keeps the beginning and the end of a log over its limit, and says what was cut between', async () => {
+		// 12 bytes a line: 120 KB written, 10 KB allowed.
+		const {text, dir} = await logOf(10_000, 10_000);
+		expect(text.length).toBeLessThanOrEqual(10_000 + 200);
+		expect(text.startsWith('line 000000\nline 000001\n')).toBe(true);
+		expect(text.endsWith('line 009998\nline 009999\n')).toBe(true);
+		const cut = /\[jetpack-tui: (\d+) bytes of output cut here/.exec(text);
+		expect(Number(cut?.[1])).toBeGreaterThan(100_000);
+		// The tail files are gone once the log is whole.
+		expect(readdirSync(dir)).toEqual(['1.log']);
+	});
+
+	it('needs no cut line when the tail never wrapped', async () => {
+		const {text} = await logOf(700, 10_000);
+		expect(text).not.toContain('cut here');
+		expect(text.split('\n')).toHaveLength(701);
+	});
+
+	it('reports a log it cannot open, never throws', async () => {
+		const dir = await tempRepo();
+		const errors: Error[] = [];
+		const log = new BoundedLog(path.join(dir, 'missing', '1.log'), 1000, (error) =>
+			errors.push(error),
+		);
+		log.write('x\n');
+		await log.close().catch(() => undefined);
+		expect(errors.length).toBeGreaterThan(0);
+		expect(existsSync(path.join(dir, 'missing'))).toBe(false);
+	});
+});

@@ -2,7 +2,7 @@
 // simulated `lines` panes (a stand-in claude replaying captured stream-json at the pace of the
 // simulated agent's lines); (2) launch → first transcript line on an agent's emulated screen for
 // the real claude and codex CLIs against their fake model servers (when installed: CLAUDE_BIN /
-// CODEX_BIN, or /work/scratch/<cli>/node_modules/.bin/<cli>); (3) how long past its reset a usage
+// CODEX_BIN, or the CLI on PATH); (3) how long past its reset a usage
 // limit 60 s ahead keeps a task waiting.
 import {execFileSync, spawn as spawnChild} from 'node:child_process';
 import {
@@ -110,8 +110,13 @@ async function tuiCpu(profile) {
 function installed(name, variable) {
 	const given = process.env[variable];
 	if (given !== undefined && existsSync(given)) return given;
-	const scratch = `/work/scratch/${name}/node_modules/.bin/${name}`;
-	return existsSync(scratch) ? scratch : undefined;
+	// Else the CLI on PATH, as a user has it installed.
+	for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+		const candidate = path.join(dir, name);
+		if (dir !== '' && existsSync(candidate)) return candidate;
+	}
+
+	return undefined;
 }
 
 /** Starts a fake model server; its URL. */

@@ -161,11 +161,11 @@ describe('codex exec --json, as captured', () => {
 		const said = items('tools.jsonl');
 		expect(only(said, 'tool')).toEqual([
 			{kind: 'tool', name: 'web_search', detail: 'codex apply_patch format'},
-			{kind: 'tool', name: 'patch', detail: 'add /work/scratch/codex/repo/notes.txt'},
+			{kind: 'tool', name: 'patch', detail: 'add /home/project/codex/repo/notes.txt'},
 			{kind: 'tool', name: 'shell', detail: 'cat missing.txt'},
 		]);
 		expect(only(said, 'tool-result')).toEqual([
-			{kind: 'tool-result', text: 'add /work/scratch/codex/repo/notes.txt', error: false},
+			{kind: 'tool-result', text: 'add /home/project/codex/repo/notes.txt', error: false},
 			{
 				kind: 'tool-result',
 				text: expect.stringMatching(/\ncat: missing\.txt: No such file or directory$/),

@@ -164,7 +164,9 @@ class PtyAgent implements AgentProcess {
 	/** Structured mode: how lines are read, where raw events go, the unfinished line. */
 	readonly #transcript: AgentLaunch['transcript'];
 	readonly #events: BoundedLog | undefined;
-	#pendingLine = '';
+	/** An event line not ended yet, in the pieces it came in (joined once, at its newline). */
+	#pendingLine: string[] = [];
+	#pendingChars = 0;
 	readonly #shown = new Transcript();
 	/** Part of the current line was shown as it came (it is not an event): the rest goes the same way. */
 	#rawLine = false;
@@ -475,23 +477,45 @@ class PtyAgent implements AgentProcess {
 	 * a question waiting for its answer with no newline) is shown at once, as printed.
 	 */
 	#readLines(data: string): void {
-		let text = this.#pendingLine + data;
-		this.#pendingLine = '';
-		for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n')) {
-			const line = text.slice(0, newline + 1);
-			text = text.slice(newline + 1);
+		let from = 0;
+		for (let newline = data.indexOf('\n'); newline !== -1; newline = data.indexOf('\n', from)) {
+			const line = this.#takePending() + data.slice(from, newline + 1);
+			from = newline + 1;
 			if (this.#rawLine) {
 				this.#rawLine = false;
 				this.#showRaw(line);
 			} else this.#readLine(line);
 		}
 
-		if (text === '') return;
-		const shown = stripAnsi(text).trimStart();
-		if (this.#rawLine || (shown !== '' && !shown.startsWith('{')) || text.length > maxEventChars) {
+		const rest = from === 0 ? data : data.slice(from);
+		if (rest === '') return;
+		// What the held line begins with, once it shows anything: an event begins with `{`.
+		let shown = '';
+		for (const piece of [...this.#pendingLine, rest]) {
+			shown = stripAnsi(piece).trimStart();
+			if (shown !== '') break;
+		}
+
+		if (
+			this.#rawLine ||
+			(shown !== '' && !shown.startsWith('{')) ||
+			this.#pendingChars + rest.length > maxEventChars
+		) {
 			this.#rawLine = true;
-			this.#showRaw(text);
-		} else this.#pendingLine = text;
+			this.#showRaw(this.#takePending() + rest);
+		} else {
+			this.#pendingLine.push(rest);
+			this.#pendingChars += rest.length;
+		}
+	}
+
+	/** The unfinished line held so far, and none held after. */
+	#takePending(): string {
+		if (this.#pendingChars === 0) return '';
+		const text = this.#pendingLine.join('');
+		this.#pendingLine = [];
+		this.#pendingChars = 0;
+		return text;
 	}
 
 	/** One whole line of a structured CLI's output (with its line end). */
@@ -581,8 +605,7 @@ class PtyAgent implements AgentProcess {
 		clearTimeout(this.#screenTimer);
 		try {
 			// An event line the CLI never ended is still read (or shown) now.
-			const unfinished = this.#pendingLine;
-			this.#pendingLine = '';
+			const unfinished = this.#takePending();
 			if (unfinished !== '') this.#readLine(unfinished);
 			this.#record(this.#plain.flush());
 			await this.#stopLeftovers();

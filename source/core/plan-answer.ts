@@ -87,15 +87,17 @@ export class AnswerCollector {
 
 	/** One line of stdout, without its newline. */
 	line(line: string, now: Date): readonly TranscriptItem[] {
-		this.#keep(line);
 		if (!this.#structured) {
+			this.#keep(line);
 			if (this.#plain.length < maxAnswerChars) this.#plain += `${line}\n`;
 			return [];
 		}
 
-		const items = this.#detector.parse?.(line, now) ?? [];
-		for (const item of items) this.#take(item);
-		return items;
+		const items = this.#detector.parse?.(line, now);
+		// What is not one of its events (a warning, a crash) is kept for the message.
+		if (items === undefined) this.#keep(line);
+		for (const item of items ?? []) this.#take(item);
+		return items ?? [];
 	}
 
 	/** One line of stderr: kept for the message when the CLI fails. */

@@ -11,6 +11,8 @@ import {UsageError} from '../core/errors.js';
 import {estimatedMinutes, poolMinutes} from '../core/eta.js';
 import {parseSimSpeed} from '../core/sim.js';
 import {App} from '../ui/app.js';
+import {planAgentFor} from '../adapters/plan-agent.js';
+import {proposePlan} from '../core/plan.js';
 import type {View} from '../ui/keymap.js';
 import {RepositoryBoard} from '../ui/repository-board.js';
 import type {CommandContext, CommandResult} from './context.js';
@@ -135,6 +137,17 @@ export async function runInteractive(
 				notify={notify}
 				initialView={options.initialView}
 				taskMinutes={taskMinutes}
+				planner={async (request, signal) =>
+					proposePlan(
+						planAgentFor(context.config, flags.agent[0], request, {
+							cwd: context.dir,
+							env: context.env,
+							signal,
+						}),
+						request,
+						await context.store.read(),
+					)
+				}
 			/>,
 			{
 				exitOnCtrlC: false,

@@ -13,6 +13,8 @@ import {parseSimSpeed} from '../core/sim.js';
 import {App} from '../ui/app.js';
 import {CanvasContext} from '../ui/components/pane-screen.js';
 import {canvasStdout, PaneCanvas} from '../ui/pane-canvas.js';
+import {planAgentFor} from '../adapters/plan-agent.js';
+import {proposePlan} from '../core/plan.js';
 import type {View} from '../ui/keymap.js';
 import {RepositoryBoard} from '../ui/repository-board.js';
 import type {CommandContext, CommandResult} from './context.js';
@@ -143,6 +145,17 @@ export async function runInteractive(
 					notify={notify}
 					initialView={options.initialView}
 					taskMinutes={taskMinutes}
+					planner={async (request, signal) =>
+						proposePlan(
+							planAgentFor(context.config, flags.agent[0], request, {
+								cwd: context.dir,
+								env: context.env,
+								signal,
+							}),
+							request,
+							await context.store.read(),
+						)
+					}
 				/>
 			</CanvasContext.Provider>,
 			{

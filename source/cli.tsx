@@ -42,6 +42,7 @@ const flagDefinitions = {
 	reject: {type: 'string'},
 	stat: {type: 'boolean'},
 	by: {type: 'string'},
+	store: {type: 'string'},
 } as const;
 
 const cli = meow({

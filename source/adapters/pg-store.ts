@@ -136,6 +136,16 @@ export class PgStore implements TaskRepository {
 		this.#pool.on('error', () => undefined);
 	}
 
+	/**
+	 * The URL with its project, for the environment of agents this run starts: their own calls to
+	 * jetpack-tui (`task done`) must reach the same store. It carries the password: never printed.
+	 */
+	get urlForAgents(): string {
+		const url = new URL(this.#connection);
+		url.searchParams.set('project', this.project);
+		return url.toString();
+	}
+
 	/** Connects, creates or migrates the schema; a bad URL, password or server is one StoreError. */
 	static async open(options: PgStoreOptions): Promise<PgStore> {
 		const store = new PgStore(options);

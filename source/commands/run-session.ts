@@ -13,6 +13,7 @@ import {explainFsError} from '../adapters/fs-errors.js';
 import {ensureJetpackIgnore, writeSelfScript} from '../adapters/jetpack-dir.js';
 import {forgetResults, loadResults, saveResults} from '../adapters/result-journal.js';
 import {stopAgentsOfGoneRuns} from './gone-runs.js';
+import {stopAgentsOfRun} from '../adapters/agent-processes.js';
 import {claimantAlive, RunFile} from '../adapters/run-file.js';
 import {recordAttempt} from '../core/attempts.js';
 import {systemTimers} from '../adapters/timers.js';
@@ -172,6 +173,7 @@ export async function openRunSession(
 				JETPACK_CLI: selfScript,
 				// So a plain `jetpack-tui task done` works too, where PATH is kept.
 				PATH: [path.dirname(selfScript), process.env['PATH'] ?? ''].join(path.delimiter),
+				...(shared === undefined ? {} : {JETPACK_STORE: shared.urlForAgents}),
 			},
 			holdsRun: async () => !leaseLost && (await runFile.holds()),
 			shared: shared !== undefined,
@@ -222,9 +224,12 @@ export async function openRunSession(
 							return;
 						}
 
-						const taken = await takeOverLapsed(store, runId, context.clock.now()).catch(
-							() => [] as string[],
-						);
+						const taken = await takeOverLapsed(
+							store,
+							runId,
+							context.clock.now(),
+							context.config.graceSeconds * 1000,
+						).catch(() => [] as string[]);
 						if (taken.length > 0) {
 							running.report(
 								`took back ${taken.length} task${taken.length === 1 ? '' : 's'} from a run whose lease lapsed: ${taken.slice(0, 8).join(', ')}${taken.length > 8 ? ', …' : ''}`,
@@ -332,7 +337,12 @@ async function releaseLapsedRuns(
 }
 
 /** Takes back the tasks of runs whose lease lapsed, when there are any (a cheap look first). */
-async function takeOverLapsed(store: PgStore, runId: string, now: Date): Promise<string[]> {
+async function takeOverLapsed(
+	store: PgStore,
+	runId: string,
+	now: Date,
+	graceMs: number,
+): Promise<string[]> {
 	const tasks = await store.read();
 	const holders = new Set<string>();
 	for (const task of tasks.values())
@@ -344,7 +354,10 @@ async function takeOverLapsed(store: PgStore, runId: string, now: Date): Promise
 			holders.add(task.claimedBy.runId);
 	if (holders.size === 0) return [];
 	const live = new Set((await store.liveRuns()).map((run) => run.runId));
-	if ([...holders].every((holder) => live.has(holder))) return [];
+	const lapsed = [...holders].filter((holder) => !live.has(holder));
+	if (lapsed.length === 0) return [];
+	// What a lapsed run left at work on this machine stops before its tasks run again.
+	for (const holder of lapsed) await stopAgentsOfRun(holder, {graceMs});
 	return store.updateWithRuns((current, liveNow) => releaseLapsedClaims(current, liveNow, now));
 }
 

@@ -4,6 +4,7 @@
  */
 import {UsageError} from '../core/errors.js';
 import {serializeStore} from '../core/store-format.js';
+import {settleStatuses} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
 import type {Invocation} from './registry.js';
 
@@ -19,6 +20,9 @@ export async function runExport(context: CommandContext, {flags}: Invocation): C
 		return 0;
 	}
 
-	context.stdout.write(serializeStore(await context.store.read()));
+	// Normalised as a write leaves them: defaults filled, pending and ready in step with the graph.
+	context.stdout.write(
+		serializeStore(settleStatuses(await context.store.read(), context.clock.now())),
+	);
 	return 0;
 }

@@ -56,6 +56,11 @@ interface Read {
 }
 
 const channel = 'jetpack_tasks';
+
+/** What one transaction wrote, to become the store's cache once it commits. */
+interface Tx {
+	written: (Read & {readonly key: string}) | undefined;
+}
 const systemClock: Clock = {now: () => new Date()};
 
 /**
@@ -200,10 +205,10 @@ export class PgStore implements TaskRepository {
 	}
 
 	async update<T>(change: (tasks: TaskTable) => Change<T>): Promise<T> {
-		return this.#transaction(async (client) => {
+		return this.#transaction(async (client, tx) => {
 			const read = await this.#lockAll(client);
 			const {tasks, result} = change(read.table);
-			await this.#write(client, read, tasks, undefined);
+			await this.#write(client, read, tasks, undefined, tx);
 			return result;
 		});
 	}
@@ -217,19 +222,21 @@ export class PgStore implements TaskRepository {
 		ids: readonly string[],
 		change: (tasks: TaskTable, locked: ReadonlySet<string>) => Change<T>,
 	): Promise<T> {
-		return this.#transaction(async (client) => {
+		return this.#transaction(async (client, tx) => {
+			// Claims run side by side (each on its own rows); a whole-table change waits for them.
+			await client.query(
+				"SELECT pg_advisory_xact_lock_shared(hashtextextended('jetpack:' || $1, 0))",
+				[this.project],
+			);
 			const held = await client.query<{id: string}>(
 				'SELECT id FROM jetpack_tasks WHERE project = $1 AND id = ANY($2::text[]) ORDER BY array_position($2::text[], id) FOR UPDATE SKIP LOCKED',
 				[this.project, ids],
 			);
 			const locked = new Set(held.rows.map((row) => row.id));
-			const all = await client.query<Row>(
-				'SELECT id, line, version::text AS version FROM jetpack_tasks WHERE project = $1 ORDER BY id COLLATE "C"',
-				[this.project],
-			);
-			const read = this.#parse(all.rows);
+			if (locked.size === 0) return change((await this.#readIn(client)).table, locked).result;
+			const read = await this.#readIn(client);
 			const {tasks, result} = change(read.table, locked);
-			await this.#write(client, read, tasks, locked);
+			await this.#write(client, read, tasks, locked, tx);
 			return result;
 		});
 	}
@@ -241,7 +248,7 @@ export class PgStore implements TaskRepository {
 	async updateWithRuns<T>(
 		change: (tasks: TaskTable, liveRuns: ReadonlySet<string>) => Change<T>,
 	): Promise<T> {
-		return this.#transaction(async (client) => {
+		return this.#transaction(async (client, tx) => {
 			const read = await this.#lockAll(client);
 			await client.query('DELETE FROM jetpack_runs WHERE project = $1 AND lease_until < now()', [
 				this.project,
@@ -251,7 +258,7 @@ export class PgStore implements TaskRepository {
 				[this.project],
 			);
 			const {tasks, result} = change(read.table, new Set(runs.rows.map((row) => row.run_id)));
-			await this.#write(client, read, tasks, undefined);
+			await this.#write(client, read, tasks, undefined, tx);
 			return result;
 		});
 	}
@@ -440,7 +447,7 @@ export class PgStore implements TaskRepository {
 		}
 	}
 
-	async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+	async #transaction<T>(work: (client: pg.PoolClient, tx: Tx) => Promise<T>): Promise<T> {
 		let client: pg.PoolClient;
 		try {
 			client = await this.#pool.connect();
@@ -449,12 +456,15 @@ export class PgStore implements TaskRepository {
 		}
 
 		let broken = false;
+		const tx: Tx = {written: undefined};
 		try {
 			await client.query('BEGIN');
-			const result = await work(client);
+			const result = await work(client, tx);
 			await client.query('COMMIT');
+			if (tx.written !== undefined) this.#cache = tx.written;
 			return result;
 		} catch (error) {
+			this.#cache = undefined;
 			await client.query('ROLLBACK').catch(() => {
 				broken = true;
 			});
@@ -468,13 +478,31 @@ export class PgStore implements TaskRepository {
 		}
 	}
 
-	/** Every row of the project, locked, with the project's writers taking turns. */
+	/**
+	 * The project's tasks for a whole-table change: its writers take turns, and claims (which
+	 * share the lock among themselves) wait, so nothing else changes a row until the commit.
+	 */
 	async #lockAll(client: pg.PoolClient): Promise<Read> {
 		await client.query("SELECT pg_advisory_xact_lock(hashtextextended('jetpack:' || $1, 0))", [
 			this.project,
 		]);
+		return this.#readIn(client);
+	}
+
+	/** The rows as the transaction sees them; from memory when their count and newest version say nothing changed. */
+	async #readIn(client: pg.PoolClient): Promise<Read> {
+		const cached = this.#cache;
+		if (cached !== undefined) {
+			const head = await client.query<{n: number; v: string}>(
+				'SELECT count(*)::int AS n, coalesce(max(version), 0)::text AS v FROM jetpack_tasks WHERE project = $1',
+				[this.project],
+			);
+			const row = head.rows[0];
+			if (row !== undefined && `${row.n}:${row.v}` === cached.key) return cached;
+		}
+
 		const result = await client.query<Row>(
-			'SELECT id, line, version::text AS version FROM jetpack_tasks WHERE project = $1 ORDER BY id COLLATE "C" FOR UPDATE',
+			'SELECT id, line, version::text AS version FROM jetpack_tasks WHERE project = $1 ORDER BY id COLLATE "C"',
 			[this.project],
 		);
 		return this.#parse(result.rows);
@@ -541,6 +569,7 @@ export class PgStore implements TaskRepository {
 		read: Read,
 		next: TaskTable,
 		only: ReadonlySet<string> | undefined,
+		tx: Tx,
 	): Promise<void> {
 		const settled = settleStatuses(next, this.#clock.now());
 		const before = new Map(read.rows.map((row) => [row.id, row]));
@@ -581,15 +610,20 @@ export class PgStore implements TaskRepository {
 					replaced.map((row) => row.line),
 				],
 			);
-		if (ids.length > 0)
-			await client.query(
+		const versions = new Map<string, string>();
+		if (ids.length > 0) {
+			const written = await client.query<{id: string; version: string}>(
 				`INSERT INTO jetpack_tasks (project, id, line, status, version, updated_at)
 				 SELECT $1, u.id, u.line, u.status, nextval('jetpack_task_version'), now()
 				 FROM unnest($2::text[], $3::text[], $4::text[]) AS u(id, line, status)
 				 ON CONFLICT (project, id) DO UPDATE SET line = excluded.line, status = excluded.status,
-				 version = excluded.version, updated_at = excluded.updated_at`,
+				 version = excluded.version, updated_at = excluded.updated_at
+				 RETURNING id, version::text AS version`,
 				[this.project, ids, lines, statuses],
 			);
+			for (const row of written.rows) versions.set(row.id, row.version);
+		}
+
 		if (removed.length > 0)
 			await client.query('DELETE FROM jetpack_tasks WHERE project = $1 AND id = ANY($2::text[])', [
 				this.project,
@@ -605,6 +639,43 @@ export class PgStore implements TaskRepository {
 				[this.project, replaced.map((row) => row.id), this.#backups],
 			);
 		await client.query('SELECT pg_notify($1, $2)', [channel, `${this.project}\t${this.#writer}`]);
-		// Our own write is read back from the database next time: the cache key moved.
+		if (only === undefined) this.#rememberWrite(tx, read, settled, ids, lines, versions);
+		else this.#cache = undefined;
+	}
+
+	/**
+	 * A whole-table change leaves the project exactly as written (nobody else wrote meanwhile:
+	 * they waited for the lock): the next transaction need not read it again, unless someone
+	 * writes in between, which the count and newest version tell. Kept only after the commit.
+	 */
+	#rememberWrite(
+		tx: Tx,
+		read: Read,
+		settled: TaskTable,
+		ids: readonly string[],
+		lines: readonly string[],
+		versions: ReadonlyMap<string, string>,
+	): void {
+		const changed = new Map(ids.map((id, index) => [id, lines[index] ?? '']));
+		const before = new Map(read.rows.map((row) => [row.id, row]));
+		const rows: Row[] = [];
+		for (const id of [...settled.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+			const line = changed.get(id);
+			const version = versions.get(id);
+			if (line !== undefined && version !== undefined) rows.push({id, line, version});
+			else {
+				const old = before.get(id);
+				if (old === undefined) {
+					tx.written = undefined;
+					return;
+				}
+
+				rows.push(old);
+			}
+		}
+
+		let max = 0n;
+		for (const row of rows) if (BigInt(row.version) > max) max = BigInt(row.version);
+		tx.written = {rows, table: settled, key: `${rows.length}:${max}`};
 	}
 }

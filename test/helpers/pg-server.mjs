@@ -24,6 +24,8 @@ export const pgPassword = 'jetpack-test-secret';
 /** The folder holding initdb and postgres, or undefined. */
 export function findPgBinaries() {
 	const candidates = [];
+	// Named by hand (a PostgreSQL built elsewhere, or to try the npm package's binaries).
+	if (process.env.JETPACK_PG_BIN) candidates.push(process.env.JETPACK_PG_BIN);
 	for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir) candidates.push(dir);
 	candidates.push('/usr/local/bin', '/usr/local/pgsql/bin');
 	const debian = '/usr/lib/postgresql';

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type {Config} from '../core/config.js';
 import {chooseStore, type StoreChoice} from '../core/store-url.js';
-import {PgStore} from './pg-store.js';
+import type {PgStore} from './pg-store.js';
 import {TaskStore} from './task-store.js';
 
 /** A task store of either backend; `kind` tells them apart where they differ. */
@@ -32,6 +32,8 @@ export async function openStore(inputs: OpenStoreInputs): Promise<Store> {
 	const choice = storeChoice(inputs);
 	if (choice.kind === 'file')
 		return new TaskStore(inputs.dir, {backups: inputs.config.backups, onNotice: inputs.onNotice});
+	// Loaded only for a PostgreSQL store: the file store's commands start without the client.
+	const {PgStore} = await import('./pg-store.js');
 	return PgStore.open({
 		connection: choice.connection,
 		project: choice.project,
@@ -43,5 +45,5 @@ export async function openStore(inputs: OpenStoreInputs): Promise<Store> {
 
 /** Gives back what the store holds open (a PostgreSQL pool); the file store holds nothing. */
 export async function closeStore(store: Store): Promise<void> {
-	if (store instanceof PgStore) await store.close();
+	if (store.kind === 'postgres') await store.close();
 }

@@ -43,6 +43,7 @@ const flagDefinitions = {
 	stat: {type: 'boolean'},
 	by: {type: 'string'},
 	yes: {type: 'boolean', shortFlag: 'y'},
+	store: {type: 'string'},
 } as const;
 
 const cli = meow({

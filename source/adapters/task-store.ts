@@ -218,6 +218,7 @@ const sleep = async (ms: number) =>
 	});
 
 export class TaskStore implements TaskRepository {
+	readonly kind = 'file';
 	readonly beadsDir: string;
 	readonly file: string;
 	readonly backupDir: string;

@@ -5,7 +5,7 @@
 import type {ExitCode} from '../core/errors.js';
 import type {Config} from '../core/config.js';
 import type {Clock} from '../core/ports.js';
-import type {TaskStore} from '../adapters/task-store.js';
+import type {Store} from '../adapters/open-store.js';
 
 export interface Output {
 	write(text: string): void;
@@ -14,7 +14,8 @@ export interface Output {
 export interface CommandContext {
 	/** The repository the command works on (`-C`, `JETPACK_WORK_DIR`, or the current folder). */
 	readonly dir: string;
-	readonly store: TaskStore;
+	/** The task store: the file, or PostgreSQL (PRODUCT.md §15). */
+	readonly store: Store;
 	/** `.jetpack/config.json` with defaults filled. */
 	readonly config: Config;
 	readonly clock: Clock;

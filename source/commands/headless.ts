@@ -79,7 +79,10 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 		cleanups.push(
 			orchestrator.onEvent((event) => {
 				if (flags.json && event.event.type === 'run.finished') finished = event;
-				else out(flags.json ? JSON.stringify(eventJson(event)) : eventLine(event, paint));
+				else
+					out(
+						flags.json ? JSON.stringify(eventJson(event, session.origin)) : eventLine(event, paint),
+					);
 			}),
 		);
 
@@ -159,7 +162,15 @@ export async function runHeadless(context: CommandContext, {flags}: Invocation):
 				time: new Date().toISOString(),
 				level: reason === 'done' ? 'info' : 'warn',
 			};
-			out(JSON.stringify({time, level, event: 'run.finished', ...summaryJson(ending)}));
+			out(
+				JSON.stringify({
+					time,
+					level,
+					event: 'run.finished',
+					...summaryJson(ending),
+					...session.origin,
+				}),
+			);
 		} else out(summaryText(ending, paint));
 		return exitCodeFor(reason, tasks);
 	} finally {

@@ -2,7 +2,7 @@ import {claimantAlive, isLive, readRunInfo} from '../adapters/run-file.js';
 import {describeRecovery} from '../adapters/task-store.js';
 import {StoreError} from '../core/errors.js';
 import {describeProblem} from '../core/store-format.js';
-import {releaseDeadClaims} from '../core/claims.js';
+import {releaseDeadClaims, releaseLapsedClaims} from '../core/claims.js';
 import type {ClaimedBy, Task} from '../core/task.js';
 import {stopAgentsOfGoneRuns} from './gone-runs.js';
 import type {CommandContext, CommandResult} from './context.js';
@@ -38,6 +38,19 @@ export async function runRecover(context: CommandContext): CommandResult {
 		default: {
 			out(describeRecovery(outcome, store.displayPath) ?? '');
 		}
+	}
+
+	if (store.kind === 'postgres') {
+		// Shared: a run is live while its lease holds, on whatever machine it is.
+		const lapsed = await store.updateWithRuns((tasks, live) =>
+			releaseLapsedClaims(tasks, live, context.clock.now()),
+		);
+		out(
+			lapsed.length > 0
+				? `Returned ${lapsed.length} task${lapsed.length === 1 ? '' : 's'} held by a run whose lease lapsed to ready: ${lapsed.join(', ')}.`
+				: 'No task is held by a run whose lease lapsed.',
+		);
+		return 0;
 	}
 
 	// Claims of the live run (if one is going) stay, and so do those of a process that is still

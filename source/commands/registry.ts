@@ -36,6 +36,8 @@ export interface Flags {
 	readonly stat?: boolean;
 	readonly by?: string;
 	readonly yes?: boolean;
+	/** Where the tasks live (PRODUCT.md §15): a `postgres://…` URL, or `file`. */
+	readonly store?: string;
 }
 
 export type FlagName = keyof Flags;
@@ -100,6 +102,7 @@ export const valueFlags: Readonly<Record<ValueFlagName, ValueFlag>> = {
 	format: {value: 'a format', example: 'dot'},
 	from: {value: 'a task id', example: 'bd-a1b2'},
 	reject: {value: 'a reason', example: '"the tests miss the error path"'},
+	store: {value: 'a store URL', example: 'postgres://USER:PASSWORD@HOST/DB?project=NAME'},
 	by: {
 		value: 'task, profile or day',
 		example: 'profile',
@@ -472,6 +475,20 @@ export const commands: readonly CommandSpec[] = [
 		run: async (context, invocation) => (await import('./demo.js')).runDemo(context, invocation),
 	},
 	{
+		words: ['export'],
+		usage: 'export [--format jsonl]',
+		summary: 'the store as JSONL on stdout, whatever its backend (as .beads/tasks.jsonl holds it)',
+		help: [
+			'      --format jsonl   the only format: one task object per line, in id order',
+			'Moves a project between backends: jetpack-tui --store URL export > tasks.jsonl, and',
+			'jetpack-tui --store URL import .beads/tasks.jsonl the other way.',
+		],
+		flags: ['format'],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context, invocation) =>
+			(await import('./export.js')).runExport(context, invocation),
+	},
+	{
 		words: ['clean'],
 		usage: 'clean [--dry-run] [--json]',
 		summary: 'remove the worktrees and task branches no run needs (worktree mode)',
@@ -489,10 +506,12 @@ export const commands: readonly CommandSpec[] = [
 	},
 ];
 
-export const globalFlags: readonly FlagName[] = ['dir'];
+export const globalFlags: readonly FlagName[] = ['dir', 'store'];
 
 const globalHelp = [
 	'  -C, --dir DIR   the repository (default: JETPACK_WORK_DIR, else found upwards from here, as git does)',
+	'      --store URL the tasks in PostgreSQL: postgres://USER:PASSWORD@HOST/DB?project=NAME (default:',
+	'                  JETPACK_STORE, else "store" in .jetpack/config.json, else .beads/tasks.jsonl)',
 	'  -h, --help      help for a command: jetpack-tui task add --help',
 ];
 

@@ -13,10 +13,12 @@ import {explainFsError} from '../adapters/fs-errors.js';
 import {ensureJetpackIgnore, writeSelfScript} from '../adapters/jetpack-dir.js';
 import {forgetResults, loadResults, saveResults} from '../adapters/result-journal.js';
 import {stopAgentsOfGoneRuns} from './gone-runs.js';
+import {stopAgentsOfRun} from '../adapters/agent-processes.js';
 import {claimantAlive, RunFile} from '../adapters/run-file.js';
 import {recordAttempt} from '../core/attempts.js';
 import {systemTimers} from '../adapters/timers.js';
-import {releaseDeadClaims} from '../core/claims.js';
+import {releaseDeadClaims, releaseLapsedClaims} from '../core/claims.js';
+import type {PgStore} from '../adapters/pg-store.js';
 import {exitCodes, type ExitCode} from '../core/errors.js';
 import {Orchestrator, type FinishReason, type StampedEvent} from '../core/orchestrator.js';
 import {agentPool, type AgentSlot, type SelfCommand} from '../core/profiles.js';
@@ -51,6 +53,8 @@ export interface RunSession {
 		readonly message: string;
 	};
 	readonly logsDir: string;
+	/** On a shared store: this run and its host, which its JSON events carry. */
+	readonly origin: {readonly run: string; readonly host: string} | undefined;
 	/** Something wrote the store (the CLI, an editor, our own transactions), debounced. */
 	onStoreChanged(listener: () => void): void;
 	/** Stops watching, closes the event log and gives up the run file. */
@@ -71,6 +75,7 @@ export async function openRunSession(
 ): Promise<RunSession> {
 	const slots = agentPool(context.config, flags, selfCommand());
 	let orchestrator: Orchestrator | undefined;
+	let leaseLost = false;
 	await ensureJetpackIgnore(context.dir);
 	const self = selfCommand();
 	// A disk too full for a small script still runs: the program's own path then, unquoted.
@@ -93,7 +98,20 @@ export async function openRunSession(
 	});
 	const {runId} = runFile.info;
 	const cleanups: Array<() => void> = [];
+	const shared = context.store.kind === 'postgres' ? context.store : undefined;
+	const lease = context.config.leaseSeconds;
 	try {
+		// On a shared store the run is known to every other run, on any machine, by its lease.
+		await shared?.registerRun(
+			{
+				runId,
+				host: runFile.info.host,
+				pid: process.pid,
+				folder: context.dir,
+				agents: slots.map((slot) => slot.name),
+			},
+			lease,
+		);
 		const now = context.clock.now();
 		const retryPolicy = {
 			maxRetries: context.config.maxRetries,
@@ -116,19 +134,10 @@ export async function openRunSession(
 						return {tasks: table, result: count};
 					});
 		await forgetResults(saved.files);
-		// A run holds the repository only while it lives; a claim whose process still lives here
-		// (another run that lost its run file, say) is not ours to take.
-		const isGone = (claim: ClaimedBy | undefined, task: Task) =>
-			claim !== undefined && claim.runId !== runId && !claimantAlive(claim, task.startedAt);
-		// The dead runs' agents may still be at work on those tasks (a SIGKILL leaves them): they
-		// are stopped before anyone runs the tasks again.
-		const stoppedProcesses = await stopAgentsOfGoneRuns(
-			await context.store.read(),
-			isGone,
-			runFile.replaced?.runId,
-			context.config.graceSeconds * 1000,
-		);
-		const recovered = await context.store.update((tasks) => releaseDeadClaims(tasks, isGone, now));
+		const {stoppedProcesses, recovered} =
+			shared === undefined
+				? await releaseGoneRuns(context, runId, runFile.replaced?.runId, now)
+				: await releaseLapsedRuns(context, shared, runId, runFile.replaced?.runId, now);
 		const {workspaces, message: workspaceMessage} = await openWorkspaces(context, runId);
 		if (workspaces.mode === 'worktree') await reclaimWorktrees(context.dir, recovered);
 		const logsDir = path.join(context.dir, '.jetpack', 'logs');
@@ -164,31 +173,76 @@ export async function openRunSession(
 				JETPACK_CLI: selfScript,
 				// So a plain `jetpack-tui task done` works too, where PATH is kept.
 				PATH: [path.dirname(selfScript), process.env['PATH'] ?? ''].join(path.delimiter),
+				...(shared === undefined ? {} : {JETPACK_STORE: shared.urlForAgents}),
 			},
-			holdsRun: async () => runFile.holds(),
+			holdsRun: async () => !leaseLost && (await runFile.holds()),
+			shared: shared !== undefined,
 		});
 		const running = orchestrator;
+		const origin = shared === undefined ? undefined : {run: runId, host: runFile.info.host};
 		cleanups.push(
 			orchestrator.onEvent((event) => {
-				eventLog.write(`${JSON.stringify(eventJson(event))}\n`);
+				eventLog.write(`${JSON.stringify(eventJson(event, origin))}\n`);
 			}),
 		);
 
 		const storeListeners: Array<() => void> = [() => running.notifyStoreChanged()];
-		let outsideSeen = context.store.outsideChanges;
-		cleanups.push(
-			watchStore(context.store.beadsDir, async () => {
-				// Our own transactions are known already: only changes from outside wake the
-				// scheduler, also one a transaction of ours took in on its way (the file is then
-				// our own version, with someone's `task add` in it).
-				const own = await context.store.isOwnVersion().catch(() => false);
-				const outside = context.store.outsideChanges;
-				const absorbed = outside !== outsideSeen;
-				outsideSeen = outside;
-				if (own && !absorbed) return;
-				for (const listener of storeListeners) listener();
-			}),
-		);
+		const changed = () => {
+			for (const listener of storeListeners) listener();
+		};
+
+		const {store} = context;
+		if (store.kind === 'file') {
+			let outsideSeen = store.outsideChanges;
+			cleanups.push(
+				watchStore(store.beadsDir, async () => {
+					// Our own transactions are known already: only changes from outside wake the
+					// scheduler, also one a transaction of ours took in on its way (the file is then
+					// our own version, with someone's `task add` in it).
+					const own = await store.isOwnVersion().catch(() => false);
+					const outside = store.outsideChanges;
+					const absorbed = outside !== outsideSeen;
+					outsideSeen = outside;
+					if (own && !absorbed) return;
+					changed();
+				}),
+			);
+		} else {
+			// Other runs' changes arrive by NOTIFY, within milliseconds, from any machine.
+			const unwatch = await store.watch(changed);
+			cleanups.push(() => void unwatch());
+			const beat = setInterval(
+				() => {
+					void (async () => {
+						if (leaseLost) return;
+						const renewed = await store.renewLease(runId, lease).catch(() => undefined);
+						if (renewed === false) {
+							leaseLost = true;
+							running.lostRun(
+								`this run's lease lapsed (it could not renew it within ${lease} s) and other runs took its tasks over; it claims nothing more and stops when its agents are done`,
+							);
+							return;
+						}
+
+						const taken = await takeOverLapsed(
+							store,
+							runId,
+							context.clock.now(),
+							context.config.graceSeconds * 1000,
+						).catch(() => [] as string[]);
+						if (taken.length > 0) {
+							running.report(
+								`took back ${taken.length} task${taken.length === 1 ? '' : 's'} from a run whose lease lapsed: ${taken.slice(0, 8).join(', ')}${taken.length > 8 ? ', …' : ''}`,
+							);
+							changed();
+						}
+					})();
+				},
+				(lease * 1000) / 3,
+			);
+			beat.unref();
+			cleanups.push(() => clearInterval(beat));
+		}
 		if (flags.maxHours !== undefined) {
 			const timer = setTimeout(
 				() => void running.shutdown({immediate: false, reason: 'max-hours'}),
@@ -211,20 +265,100 @@ export async function openRunSession(
 				message: workspaceMessage,
 			},
 			logsDir,
+			origin,
 			onStoreChanged(listener) {
 				storeListeners.push(listener);
 			},
 			async close() {
 				for (const cleanup of cleanups.splice(0).reverse()) cleanup();
 				await keepUnrecorded(context.dir, runId, running, options.onLogError);
+				await shared?.endRun(runId).catch(() => undefined);
 				await runFile.release();
 			},
 		};
 	} catch (error) {
 		for (const cleanup of cleanups.reverse()) cleanup();
+		await shared?.endRun(runId).catch(() => undefined);
 		await runFile.release();
 		throw error;
 	}
+}
+
+interface Released {
+	readonly stoppedProcesses: number;
+	readonly recovered: readonly string[];
+}
+
+/** The embedded store: tasks of runs that are gone (by run file, pid and host) go back. */
+async function releaseGoneRuns(
+	context: CommandContext,
+	runId: string,
+	replaced: string | undefined,
+	now: Date,
+): Promise<Released> {
+	// A run holds the repository only while it lives; a claim whose process still lives here
+	// (another run that lost its run file, say) is not ours to take.
+	const isGone = (claim: ClaimedBy | undefined, task: Task) =>
+		claim !== undefined && claim.runId !== runId && !claimantAlive(claim, task.startedAt);
+	// The dead runs' agents may still be at work on those tasks (a SIGKILL leaves them): they
+	// are stopped before anyone runs the tasks again.
+	const stoppedProcesses = await stopAgentsOfGoneRuns(
+		await context.store.read(),
+		isGone,
+		replaced,
+		context.config.graceSeconds * 1000,
+	);
+	const recovered = await context.store.update((tasks) => releaseDeadClaims(tasks, isGone, now));
+	return {stoppedProcesses, recovered};
+}
+
+/** A shared store: tasks of runs whose lease lapsed go back, their attempts closed as killed. */
+async function releaseLapsedRuns(
+	context: CommandContext,
+	store: PgStore,
+	runId: string,
+	replaced: string | undefined,
+	now: Date,
+): Promise<Released> {
+	const live = new Set((await store.liveRuns()).map((run) => run.runId));
+	live.add(runId);
+	// Agents a lapsed run left at work on this machine are stopped first (those elsewhere are
+	// their own machine's business: its next run stops them).
+	const stoppedProcesses = await stopAgentsOfGoneRuns(
+		await store.read(),
+		(claim) => claim !== undefined && !live.has(claim.runId),
+		replaced,
+		context.config.graceSeconds * 1000,
+	);
+	const recovered = await store.updateWithRuns((tasks, liveNow) =>
+		releaseLapsedClaims(tasks, liveNow, now),
+	);
+	return {stoppedProcesses, recovered};
+}
+
+/** Takes back the tasks of runs whose lease lapsed, when there are any (a cheap look first). */
+async function takeOverLapsed(
+	store: PgStore,
+	runId: string,
+	now: Date,
+	graceMs: number,
+): Promise<string[]> {
+	const tasks = await store.read();
+	const holders = new Set<string>();
+	for (const task of tasks.values())
+		if (
+			(task.status === 'in_progress' || task.status === 'claimed') &&
+			task.claimedBy !== undefined &&
+			task.claimedBy.runId !== runId
+		)
+			holders.add(task.claimedBy.runId);
+	if (holders.size === 0) return [];
+	const live = new Set((await store.liveRuns()).map((run) => run.runId));
+	const lapsed = [...holders].filter((holder) => !live.has(holder));
+	if (lapsed.length === 0) return [];
+	// What a lapsed run left at work on this machine stops before its tasks run again.
+	for (const holder of lapsed) await stopAgentsOfRun(holder, {graceMs});
+	return store.updateWithRuns((current, liveNow) => releaseLapsedClaims(current, liveNow, now));
 }
 
 /**
@@ -315,7 +449,11 @@ function watchStore(dir: string, changed: () => Promise<void>): () => void {
 	};
 }
 
-export function eventJson({time, level, event}: StampedEvent): Record<string, unknown> {
+/** An event as a JSON object; on a shared store it names the run and host it came from. */
+export function eventJson(
+	{time, level, event}: StampedEvent,
+	origin?: {readonly run: string; readonly host: string},
+): Record<string, unknown> {
 	const {type, ...fields} = event;
-	return {time, level, event: type, ...fields};
+	return {time, level, event: type, ...fields, ...origin};
 }

@@ -6,7 +6,7 @@ import {statSync} from 'node:fs';
 import path from 'node:path';
 import {loadConfig} from '../adapters/config-file.js';
 import {findRepoRoot} from '../adapters/repo-root.js';
-import {TaskStore} from '../adapters/task-store.js';
+import {closeStore, openStore} from '../adapters/open-store.js';
 import {exitCodes, UsageError, type ExitCode} from '../core/errors.js';
 import {colorWanted} from '../text/format.js';
 import {
@@ -83,25 +83,32 @@ export async function runCommandLine(line: CommandLine, env: NodeJS.ProcessEnv):
 	checkArgs(spec, args);
 	const dir = repository(flags, env);
 	const config = await loadConfig(dir);
-	const store = new TaskStore(dir, {
-		backups: config.backups,
+	const store = await openStore({
+		dir,
+		config,
+		flag: flags.store,
+		env,
 		onNotice(message) {
 			process.stderr.write(`jetpack-tui: ${message}\n`);
 		},
 	});
-	return spec.run(
-		{
-			dir,
-			store,
-			config,
-			clock: {now: () => new Date()},
-			stdout: process.stdout,
-			stderr: process.stderr,
-			color: colorWanted(process.stdout, env),
-			env,
-		},
-		{args, flags},
-	);
+	try {
+		return await spec.run(
+			{
+				dir,
+				store,
+				config,
+				clock: {now: () => new Date()},
+				stdout: process.stdout,
+				stderr: process.stderr,
+				color: colorWanted(process.stdout, env),
+				env,
+			},
+			{args, flags},
+		);
+	} finally {
+		await closeStore(store);
+	}
 }
 
 /** `-C` or JETPACK_WORK_DIR as given; otherwise found upwards from the current folder, as git does. */

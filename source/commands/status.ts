@@ -1,4 +1,5 @@
 import {isLive, readRunInfo, type RunInfo} from '../adapters/run-file.js';
+import type {SharedRun} from '../adapters/pg-store.js';
 import {jsonUsd, jsonUsdRecord, spendOf, withPrices, type Price, type Spend} from '../core/cost.js';
 import {buildGraph, isRunnable} from '../core/graph.js';
 import {taskStatuses, type TaskStatus, type TaskTable} from '../core/task.js';
@@ -75,9 +76,25 @@ async function liveRun(dir: string): Promise<RunInfo | null> {
 export async function runStatus(context: CommandContext, {flags}: Invocation): CommandResult {
 	const exists = await context.store.exists();
 	const tasks = await context.store.read();
+	const local = await liveRun(context.dir);
+	// On a shared store: every live run, on any machine (PRODUCT.md §15).
+	const runs = context.store.kind === 'postgres' ? await context.store.liveRuns() : undefined;
+	const first = runs?.[0];
 	const summary = {
 		...summarize(tasks, context.clock.now(), context.config.prices),
-		run: await liveRun(context.dir),
+		run:
+			local ??
+			(first === undefined
+				? null
+				: {
+						runId: first.runId,
+						pid: first.pid,
+						host: first.host,
+						startedAt: first.startedAt,
+						heartbeatAt: first.heartbeatAt,
+						agents: first.agents,
+					}),
+		...(runs === undefined ? {} : {runs}),
 	};
 	if (flags.json) {
 		context.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -100,10 +117,22 @@ export async function runStatus(context: CommandContext, {flags}: Invocation): C
 	context.stdout.write(
 		`${total} task${total === 1 ? '' : 's'}: ${counts.join(', ') || 'none'}\n` +
 			`${runnable} runnable now, ${waiting} waiting on dependencies${stuck > 0 ? `, ${paint('red', `${stuck} stuck behind a cycle or a missing dependency (jetpack-tui deps shows where)`)}` : ''}\n` +
-			(summary.run === null
-				? 'No run is going.\n'
-				: `A run is going: pid ${summary.run.pid} on ${summary.run.host}, started ${summary.run.startedAt}, ${summary.run.agents?.length ?? 0} agents.\n`) +
+			(runs !== undefined
+				? runsText(runs)
+				: summary.run === null
+					? 'No run is going.\n'
+					: `A run is going: pid ${summary.run.pid} on ${summary.run.host}, started ${summary.run.startedAt}, ${summary.run.agents?.length ?? 0} agents.\n`) +
 			(spent === undefined ? '' : `${spent}\n`),
 	);
 	return 0;
+}
+
+/** Every live run of a shared store, one line each. */
+function runsText(runs: readonly SharedRun[]): string {
+	if (runs.length === 0) return 'No run is going.\n';
+	const lines = runs.map(
+		(run) =>
+			`  ${run.runId}  pid ${run.pid} on ${run.host}  ${run.agents.length} agent${run.agents.length === 1 ? '' : 's'} (${run.agents.join(', ')})  in ${run.folder}  since ${run.startedAt}, heartbeat ${run.heartbeatAt}`,
+	);
+	return `${runs.length} run${runs.length === 1 ? ' is' : 's are'} going:\n${lines.join('\n')}\n`;
 }

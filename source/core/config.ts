@@ -67,6 +67,10 @@ export interface Config {
 	readonly resume: boolean;
 	/** An attempt's log past this many megabytes keeps its beginning and its end. */
 	readonly logMaxMb: number;
+	/** Where the tasks live: `postgres://…` for a store shared by several machines (§15); the file by default. */
+	readonly store?: string;
+	/** A shared store's claim lapses when its run has not renewed its lease for this long. */
+	readonly leaseSeconds: number;
 }
 
 export const defaultConfig: Config = {
@@ -92,6 +96,7 @@ export const defaultConfig: Config = {
 	prices: {},
 	resume: true,
 	logMaxMb: 50,
+	leaseSeconds: 30,
 };
 
 type Json = Record<string, unknown>;
@@ -220,6 +225,8 @@ const topKeys = [
 	'prices',
 	'resume',
 	'logMaxMb',
+	'store',
+	'leaseSeconds',
 ] as const;
 
 /** Checks a parsed config file and fills the defaults. `file` is only for messages. */
@@ -289,6 +296,8 @@ export function parseConfig(value: unknown, file: string): Config {
 		prices: parsePrices(top),
 		resume: top.boolean('resume', defaultConfig.resume),
 		logMaxMb: top.number('logMaxMb', defaultConfig.logMaxMb, {min: 0.001}),
+		store: top.string('store'),
+		leaseSeconds: top.number('leaseSeconds', defaultConfig.leaseSeconds, {min: 0.5}),
 	};
 }
 

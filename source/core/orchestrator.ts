@@ -36,7 +36,7 @@ import {
 	type WorkspaceRecord,
 	type Workspaces,
 } from './workspaces.js';
-import type {Clock, TaskRepository} from './ports.js';
+import type {Change, Clock, TaskRepository} from './ports.js';
 import {expandArgs, type AgentSlot, type Profile} from './profiles.js';
 import {buildPrompt} from './prompt.js';
 import {canTakeTask, schedule} from './scheduler.js';
@@ -277,6 +277,12 @@ export interface OrchestratorOptions {
 	 * config.toml), so what it spends in tokens can be priced.
 	 */
 	readonly modelOf?: (profile: Profile) => string | undefined;
+	/**
+	 * The store is shared with runs in other folders or on other machines (PRODUCT.md §15): a task
+	 * another run holds is waited for (its run may finish it, or lapse and hand it over), not
+	 * taken for the end of the work.
+	 */
+	readonly shared?: boolean;
 }
 
 interface Running {
@@ -1076,6 +1082,16 @@ export class Orchestrator {
 				this.#paused(slot.profile.name) && this.#breakers.get(slot.profile.name)?.kind === 'limit',
 		);
 		if (runnable.length > 0) return pausedAll && !limited ? 'all-paused' : undefined;
+		// Another run's task may still complete (and free its dependents), or come back to us.
+		if (
+			this.#o.shared === true &&
+			[...tasks.values()].some(
+				(task) =>
+					(task.status === 'in_progress' || task.status === 'claimed') &&
+					task.claimedBy?.runId !== this.#o.run.runId,
+			)
+		)
+			return undefined;
 
 		const waiting = [...tasks.values()].some(
 			(task) =>
@@ -1109,11 +1125,21 @@ export class Orchestrator {
 		if (starting.length === 0 || this.#stopping) return;
 		const now = this.#o.clock.now();
 		const run = this.#o.run;
-		// The claim is a transaction: each task must still be runnable as the file is now.
-		const {claimed, tasks} = await this.#o.repository.update((before) => {
+		// The claim is a transaction: each task must still be runnable as the store is now. A
+		// shared store takes the tasks in scheduling order and skips those another run is taking.
+		const {repository} = this.#o;
+		const claimIn = <T>(change: (tasks: TaskTable, locked: ReadonlySet<string>) => Change<T>) =>
+			repository.claim === undefined
+				? repository.update((tasks) => change(tasks, new Set(starting.map((s) => s.taskId))))
+				: repository.claim(
+						starting.map((s) => s.taskId),
+						change,
+					);
+		const {claimed, tasks} = await claimIn((before, locked) => {
 			let table = before;
 			const taken: Array<{task: Task; slot: AgentSlot}> = [];
 			for (const {taskId, slot} of starting) {
+				if (!locked.has(taskId)) continue;
 				const change = claimTask(table, {
 					taskId,
 					agent: slot.name,

@@ -27,4 +27,14 @@ export interface TaskRepository {
 	 * repository without it is taken to have changed.
 	 */
 	isOwnVersion?(): Promise<boolean>;
+	/**
+	 * A claim, on a store shared by several runs (PRODUCT.md §15): one transaction that takes the
+	 * tasks `ids` in that order (the scheduler's), skipping those another writer holds right now.
+	 * `change` sees the tasks as they are and may change only those in `locked`. Optional: without
+	 * it a claim is an `update` (every id locked).
+	 */
+	claim?<T>(
+		ids: readonly string[],
+		change: (tasks: TaskTable, locked: ReadonlySet<string>) => Change<T>,
+	): Promise<T>;
 }

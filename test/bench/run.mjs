@@ -13,6 +13,7 @@ const benches = {
 	worktrees: () => import('./worktrees.bench.mjs'),
 	panes: () => import('./panes.bench.mjs'),
 	plan: () => import('./plan.bench.mjs'),
+	pg: () => import('./store-pg.bench.mjs'),
 };
 
 const wanted = process.argv.slice(2);

@@ -6,6 +6,15 @@ import {execFileSync} from 'node:child_process';
 import {readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import type {TestProject} from 'vitest/node';
+import {startPgServer} from './pg-server.mjs';
+
+declare module 'vitest' {
+	export interface ProvidedContext {
+		/** The test run's PostgreSQL server, as its superuser: `inject('pgUrl')`. */
+		pgUrl: string;
+	}
+}
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -19,7 +28,25 @@ function newest(dir: string): number {
 	return latest;
 }
 
-export function setup(): void {
+/**
+ * Builds when needed, and starts one real PostgreSQL server for the whole run (each test file
+ * works in projects or databases of its own); stopped, and its folder removed, at the end.
+ */
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
+	const server = startPgServer();
+	try {
+		build();
+	} catch (error) {
+		await (await server).stop();
+		throw error;
+	}
+
+	const started = await server;
+	project.provide('pgUrl', started.url);
+	return async () => started.stop();
+}
+
+function build(): void {
 	let built = 0;
 	try {
 		built = statSync(path.join(root, 'dist', 'cli.js')).mtimeMs;

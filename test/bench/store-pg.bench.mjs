@@ -1,0 +1,255 @@
+// Issue 17: the PostgreSQL store, against a real server this benchmark starts (test/helpers/pg-server.mjs).
+// 1. Claim latency, p50/p95, with 3 runs x 4 agents contending for the same tasks (SKIP LOCKED).
+// 2. Tasks per second through the claim/complete cycle with zero-length tasks, at 1,000 tasks,
+//    PostgreSQL against the file store (one run of 4 agents each).
+// 3. Makespan of a 60-task DAG run by 3 "machines" (3 headless processes in 3 folders, 2 simulated
+//    agents each, one database) against its lower bound: the longer of the critical path and the
+//    total work spread over the 6 agents.
+import {spawn} from 'node:child_process';
+import {randomUUID} from 'node:crypto';
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {performance} from 'node:perf_hooks';
+import {fileURLToPath} from 'node:url';
+import {PgStore} from '../../dist/adapters/pg-store.js';
+import {TaskStore} from '../../dist/adapters/task-store.js';
+import {claimTask, recordAttempt} from '../../dist/core/attempts.js';
+import {buildGraph, runnableTasks} from '../../dist/core/graph.js';
+import {newTask} from '../../dist/core/task.js';
+import {startPgServer} from '../helpers/pg-server.mjs';
+import {printTable, row} from './stats.mjs';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const policy = {maxRetries: 2, backoffSeconds: [1]};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function pgStore(url, project) {
+	return PgStore.open({connection: url, project, display: 'bench'});
+}
+
+function independent(count) {
+	const table = new Map();
+	for (let i = 0; i < count; i++) {
+		const id = `t${String(i).padStart(5, '0')}`;
+		table.set(id, newTask({id, title: id}));
+	}
+
+	return table;
+}
+
+/** Claims the first of `ids` (scheduling order) this run can take; as the orchestrator does. */
+async function claimOne(repo, ids, run, agent) {
+	const change = (tasks, locked) => {
+		for (const taskId of ids) {
+			if (!locked.has(taskId)) continue;
+			const claimed = claimTask(tasks, {
+				taskId,
+				agent,
+				run,
+				now: new Date(),
+				log: (n) => `${taskId}/${n}.log`,
+				inCycle: new Set(),
+			});
+			if (claimed.result !== undefined) return claimed;
+		}
+
+		return {tasks, result: undefined};
+	};
+
+	return repo.claim === undefined
+		? repo.update((tasks) => change(tasks, new Set(ids)))
+		: repo.claim(ids, change);
+}
+
+/** One agent: claim, complete at once, again, until nothing is left. Claim latencies into `latencies`. */
+async function agentLoop(repo, run, agent, latencies) {
+	for (;;) {
+		const tasks = await repo.read();
+		const runnable = runnableTasks(buildGraph(tasks), new Date()).map((task) => task.id);
+		if (runnable.length === 0) {
+			if ([...tasks.values()].every((task) => task.status === 'completed')) return;
+			await sleep(2);
+			continue;
+		}
+
+		const start = performance.now();
+		const task = await claimOne(repo, runnable.slice(0, 16), run, agent);
+		latencies.push(performance.now() - start);
+		if (task === undefined) continue;
+		await repo.update((current) =>
+			recordAttempt(
+				current,
+				{
+					taskId: task.id,
+					attempt: task.attempts.length,
+					runId: run.runId,
+					outcome: 'completed',
+					message: '',
+					exit: {exitCode: 0, signal: null},
+					endedAt: new Date(),
+				},
+				policy,
+			),
+		);
+	}
+}
+
+async function cycle(repos, agentsPerRun, latencies) {
+	const start = performance.now();
+	await Promise.all(
+		repos.flatMap((repo, r) =>
+			Array.from({length: agentsPerRun}, async (_, a) =>
+				agentLoop(repo, {runId: `run${r}`, pid: 1, host: `m${r}`}, `agent${a}`, latencies),
+			),
+		),
+	);
+	return performance.now() - start;
+}
+
+/** A layered DAG: `layers` of `width` tasks, each after one or two of the layer before. */
+function dag(layers, width) {
+	const tasks = [];
+	let seed = 7;
+	const random = () => {
+		seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+		return seed / 2 ** 31;
+	};
+
+	for (let l = 0; l < layers; l++)
+		for (let w = 0; w < width; w++) {
+			const dependencies =
+				l === 0
+					? []
+					: [
+							...new Set([
+								`d${l - 1}-${Math.floor(random() * width)}`,
+								`d${l - 1}-${Math.floor(random() * width)}`,
+							]),
+						];
+			tasks.push({
+				id: `d${l}-${w}`,
+				title: `layer ${l} task ${w}`,
+				status: 'pending',
+				dependencies,
+				sim: {ms: 300 + Math.floor(random() * 600)},
+			});
+		}
+
+	return tasks;
+}
+
+function lowerBound(tasks, agents) {
+	const byId = new Map(tasks.map((task) => [task.id, task]));
+	const finish = new Map();
+	const end = (task) => {
+		if (!finish.has(task.id))
+			finish.set(
+				task.id,
+				task.sim.ms + Math.max(0, ...task.dependencies.map((id) => end(byId.get(id)))),
+			);
+		return finish.get(task.id);
+	};
+
+	const critical = Math.max(...tasks.map(end));
+	const total = tasks.reduce((sum, task) => sum + task.sim.ms, 0);
+	return {critical, spread: total / agents, bound: Math.max(critical, total / agents)};
+}
+
+async function runProcess(cwd, env) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [cli, '--headless'], {
+			cwd,
+			env: {...process.env, ...env},
+			stdio: ['ignore', 'ignore', 'pipe'],
+		});
+		let stderr = '';
+		child.stderr.on('data', (chunk) => (stderr += chunk));
+		child.on('close', (code) =>
+			code === 0 ? resolve() : reject(new Error(`a run exited ${code}: ${stderr}`)),
+		);
+	});
+}
+
+export async function run() {
+	const server = await startPgServer();
+	const temps = [];
+	try {
+		// 1. Claim latency: 3 runs x 4 agents, 600 zero-length tasks.
+		const contended = `claims-${randomUUID().slice(0, 8)}`;
+		const runs = await Promise.all([0, 1, 2].map(async () => pgStore(server.url, contended)));
+		await runs[0].update((tasks) => ({tasks: new Map([...tasks, ...independent(600)]), result: 0}));
+		const latencies = [];
+		await cycle(runs, 4, latencies);
+		await Promise.all(runs.map(async (store) => store.close()));
+		printTable('PostgreSQL store: claim latency, 3 runs x 4 agents contending (600 tasks)', [
+			row('claim (SKIP LOCKED, one transaction)', latencies, '3 pools of 4 connections'),
+		]);
+
+		// 2. Claim/complete throughput at 1,000 tasks: PostgreSQL against the file.
+		const rows = [];
+		for (const backend of ['file', 'postgres']) {
+			let repo;
+			if (backend === 'file') {
+				const dir = mkdtempSync(path.join(os.tmpdir(), 'jetpack-bench-pg-'));
+				temps.push(dir);
+				repo = new TaskStore(dir);
+			} else {
+				repo = await pgStore(server.url, `cycle-${randomUUID().slice(0, 8)}`);
+			}
+
+			await repo.update(() => ({tasks: independent(1000), result: 0}));
+			const claims = [];
+			const ms = await cycle([repo], 4, claims);
+			if (backend === 'postgres') await repo.close();
+			rows.push({
+				...row(`${backend}: claim of 1,000`, claims, ''),
+				note: `${((1000 / ms) * 1000).toFixed(0)} tasks/s through claim + complete (4 agents, ${(ms / 1000).toFixed(1)} s)`,
+			});
+		}
+
+		printTable('Claim/complete cycle, zero-length tasks, 1,000 tasks, one run of 4 agents', rows);
+
+		// 3. Makespan of a 60-task DAG on 3 machines (processes), 2 simulated agents each.
+		const tasks = dag(6, 10);
+		const {critical, spread, bound} = lowerBound(tasks, 6);
+		const url = `${server.url}?project=dag-${randomUUID().slice(0, 8)}`;
+		const dirs = [0, 1, 2].map(() => {
+			const dir = mkdtempSync(path.join(os.tmpdir(), 'jetpack-bench-pg-'));
+			temps.push(dir);
+			mkdirSync(path.join(dir, '.jetpack'));
+			writeFileSync(
+				path.join(dir, '.jetpack', 'config.json'),
+				JSON.stringify({agents: [{profile: 'simulated', count: 2}], workspaces: 'shared'}),
+			);
+			return dir;
+		});
+		const seed = path.join(dirs[0], 'dag.jsonl');
+		writeFileSync(seed, tasks.map((task) => `${JSON.stringify(task)}\n`).join(''));
+		const seeded = spawn(process.execPath, [cli, '--store', url, 'import', seed], {
+			stdio: 'ignore',
+		});
+		await new Promise((resolve) => seeded.on('close', resolve));
+		const start = performance.now();
+		await Promise.all(dirs.map(async (dir) => runProcess(dir, {JETPACK_STORE: url})));
+		const makespan = performance.now() - start;
+		printTable('60-task DAG (6 layers of 10, 300-900 ms each) on 3 machines x 2 simulated agents', [
+			row('makespan (3 processes, start to last exit)', [makespan], ''),
+			row(
+				'lower bound',
+				[bound],
+				`critical path ${critical} ms, work / 6 agents ${spread.toFixed(0)} ms`,
+			),
+			{
+				name: 'makespan / lower bound',
+				n: 1,
+				p50: undefined,
+				p95: undefined,
+				note: `${(makespan / bound).toFixed(2)}x (includes 3 process starts and each attempt's own process start)`,
+			},
+		]);
+	} finally {
+		for (const dir of temps) rmSync(dir, {recursive: true, force: true});
+		await server.stop();
+	}
+}

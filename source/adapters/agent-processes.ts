@@ -72,11 +72,39 @@ export function agentMembers(
 	matches: (token: string) => boolean,
 	options: MemberOptions = {},
 ): ProcessEntry[] {
+	return membersIn(indexTable(table), matches, options);
+}
+
+/** A process table with each process's children at hand, for several `membersIn` over it. */
+export interface IndexedTable {
+	readonly table: ProcessTable;
+	readonly children: ReadonlyMap<number, readonly number[]>;
+}
+
+export function indexTable(table: ProcessTable): IndexedTable {
+	const children = new Map<number, number[]>();
+	for (const entry of table.values()) {
+		const list = children.get(entry.ppid);
+		if (list === undefined) children.set(entry.ppid, [entry.pid]);
+		else list.push(entry.pid);
+	}
+
+	return {table, children};
+}
+
+/** `agentMembers` over a table indexed once. */
+export function membersIn(
+	{table, children}: IndexedTable,
+	matches: (token: string) => boolean,
+	options: MemberOptions = {},
+): ProcessEntry[] {
 	const anchors: ProcessEntry[] = [];
+	// By pid first: a key is built only for the few processes that may be known.
+	const knownPids = new Set([...(options.known ?? [])].map((key) => Number(key.split(':')[0])));
 	for (const entry of table.values()) {
 		if (
 			(entry.token !== undefined && matches(entry.token)) ||
-			options.known?.has(processKey(entry)) === true
+			(knownPids.has(entry.pid) && options.known?.has(processKey(entry)) === true)
 		) {
 			anchors.push(entry);
 		}
@@ -93,15 +121,10 @@ export function agentMembers(
 	const sessions = new Set(anchors.map((entry) => entry.sid).filter((id) => founders.has(id)));
 	const groups = new Set(anchors.map((entry) => entry.pgid).filter((id) => founders.has(id)));
 	const members = new Set<number>(anchors.map((entry) => entry.pid));
-	for (const entry of table.values()) {
-		if (sessions.has(entry.sid) || groups.has(entry.pgid)) members.add(entry.pid);
-	}
-
-	const children = new Map<number, number[]>();
-	for (const entry of table.values()) {
-		const list = children.get(entry.ppid);
-		if (list === undefined) children.set(entry.ppid, [entry.pid]);
-		else list.push(entry.pid);
+	if (sessions.size > 0 || groups.size > 0) {
+		for (const entry of table.values()) {
+			if (sessions.has(entry.sid) || groups.has(entry.pgid)) members.add(entry.pid);
+		}
 	}
 
 	const stack = [...members];
@@ -294,8 +317,9 @@ export class ProcessScanner {
 		this.#forgetIfWrapped();
 		const pids = this.#pids();
 		const before = new Set<number>();
+		const known = indexTable(this.#known);
 		for (const {matches, options} of queries) {
-			for (const entry of agentMembers(this.#known, matches, options)) before.add(entry.pid);
+			for (const entry of membersIn(known, matches, options)) before.add(entry.pid);
 		}
 
 		const table = new Map<number, ProcessEntry>();

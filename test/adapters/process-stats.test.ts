@@ -7,7 +7,12 @@ import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
-import {agentTokenVariable, ProcessScanner} from '../../source/adapters/agent-processes.js';
+import {
+	agentTokenVariable,
+	identify,
+	ProcessScanner,
+	registerLeader,
+} from '../../source/adapters/agent-processes.js';
 import {ProcProcessStats} from '../../source/adapters/process-stats.js';
 import {tempRepo} from '../helpers/temp-repo.js';
 import {until} from '../helpers/until.js';
@@ -128,11 +133,50 @@ describe('the memory sampler', () => {
 
 	it('forgets an agent it is no longer asked about, and measures nothing for a pid with no process', async () => {
 		const agent = await treeAgentIn();
-		const stats = new ProcProcessStats(new ProcessScanner());
-		await stats.sample(new Map([['t', agent.pid]]));
+		const stats = new ProcProcessStats(new ProcessScanner(), {
+			sweepEveryMs: Number.POSITIVE_INFINITY,
+		});
+		const roots = new Map([['t', agent.pid]]);
+		await stats.sample(roots);
+		await stats.sample(roots);
+		expect(stats.sweeps).toBe(1);
+		// Not asked about once: forgotten, so the next look at it is a first look again.
+		await stats.sample(new Map());
+		await stats.sample(roots);
+		expect(stats.sweeps).toBe(2);
+
 		const leader = [...leaders][0];
 		leader?.kill('SIGKILL');
 		await until(() => leader?.exitCode !== null || leader.signalCode !== null, 'the agent to exit');
-		expect((await stats.sample(new Map([['t', agent.pid]]))).trees.get('t')).toBe(0);
+		expect((await stats.sample(roots)).trees.get('t')).toBe(0);
+	});
+
+	it('counts nothing of a process that got the pid of an agent it launched, nor of one it knew', async () => {
+		const dir = await tempRepo();
+		// Nobody's agent: no token, and not the process the pid was launched as.
+		const stranger = spawn(process.execPath, [treeAgent, dir], {env: {...process.env}});
+		leaders.add(stranger);
+		const pid = stranger.pid as number;
+		await until(() => identify(pid) !== undefined, 'the process to start');
+		const now = identify(pid)?.startTime ?? '';
+		const then = String(Number(now) - 1);
+		const launched = registerLeader({
+			pid,
+			startTime: then,
+			token: 'gone.agent',
+			known: new Set([`${pid}:${then}`]),
+		});
+		try {
+			const stats = new ProcProcessStats(new ProcessScanner());
+			expect((await stats.sample(new Map([['t', pid]]))).trees.get('t')).toBe(0);
+			const other = new ProcProcessStats(new ProcessScanner(), {childrenLists: false});
+			expect((await other.sample(new Map([['t', pid]]))).trees.get('t')).toBe(0);
+		} finally {
+			launched.dispose();
+		}
+
+		// Not launched here: the process with the pid now is the agent.
+		const stats = new ProcProcessStats(new ProcessScanner());
+		expect((await stats.sample(new Map([['t', pid]]))).trees.get('t')).toBeGreaterThan(0);
 	});
 });

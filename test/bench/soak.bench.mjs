@@ -133,4 +133,11 @@ export async function run() {
 	console.log(
 		`  live heap (same windows): ${fmt(heap1)} → ${fmt(heapEnd)}: growth ${fmt(heapEnd - heap1)}; trend ${(slopePerMinute(heapAfter) / MB).toFixed(3)} MB/min (goal flat)`,
 	);
+	// Where RSS that is not live heap sits: V8's committed heap, and memory outside it (buffers).
+	for (const field of ['heapTotal', 'external', 'arrayBuffers']) {
+		const points = heap.map((h) => ({at: h.at, value: h[field]}));
+		console.log(
+			`  ${field} (same windows): ${fmt(median(points, 60, 120))} → ${fmt(median(points, end - 60, end + 1))}`,
+		);
+	}
 }

@@ -52,9 +52,11 @@ export async function run() {
 		{agents: [{profile: 'simulated', count: agents}], logMaxMb: 1},
 	);
 	const heapFile = path.join(dir, 'heap.jsonl');
+	// SOAK_NODE_FLAGS: node flags for the orchestrator, to try a V8 setting (`--max-semi-space-size=4`).
+	const flags = (process.env.SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 	const child = spawn(
 		process.execPath,
-		['--expose-gc', '--import', probe, cli, '--headless', '--json'],
+		[...flags, '--expose-gc', '--import', probe, cli, '--headless', '--json'],
 		{
 			cwd: dir,
 			stdio: ['ignore', 'pipe', 'ignore'],
@@ -107,7 +109,7 @@ export async function run() {
 	};
 	const end = rss.at(-1)?.at ?? 0;
 	console.log(
-		`\nSoak (issue 16): ${agents} simulated agents spewing, ${taskSeconds} s tasks back to back, ${minutes} min; ${finished} tasks completed, ${attempts} started`,
+		`\nSoak (issue 16): ${agents} simulated agents spewing, ${taskSeconds} s tasks back to back, ${minutes} min${flags.length > 0 ? ` (node ${flags.join(' ')})` : ''}; ${finished} tasks completed, ${attempts} started`,
 	);
 	console.log(
 		`  orchestrator RSS every 30 s: ${rss

@@ -30,8 +30,8 @@ else if (role === 'middle') {
 	}, 10);
 	void wait;
 } else if (role === 'parent') {
-	start(['holder', name, mb]);
-	setInterval(() => {}, 1000);
+	// Goes with its child (which the test kills), so nothing is left behind.
+	start(['holder', name, mb]).on('exit', () => process.exit(0));
 } else {
 	const pids = new Map();
 	const pidOf = async (what) => {

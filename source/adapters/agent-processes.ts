@@ -72,11 +72,39 @@ export function agentMembers(
 	matches: (token: string) => boolean,
 	options: MemberOptions = {},
 ): ProcessEntry[] {
+	return membersIn(indexTable(table), matches, options);
+}
+
+/** A process table with each process's children at hand, for several `membersIn` over it. */
+export interface IndexedTable {
+	readonly table: ProcessTable;
+	readonly children: ReadonlyMap<number, readonly number[]>;
+}
+
+export function indexTable(table: ProcessTable): IndexedTable {
+	const children = new Map<number, number[]>();
+	for (const entry of table.values()) {
+		const list = children.get(entry.ppid);
+		if (list === undefined) children.set(entry.ppid, [entry.pid]);
+		else list.push(entry.pid);
+	}
+
+	return {table, children};
+}
+
+/** `agentMembers` over a table indexed once. */
+export function membersIn(
+	{table, children}: IndexedTable,
+	matches: (token: string) => boolean,
+	options: MemberOptions = {},
+): ProcessEntry[] {
 	const anchors: ProcessEntry[] = [];
+	// By pid first: a key is built only for the few processes that may be known.
+	const knownPids = new Set([...(options.known ?? [])].map((key) => Number(key.split(':')[0])));
 	for (const entry of table.values()) {
 		if (
 			(entry.token !== undefined && matches(entry.token)) ||
-			options.known?.has(processKey(entry)) === true
+			(knownPids.has(entry.pid) && options.known?.has(processKey(entry)) === true)
 		) {
 			anchors.push(entry);
 		}
@@ -93,15 +121,10 @@ export function agentMembers(
 	const sessions = new Set(anchors.map((entry) => entry.sid).filter((id) => founders.has(id)));
 	const groups = new Set(anchors.map((entry) => entry.pgid).filter((id) => founders.has(id)));
 	const members = new Set<number>(anchors.map((entry) => entry.pid));
-	for (const entry of table.values()) {
-		if (sessions.has(entry.sid) || groups.has(entry.pgid)) members.add(entry.pid);
-	}
-
-	const children = new Map<number, number[]>();
-	for (const entry of table.values()) {
-		const list = children.get(entry.ppid);
-		if (list === undefined) children.set(entry.ppid, [entry.pid]);
-		else list.push(entry.pid);
+	if (sessions.size > 0 || groups.size > 0) {
+		for (const entry of table.values()) {
+			if (sessions.has(entry.sid) || groups.has(entry.pgid)) members.add(entry.pid);
+		}
 	}
 
 	const stack = [...members];
@@ -223,7 +246,7 @@ function ownStartTime(): number {
 }
 
 /** Pages are 4 KiB on most machines, not all: our own resident size in pages and in bytes tells. */
-async function measurePageSize(): Promise<number> {
+export async function measurePageSize(): Promise<number> {
 	const pages = Number((await readFile('/proc/self/statm', 'utf8')).split(' ')[1]);
 	const bytes = process.memoryUsage().rss;
 	if (!(pages > 0)) return 4096;
@@ -240,6 +263,8 @@ export class ProcessScanner {
 	/** Every process as last read: its token is read once per pid and start time. */
 	readonly #known = new Map<number, ProcessEntry>();
 	#pageSize: number | undefined;
+	/** The kernel's fork counter at the last incremental look. */
+	#forks: number | undefined;
 
 	constructor(options: {readonly since?: number} = {}) {
 		this.#since = options.since ?? ownStartTime();
@@ -249,6 +274,7 @@ export class ProcessScanner {
 	async scan(): Promise<Map<number, ProcessEntry>> {
 		if (process.platform !== 'linux') return fromPs();
 		const pageSize = (this.#pageSize ??= await measurePageSize());
+		this.#forks = forksSinceBoot();
 		const table = new Map<number, ProcessEntry>();
 		for (const pid of this.#pids()) {
 			const entry = this.#read(pid, pageSize);
@@ -262,18 +288,40 @@ export class ProcessScanner {
 	 * The processes of one agent (`agentMembers`), reading only what can have changed since the
 	 * last look: processes new since then, and those that were the agent's then. A process that
 	 * was someone else's stays someone else's (its token, session and parent cannot become ours),
-	 * unless its pid was reused in between — which the whole pid space wrapping round between two
-	 * looks, at most 2 s apart while the watchdog samples, would take. At an agent's exit this
-	 * is a handful of reads instead of one per process on the machine.
+	 * unless its pid was reused in between: which takes the pid allocator going round the whole
+	 * pid space, so when the kernel's fork counter says as many processes may have started since
+	 * the last look, every process is read again. At an agent's exit this is a handful of reads
+	 * instead of one per process on the machine.
 	 */
 	async membersOf(
 		matches: (token: string) => boolean,
 		options: MemberOptions = {},
 	): Promise<ProcessEntry[]> {
-		if (process.platform !== 'linux') return agentMembers(await fromPs(), matches, options);
+		const [members] = await this.membersOfEach([{matches, options}]);
+		return members ?? [];
+	}
+
+	/** `membersOf` for several agents, listing /proc once. */
+	async membersOfEach(
+		queries: ReadonlyArray<{
+			readonly matches: (token: string) => boolean;
+			readonly options?: MemberOptions;
+		}>,
+	): Promise<ProcessEntry[][]> {
+		if (process.platform !== 'linux') {
+			const table = await fromPs();
+			return queries.map(({matches, options}) => agentMembers(table, matches, options));
+		}
+
 		const pageSize = (this.#pageSize ??= await measurePageSize());
+		this.#forgetIfWrapped();
 		const pids = this.#pids();
-		const before = new Set(agentMembers(this.#known, matches, options).map((entry) => entry.pid));
+		const before = new Set<number>();
+		const known = indexTable(this.#known);
+		for (const {matches, options} of queries) {
+			for (const entry of membersIn(known, matches, options)) before.add(entry.pid);
+		}
+
 		const table = new Map<number, ProcessEntry>();
 		for (const pid of pids) {
 			if (this.#known.has(pid) && !before.has(pid)) continue;
@@ -281,7 +329,19 @@ export class ProcessScanner {
 			if (entry !== undefined) table.set(pid, entry);
 		}
 
-		return agentMembers(table, matches, options);
+		return queries.map(({matches, options}) => agentMembers(table, matches, options));
+	}
+
+	/**
+	 * Forgets every process known when the pid space may have gone round since the last look
+	 * (pids are handed out in turn; a pid is reused only once the counter has passed every other).
+	 */
+	#forgetIfWrapped(): void {
+		const forks = forksSinceBoot();
+		const last = this.#forks;
+		this.#forks = forks;
+		if (last === undefined || forks === undefined || forks - last >= pidSpace() / 2)
+			this.#known.clear();
 	}
 
 	/** The pids in /proc now; what is known of the others is forgotten. */
@@ -327,8 +387,42 @@ export class ProcessScanner {
 
 const statBuffer = Buffer.alloc(4096);
 
+/** Processes (and threads) started since boot, from /proc/stat; undefined if unreadable. */
+function forksSinceBoot(): number | undefined {
+	const text = readProcFile('/proc/stat');
+	const forks = Number(/^processes (\d+)$/m.exec(text ?? '')?.[1]);
+	return Number.isFinite(forks) ? forks : undefined;
+}
+
+let pidMax: number | undefined;
+
+/** How many pids there are before the kernel hands out the first again. */
+function pidSpace(): number {
+	pidMax ??= Number(readSmall('/proc/sys/kernel/pid_max')?.trim()) || 32_768;
+	return pidMax;
+}
+
+/** A /proc file of any length (/proc/stat, a children list), or undefined if it cannot be read. */
+export function readProcFile(file: string): string | undefined {
+	let fd: number | undefined;
+	try {
+		fd = openSync(file, 'r');
+		let text = '';
+		for (;;) {
+			const length = readSync(fd, statBuffer, 0, statBuffer.length, null);
+			if (length === 0) return text;
+			text += statBuffer.toString('latin1', 0, length);
+		}
+	} catch {
+		// Gone, or not readable.
+		return undefined;
+	} finally {
+		if (fd !== undefined) closeSync(fd);
+	}
+}
+
 /** A /proc file that fits in a page, or undefined if it cannot be read. */
-function readSmall(file: string): string | undefined {
+export function readSmall(file: string): string | undefined {
 	let fd: number | undefined;
 	try {
 		fd = openSync(file, 'r');

@@ -1,12 +1,13 @@
 // Issue 5: the memory watchdog. Peak tree RSS against the limit for three leak rates, quiet and
-// under load (two CPU burners), the sampler's CPU per sample with 8 agents, processes left after
-// agents that try to outlive their attempt (issue 11), and (with SOAK_MINUTES, default 10) the
-// orchestrator's own memory while 4 agents spew output.
+// under load (two CPU burners), processes left after agents that try to outlive their attempt
+// (issue 11), and the sampler's CPU per sample with 8 agents on a busy machine, before and after
+// issue 16. The orchestrator's own memory over a long run is the `soak` bench.
 import {spawn} from 'node:child_process';
 import {readFileSync, readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {ProcProcessStats} from '../../dist/adapters/process-stats.js';
+import {ProcessScanner} from '../../dist/adapters/agent-processes.js';
+import {ProcProcessStats, treeSizes} from '../../dist/adapters/process-stats.js';
 import {PtyAgentLauncher} from '../../dist/adapters/pty-agent.js';
 import {benchRepo, printTable, row} from './stats.mjs';
 
@@ -110,12 +111,43 @@ async function processesLeft(spec, limitMb) {
 	return {left: left.length, outcome};
 }
 
-async function samplerCost() {
+/** `count` idle processes, as a busy machine has: stop them with the returned function. */
+function idlers(count) {
+	const children = Array.from({length: count}, () => spawn('sleep', ['3600'], {stdio: 'ignore'}));
+	return () => {
+		for (const child of children) child.kill('SIGKILL');
+	};
+}
+
+/** CPU (user + system) and wall time of `samples` calls of `sample`, after one to warm up. */
+async function cost(sample, samples = 50) {
+	await sample();
+	const cpu = [];
+	const wall = [];
+	for (let i = 0; i < samples; i++) {
+		const before = process.cpuUsage();
+		const start = performance.now();
+		await sample();
+		wall.push(performance.now() - start);
+		const used = process.cpuUsage(before);
+		cpu.push((used.user + used.system) / 1000);
+	}
+
+	return {cpu, wall};
+}
+
+/**
+ * The sampler's cost per sample with 8 agents (each a simulated agent in a pty) among 300 other
+ * idle processes: before issue 16 (every process in /proc read each sample) and now (the
+ * agents' own processes, and a sweep of the processes new since the last every 10 s).
+ */
+export async function samplerCost() {
 	const dir = benchRepo(
 		'jetpack-bench-memory-',
 		[{id: 'idle', title: 'idle', sim: {ms: 120_000}}],
 		{},
 	);
+	const stopIdlers = idlers(300);
 	const launcher = new PtyAgentLauncher();
 	const agents = Array.from({length: 8}, (_, i) =>
 		launcher.launch({
@@ -129,60 +161,21 @@ async function samplerCost() {
 		}),
 	);
 	await new Promise((resolve) => setTimeout(resolve, 1500));
-	const stats = new ProcProcessStats();
 	const roots = new Map(agents.map((agent, i) => [`t${i}`, agent.pid]));
-	await stats.sample(roots);
-	const cpu = [];
-	const wall = [];
-	for (let i = 0; i < 50; i++) {
-		const before = process.cpuUsage();
-		const start = performance.now();
-		await stats.sample(roots);
-		wall.push(performance.now() - start);
-		const used = process.cpuUsage(before);
-		cpu.push((used.user + used.system) / 1000);
-	}
-
-	await Promise.all(agents.map((agent) => agent.stop(200, {immediate: true})));
-	rmSync(dir, {recursive: true, force: true});
-	return {cpu, wall, processes: readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length};
-}
-
-async function soak(minutes) {
-	const ms = minutes * 60_000;
-	const dir = benchRepo(
-		'jetpack-bench-memory-',
-		[1, 2, 3, 4].map((n) => ({id: `spew${n}`, title: `spew ${n}`, sim: {ms, output: 'spew'}})),
-		{agents: [{profile: 'simulated', count: 4}], timeoutFactor: 1000},
-	);
-	const child = spawn(process.execPath, [cli, '--headless', '--json'], {
-		cwd: dir,
-		stdio: ['ignore', 'pipe', 'ignore'],
+	const scanner = new ProcessScanner();
+	const fullScan = await cost(async () => {
+		treeSizes(await scanner.scan(), roots);
+		readFileSync('/proc/meminfo', 'utf8');
 	});
-	child.stdout.resume();
-	const samples = [];
-	const started = Date.now();
-	const timer = setInterval(() => {
-		try {
-			const rss =
-				Number(
-					/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0,
-				) * 1024;
-			samples.push({at: (Date.now() - started) / 1000, rss});
-		} catch {
-			// The run ended between two samples.
-		}
-	}, 10_000);
-	await new Promise((resolve) => child.on('close', resolve));
-	clearInterval(timer);
-	const logBytes = readdirSync(path.join(dir, '.jetpack', 'logs'))
-		.filter((name) => name.startsWith('spew'))
-		.reduce(
-			(sum, name) => sum + readFileSync(path.join(dir, '.jetpack', 'logs', name, '1.log')).length,
-			0,
-		);
+	const stats = new ProcProcessStats(new ProcessScanner());
+	const now = await cost(async () => stats.sample(roots));
+	const sweeping = new ProcProcessStats(new ProcessScanner(), {sweepEveryMs: 0});
+	const swept = await cost(async () => sweeping.sample(roots));
+	const processes = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).length;
+	await Promise.all(agents.map((agent) => agent.stop(200, {immediate: true})));
+	stopIdlers();
 	rmSync(dir, {recursive: true, force: true});
-	return {samples, logBytes};
+	return {fullScan, now, swept, processes};
 }
 
 export async function run() {
@@ -227,23 +220,14 @@ export async function run() {
 		console.log(`  ${name.padEnd(45)} ${String(left).padStart(3)}   (task ${outcome})`);
 	}
 
-	const {cpu, wall, processes} = await samplerCost();
-	printTable(`Sampler, 8 agents (${processes} processes on the machine)`, [
-		row('CPU per sample', cpu, 'user + system'),
-		row('wall time per sample', wall),
+	const {fullScan, now, swept, processes} = await samplerCost();
+	printTable(`Sampler, 8 agents, ${processes} processes on the machine (300 idle sleeps)`, [
+		row('before: every process read, CPU', fullScan.cpu, 'user + system'),
+		row('before: wall', fullScan.wall),
+		row('now: the agents’ processes, CPU', now.cpu, 'a sweep every 10 s'),
+		row('now: wall', now.wall),
+		row('now, a sweep each sample, CPU', swept.cpu, 'an agent’s first look, a process gone'),
+		row('now, a sweep each sample, wall', swept.wall),
 	]);
-
-	const minutes = Number(process.env.SOAK_MINUTES ?? 10);
-	if (minutes > 0) {
-		const {samples, logBytes} = await soak(minutes);
-		const firstMinute = samples.filter((sample) => sample.at <= 60).map((sample) => sample.rss);
-		const last = samples.at(-1)?.rss ?? 0;
-		console.log(
-			`\nSoak: 4 agents spewing for ${minutes} min (${(logBytes / 1e9).toFixed(2)} GB of output logged); orchestrator RSS every 10 s:`,
-		);
-		console.log(`  ${samples.map((sample) => Math.round(sample.rss / MB)).join(' ')} MB`);
-		console.log(
-			`  max in the first minute ${Math.round(Math.max(...firstMinute) / MB)} MB, last ${Math.round(last / MB)} MB, growth after the first minute ${Math.round((last - Math.max(...firstMinute)) / MB)} MB (goal < 10 MB)`,
-		);
-	}
+	console.log('\nThe orchestrator’s own memory over a long run: npm run bench -- soak');
 }

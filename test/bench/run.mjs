@@ -14,6 +14,7 @@ const benches = {
 	panes: () => import('./panes.bench.mjs'),
 	plan: () => import('./plan.bench.mjs'),
 	pg: () => import('./store-pg.bench.mjs'),
+	soak: () => import('./soak.bench.mjs'),
 };
 
 const wanted = process.argv.slice(2);

@@ -20,28 +20,14 @@ import {performance} from 'node:perf_hooks';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import {spawn} from 'node-pty';
-import {benchRepo, printTable, row} from './stats.mjs';
+import {benchEnv, benchRepo, cpuSeconds, printTable, row} from './stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..', '..');
 const cli = path.join(root, 'dist', 'cli.js');
 const fixtures = path.join(root, 'test', 'fixtures', 'clis');
 const stand = path.join(fixtures, 'bin');
-const ticks = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100;
 const windowMs = 10_000;
-
-function cpuSeconds(pid) {
-	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	return (Number(fields[11]) + Number(fields[12])) / ticks;
-}
-
-function env(extra = {}) {
-	const clean = {};
-	for (const [key, value] of Object.entries(process.env))
-		if (value !== undefined && key !== 'CI') clean[key] = value;
-	return {...clean, TERM: 'xterm-256color', FORCE_COLOR: '1', ...extra};
-}
 
 /** A long claude session: the captured events of one turn, repeated, numbered apart. */
 function longTranscript(file, turns) {
@@ -76,7 +62,7 @@ async function tuiCpu(profile) {
 		cwd: dir,
 		cols: 160,
 		rows: 45,
-		env: env({
+		env: benchEnv({
 			PATH: `${stand}${path.delimiter}${process.env.PATH}`,
 			JETPACK_REPLAY_DIR: replays,
 			// The simulated agent's `lines` pace: one line every 200 ms.
@@ -232,7 +218,10 @@ async function limitCost() {
 	const out = execFileSync(process.execPath, [cli, '--headless', '--json'], {
 		cwd: dir,
 		encoding: 'utf8',
-		env: env({PATH: `${stand}${path.delimiter}${process.env.PATH}`, JETPACK_REPLAY_DIR: replays}),
+		env: benchEnv({
+			PATH: `${stand}${path.delimiter}${process.env.PATH}`,
+			JETPACK_REPLAY_DIR: replays,
+		}),
 	});
 	const lines = out
 		.trim()

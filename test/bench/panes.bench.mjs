@@ -11,7 +11,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import {spawn} from 'node-pty';
 import stripAnsi from 'strip-ansi';
-import {benchRepo, percentile, printTable, row} from './stats.mjs';
+import {benchEnv, benchRepo, cpuSeconds, percentile, printTable, row} from './stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, '..', '..', 'dist', 'cli.js');
@@ -20,20 +20,6 @@ const windowMs = Number(process.env.PANES_WINDOW_MS ?? 8000);
 const rounds = Number(process.env.PANES_ROUNDS ?? 3);
 const counts = (process.env.PANES_AGENTS ?? '4,8,16').split(',').map(Number);
 const size = {cols: 160, rows: 45};
-const ticks = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100;
-
-function cpuSeconds(pid) {
-	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	return (Number(fields[11]) + Number(fields[12])) / ticks;
-}
-
-function env() {
-	const clean = {};
-	for (const [key, value] of Object.entries(process.env))
-		if (value !== undefined && key !== 'CI') clean[key] = value;
-	return {...clean, TERM: 'xterm-256color', FORCE_COLOR: '1'};
-}
 
 /** Lines printed so far by every spewer writing into `dir`. */
 function lines(dir) {
@@ -119,7 +105,7 @@ async function measureTui(agents, latency) {
 		name: 'xterm-256color',
 		cwd: dir,
 		...size,
-		env: env(),
+		env: benchEnv(),
 	});
 	const next = watch(pty);
 	const exited = new Promise((resolve) => pty.onExit(resolve));
@@ -151,7 +137,7 @@ async function measureHeadless(agents) {
 		name: 'xterm-256color',
 		cwd: dir,
 		...size,
-		env: env(),
+		env: benchEnv(),
 	});
 	const exited = new Promise((resolve) => pty.onExit(resolve));
 	await allSpewing(counts, agents);
@@ -187,7 +173,7 @@ async function measureTmux(agents) {
 		name: 'xterm-256color',
 		cwd: dir,
 		...size,
-		env: env(),
+		env: benchEnv(),
 	});
 	await sleep(300);
 	const server = Number(tmux(socket, 'display', '-p', '#{pid}').trim());

@@ -4,7 +4,6 @@ const benches = {
 	graph: () => import('./graph.bench.mjs'),
 	run: () => import('./run.bench.mjs'),
 	memory: () => import('./memory.bench.mjs'),
-	tui: () => import('./tui.bench.mjs'),
 	views: () => import('./views.bench.mjs'),
 	attack: () => import('./attack.bench.mjs'),
 	orchestrator: () => import('./orchestrator.bench.mjs'),

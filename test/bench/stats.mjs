@@ -1,6 +1,6 @@
 // Small helpers shared by the benchmarks: timing, percentiles, and a printed table.
-import {spawnSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {execFileSync, spawnSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
@@ -74,4 +74,24 @@ export function benchRepo(prefix, tasks, config) {
 	);
 	writeFileSync(path.join(dir, '.jetpack', 'config.json'), JSON.stringify(config));
 	return dir;
+}
+
+const ticks = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100;
+
+/** CPU seconds (user + system) a process has used so far, its own, not its children's. */
+export function cpuSeconds(pid) {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	return (Number(fields[11]) + Number(fields[12])) / ticks;
+}
+
+/**
+ * The environment for a TUI under measurement: ours without CI (Ink draws nothing but its last
+ * frame in CI), a colour terminal, and `extra`.
+ */
+export function benchEnv(extra = {}) {
+	const clean = {};
+	for (const [key, value] of Object.entries(process.env))
+		if (value !== undefined && key !== 'CI') clean[key] = value;
+	return {...clean, TERM: 'xterm-256color', FORCE_COLOR: '1', ...extra};
 }

@@ -9,6 +9,7 @@ import {
 	unblockTask,
 	type OpContext,
 } from '../core/task-ops.js';
+import type {Task} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
 import type {Invocation} from './registry.js';
 
@@ -53,32 +54,59 @@ export async function runTaskRetry(
 	return 0;
 }
 
-export async function runTaskDone(context: CommandContext, {args}: Invocation): CommandResult {
-	const id = onlyId(args);
+export async function runTaskDone(
+	context: CommandContext,
+	{args, flags}: Invocation,
+): CommandResult {
+	const {message, warning} = await finishTask(context, onlyId(args), flags.note);
+	context.stdout.write(`${message}\n`);
+	if (warning !== undefined) context.stderr.write(`jetpack-tui: note: ${warning}\n`);
+	return 0;
+}
+
+export interface Finished {
+	readonly task: Task;
+	/** What `task done` prints. */
+	readonly message: string;
+	/** Said on stderr: done by hand before its dependencies. */
+	readonly warning?: string;
+}
+
+/**
+ * `task done`, for the CLI and the MCP server alike: an agent in its own worktree reports its
+ * attempt done (the run merges, then completes it); anyone else completes the task. `note` is
+ * added to the task's notes either way.
+ */
+export async function finishTask(
+	context: CommandContext,
+	id: string,
+	note: string | undefined,
+): Promise<Finished> {
 	const attempt = ownAttempt(context.env, id);
 	if (attempt !== undefined) {
 		const reported = await context.store.update((tasks) =>
-			reportDone(tasks, id, attempt, opContext(context)),
+			reportDone(tasks, id, attempt, opContext(context), note),
 		);
 		if (reported !== undefined) {
-			context.stdout.write(
-				`${id}: reported done; the run merges your work once its quality gates pass, then completes it.\n`,
-			);
-			return 0;
+			return {
+				task: reported,
+				message: `${id}: reported done; the run merges your work once its quality gates pass, then completes it.`,
+			};
 		}
 	}
 
 	const {task, unmetDependencies} = await context.store.update((tasks) =>
-		markDone(tasks, id, opContext(context)),
+		markDone(tasks, id, opContext(context), note),
 	);
-	context.stdout.write(`${task.id} completed.\n`);
-	if (unmetDependencies.length > 0) {
-		context.stderr.write(
-			`jetpack-tui: note: ${task.id} was marked done before its dependencies ${unmetDependencies.join(', ')}.\n`,
-		);
-	}
-
-	return 0;
+	return {
+		task,
+		message: `${task.id} completed.`,
+		...(unmetDependencies.length > 0
+			? {
+					warning: `${task.id} was marked done before its dependencies ${unmetDependencies.join(', ')}.`,
+				}
+			: {}),
+	};
 }
 
 /**

@@ -89,6 +89,12 @@ function describeTask(task: Task, tasks: TaskTable, maxRetries: number, paint: P
 		}
 	}
 
+	if (task.notes.length > 0) {
+		lines.push('  notes');
+		for (const note of task.notes)
+			lines.push(`    - ${note.split('\n').map(printable).join('\n      ')}`);
+	}
+
 	if (task.description !== '')
 		lines.push('', ...task.description.split('\n').map((line) => `  ${printable(line)}`));
 	return lines.join('\n') + '\n';

@@ -5,6 +5,7 @@
  */
 import {createWriteStream, mkdirSync, watch, type FSWatcher} from 'node:fs';
 import path from 'node:path';
+import {readLearnings} from '../adapters/learnings-file.js';
 import {fileURLToPath} from 'node:url';
 import {ShellGateRunner} from '../adapters/gate-runner.js';
 import {ProcProcessStats} from '../adapters/process-stats.js';
@@ -166,6 +167,7 @@ export async function openRunSession(
 				PATH: [path.dirname(selfScript), process.env['PATH'] ?? ''].join(path.delimiter),
 			},
 			holdsRun: async () => runFile.holds(),
+			learnings: async () => readLearnings(context.dir),
 		});
 		const running = orchestrator;
 		cleanups.push(

@@ -302,6 +302,21 @@ export const commands: readonly CommandSpec[] = [
 			(await import('./task-change.js')).runTaskUnblock(context, invocation),
 	},
 	{
+		words: ['mcp'],
+		usage: 'mcp',
+		summary: 'an MCP server (stdio) over the task store, for agent CLIs and other MCP clients',
+		help: [
+			'Tools: list_tasks, show_task, add_task, complete_task (with a note), fail_task, block_task,',
+			'unblock_task, add_note, ready_tasks, critical_path, run_status. Each call is one store',
+			"transaction with the CLI's checks; a wrong one is an error result with the CLI's sentence.",
+			'Ends when its stdin closes. Claude Code: claude mcp add jetpack -- jetpack-tui mcp',
+			'(README.md shows Codex and Gemini).',
+		],
+		flags: [],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context) => (await import('./mcp.js')).runMcp(context),
+	},
+	{
 		words: ['learn'],
 		usage: 'learn ["TEXT"] [--json]',
 		summary: 'add a learning that every later prompt carries (.jetpack/learnings.md)',

@@ -72,13 +72,18 @@ async function liveRun(dir: string): Promise<RunInfo | null> {
 	return info !== undefined && isLive(info, Date.now()) ? info : null;
 }
 
-export async function runStatus(context: CommandContext, {flags}: Invocation): CommandResult {
-	const exists = await context.store.exists();
-	const tasks = await context.store.read();
-	const summary = {
+/** What `status --json` prints, and the MCP server's `run_status` answers. */
+export async function statusOf(context: CommandContext, tasks: TaskTable): Promise<StatusSummary> {
+	return {
 		...summarize(tasks, context.clock.now(), context.config.prices),
 		run: await liveRun(context.dir),
 	};
+}
+
+export async function runStatus(context: CommandContext, {flags}: Invocation): CommandResult {
+	const exists = await context.store.exists();
+	const tasks = await context.store.read();
+	const summary = await statusOf(context, tasks);
 	if (flags.json) {
 		context.stdout.write(`${JSON.stringify(summary)}\n`);
 		return 0;

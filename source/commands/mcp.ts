@@ -7,7 +7,16 @@
 import {readFileSync} from 'node:fs';
 import {McpServer} from '@modelcontextprotocol/sdk/server/mcp.js';
 import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js';
-import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js';
+import type {Transport} from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+	isJSONRPCErrorResponse,
+	isJSONRPCNotification,
+	isJSONRPCRequest,
+	isJSONRPCResultResponse,
+	type CallToolResult,
+	type JSONRPCMessage,
+	type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 import {JetpackError} from '../core/errors.js';
 import type {CommandContext, CommandResult} from './context.js';
 import {tools, type ToolSpec} from './mcp-tools.js';
@@ -42,11 +51,64 @@ export async function runMcp(context: CommandContext): CommandResult {
 	}
 
 	const closed = stdinClosed();
-	await server.connect(new StdioServerTransport());
+	const transport = new AnsweringTransport(new StdioServerTransport());
+	await server.connect(transport);
 	await closed;
-	await calls.drained();
+	// A client may send its last calls and close at once (a script, a pipe): they are answered.
+	await transport.answered();
 	await server.close();
 	return 0;
+}
+
+/**
+ * The stdio transport, keeping count of the requests not answered yet, so that the server ends
+ * only once it has answered all it was sent.
+ */
+class AnsweringTransport implements Transport {
+	onclose?: () => void;
+	onerror?: (error: Error) => void;
+	onmessage?: (message: JSONRPCMessage) => void;
+	readonly #open = new Set<RequestId>();
+	#idle: (() => void) | undefined;
+
+	constructor(private readonly inner: StdioServerTransport) {
+		inner.onmessage = (message) => {
+			if (isJSONRPCRequest(message)) this.#open.add(message.id);
+			// A cancelled request is never answered (the SDK drops its answer).
+			if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled')
+				this.#settle(message.params?.['requestId'] as RequestId);
+			this.onmessage?.(message);
+		};
+
+		inner.onerror = (error) => this.onerror?.(error);
+		inner.onclose = () => this.onclose?.();
+	}
+
+	async start(): Promise<void> {
+		await this.inner.start();
+	}
+
+	async send(message: JSONRPCMessage): Promise<void> {
+		await this.inner.send(message);
+		if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message))
+			this.#settle(message.id as RequestId);
+	}
+
+	#settle(id: RequestId): void {
+		this.#open.delete(id);
+		if (this.#open.size === 0) this.#idle?.();
+	}
+
+	async close(): Promise<void> {
+		await this.inner.close();
+	}
+
+	async answered(): Promise<void> {
+		if (this.#open.size === 0) return;
+		await new Promise<void>((resolve) => {
+			this.#idle = resolve;
+		});
+	}
 }
 
 function stdinClosed(): Promise<void> {
@@ -79,10 +141,6 @@ class CallQueue {
 			this.#waiting--;
 		});
 		return turn;
-	}
-
-	async drained(): Promise<void> {
-		await this.#tail;
 	}
 }
 

@@ -11,6 +11,7 @@ const benches = {
 	clis: () => import('./clis.bench.mjs'),
 	cost: () => import('./cost.bench.mjs'),
 	worktrees: () => import('./worktrees.bench.mjs'),
+	mcp: () => import('./mcp.bench.mjs'),
 };
 
 const wanted = process.argv.slice(2);

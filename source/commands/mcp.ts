@@ -50,6 +50,10 @@ export async function runMcp(context: CommandContext): CommandResult {
 		);
 	}
 
+	// A line that is not a message, say: the client hears nothing of it, the person may.
+	server.server.onerror = (error) => {
+		context.stderr.write(`jetpack-tui: mcp: ${error.message}\n`);
+	};
 	const closed = stdinClosed();
 	const transport = new AnsweringTransport(new StdioServerTransport());
 	await server.connect(transport);

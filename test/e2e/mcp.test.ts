@@ -291,25 +291,28 @@ describe('jetpack-tui mcp', () => {
 });
 
 describe('the server process', () => {
-	it('ends with exit 0 when its stdin closes, having written only protocol to stdout', async () => {
+	it('ends with exit 0 when its stdin closes, having written only protocol to stdout, a bad line said on stderr', async () => {
 		const dir = await repoWith([{id: 'bd-a', title: 'a'}]);
 		const child = spawn(process.execPath, [cliPath, 'mcp'], {
 			cwd: dir,
 			stdio: ['pipe', 'pipe', 'pipe'],
 		});
 		let stdout = '';
+		let errors = '';
 		child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+		child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
 		const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
 			child.on('exit', (code, signal) => resolve([code, signal]));
 		});
 		const request = (id: number, method: string, params: object) =>
 			`${JSON.stringify({jsonrpc: '2.0', id, method, params})}\n`;
 		child.stdin.write(
-			request(1, 'initialize', {
-				protocolVersion: '2025-06-18',
-				capabilities: {},
-				clientInfo: {name: 'raw', version: '1'},
-			}) +
+			'not a message\n' +
+				request(1, 'initialize', {
+					protocolVersion: '2025-06-18',
+					capabilities: {},
+					clientInfo: {name: 'raw', version: '1'},
+				}) +
 				`${JSON.stringify({jsonrpc: '2.0', method: 'notifications/initialized'})}\n` +
 				request(2, 'tools/call', {name: 'list_tasks', arguments: {}}),
 		);
@@ -320,5 +323,6 @@ describe('the server process', () => {
 		const answers = lines.map((line) => JSON.parse(line) as {id: number; result: unknown});
 		expect(answers.map((answer) => answer.id)).toEqual([1, 2]);
 		expect(JSON.stringify(answers[1]?.result)).toContain('\\"total\\":1');
+		expect(errors).toMatch(/^jetpack-tui: mcp: .*JSON/);
 	});
 });

@@ -34,18 +34,17 @@ export function buildPrompt(task: Task, tasks: TaskTable, context: PromptContext
 			const note = dep.description.trim().split('\n')[0] ?? '';
 			lines.push(`- ${dep.id}: ${dep.title}${note === '' ? '' : ` (${note.slice(0, 200)})`}`);
 			const {perTask, noteChars: each, chars} = dependencyNotesInPrompt;
-			const notes = dep.notes.slice(-perTask).map((text) => cut(text, each));
-			let left = dep.notes.length - notes.length;
-			for (const [index, text] of notes.entries()) {
-				if (noteChars + text.length > chars) {
-					left += notes.length - index;
-					break;
-				}
-
-				noteChars += text.length;
-				lines.push(indented(`  Note: ${text}`));
+			// Newest first while the room lasts, then told oldest first.
+			const told: string[] = [];
+			for (const text of dep.notes.slice(-perTask).reverse()) {
+				const note = cut(text, each);
+				if (noteChars + note.length > chars) break;
+				noteChars += note.length;
+				told.unshift(note);
 			}
 
+			for (const note of told) lines.push(indented(`  Note: ${note}`));
+			const left = dep.notes.length - told.length;
 			if (left > 0) lines.push(`  (${left} more: \`"$JETPACK_CLI" task show ${dep.id}\`)`);
 		}
 

@@ -44,6 +44,15 @@ describe('a prompt with notes and learnings', () => {
 		expect(prompt).toContain('more: `"$JETPACK_CLI" task show bd-d11`');
 	});
 
+	it('keeps the newest notes of a dependency when the room runs out', () => {
+		const big = 'z'.repeat(dependencyNotesInPrompt.noteChars);
+		const fill = Array.from({length: 7}, (_, index) => done(`bd-f${index}`, [big]));
+		const last = done('bd-last', ['older', 'y'.repeat(dependencyNotesInPrompt.noteChars - 1)]);
+		const deps = [...fill, last];
+		const prompt = buildPrompt(me(...deps.map((dep) => dep.id)), table(...deps));
+		expect(prompt).toContain(`- bd-last: make bd-last\n  Note: ${'y'.repeat(499)}\n  (1 more:`);
+	});
+
 	it('carries the newest learnings, most recent last, before how to report', () => {
 		const learnings = Array.from(
 			{length: 12},

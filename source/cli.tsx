@@ -43,6 +43,7 @@ const flagDefinitions = {
 	reject: {type: 'string'},
 	stat: {type: 'boolean'},
 	by: {type: 'string'},
+	yes: {type: 'boolean', shortFlag: 'y'},
 } as const;
 
 const cli = meow({

@@ -42,18 +42,41 @@ import {parseUsageLine, usageLinePrefix} from '../core/clis/usage-line.js';
 export interface PtyAgentLauncherOptions {
 	/** Lines of scrollback kept by each agent's terminal emulator. */
 	readonly scrollback?: number;
-	/** Output handed to the emulator but not yet parsed above which the pty is paused. */
+	/**
+	 * Output waiting for the emulator of a screen someone watches above which the pty is paused
+	 * (characters).
+	 */
 	readonly maxPendingBytes?: number;
+	/**
+	 * Output kept unparsed for a screen nobody watches (characters): past it the oldest goes, and
+	 * the emulator starts over from what is kept when the screen is next wanted.
+	 */
+	readonly unwatchedChars?: number;
 }
 
-const defaultScrollback = 1000;
-const defaultMaxPendingBytes = 1024 * 1024;
+/** Enough to fill a pane zoomed from a small tile; nothing shows more of a pane's history (the log has it). */
+const defaultScrollback = 100;
+const defaultMaxPendingBytes = 256 * 1024;
+const defaultUnwatchedChars = 64 * 1024;
+/**
+ * The emulator parses at most this much per turn of the event loop for each agent: with many
+ * agents printing, keys and frames get their turn between pieces instead of after megabytes.
+ */
+const feedChars = 8 * 1024;
+/** A screen nobody watches is brought up to date once its agent has been quiet this long. */
+const quietMs = 250;
 /** An attempt's log (and events) past this keeps its beginning and its end (config `logMaxMb`). */
 const defaultLogMaxBytes = 50 * 1024 * 1024;
 const terminalName = 'xterm-256color';
 /** Enough lines for `lastError` and infra detection; the log file has the rest. */
 const tailLines = 200;
 const tailLineChars = 1000;
+/**
+ * What a program asks its terminal and waits for: device attributes (`CSI c`, `CSI > c`), status
+ * and cursor position (`CSI n`), mode reports (`CSI ? … $ p`), colours (`OSC 10/11 ; ?`).
+ */
+// eslint-disable-next-line no-control-regex
+const terminalQuery = /\u001B\[[?>=]?[\d;]*[cn]|\u001B\[\??[\d;]*\$p|\u001B\]\d+;\?/;
 /** Screens go to panes at most this often, however fast the agent prints (STYLE.md). */
 const screenEveryMs = 60;
 /**
@@ -174,9 +197,23 @@ class PtyAgent implements AgentProcess {
 	readonly #subscriptions: Disposable[] = [];
 	readonly #paused = new Set<PauseReason>();
 	#breath: NodeJS.Timeout | undefined;
+	/** Output not yet handed to the emulator, in the pieces it came in. */
+	#unparsed: string[] = [];
+	#unparsedChars = 0;
+	/** A piece is with the emulator: the next waits for it. */
+	#feeding = false;
+	/** Until the emulator has everything: for a screen wanted now, or the agent's final one. */
+	#catchingUp = false;
+	readonly #caughtUp = new Set<() => void>();
+	/** Output went unparsed and was dropped: the emulator restarts from what was kept. */
+	#dropped = false;
+	#quietTimer: NodeJS.Timeout | undefined;
+	#lastOutputAt = 0;
+	/** The end of the last chunk when it may hold the start of a terminal query. */
+	#queryTail = '';
+	readonly #unwatchedChars: number;
 	readonly #exited: Promise<AgentExit>;
 	#resolveExited!: (exit: AgentExit) => void;
-	#pendingBytes = 0;
 	/** Set once the process has exited: from then on nothing touches the pty. */
 	#closing = false;
 	#exit: AgentExit | undefined;
@@ -203,6 +240,7 @@ class PtyAgent implements AgentProcess {
 
 	constructor(launch: AgentLaunch, file: string, options: Required<PtyAgentLauncherOptions>) {
 		this.#maxPendingBytes = options.maxPendingBytes;
+		this.#unwatchedChars = options.unwatchedChars;
 		this.#exited = new Promise((resolve) => {
 			this.#resolveExited = resolve;
 		});
@@ -218,6 +256,8 @@ class PtyAgent implements AgentProcess {
 			cols: launch.cols,
 			rows: launch.rows,
 			scrollback: options.scrollback,
+			// Its warnings would reach our screen through console.
+			logLevel: 'off',
 			// The buffer API (screen(), cell colours) is "proposed" in xterm's terms.
 			allowProposedApi: true,
 		});
@@ -317,9 +357,14 @@ class PtyAgent implements AgentProcess {
 		return this.#screen;
 	}
 
+	/**
+	 * While someone listens the emulator keeps up with the output; the first listener brings a
+	 * screen nobody watched up to date.
+	 */
 	onScreen(listener: () => void): Disposable {
 		if (this.#exit !== undefined) return {dispose() {}};
 		this.#screenListeners.add(listener);
+		if (this.#screenListeners.size === 1) this.#catchUp();
 		return {dispose: () => this.#screenListeners.delete(listener)};
 	}
 
@@ -461,14 +506,128 @@ class PtyAgent implements AgentProcess {
 		this.#record(this.#plain.push(data));
 	}
 
+	/**
+	 * Output for the emulator. A screen someone watches is kept up to date, in pieces of at most
+	 * `feedChars` (the pty waits while the emulator is behind, as a terminal makes a program wait).
+	 * A screen nobody watches — headless, a hidden pane — costs nothing while the agent prints: its
+	 * output is kept, bounded, and parsed when the agent falls quiet (the detectors look at quiet
+	 * screens), when the screen is watched again, at the exit, or at once when it asks the terminal
+	 * something (a program waiting for the answer would hang).
+	 */
 	#toTerminal(data: string): void {
-		const bytes = Buffer.byteLength(data);
-		this.#pendingBytes += bytes;
-		if (this.#pendingBytes > this.#maxPendingBytes) this.#pause('emulator');
-		this.#terminal.write(data, () => {
+		this.#unparsed.push(data);
+		this.#unparsedChars += data.length;
+		this.#lastOutputAt = Date.now();
+		if (this.#screenListeners.size > 0 || this.#catchingUp) {
+			if (this.#unparsedChars > this.#maxPendingBytes) this.#pause('emulator');
+			this.#feed();
+			return;
+		}
+
+		if (this.#asksTerminal(data)) {
+			this.#catchUp();
+			return;
+		}
+
+		if (this.#unparsedChars > this.#unwatchedChars) this.#dropOldest();
+		this.#quietTimer ??= setTimeout(() => {
+			this.#onQuietCheck();
+		}, quietMs);
+	}
+
+	#asksTerminal(data: string): boolean {
+		const text = this.#queryTail === '' ? data : this.#queryTail + data;
+		const lastEscape = text.lastIndexOf('\u001B');
+		this.#queryTail =
+			lastEscape !== -1 && text.length - lastEscape < 32 ? text.slice(lastEscape) : '';
+		return terminalQuery.test(text);
+	}
+
+	#onQuietCheck(): void {
+		this.#quietTimer = undefined;
+		if (this.#closing || this.#unparsedChars === 0) return;
+		const quietFor = Date.now() - this.#lastOutputAt;
+		if (quietFor >= quietMs) this.#catchUp();
+		else
+			this.#quietTimer = setTimeout(() => {
+				this.#onQuietCheck();
+			}, quietMs - quietFor);
+	}
+
+	/** Keeps the newest output, from a line start: the screen it draws is what the agent shows. */
+	#dropOldest(): void {
+		while (this.#unparsed.length > 1 && this.#unparsedChars > this.#unwatchedChars / 2) {
+			this.#unparsedChars -= this.#unparsed.shift()?.length ?? 0;
+			this.#dropped = true;
+		}
+
+		const first = this.#unparsed[0];
+		if (first !== undefined && this.#unparsedChars > this.#unwatchedChars) {
+			const newline = first.indexOf('\n', first.length - this.#unwatchedChars / 2);
+			const kept = newline === -1 ? '' : first.slice(newline + 1);
+			this.#unparsedChars -= first.length - kept.length;
+			this.#unparsed[0] = kept;
+			this.#dropped = true;
+		}
+	}
+
+	/** Hands the emulator everything it has not parsed; `done` once it has. */
+	#catchUp(done?: () => void): void {
+		if (done !== undefined) this.#caughtUp.add(done);
+		if (this.#unparsedChars === 0 && !this.#feeding) {
+			this.#settleCatchUp();
+			return;
+		}
+
+		this.#catchingUp = true;
+		this.#feed();
+	}
+
+	#settleCatchUp(): void {
+		this.#catchingUp = false;
+		const waiting = [...this.#caughtUp];
+		this.#caughtUp.clear();
+		for (const done of waiting) done();
+	}
+
+	/** The next piece to the emulator, unless one is with it already. */
+	#feed(): void {
+		if (this.#feeding) return;
+		if (this.#unparsedChars === 0) {
+			this.#settleCatchUp();
+			return;
+		}
+
+		if (this.#dropped) {
+			// What came before the kept output is gone: start from a blank terminal, not a stale one.
+			this.#dropped = false;
+			this.#terminal.reset();
+		}
+
+		let piece = '';
+		while (piece.length < feedChars && this.#unparsed.length > 0) {
+			const next = this.#unparsed[0] ?? '';
+			const room = feedChars - piece.length;
+			if (next.length <= room) {
+				piece += next;
+				this.#unparsed.shift();
+			} else {
+				piece += next.slice(0, room);
+				this.#unparsed[0] = next.slice(room);
+			}
+		}
+
+		this.#unparsedChars -= piece.length;
+		this.#feeding = true;
+		this.#terminal.write(piece, () => {
+			this.#feeding = false;
 			this.#screenChanged();
-			this.#pendingBytes -= bytes;
-			if (this.#pendingBytes <= this.#maxPendingBytes / 2) this.#resume('emulator');
+			if (this.#unparsedChars <= this.#maxPendingBytes / 2) this.#resume('emulator');
+			// Not from inside the emulator's own loop, which would parse on for a whole time slice.
+			if (this.#screenListeners.size > 0 || this.#catchingUp)
+				setImmediate(() => {
+					this.#feed();
+				});
 		});
 	}
 
@@ -609,9 +768,10 @@ class PtyAgent implements AgentProcess {
 			if (unfinished !== '') this.#readLine(unfinished);
 			this.#record(this.#plain.flush());
 			await this.#stopLeftovers();
-			// Resolves once the emulator has parsed everything written before it.
+			clearTimeout(this.#quietTimer);
+			// Resolves once the emulator has parsed everything the agent printed.
 			await new Promise<void>((resolve) => {
-				this.#terminal.write('', resolve);
+				this.#catchUp(resolve);
 			});
 			for (const log of [this.#log, this.#events]) {
 				if (log === undefined) continue;
@@ -666,6 +826,7 @@ export class PtyAgentLauncher implements AgentLauncher {
 		this.#options = {
 			scrollback: options.scrollback ?? defaultScrollback,
 			maxPendingBytes: options.maxPendingBytes ?? defaultMaxPendingBytes,
+			unwatchedChars: options.unwatchedChars ?? defaultUnwatchedChars,
 		};
 	}
 

@@ -84,6 +84,10 @@ export function screenFromBuffer(
 		if (line !== undefined) {
 			let text = '';
 			let style: Style | undefined;
+			// The style as numbers, compared cell by cell; a Style is built only where it changes.
+			let fgKey = -1;
+			let bgKey = -1;
+			let flagsKey = -1;
 			let visibleEnd = 0;
 			let runsBeforeVisibleEnd = 0;
 			let textAtVisibleEnd = 0;
@@ -94,17 +98,30 @@ export function screenFromBuffer(
 				const cellWidth = cell.getWidth();
 				// The right half of a wide character: its glyph was emitted with the left half.
 				if (cellWidth === 0) continue;
-				const next = styleOf(cell);
-				const chars = cell.getChars();
-				const glyph = chars === '' || cell.isInvisible() !== 0 ? ' '.repeat(cellWidth) : chars;
-				if (style === undefined || !sameStyle(style, next)) {
-					if (style !== undefined && text !== '') runs.push(toRun(text, style));
-					text = '';
-					style = next;
+				const fg = cell.getFgColorMode() + cell.getFgColor();
+				const bg = cell.getBgColorMode() + cell.getBgColor();
+				const flags =
+					(cell.isBold() === 0 ? 0 : 1) |
+					(cell.isDim() === 0 ? 0 : 2) |
+					(cell.isItalic() === 0 ? 0 : 4) |
+					(cell.isUnderline() === 0 ? 0 : 8) |
+					(cell.isInverse() === 0 ? 0 : 16);
+				if (style === undefined || fg !== fgKey || bg !== bgKey || flags !== flagsKey) {
+					const next = styleOf(cell);
+					fgKey = fg;
+					bgKey = bg;
+					flagsKey = flags;
+					if (style === undefined || !sameStyle(style, next)) {
+						if (style !== undefined && text !== '') runs.push(toRun(text, style));
+						text = '';
+						style = next;
+					}
 				}
 
-				text += glyph;
-				if (glyph.trim() !== '' || !invisibleWhenBlank(next)) {
+				const chars = cell.getChars();
+				const blank = chars === '' || chars === ' ' || cell.isInvisible() !== 0;
+				text += blank ? (cellWidth === 1 ? ' ' : ' '.repeat(cellWidth)) : chars;
+				if (!blank || !invisibleWhenBlank(style)) {
 					visibleEnd = x + cellWidth;
 					runsBeforeVisibleEnd = runs.length;
 					textAtVisibleEnd = text.length;

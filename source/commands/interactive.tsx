@@ -11,6 +11,10 @@ import {UsageError} from '../core/errors.js';
 import {estimatedMinutes, poolMinutes} from '../core/eta.js';
 import {parseSimSpeed} from '../core/sim.js';
 import {App} from '../ui/app.js';
+import {CanvasContext} from '../ui/components/pane-screen.js';
+import {canvasStdout, PaneCanvas} from '../ui/pane-canvas.js';
+import {planAgentFor} from '../adapters/plan-agent.js';
+import {proposePlan} from '../core/plan.js';
 import type {View} from '../ui/keymap.js';
 import {RepositoryBoard} from '../ui/repository-board.js';
 import type {CommandContext, CommandResult} from './context.js';
@@ -77,8 +81,13 @@ export async function runInteractive(
 	};
 
 	let onScreen = false;
+	// The agents' screens, painted under Ink's frames (pane-canvas.ts).
+	const canvas = new PaneCanvas((text) => {
+		if (onScreen) process.stdout.write(text);
+	});
 	// Once only: leaving twice would put the cursor back where the TUI started, over the summary.
 	const leave = () => {
+		canvas.close();
 		if (onScreen) process.stdout.write(leaveScreen);
 		onScreen = false;
 	};
@@ -129,14 +138,28 @@ export async function runInteractive(
 		onScreen = true;
 		const started = Date.now();
 		app = render(
-			<App
-				run={orchestrator}
-				board={board}
-				notify={notify}
-				initialView={options.initialView}
-				taskMinutes={taskMinutes}
-			/>,
+			<CanvasContext.Provider value={canvas}>
+				<App
+					run={orchestrator}
+					board={board}
+					notify={notify}
+					initialView={options.initialView}
+					taskMinutes={taskMinutes}
+					planner={async (request, signal) =>
+						proposePlan(
+							planAgentFor(context.config, flags.agent[0], request, {
+								cwd: context.dir,
+								env: context.env,
+								signal,
+							}),
+							request,
+							await context.store.read(),
+						)
+					}
+				/>
+			</CanvasContext.Provider>,
 			{
+				stdout: canvasStdout(process.stdout, canvas),
 				exitOnCtrlC: false,
 				patchConsole: false,
 				// Not incrementalRendering: ink 6.8's incremental mode draws a full-height frame one row low.

@@ -36,6 +36,7 @@ export interface Flags {
 	readonly reject?: string;
 	readonly stat?: boolean;
 	readonly by?: string;
+	readonly yes?: boolean;
 }
 
 export type FlagName = keyof Flags;
@@ -445,6 +446,23 @@ export const commands: readonly CommandSpec[] = [
 		run: async (context, invocation) => (await import('./cost.js')).runCost(context, invocation),
 	},
 	{
+		words: ['plan'],
+		usage: 'plan "REQUEST" [--agent PROFILE] [--yes] [--json]',
+		summary: 'an agent breaks a request into an epic and its tasks, to accept and add',
+		help: [
+			'      --agent PROFILE   the agent that plans (default: the first in .jetpack/config.json);',
+			'                        claude, codex and gemini plan read-only; simulated needs no CLI',
+			'      --yes             write the plan without asking (needed without a terminal)',
+			'      --json            print the written epic and tasks as JSON: {"epic", "tasks"}',
+			'The plan is shown as a tree with its critical path and total estimate. An answer that is',
+			'not a valid plan goes back to the agent once with its errors. Exit 1 when it is still not',
+			'valid, or not accepted (nothing written); 3 when the agent gave no answer.',
+		],
+		flags: ['agent', 'yes', 'json'],
+		args: {min: 1, max: 1, name: 'REQUEST'},
+		run: async (context, invocation) => (await import('./plan.js')).runPlan(context, invocation),
+	},
+	{
 		words: ['simulate'],
 		usage: 'simulate ID',
 		summary:
@@ -608,7 +626,10 @@ export function checkArgs(spec: CommandSpec, args: readonly string[]): void {
 
 	if (args.length > max) {
 		const extra = args[max] ?? '';
-		const hint = max === 1 && name === 'TITLE' ? ' (quote a title with spaces)' : '';
+		const hint =
+			max === 1 && (name === 'TITLE' || name === 'REQUEST')
+				? ` (quote a ${name.toLowerCase()} with spaces)`
+				: '';
 		throw new UsageError(
 			`Unexpected argument ${JSON.stringify(extra)}${hint}: jetpack-tui ${spec.usage}`,
 		);

@@ -8,6 +8,7 @@ import {useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNod
 import {ConfirmPrompt} from './components/confirm-prompt.js';
 import {GraphView} from './components/graph-view.js';
 import {HelpOverlay} from './components/help-overlay.js';
+import {PlanDialog, type Planner} from './components/plan-dialog.js';
 import {LogView, useEventHistory} from './components/log-view.js';
 import {PanesView} from './components/panes-view.js';
 import {runNotices, StatusBar} from './components/status-bar.js';
@@ -30,10 +31,13 @@ export interface AppProps {
 	readonly initialView?: View;
 	/** What an agent of the pool takes on a task, for the ETA; by default its estimate. */
 	readonly taskMinutes?: TaskMinutes;
+	/** `P`: an agent plans a request (PRODUCT.md §16); absent, `P` says planning is not available. */
+	readonly planner?: Planner;
 }
 
 type Modal =
 	| {readonly kind: 'help'}
+	| {readonly kind: 'plan'}
 	| {
 			readonly kind: 'confirm';
 			readonly question: string;
@@ -50,7 +54,7 @@ export function App(props: AppProps) {
 	);
 }
 
-function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppProps) {
+function AppBody({run, board, notify, initialView = 'panes', taskMinutes, planner}: AppProps) {
 	const {exit} = useApp();
 	const {cols, rows} = useTerminalSize();
 	const snapshot = useSnapshot(run);
@@ -183,6 +187,12 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 					break;
 				}
 
+				case 'plan': {
+					if (planner === undefined) showFlash('Planning is not available here.', 'warn');
+					else setModal({kind: 'plan'});
+					break;
+				}
+
 				case 'quit': {
 					quit();
 					break;
@@ -241,7 +251,21 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes}: AppPr
 	};
 
 	let body: ReactNode;
-	if (modal?.kind === 'help') {
+	if (modal?.kind === 'plan' && planner !== undefined) {
+		body = (
+			<PlanDialog
+				planner={planner}
+				board={board}
+				width={cols}
+				height={bodyHeight}
+				onTyping={setCaptured}
+				onClose={(message) => {
+					setModal(undefined);
+					if (message !== undefined) showFlash(message);
+				}}
+			/>
+		);
+	} else if (modal?.kind === 'help') {
 		body = (
 			<HelpOverlay
 				width={cols}

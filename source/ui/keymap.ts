@@ -20,6 +20,7 @@ export type CommandId =
 	| 'view.log'
 	| 'view.next'
 	| 'help'
+	| 'plan'
 	| 'quit'
 	| 'pane.left'
 	| 'pane.down'
@@ -74,6 +75,12 @@ export const bindings: readonly Binding[] = [
 	{keys: ['4'], command: 'view.log', scope: 'global', help: 'event log'},
 	{keys: ['tab'], command: 'view.next', scope: 'global', help: 'next view'},
 	{keys: ['?'], command: 'help', scope: 'global', help: 'this help'},
+	{
+		keys: ['P'],
+		command: 'plan',
+		scope: 'global',
+		help: 'plan: an agent breaks a request into tasks',
+	},
 	{keys: ['q', 'ctrl-c'], command: 'quit', scope: 'global', help: 'quit (asks while agents run)'},
 
 	{keys: ['left', 'h'], command: 'pane.left', scope: 'panes', help: 'focus the pane to the left'},

@@ -251,6 +251,66 @@ describe('PtyAgentLauncher', () => {
 		expect(log.length).toBeGreaterThan(10_000);
 	});
 
+	it('brings a screen nobody watches up to date once the agent falls quiet, from its newest output', async () => {
+		// Far more than is kept unparsed while nobody watches, then a last line, then quiet.
+		const {agent} = await launchNode(`
+			let text = '';
+			for (let i = 0; i < 20000; i++) text += '\\x1b[3' + (i % 7 + 1) + 'mline ' + i + '\\x1b[0m\\n';
+			process.stdout.write(text + 'the last line\\n', () => setTimeout(() => {}, 60000));
+		`);
+		try {
+			await until(
+				() => screenText(agent.screen()).includes('the last line'),
+				'the quiet screen shown',
+			);
+			const text = screenText(agent.screen());
+			expect(text).toContain('line 19999');
+			// Lines that scrolled off long ago are not drawn again over the newest ones.
+			expect(text).not.toContain('line 100\n');
+			expect(agent.screen().lines[22]).toStrictEqual([{text: 'the last line'}]);
+		} finally {
+			await agent.stop(100, {immediate: true});
+		}
+	});
+
+	it("answers a program's question to its terminal while nobody watches its screen", async () => {
+		// Asks where the cursor is (DSR 6) and waits for the answer, as full-screen CLIs do.
+		const {agent, logFile} = await launchNode(`
+			process.stdin.setRawMode(true);
+			process.stdin.once('data', (reply) => {
+				console.log('answered ' + JSON.stringify(String(reply)));
+				process.exit(0);
+			});
+			process.stdout.write('working\\n'.repeat(5000) + '\\x1b[6n');
+		`);
+		await expect(exitOf(agent)).resolves.toEqual({exitCode: 0, signal: null});
+		expect(readFileSync(logFile, 'utf8')).toMatch(/answered "\\u001b\[\d+;\d+R"/);
+	});
+
+	it('keeps a watched screen current as output comes, and the first watcher sees what came unwatched', async () => {
+		const {agent} = await launchNode(`
+			console.log('before anyone looked');
+			process.stdin.on('data', (key) => console.log('typed ' + String(key)));
+		`);
+		try {
+			await until(() => agent.tail(1)[0] === 'before anyone looked', 'the first line printed');
+			let published = 0;
+			const watch = agent.onScreen(() => {
+				published++;
+			});
+			await until(
+				() => screenText(agent.screen()).includes('before anyone looked'),
+				'the unwatched output shown to the first watcher',
+			);
+			agent.write('k\r');
+			await until(() => screenText(agent.screen()).includes('typed k'), 'the echo on screen');
+			expect(published).toBeGreaterThan(0);
+			watch.dispose();
+		} finally {
+			await agent.stop(100, {immediate: true});
+		}
+	});
+
 	it('publishes screens at most every ~60 ms while output streams, and once more at the exit', async () => {
 		// About 2 s of a line every millisecond or so: hundreds of chunks.
 		const {agent} = await launchNode(

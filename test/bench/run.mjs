@@ -12,6 +12,8 @@ const benches = {
 	cost: () => import('./cost.bench.mjs'),
 	worktrees: () => import('./worktrees.bench.mjs'),
 	mcp: () => import('./mcp.bench.mjs'),
+	panes: () => import('./panes.bench.mjs'),
+	plan: () => import('./plan.bench.mjs'),
 };
 
 const wanted = process.argv.slice(2);

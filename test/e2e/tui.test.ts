@@ -54,6 +54,14 @@ describe('the TUI in a real terminal', () => {
 			(text) => titles.every((title) => occurrences(text, title) === 1),
 			'the three panes again',
 		);
+		// Away to the tasks view and back: the panes show their agents' screens again.
+		tui.type('2');
+		await tui.waitFor((text) => !text.includes('simulated agent'), 'the tasks view');
+		tui.type('1');
+		await tui.waitFor(
+			(text) => titles.every((title) => occurrences(text, title) === 1),
+			'the panes drawn again after the tasks view',
+		);
 
 		tui.type('q');
 		await tui.waitFor((text) => text.includes('Quit?'), 'the quit question');

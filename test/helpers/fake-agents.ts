@@ -118,6 +118,11 @@ export class FakeAgent implements AgentProcess {
 		});
 	}
 
+	/** Who is watching its screen (a pane on view): only they make a real pty agent keep it up to date. */
+	get screenWatchers(): number {
+		return this.#screenListeners.size;
+	}
+
 	get listenerCount(): number {
 		return (
 			this.#outputListeners.size +

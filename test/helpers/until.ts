@@ -3,12 +3,12 @@
  * for a fixed time, and the deadline is generous so that a loaded machine only makes them slower.
  */
 export async function until(
-	condition: () => boolean,
+	condition: () => boolean | Promise<boolean>,
 	what: string,
 	timeoutMs = 30_000,
 ): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
+	while (!(await condition())) {
 		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	}

@@ -4,17 +4,19 @@
  */
 import {Box, Text} from 'ink';
 import {memo} from 'react';
-import type {Screen} from '../../core/agent-ports.js';
+import type {Screen, ScreenSource} from '../../core/agent-ports.js';
 import type {AgentView} from '../../core/orchestrator.js';
 import {theme} from '../theme.js';
 import {textWidth, truncateToWidth} from '../text-width.js';
-import {ScreenView} from './screen-view.js';
+import {PaneScreen} from './pane-screen.js';
 import {megabytes} from './status-bar.js';
 import {StyledLine, type Segment as StyledSegment} from './styled-line.js';
 import {usageText} from '../../text/transcript.js';
 
 export interface AgentPaneProps {
 	readonly agent: AgentView;
+	/** Where its screen comes from. */
+	readonly source: ScreenSource | undefined;
 	/** Its screen now (the same object until it changes). */
 	readonly screen: Screen;
 	readonly width: number;
@@ -190,26 +192,27 @@ function lastContentLine(lines: readonly (readonly unknown[])[]): number {
 }
 
 function PaneBody({
+	name,
+	source,
 	screen,
 	cols,
 	rows,
 	waitingFor,
 }: {
+	readonly name: string;
+	readonly source: ScreenSource | undefined;
 	readonly screen: Screen;
 	readonly cols: number;
 	readonly rows: number;
 	readonly waitingFor: string | undefined;
 }) {
-	if (waitingFor === undefined) {
-		// A screen taller than the pane (its resize has not landed yet) shows the cursor's part.
-		const top = Math.max(0, Math.min(screen.cursor.y + 1, screen.lines.length) - rows);
-		return <ScreenView screen={screen} cols={cols} rows={rows} top={top} />;
-	}
+	if (waitingFor === undefined)
+		return <PaneScreen id={name} source={source} cols={cols} rows={rows} />;
 
 	const message = waitingFor.split('\n').slice(0, rows);
 	// Under the message, the bottom of the last attempt's screen, faded: what it did last.
 	const left = rows - message.length - 1;
-	const last = lastContentLine(screen.lines);
+	const shown = left > 0 && lastContentLine(screen.lines) >= 0;
 	return (
 		<Box flexDirection="column" width={cols} height={rows}>
 			{message.map((line, index) => (
@@ -220,16 +223,10 @@ function PaneBody({
 					segments={[{text: line, color: index === 0 ? theme.accent : theme.muted}]}
 				/>
 			))}
-			{left > 0 && last >= 0 ? (
+			{shown ? (
 				<>
 					<Text> </Text>
-					<ScreenView
-						dim
-						screen={screen}
-						cols={cols}
-						rows={left}
-						top={Math.max(0, last + 1 - left)}
-					/>
+					<PaneScreen dim id={name} source={source} cols={cols} rows={left} />
 				</>
 			) : null}
 		</Box>
@@ -260,6 +257,7 @@ function sameAgent(a: AgentView, b: AgentView): boolean {
 export const AgentPane = memo(
 	function AgentPane({
 		agent,
+		source,
 		screen,
 		width,
 		height,
@@ -286,13 +284,21 @@ export const AgentPane = memo(
 					width={width}
 					height={height - 1}
 				>
-					<PaneBody screen={screen} cols={width - 2} rows={height - 2} waitingFor={waitingFor} />
+					<PaneBody
+						name={agent.name}
+						source={source}
+						screen={screen}
+						cols={width - 2}
+						rows={height - 2}
+						waitingFor={waitingFor}
+					/>
 				</Box>
 			</Box>
 		);
 	},
 	(before, after) =>
 		sameAgent(before.agent, after.agent) &&
+		before.source === after.source &&
 		before.screen === after.screen &&
 		before.width === after.width &&
 		before.height === after.height &&

@@ -5,7 +5,7 @@
  */
 import {Box, Text} from 'ink';
 import {useEffect, useMemo, useRef, useState} from 'react';
-import {blankScreen} from '../../core/agent-ports.js';
+import {blankScreen, type ScreenSource} from '../../core/agent-ports.js';
 import type {AgentView, Snapshot} from '../../core/orchestrator.js';
 import {useScreenFrame} from '../hooks/use-agent-screen.js';
 import {useBoard, useNow, useSnapshot} from '../hooks/use-run.js';
@@ -14,6 +14,7 @@ import {innerSize, neighbour, tileLayout, type Direction} from '../pane-layout.j
 import type {BoardState, RunControl} from '../run-control.js';
 import {theme} from '../theme.js';
 import {AgentPane} from './agent-pane.js';
+import {useCanvas} from './pane-screen.js';
 import {clockText} from './status-bar.js';
 import type {ViewProps} from './view-props.js';
 import {useLatestInput} from '../hooks/use-latest-input.js';
@@ -50,6 +51,8 @@ interface Waiting {
 }
 
 const shownIds = 3;
+
+const noSources: ReadonlyMap<string, ScreenSource | undefined> = new Map();
 
 const nobodyWaits: Waiting = {retries: [], runnable: 0, dependencies: []};
 
@@ -216,7 +219,15 @@ export function PanesView({
 			),
 		[names, run],
 	);
-	useScreenFrame(sources);
+	// Drawn by Ink (no canvas: a test renderer), the panes redraw on their agents' screens; on a
+	// canvas they never need to. Only the screens on view are watched: the others cost nothing.
+	const canvas = useCanvas();
+	const watched = useMemo(() => {
+		if (canvas !== undefined) return noSources;
+		if (zoomedAgent === undefined) return sources;
+		return new Map([[zoomedAgent, sources.get(zoomedAgent)]]);
+	}, [canvas, sources, zoomedAgent]);
+	useScreenFrame(watched);
 
 	useLatestInput((input, key) => {
 		const command = commandIn('panes', keyName(input, key));
@@ -303,6 +314,7 @@ export function PanesView({
 		<AgentPane
 			key={agent.name}
 			agent={agent}
+			source={sources.get(agent.name)}
 			screen={sources.get(agent.name)?.screen() ?? blankScreen}
 			width={paneWidth}
 			height={paneHeight}

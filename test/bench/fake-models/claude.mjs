@@ -15,8 +15,10 @@
  * instead of ANTHROPIC_API_KEY), auth (401), slow (a reply streamed over a minute, for SIGINT).
  * Env FAKE_RESET_SECONDS: how far ahead the usage limit resets (default 2 h). limit-then-ok: the
  * usage limit until FAKE_RESET_SECONDS after the server started, then ok (a limit waited out).
+ * plan, plan-retry, plan-invalid: answers jetpack-tui's planning prompt (plan-answer.mjs).
  */
 import http from 'node:http';
+import {planAnswer, planScenario} from './plan-answer.mjs';
 
 const scenario = process.argv[2] ?? process.env.FAKE_SCENARIO ?? 'ok';
 const resetSeconds = Number(process.env.FAKE_RESET_SECONDS ?? 7200);
@@ -31,6 +33,9 @@ const known = [
 	'limit-then-ok',
 	'auth',
 	'slow',
+	'plan',
+	'plan-retry',
+	'plan-invalid',
 ];
 if (!known.includes(scenario)) {
 	console.error(`unknown scenario ${scenario}; one of ${known.join(', ')}`);
@@ -72,6 +77,18 @@ function reply(body) {
 	const content = Array.isArray(last?.content) ? last.content : [];
 	const afterTool = content.some((block) => block.type === 'tool_result');
 	const hasBash = (body.tools ?? []).some((tool) => tool.name === 'Bash');
+	if (planScenario(scenario)) {
+		// The CLI's own side requests (a title, a summary) get a short answer, as the real API gives.
+		const said = messages
+			.filter((message) => message.role === 'user')
+			.flatMap((message) =>
+				typeof message.content === 'string'
+					? [message.content]
+					: (message.content ?? []).map((block) => block.text ?? ''),
+			)
+			.join('\n');
+		return [{type: 'text', text: planAnswer(scenario, said) ?? 'Fake title'}];
+	}
 	if (scenario === 'slow')
 		return [{type: 'text', text: 'Working slowly on it. '.repeat(60).trim(), slow: true}];
 	if (!hasBash || body.max_tokens === 1) return [{type: 'text', text: 'Fake title'}];

@@ -8,12 +8,14 @@
  *
  * It prints its base URL (`http://127.0.0.1:PORT/v1`) on the first line of stdout.
  * Scenarios: ok, tools (a web search, a patch, a failing command), escalate (the shell call asks to leave the sandbox: an approval question),
- * overloaded, rate-limited, usage-limit, auth, slow. FAKE_LOG=path appends one
+ * overloaded, rate-limited, usage-limit, auth, slow; plan, plan-retry, plan-invalid answer
+ * jetpack-tui's planning prompt (plan-answer.mjs). FAKE_LOG=path appends one
  * JSON line per request (method, url, and for a POST the body's tool names and input item types);
  * FAKE_DUMP=path appends each raw request body.
  */
 import {appendFileSync} from 'node:fs';
 import http from 'node:http';
+import {planAnswer, planScenario} from './plan-answer.mjs';
 
 const scenario = process.argv[2] ?? process.env.FAKE_SCENARIO ?? 'ok';
 const log = process.env.FAKE_LOG;
@@ -155,6 +157,20 @@ const server = http.createServer((req, res) => {
 
 		const id = `resp_${++counter}`;
 		const toolDone = input.some((i) => i.type === 'function_call_output');
+		if (planScenario(scenario)) {
+			const said = input
+				.filter((item) => item.role === 'user')
+				.flatMap((item) =>
+					typeof item.content === 'string'
+						? [item.content]
+						: (item.content ?? []).map((part) => part.text ?? ''),
+				)
+				.join('\n');
+			const items = [message(id, planAnswer(scenario, said) ?? 'Fake title')];
+			void stream(res, responseEvents(id, items), 0);
+			return;
+		}
+
 		switch (scenario) {
 			case 'overloaded': {
 				sendJson(res, 503, {

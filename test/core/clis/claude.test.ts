@@ -25,6 +25,24 @@ const streams: {
 	readonly limit?: {readonly message: RegExp; readonly resetsAt?: string}[];
 }[] = [
 	{
+		file: 'plan.jsonl',
+		kinds: ['session', 'message', 'result'],
+		ok: true,
+		message: /^I read the repository layout/,
+	},
+	{
+		file: 'plan-invalid.jsonl',
+		kinds: ['session', 'message', 'result'],
+		ok: true,
+		message: /^I read the repository layout/,
+	},
+	{
+		file: 'plan-retried.jsonl',
+		kinds: ['session', 'message', 'result'],
+		ok: true,
+		message: /^I read the repository layout/,
+	},
+	{
 		file: 'ok.jsonl',
 		kinds: ['session', 'thinking', 'message', 'tool', 'tool-result', 'message', 'result'],
 		ok: true,

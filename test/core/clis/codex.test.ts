@@ -34,6 +34,16 @@ const streams: {
 	readonly limit?: {readonly message: RegExp; readonly resetsAt?: string};
 }[] = [
 	{
+		file: 'plan.jsonl',
+		kinds: ['session', 'error', 'message', 'result'],
+		result: {ok: true, message: /^$/},
+	},
+	{
+		file: 'plan-invalid.jsonl',
+		kinds: ['session', 'error', 'message', 'result'],
+		result: {ok: true, message: /^$/},
+	},
+	{
 		file: 'ok.jsonl',
 		kinds: ['session', 'error', 'thinking', 'tool', 'tool-result', 'message', 'result'],
 		result: {ok: true, message: /^$/},

@@ -31,6 +31,7 @@ const flagDefinitions = {
 	ready: {type: 'boolean'},
 	failed: {type: 'boolean'},
 	reason: {type: 'string'},
+	note: {type: 'string'},
 	fix: {type: 'boolean'},
 	dryRun: {type: 'boolean'},
 	all: {type: 'boolean'},

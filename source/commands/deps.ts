@@ -29,7 +29,10 @@ function parseFormat(value: string | undefined, json: boolean): Format {
 }
 
 /** `-a`, else the agents the config starts. */
-function agentCount(context: CommandContext, flag: number | undefined): number {
+export function agentCount(
+	context: Pick<CommandContext, 'config'>,
+	flag: number | undefined,
+): number {
 	if (flag !== undefined) {
 		if (!Number.isInteger(flag) || flag < 1)
 			throw new UsageError(
@@ -75,6 +78,20 @@ function view(part: TaskTable, all: TaskTable): TaskTable {
 	);
 }
 
+/** What `deps --critical-path --format json` prints, and the MCP server's `critical_path` answers. */
+export function criticalPathReport(graph: Graph, now: Date, agents: number): CriticalPathReport {
+	return {
+		path: graph.criticalPath,
+		minutes: graph.criticalMinutes,
+		// Only the first can be: each later task on the path depends on the one before it, unfinished.
+		next: graph.criticalPath
+			.slice(0, 1)
+			.filter((id) => isRunnable(graph.tasks.get(id) as Task, graph, now)),
+		etaMinutes: etaMinutes(graph, agents),
+		agents,
+	};
+}
+
 export async function runDeps(context: CommandContext, {flags}: Invocation): CommandResult {
 	const format = parseFormat(flags.format, flags.json);
 	const agents = agentCount(context, flags.agents);
@@ -89,16 +106,7 @@ export async function runDeps(context: CommandContext, {flags}: Invocation): Com
 		graph = buildGraph(view(downstream(graph, flags.from), tasks));
 	}
 
-	const report: CriticalPathReport = {
-		path: graph.criticalPath,
-		minutes: graph.criticalMinutes,
-		// Only the first can be: each later task on the path depends on the one before it, unfinished.
-		next: graph.criticalPath
-			.slice(0, 1)
-			.filter((id) => isRunnable(graph.tasks.get(id) as Task, graph, now)),
-		etaMinutes: etaMinutes(graph, agents),
-		agents,
-	};
+	const report = criticalPathReport(graph, now, agents);
 	const showGraph = flags.graph || !flags.criticalPath;
 	const paint = painter(context.color);
 	const width = (context.stdout as {columns?: number}).columns;

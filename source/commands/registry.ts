@@ -24,6 +24,7 @@ export interface Flags {
 	readonly ready: boolean;
 	readonly failed: boolean;
 	readonly reason?: string;
+	readonly note?: string;
 	readonly fix: boolean;
 	readonly dryRun?: boolean;
 	readonly all: boolean;
@@ -99,6 +100,7 @@ export const valueFlags: Readonly<Record<ValueFlagName, ValueFlag>> = {
 	estimate: {value: 'a number of minutes', example: '45', wrong: aboveZero('minutes')},
 	status: {value: 'a status', example: 'failed'},
 	reason: {value: 'a reason', example: '"waiting for the API key"'},
+	note: {value: 'a note', example: '"the API needs the X-Key header"'},
 	format: {value: 'a format', example: 'dot'},
 	from: {value: 'a task id', example: 'bd-a1b2'},
 	reject: {value: 'a reason', example: '"the tests miss the error path"'},
@@ -262,10 +264,13 @@ export const commands: readonly CommandSpec[] = [
 	},
 	{
 		words: ['task', 'done'],
-		usage: 'task done ID',
+		usage: 'task done ID [--note TEXT]',
 		summary: 'mark a task completed',
-		help: [],
-		flags: [],
+		help: [
+			'      --note TEXT   what you learned that the tasks depending on it need; added to its',
+			'                    notes, which their prompts carry',
+		],
+		flags: ['note'],
 		args: {min: 1, max: 1, name: 'ID'},
 		run: async (context, invocation) =>
 			(await import('./task-change.js')).runTaskDone(context, invocation),
@@ -299,6 +304,35 @@ export const commands: readonly CommandSpec[] = [
 		args: {min: 1, max: 1, name: 'ID'},
 		run: async (context, invocation) =>
 			(await import('./task-change.js')).runTaskUnblock(context, invocation),
+	},
+	{
+		words: ['mcp'],
+		usage: 'mcp',
+		summary: 'an MCP server (stdio) over the task store, for agent CLIs and other MCP clients',
+		help: [
+			'Tools: list_tasks, show_task, add_task, complete_task (with a note), fail_task, block_task,',
+			'unblock_task, add_note, ready_tasks, critical_path, run_status. Each call is one store',
+			"transaction with the CLI's checks; a wrong one is an error result with the CLI's sentence.",
+			'Ends when its stdin closes. Claude Code: claude mcp add jetpack -- jetpack-tui mcp',
+			'(README.md shows Codex and Gemini).',
+		],
+		flags: [],
+		args: {min: 0, max: 0, name: ''},
+		run: async (context) => (await import('./mcp.js')).runMcp(context),
+	},
+	{
+		words: ['learn'],
+		usage: 'learn ["TEXT"] [--json]',
+		summary: 'add a learning that every later prompt carries (.jetpack/learnings.md)',
+		help: [
+			'Appends a dated entry to .jetpack/learnings.md (a Markdown list; edit it freely). The newest',
+			'entries (10, at most 3,000 characters) go into every agent prompt.',
+			'Without TEXT: the entries prompts carry now.',
+			'      --json   without TEXT: a JSON array of those entries',
+		],
+		flags: ['json'],
+		args: {min: 0, max: 1, name: 'TEXT'},
+		run: async (context, invocation) => (await import('./learn.js')).runLearn(context, invocation),
 	},
 	{
 		words: ['validate'],

@@ -5,6 +5,7 @@
  */
 import {createWriteStream, mkdirSync, watch, type FSWatcher} from 'node:fs';
 import path from 'node:path';
+import {readLearnings} from '../adapters/learnings-file.js';
 import {fileURLToPath} from 'node:url';
 import {ShellGateRunner} from '../adapters/gate-runner.js';
 import {ProcProcessStats} from '../adapters/process-stats.js';
@@ -177,6 +178,7 @@ export async function openRunSession(
 			},
 			holdsRun: async () => !leaseLost && (await runFile.holds()),
 			shared: shared !== undefined,
+			learnings: async () => readLearnings(context.dir),
 		});
 		const running = orchestrator;
 		const origin = shared === undefined ? undefined : {run: runId, host: runFile.info.host};

@@ -20,6 +20,8 @@ export interface StatusSummary {
 		readonly stuck: number;
 	};
 	readonly run: RunInfo | null;
+	/** On a shared store (PRODUCT.md §15): every live run, on any machine. */
+	readonly runs?: readonly SharedRun[];
 	/** What every attempt in the store spent (PRODUCT.md §14); `jetpack-tui cost` tells more. */
 	readonly cost: {
 		readonly usd: number;
@@ -73,14 +75,13 @@ async function liveRun(dir: string): Promise<RunInfo | null> {
 	return info !== undefined && isLive(info, Date.now()) ? info : null;
 }
 
-export async function runStatus(context: CommandContext, {flags}: Invocation): CommandResult {
-	const exists = await context.store.exists();
-	const tasks = await context.store.read();
+/** What `status --json` prints, and the MCP server's `run_status` answers. */
+export async function statusOf(context: CommandContext, tasks: TaskTable): Promise<StatusSummary> {
 	const local = await liveRun(context.dir);
 	// On a shared store: every live run, on any machine (PRODUCT.md §15).
 	const runs = context.store.kind === 'postgres' ? await context.store.liveRuns() : undefined;
 	const first = runs?.[0];
-	const summary = {
+	return {
 		...summarize(tasks, context.clock.now(), context.config.prices),
 		run:
 			local ??
@@ -96,6 +97,12 @@ export async function runStatus(context: CommandContext, {flags}: Invocation): C
 					}),
 		...(runs === undefined ? {} : {runs}),
 	};
+}
+
+export async function runStatus(context: CommandContext, {flags}: Invocation): CommandResult {
+	const exists = await context.store.exists();
+	const tasks = await context.store.read();
+	const summary = await statusOf(context, tasks);
 	if (flags.json) {
 		context.stdout.write(`${JSON.stringify(summary)}\n`);
 		return 0;
@@ -117,8 +124,8 @@ export async function runStatus(context: CommandContext, {flags}: Invocation): C
 	context.stdout.write(
 		`${total} task${total === 1 ? '' : 's'}: ${counts.join(', ') || 'none'}\n` +
 			`${runnable} runnable now, ${waiting} waiting on dependencies${stuck > 0 ? `, ${paint('red', `${stuck} stuck behind a cycle or a missing dependency (jetpack-tui deps shows where)`)}` : ''}\n` +
-			(runs !== undefined
-				? runsText(runs)
+			(summary.runs !== undefined
+				? runsText(summary.runs)
 				: summary.run === null
 					? 'No run is going.\n'
 					: `A run is going: pid ${summary.run.pid} on ${summary.run.host}, started ${summary.run.startedAt}, ${summary.run.agents?.length ?? 0} agents.\n`) +

@@ -1,7 +1,9 @@
 /** `task retry|done|fail|block|unblock`: one transaction each, one line of output. */
 import {UsageError} from '../core/errors.js';
 import {
+	addNote,
 	blockTask,
+	maxNotesKept,
 	markDone,
 	reportDone,
 	markFailed,
@@ -9,6 +11,7 @@ import {
 	unblockTask,
 	type OpContext,
 } from '../core/task-ops.js';
+import type {Task} from '../core/task.js';
 import type {CommandContext, CommandResult} from './context.js';
 import type {Invocation} from './registry.js';
 
@@ -53,32 +56,59 @@ export async function runTaskRetry(
 	return 0;
 }
 
-export async function runTaskDone(context: CommandContext, {args}: Invocation): CommandResult {
-	const id = onlyId(args);
+export async function runTaskDone(
+	context: CommandContext,
+	{args, flags}: Invocation,
+): CommandResult {
+	const {message, warning} = await finishTask(context, onlyId(args), flags.note);
+	context.stdout.write(`${message}\n`);
+	if (warning !== undefined) context.stderr.write(`jetpack-tui: note: ${warning}\n`);
+	return 0;
+}
+
+export interface Finished {
+	readonly task: Task;
+	/** What `task done` prints. */
+	readonly message: string;
+	/** Said on stderr: done by hand before its dependencies. */
+	readonly warning?: string;
+}
+
+/**
+ * `task done`, for the CLI and the MCP server alike: an agent in its own worktree reports its
+ * attempt done (the run merges, then completes it); anyone else completes the task. `note` is
+ * added to the task's notes either way.
+ */
+export async function finishTask(
+	context: CommandContext,
+	id: string,
+	note: string | undefined,
+): Promise<Finished> {
 	const attempt = ownAttempt(context.env, id);
 	if (attempt !== undefined) {
 		const reported = await context.store.update((tasks) =>
-			reportDone(tasks, id, attempt, opContext(context)),
+			reportDone(tasks, id, attempt, opContext(context), note),
 		);
 		if (reported !== undefined) {
-			context.stdout.write(
-				`${id}: reported done; the run merges your work once its quality gates pass, then completes it.\n`,
-			);
-			return 0;
+			return {
+				task: reported,
+				message: `${id}: reported done; the run merges your work once its quality gates pass, then completes it.`,
+			};
 		}
 	}
 
 	const {task, unmetDependencies} = await context.store.update((tasks) =>
-		markDone(tasks, id, opContext(context)),
+		markDone(tasks, id, opContext(context), note),
 	);
-	context.stdout.write(`${task.id} completed.\n`);
-	if (unmetDependencies.length > 0) {
-		context.stderr.write(
-			`jetpack-tui: note: ${task.id} was marked done before its dependencies ${unmetDependencies.join(', ')}.\n`,
-		);
-	}
-
-	return 0;
+	return {
+		task,
+		message: `${task.id} completed.`,
+		...(unmetDependencies.length > 0
+			? {
+					warning: `${task.id} was marked done before its dependencies ${unmetDependencies.join(', ')}.`,
+				}
+			: {}),
+	};
 }
 
 /**
@@ -91,14 +121,55 @@ function ownAttempt(env: NodeJS.ProcessEnv, id: string): number | undefined {
 	return Number.isInteger(attempt) && attempt > 0 ? attempt : undefined;
 }
 
+/** A task changed, and the line the CLI prints about it. */
+export interface Changed {
+	readonly task: Task;
+	readonly message: string;
+}
+
+export async function failTask(
+	context: CommandContext,
+	id: string,
+	reason: string | undefined,
+): Promise<Changed> {
+	const task = await context.store.update((tasks) =>
+		markFailed(tasks, id, reason, opContext(context)),
+	);
+	return {task, message: `${task.id} failed: ${task.lastError ?? ''}`};
+}
+
+export async function holdTask(
+	context: CommandContext,
+	id: string,
+	reason: string | undefined,
+): Promise<Changed> {
+	if (reason === undefined)
+		throw new UsageError('`task block` needs --reason TEXT: say why the task is held back.');
+	const task = await context.store.update((tasks) =>
+		blockTask(tasks, id, reason, opContext(context)),
+	);
+	return {task, message: `${task.id} blocked: ${task.blockers.join('; ')}`};
+}
+
+export async function releaseTask(context: CommandContext, id: string): Promise<Changed> {
+	const task = await context.store.update((tasks) => unblockTask(tasks, id, opContext(context)));
+	return {task, message: `${task.id} unblocked; it is ${task.status}.`};
+}
+
+export async function noteTask(
+	context: CommandContext,
+	id: string,
+	note: string,
+): Promise<Changed> {
+	const task = await context.store.update((tasks) => addNote(tasks, id, note, opContext(context)));
+	return {task, message: `${task.id}: noted (${task.notes.length} of at most ${maxNotesKept}).`};
+}
+
 export async function runTaskFail(
 	context: CommandContext,
 	{args, flags}: Invocation,
 ): CommandResult {
-	const task = await context.store.update((tasks) =>
-		markFailed(tasks, onlyId(args), flags.reason, opContext(context)),
-	);
-	context.stdout.write(`${task.id} failed: ${task.lastError ?? ''}\n`);
+	context.stdout.write(`${(await failTask(context, onlyId(args), flags.reason)).message}\n`);
 	return 0;
 }
 
@@ -106,20 +177,11 @@ export async function runTaskBlock(
 	context: CommandContext,
 	{args, flags}: Invocation,
 ): CommandResult {
-	if (flags.reason === undefined)
-		throw new UsageError('`task block` needs --reason TEXT: say why the task is held back.');
-	const reason = flags.reason;
-	const task = await context.store.update((tasks) =>
-		blockTask(tasks, onlyId(args), reason, opContext(context)),
-	);
-	context.stdout.write(`${task.id} blocked: ${task.blockers.join('; ')}\n`);
+	context.stdout.write(`${(await holdTask(context, onlyId(args), flags.reason)).message}\n`);
 	return 0;
 }
 
 export async function runTaskUnblock(context: CommandContext, {args}: Invocation): CommandResult {
-	const task = await context.store.update((tasks) =>
-		unblockTask(tasks, onlyId(args), opContext(context)),
-	);
-	context.stdout.write(`${task.id} unblocked; it is ${task.status}.\n`);
+	context.stdout.write(`${(await releaseTask(context, onlyId(args))).message}\n`);
 	return 0;
 }

@@ -11,11 +11,7 @@ export async function runTaskShow(
 	const id = args[0] ?? '';
 	const tasks = await context.store.read();
 	const task = tasks.get(id);
-	if (task === undefined) {
-		throw new UsageError(
-			`There is no task ${JSON.stringify(id)}; \`jetpack-tui task list\` shows the ids.`,
-		);
-	}
+	if (task === undefined) throw missingTask(id);
 
 	context.stdout.write(
 		flags.json
@@ -23,6 +19,12 @@ export async function runTaskShow(
 			: describeTask(task, tasks, context.config.maxRetries, painter(context.color)),
 	);
 	return 0;
+}
+
+export function missingTask(id: string): UsageError {
+	return new UsageError(
+		`There is no task ${JSON.stringify(id)}; \`jetpack-tui task list\` shows the ids.`,
+	);
 }
 
 function describeTask(task: Task, tasks: TaskTable, maxRetries: number, paint: Paint): string {
@@ -87,6 +89,12 @@ function describeTask(task: Task, tasks: TaskTable, maxRetries: number, paint: P
 				`    #${attempt.n} ${attempt.agent} ${attempt.startedAt} ${outcome}${exit}${attempt.log === undefined ? '' : `  ${attempt.log}`}`,
 			);
 		}
+	}
+
+	if (task.notes.length > 0) {
+		lines.push('  notes');
+		for (const note of task.notes)
+			lines.push(`    - ${note.split('\n').map(printable).join('\n      ')}`);
 	}
 
 	if (task.description !== '')

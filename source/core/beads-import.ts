@@ -541,6 +541,8 @@ function mapRecord(record: BeadsRecord, id: string): MappedRecord {
 	}
 
 	const estimate = take(record, 'estimated_minutes', consumed, isPositiveNumber);
+	// What the issue's worker wrote down is what jetpack keeps as a note (PRODUCT.md §16).
+	const note = take(record, 'notes', consumed, (v): v is string => isString(v) && v.trim() !== '');
 	const fields: Partial<Task> = {
 		description: take(record, 'description', consumed, isString) ?? '',
 		status: mappedStatus.status,
@@ -548,6 +550,7 @@ function mapRecord(record: BeadsRecord, id: string): MappedRecord {
 		blockers: mappedStatus.blockers,
 		tags: mapLabels(record, consumed, warnings),
 		...(estimate === undefined ? {} : {estimatedMinutes: estimate}),
+		...(note === undefined ? {} : {notes: [note.trim()]}),
 		...mapEdges(record, id, consumed, warnings),
 		...mapTimestamps(record, mappedStatus.status, consumed, warnings),
 		// issue_type stays in metadata.beads: task and epic are all a task's type can say of it.
@@ -743,6 +746,8 @@ function reimport(
 		dependencies: fresh.dependencies,
 		tags: fresh.tags,
 		estimatedMinutes: mapped.hasEstimate ? fresh.estimatedMinutes : current.estimatedMinutes,
+		// Notes only grow: those written here stay, and a note beads changed comes in beside them.
+		notes: [...current.notes, ...fresh.notes.filter((note) => !current.notes.includes(note))],
 		...(fresh.type === undefined ? {} : {type: fresh.type}),
 		...(fresh.parentId === undefined ? {} : {parentId: fresh.parentId}),
 		...(fresh.links === undefined ? {} : {links: fresh.links}),

@@ -283,6 +283,11 @@ export interface OrchestratorOptions {
 	 * taken for the end of the work.
 	 */
 	readonly shared?: boolean;
+	/**
+	 * The entries of `.jetpack/learnings.md`, oldest first (PRODUCT.md §16), read for each prompt
+	 * so that what an agent learned reaches the agents started after it.
+	 */
+	readonly learnings?: () => Promise<readonly string[]>;
 }
 
 interface Running {
@@ -1182,6 +1187,19 @@ export class Orchestrator {
 		}
 	}
 
+	/** The repository's learnings; one that cannot be read is said, and the agent starts without. */
+	async #learnings(): Promise<readonly string[]> {
+		try {
+			return (await this.#o.learnings?.()) ?? [];
+		} catch (error) {
+			this.#emit('warn', {
+				type: 'run.warning',
+				message: `the learnings could not be read, so this prompt goes without them: ${(error as Error).message}`,
+			});
+			return [];
+		}
+	}
+
 	/** Starts the agent of a claimed attempt; one that cannot even start ends it as `infra`. */
 	async #launch(task: Task, tasks: TaskTable, slot: AgentSlot, now: Date): Promise<void> {
 		const taskId = task.id;
@@ -1202,13 +1220,14 @@ export class Orchestrator {
 		const logFile = this.#o.logFile(taskId, attempt);
 		const workspace = await this.#prepare(task, slot, now);
 		if (workspace === undefined) return;
+		const learnings = await this.#learnings();
 		const slotNumber = this.#slots.findIndex((candidate) => candidate.name === slot.name) + 1;
 		let process: AgentProcess;
 		try {
 			process = this.#o.launcher.launch({
 				command: profile.command,
 				args: expandArgs(this.#resumable(task, detector, profile.args), {
-					prompt: buildPrompt(task, tasks, workspace.previous),
+					prompt: buildPrompt(task, tasks, {previousBranch: workspace.previous, learnings}),
 					id: task.id,
 					title: task.title,
 				}),

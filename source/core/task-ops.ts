@@ -195,15 +195,66 @@ function release(task: Task): Task {
 	return rest;
 }
 
+/** The longest note or learning, in characters: a finding, not a report. */
+export const maxNoteChars = 2000;
+/** Notes a task keeps; an older one is dropped when a new one comes past this. */
+export const maxNotesKept = 20;
+
+/**
+ * A note (or a learning) as given, trimmed, or a sentence saying what is wrong with it. `flag` is
+ * how it was given: `--note`, `learn`.
+ */
+export function checkedNote(text: string, flag: string): string {
+	const note = text.trim();
+	if (note === '') throw new UsageError(`${flag} is empty; say what the next task should know.`);
+	if (note.length > maxNoteChars) {
+		throw new UsageError(
+			`${flag} is ${note.length} characters; keep it under ${maxNoteChars} (the details belong in the repository or a commit message).`,
+		);
+	}
+
+	return note;
+}
+
+function withNote(task: Task, note: string | undefined): Task {
+	if (note === undefined) return task;
+	return {...task, notes: [...task.notes, note].slice(-maxNotesKept)};
+}
+
+/** Appends a note to a task, whatever its status: what was learned stays true. */
+export function addNote(
+	tasks: TaskTable,
+	id: string,
+	text: string,
+	context: OpContext,
+): Change<Task> {
+	const note = checkedNote(text, '--note');
+	const current = requireTask(tasks, id);
+	return replaceOne(
+		tasks,
+		{...withNote(current, note), updatedAt: context.now.toISOString()},
+		context.now,
+	);
+}
+
 export interface DoneResult {
 	readonly task: Task;
 	/** Dependencies not completed: done by hand anyway, which a person may want to hear. */
 	readonly unmetDependencies: readonly string[];
 }
 
-export function markDone(tasks: TaskTable, id: string, context: OpContext): Change<DoneResult> {
+/** `note`: what was learned, appended to the task's notes (PRODUCT.md §16). */
+export function markDone(
+	tasks: TaskTable,
+	id: string,
+	context: OpContext,
+	note?: string,
+): Change<DoneResult> {
 	const stamp = context.now.toISOString();
-	const {blockers, failureType, lastError, ...rest} = release(requireTask(tasks, id));
+	const checked = note === undefined ? undefined : checkedNote(note, '--note');
+	const {blockers, failureType, lastError, ...rest} = release(
+		withNote(requireTask(tasks, id), checked),
+	);
 	const task: Task = {
 		...rest,
 		blockers: [],
@@ -230,13 +281,15 @@ export function reportDone(
 	id: string,
 	attempt: number,
 	context: OpContext,
+	note?: string,
 ): Change<Task | undefined> {
+	const checked = note === undefined ? undefined : checkedNote(note, '--note');
 	const task = requireTask(tasks, id);
 	const open = task.attempts.at(-1);
 	if (task.status !== 'in_progress' || open?.n !== attempt || open.endedAt !== undefined)
 		return {tasks, result: undefined};
 	const next: Task = {
-		...task,
+		...withNote(task, checked),
 		attempts: task.attempts.map((a) => (a.n === attempt ? {...a, reported: 'done'} : a)),
 		updatedAt: context.now.toISOString(),
 	};

@@ -85,6 +85,11 @@ export interface Task {
 	readonly assignedAgent?: string;
 	readonly claimedBy?: ClaimedBy;
 	readonly attempts: readonly Attempt[];
+	/**
+	 * What an agent or a person learned doing the task, oldest first (PRODUCT.md §16): handed to
+	 * its dependents' prompts. Written only when there is one, so stores without notes keep their bytes.
+	 */
+	readonly notes: readonly string[];
 	readonly parentId?: string;
 	readonly links?: readonly Link[];
 	readonly metadata?: Readonly<Record<string, unknown>>;
@@ -130,6 +135,7 @@ const fieldOrder = [
 	'assignedAgent',
 	'claimedBy',
 	'attempts',
+	'notes',
 	'parentId',
 	'links',
 	'metadata',
@@ -161,7 +167,8 @@ export function taskToJson(task: Task): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const field of fieldOrder) {
 		const value = task[field];
-		if (value !== undefined) out[field] = value;
+		// No notes is written as none, so that stores from before notes keep their bytes.
+		if (value !== undefined && !(field === 'notes' && task.notes.length === 0)) out[field] = value;
 	}
 
 	for (const [key, value] of Object.entries(task.extra)) defineField(out, key, value);
@@ -319,6 +326,7 @@ export function wellFormedTask(value: Record<string, unknown>): Task | undefined
 	const assignedAgent = value['assignedAgent'] ?? undefined;
 	const claimedBy = value['claimedBy'] ?? undefined;
 	const attempts = value['attempts'] ?? noItems;
+	const notes = value['notes'] ?? noItems;
 	const parentId = value['parentId'] ?? undefined;
 	const links = value['links'] ?? undefined;
 	const metadata = value['metadata'] ?? undefined;
@@ -349,6 +357,7 @@ export function wellFormedTask(value: Record<string, unknown>): Task | undefined
 		(claimedBy !== undefined && !isClaim(claimedBy)) ||
 		!isListOf(attempts, isAttempt) ||
 		!isShallowList(attempts) ||
+		!isListOf(notes, isNonEmptyString) ||
 		(parentId !== undefined && !isTaskId(parentId)) ||
 		(links !== undefined && !(isListOf(links, isLink) && isShallowList(links))) ||
 		(metadata !== undefined && !(isRecord(metadata) && !nestsDeeperThan(metadata, maxNesting))) ||
@@ -387,6 +396,7 @@ export function wellFormedTask(value: Record<string, unknown>): Task | undefined
 		assignedAgent,
 		claimedBy,
 		attempts: shared(attempts),
+		notes: shared(notes),
 		parentId,
 		links,
 		metadata,
@@ -623,6 +633,7 @@ export function checkFieldByField(value: unknown): TaskCheck {
 		assignedAgent: fields.text('assignedAgent'),
 		claimedBy,
 		attempts,
+		notes: shared(fields.textList('notes')),
 		parentId,
 		links,
 		metadata,
@@ -692,6 +703,7 @@ export function newTask(fields: Pick<Task, 'id' | 'title'> & Partial<Task>): Tas
 		requiredSkills: [],
 		tags: [],
 		attempts: [],
+		notes: noItems,
 		extra: noExtra,
 		...fields,
 	};

@@ -10,6 +10,7 @@ const benches = {
 	clis: () => import('./clis.bench.mjs'),
 	cost: () => import('./cost.bench.mjs'),
 	worktrees: () => import('./worktrees.bench.mjs'),
+	mcp: () => import('./mcp.bench.mjs'),
 	panes: () => import('./panes.bench.mjs'),
 	plan: () => import('./plan.bench.mjs'),
 	pg: () => import('./store-pg.bench.mjs'),

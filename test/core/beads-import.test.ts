@@ -757,6 +757,23 @@ describe('importBeads on small records', () => {
 			expect(change.tasks).toBe(table);
 		});
 
+		it("takes the issue's notes as a note, keeps the notes written here, and adds one beads changed", () => {
+			const noted = taskOf(run([issue({notes: ' Root cause: the lexer '})]), 'bd-a1');
+			expect(noted.notes).toEqual(['Root cause: the lexer']);
+			expect(noted.metadata?.['beads']).not.toHaveProperty('notes');
+			const withMine: TaskTable = new Map([
+				[noted.id, {...noted, notes: [...noted.notes, 'mine']}],
+			]);
+			const same = run([issue({notes: 'Root cause: the lexer'})], {table: withMine, at: later});
+			expect(same.result.unchanged).toEqual(['bd-a1']);
+			const changed = run([issue({notes: 'Root cause: the parser'})], {table: withMine, at: later});
+			expect(taskOf(changed, 'bd-a1').notes).toEqual([
+				'Root cause: the lexer',
+				'mine',
+				'Root cause: the parser',
+			]);
+		});
+
 		it('takes an estimate from beads only when beads gives one', () => {
 			const change = run([issue({estimated_minutes: 120})], {table, at: later});
 			expect(taskOf(change, 'bd-a1').estimatedMinutes).toBe(120);

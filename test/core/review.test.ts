@@ -213,7 +213,7 @@ describe('rejecting', () => {
 
 	it('hands the reason to the next attempt’s prompt, with the branch keeping the rejected work', () => {
 		const {task} = rejectedTask(table(inReview({retryCount: 0})), 'a', 'use the lexer', now);
-		const prompt = buildPrompt(task, table(task), 'jetpack/attempts/a/2');
+		const prompt = buildPrompt(task, table(task), {previousBranch: 'jetpack/attempts/a/2'});
 		expect(prompt).toContain('An earlier attempt was sent back: rejected in review: use the lexer');
 		expect(prompt).toContain('git branch jetpack/attempts/a/2');
 	});

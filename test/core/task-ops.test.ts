@@ -1,8 +1,11 @@
 import {describe, expect, it} from 'vitest';
 import {UsageError} from '../../source/core/errors.js';
 import {
+	addNote,
 	addTask,
 	blockTask,
+	maxNoteChars,
+	maxNotesKept,
 	markDone,
 	markFailed,
 	newTaskId,
@@ -183,5 +186,50 @@ describe('reportDone', () => {
 			tasks: before,
 			result: undefined,
 		});
+	});
+});
+
+describe('notes', () => {
+	it('done with a note appends it, trimmed, to what the task learned before', () => {
+		const before = table(task('a', {notes: ['first']}));
+		const {result} = markDone(before, 'a', context, '  the API wants X-Key  ');
+		expect(result.task).toMatchObject({
+			status: 'completed',
+			notes: ['first', 'the API wants X-Key'],
+		});
+	});
+
+	it('reported done by its agent keeps the note too', () => {
+		const running = task('r', {
+			status: 'in_progress',
+			attempts: [{n: 1, agent: 'a-1', startedAt: '2026-11-29T11:00:00.000Z'}],
+		});
+		expect(reportDone(table(running), 'r', 1, context, 'port 5433').result?.notes).toEqual([
+			'port 5433',
+		]);
+	});
+
+	it('keeps the newest notes only, whatever the status', () => {
+		let tasks = table(task('a', {status: 'failed'}));
+		for (let n = 1; n <= maxNotesKept + 2; n++)
+			tasks = addNote(tasks, 'a', `note ${n}`, context).tasks;
+		const {notes, status, updatedAt} = tasks.get('a') as Task;
+		expect(notes).toHaveLength(maxNotesKept);
+		expect(notes[0]).toBe('note 3');
+		expect(notes.at(-1)).toBe(`note ${maxNotesKept + 2}`);
+		expect({status, updatedAt}).toEqual({status: 'failed', updatedAt: context.now.toISOString()});
+	});
+
+	it.each([
+		['empty', '  ', '--note is empty; say what the next task should know.'],
+		[
+			'too long',
+			'x'.repeat(maxNoteChars + 1),
+			`--note is ${maxNoteChars + 1} characters; keep it under ${maxNoteChars} (the details belong in the repository or a commit message).`,
+		],
+	])('refuses a note that is %s, in one sentence, changing nothing', (_name, note, message) => {
+		const before = table(task('a'));
+		expect(() => markDone(before, 'a', context, note)).toThrow(new UsageError(message));
+		expect(() => addNote(before, 'a', note, context)).toThrow(new UsageError(message));
 	});
 });

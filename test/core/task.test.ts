@@ -120,6 +120,8 @@ describe('checkTask', () => {
 			/n, agent and startedAt/,
 		],
 		['links of strings', {...base, links: ['bd-x']}, 'links', /\{type, id\}/],
+		['a note as one string', {...base, notes: 'learned'}, 'notes', /non-empty strings/],
+		['an empty note', {...base, notes: ['']}, 'notes', /non-empty strings/],
 		['metadata as a list', {...base, metadata: []}, 'metadata', /must be an object/],
 		['a date that is not a date', {...base, createdAt: 'yesterday'}, 'createdAt', /ISO-8601/],
 		['a date Date.parse would take', {...base, createdAt: 'March 7'}, 'createdAt', /ISO-8601/],
@@ -272,6 +274,7 @@ const taskLike = fc
 				[[], [attempt], [attempt, {...attempt, n: 2, usage: {tokens: 9}}]],
 				[[{...attempt, usage: nested(maxNesting)}], [{n: 1, agent: 'claude'}], {}],
 			),
+			notes: field([[], ['port 5433'], ['a', 'b\nc']], [[''], 'a note', [3]]),
 			parentId: field(['bd-a1'], ['a b']),
 			links: field(
 				[[], [{type: 'blocks', id: 'bd-a1'}], [{type: 'blocks', id: 'bd-a1', note: {why: 'x'}}]],
@@ -343,6 +346,18 @@ describe('type', () => {
 			ok: false,
 			problems: [{field: 'type', message: 'must be one of task, epic (got "story")'}],
 		});
+	});
+});
+
+describe('notes', () => {
+	it('reads them, defaults to none, and writes them after the attempts only when there are some', () => {
+		const none = checkTask(base);
+		expect(none.ok && none.task.notes).toEqual([]);
+		expect(none.ok && 'notes' in taskToJson(none.task)).toBe(false);
+		const some = checkTask({...base, notes: ['port 5433', 'two\nlines']});
+		expect(some.ok && some.task.notes).toEqual(['port 5433', 'two\nlines']);
+		const line = some.ok ? taskToJsonLine(some.task) : '';
+		expect(line).toContain('"attempts":[],"notes":["port 5433","two\\nlines"]');
 	});
 });
 

@@ -62,6 +62,7 @@ export async function setup(
 		/** Runs before each transaction of the run (not the setup's own): to hold one back, say. */
 		beforeUpdate?: (count: number) => Promise<void>;
 		workspaces?: Workspaces;
+		learnings?: () => Promise<readonly string[]>;
 	} = {},
 ) {
 	const clock = new FakeClock();
@@ -94,6 +95,7 @@ export async function setup(
 		logFile: (id, n) => `/logs/${id}/${n}.log`,
 		...(options.holdsRun === undefined ? {} : {holdsRun: options.holdsRun}),
 		...(options.workspaces === undefined ? {} : {workspaces: options.workspaces}),
+		...(options.learnings === undefined ? {} : {learnings: options.learnings}),
 		...(options.memory === undefined
 			? {}
 			: {memory: {stats: options.memory, sampleMs: 2000, reservePercent: 10, limitMb: () => 1000}}),

@@ -488,6 +488,22 @@ describe('TasksView', () => {
 		expect(frame).toContain('depends on: none');
 	});
 
+	it('details show the newest notes of a task, what its dependents are told', async () => {
+		const tasks = new Map(fixture());
+		const done = tasks.get('t-done') as Task;
+		tasks.set('t-done', {
+			...done,
+			notes: ['oldest', 'the DB listens on 5433', 'run migrations first'],
+		});
+		const {rendered} = await setup(tasks);
+		await press(rendered, 'G', keys.enter);
+		const frame = await frameWith(rendered, 'details of t-done');
+		expect(frame).toMatch(
+			/notes \(newest 2 of 3\):\n\s+the DB listens on 5433\n\s+run migrations first/,
+		);
+		expect(frame).not.toContain('oldest');
+	});
+
 	it('keeps its filter, sort and selection when the app switches away and back', async () => {
 		const {rendered, run, board} = await setup();
 		await press(rendered, 's', 'j');

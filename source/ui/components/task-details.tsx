@@ -16,6 +16,8 @@ import {StyledLine} from './styled-line.js';
 export const logTailLines = 15;
 const listedLinks = 5;
 const listedAttempts = 6;
+/** Notes shown, the newest; `task show` lists them all. */
+const listedNotes = 2;
 /** A running attempt's log grows: read it again this often while it is shown. */
 const livePollMs = 2000;
 
@@ -186,6 +188,19 @@ export function TaskDetails({task, tasks, graph, board, agent, width, height}: T
 
 	related('depends on', task.dependencies);
 	related('needed by', graph.dependentsOf(task.id));
+
+	if (task.notes.length > 0) {
+		// What was learned doing it, newest: what its dependents' prompts carry.
+		const shown = task.notes.slice(-listedNotes);
+		line(
+			'notes',
+			`notes${shown.length < task.notes.length ? ` (newest ${shown.length} of ${task.notes.length})` : ''}:`,
+			theme.muted,
+		);
+		for (const [n, note] of shown.entries())
+			for (const [index, text] of wrapText(note, width - 2, 2).entries())
+				line(`note-${n}-${index}`, `  ${text}`);
+	}
 
 	if (task.attempts.length === 0) line('attempts', 'attempts: none yet', theme.muted);
 	else {

@@ -169,6 +169,11 @@ export type RunEvent =
 			readonly files: number;
 			readonly insertions: number;
 			readonly deletions: number;
+			/**
+			 * Why finished work that would have merged at once waits instead (`merge: "auto"`, the
+			 * shared remote unreachable or refusing): one line.
+			 */
+			readonly unmerged?: string;
 	  }
 	/** `alertPercent` of the budget is spent. */
 	| {readonly type: 'budget.alert'; readonly spentUsd: number; readonly budgetUsd: number}
@@ -336,6 +341,8 @@ export class Orchestrator {
 	readonly #recent: StampedEvent[] = [];
 	/** Which agent works on which task, while it does. */
 	readonly #agentBy = new Map<string, string>();
+	/** Finished work the shared remote could not take, why, until its attempt is recorded (§12). */
+	readonly #unmerged = new Map<string, string>();
 	/** The pool: `+`/`-` in the TUI grow and shrink it while the run goes on. */
 	readonly #slots: AgentSlot[];
 	readonly #leaving = new Set<string>();
@@ -1499,6 +1506,13 @@ export class Orchestrator {
 				work,
 				`Merge ${entry.taskId}: ${title}`,
 			);
+			if (merged.kind === 'deferred') {
+				// The remote could not take it: kept, worktree and branch, and accepted later by a person.
+				await this.#workspaces.release(workspace, true).catch(() => undefined);
+				this.#unmerged.set(entry.taskId, merged.reason);
+				return {classified: done, workspace: {...record, ...stat, merged: null}, review: true};
+			}
+
 			if (merged.kind === 'conflict') {
 				await this.#workspaces.release(workspace, true).catch(() => undefined);
 				return {
@@ -1696,7 +1710,9 @@ export class Orchestrator {
 
 			case 'review': {
 				const {workspace} = record;
-				this.#emit('info', {
+				const unmerged = this.#unmerged.get(taskId);
+				this.#unmerged.delete(taskId);
+				this.#emit(unmerged === undefined ? 'info' : 'warn', {
 					type: 'task.review',
 					task: taskId,
 					agent,
@@ -1704,6 +1720,7 @@ export class Orchestrator {
 					files: workspace?.files ?? 0,
 					insertions: workspace?.insertions ?? 0,
 					deletions: workspace?.deletions ?? 0,
+					...(unmerged === undefined ? {} : {unmerged}),
 				});
 				return;
 			}

@@ -110,10 +110,16 @@ export function pushVerdict(
 	if (line !== undefined && flag !== '!' && result.code === 0) return {kind: 'pushed'};
 	if (line !== undefined && flag === '!' && summary.startsWith('[rejected]')) return {kind: 'lost'};
 	const reason = gitSaid(result.stderr);
+	// The lease held when the remote advertised its refs, and another push moved the branch before
+	// this one's update: the remote's own compare-and-swap said no, as a lost race.
+	if (line !== undefined && flag === '!' && movedMeanwhile.test(`${summary}\n${result.stderr}`))
+		return {kind: 'lost'};
 	if (line !== undefined && flag === '!')
 		return {kind: 'refused', reason: reason === '' ? summary : `${summary}: ${reason}`};
 	return {kind: 'unreachable', reason: reason === '' ? `git exited ${result.code}` : reason};
 }
+
+const movedMeanwhile = /failed to update ref|failed to lock|cannot lock ref|incorrect old value/i;
 
 /**
  * What `git fetch REMOTE +refs/heads/B:…` came to: the branch fetched, the remote holding no such
@@ -134,14 +140,14 @@ export function fetchVerdict(result: {
 	return {kind: 'unreachable', reason: reason === '' ? `git exited ${result.code}` : reason};
 }
 
-/** Git's own words, on one line: its `fatal:`/`error:`/`remote:` lines, hints and blanks left out. */
+/** Git's own words, on one line: hints and git's standard advice about access left out. */
 function gitSaid(stderr: string): string {
-	const lines = stderr
+	const boilerplate =
+		/^(hint:|Please make sure you have the correct access rights|and the repository exists\.)/;
+	return stderr
 		.split('\n')
 		.map((line) => line.trim())
-		.filter((line) => line !== '' && !line.startsWith('hint:'));
-	const said = lines.filter((line) => /^(fatal|error|remote):/.test(line));
-	return (said.length > 0 ? said : lines)
+		.filter((line) => line !== '' && !boilerplate.test(line))
 		.slice(0, 3)
 		.map((line) => line.replace(/^(fatal|error): /, ''))
 		.join(' / ')

@@ -341,8 +341,6 @@ export class Orchestrator {
 	readonly #recent: StampedEvent[] = [];
 	/** Which agent works on which task, while it does. */
 	readonly #agentBy = new Map<string, string>();
-	/** Finished work the shared remote could not take, why, until its attempt is recorded (§12). */
-	readonly #unmerged = new Map<string, string>();
 	/** The pool: `+`/`-` in the TUI grow and shrink it while the run goes on. */
 	readonly #slots: AgentSlot[];
 	readonly #leaving = new Set<string>();
@@ -1509,8 +1507,11 @@ export class Orchestrator {
 			if (merged.kind === 'deferred') {
 				// The remote could not take it: kept, worktree and branch, and accepted later by a person.
 				await this.#workspaces.release(workspace, true).catch(() => undefined);
-				this.#unmerged.set(entry.taskId, merged.reason);
-				return {classified: done, workspace: {...record, ...stat, merged: null}, review: true};
+				return {
+					classified: done,
+					workspace: {...record, ...stat, merged: null, unmerged: merged.reason},
+					review: true,
+				};
 			}
 
 			if (merged.kind === 'conflict') {
@@ -1710,8 +1711,7 @@ export class Orchestrator {
 
 			case 'review': {
 				const {workspace} = record;
-				const unmerged = this.#unmerged.get(taskId);
-				this.#unmerged.delete(taskId);
+				const unmerged = workspace?.unmerged;
 				this.#emit(unmerged === undefined ? 'info' : 'warn', {
 					type: 'task.review',
 					task: taskId,

@@ -138,7 +138,11 @@ export function acceptedTask(
 		outcome.kind === 'merged' && typeof attempt['workspace'] === 'object'
 			? {
 					...attempt,
-					workspace: {...(attempt['workspace'] as Record<string, unknown>), merged: outcome.commit},
+					workspace: {
+						...(attempt['workspace'] as Record<string, unknown>),
+						merged: outcome.commit,
+						unmerged: undefined,
+					},
 				}
 			: attempt;
 	if (task.status !== 'review' || task.attempts.at(-1)?.n !== n) {

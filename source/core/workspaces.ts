@@ -55,6 +55,11 @@ export interface WorkspaceRecord {
 	readonly files?: number;
 	readonly insertions?: number;
 	readonly deletions?: number;
+	/**
+	 * Why work that would have merged at once waits in review instead (a shared remote that could
+	 * not be reached or refused the push): one line; absent otherwise.
+	 */
+	readonly unmerged?: string;
 }
 
 export interface Workspaces {

@@ -153,7 +153,12 @@ describe('Orchestrator with a worktree per attempt', () => {
 		]);
 		const task = await run.task('a');
 		expect(task).toMatchObject({status: 'review', retryCount: 0});
-		expect(task.attempts[0]?.['workspace']).toMatchObject({head: 'head1', merged: null});
+		expect(task.attempts[0]?.['workspace']).toMatchObject({
+			head: 'head1',
+			merged: null,
+			unmerged:
+				"the remote origin could not be reached ('/gone' does not appear to be a git repository)",
+		});
 		const told = run.events.find((e) => e.event.type === 'task.review');
 		expect(told?.level).toBe('warn');
 		expect(told === undefined ? '' : describeEvent(told.event)).toBe(

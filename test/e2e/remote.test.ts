@@ -98,11 +98,22 @@ describe('jetpack-tui --headless with a shared remote', () => {
 		const told = late.lines.find((line) => line.event === 'task.review');
 		expect(String(told?.['unmerged'])).toMatch(/^the remote origin could not be reached \(/);
 		expect(gitIn(first, 'rev-parse', 'jetpack/tasks/c')).not.toBe('');
+		const finished = late.lines.find((line) => line.event === 'run.finished');
+		expect(finished?.['review']).toEqual([
+			{
+				id: 'c',
+				why: expect.stringMatching(
+					/^jetpack\/tasks\/c \(\+1 −0, 1 file\), not merged: the remote origin could not be reached/,
+				) as unknown,
+			},
+		]);
 
 		renameSync(away, remote);
 		const accepted = await runCli(['review', 'c', '--accept'], {cwd: first});
 		expect(accepted.code, accepted.stderr).toBe(0);
 		expect(stored(first).get('c')?.status).toBe('completed');
+		const attempt = stored(first).get('c')?.attempts.at(-1) as {workspace?: object} | undefined;
+		expect(attempt?.workspace).not.toHaveProperty('unmerged');
 		expect(gitIn(remote, 'show', 'jetpack/main:c.txt')).toBe('c');
 		expect(gitIn(remote, 'show', 'jetpack/main:a.txt')).toBe('a\nb');
 	});

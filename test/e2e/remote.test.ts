@@ -108,6 +108,14 @@ describe('jetpack-tui --headless with a shared remote', () => {
 			},
 		]);
 
+		// Accepting while the remote is still away: nothing changes, and it says why.
+		const early = await runCli(['review', 'c', '--accept'], {cwd: first});
+		expect(early.code).toBe(2);
+		expect(early.stderr).toMatch(
+			/^jetpack-tui: cannot share the integration branch through the remote origin: the remote origin could not be reached \(.*\); check the network and your access \(git fetch origin\), or remove "remote" from \.jetpack\/config\.json to merge on this machine alone\.\n$/,
+		);
+		expect(stored(first).get('c')?.status).toBe('review');
+
 		renameSync(away, remote);
 		const accepted = await runCli(['review', 'c', '--accept'], {cwd: first});
 		expect(accepted.code, accepted.stderr).toBe(0);

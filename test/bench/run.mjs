@@ -11,6 +11,7 @@ const benches = {
 	clis: () => import('./clis.bench.mjs'),
 	cost: () => import('./cost.bench.mjs'),
 	worktrees: () => import('./worktrees.bench.mjs'),
+	'worktrees-remote': async () => ({run: (await import('./worktrees.bench.mjs')).runRemote}),
 };
 
 const wanted = process.argv.slice(2);

@@ -962,18 +962,22 @@ async function fetchIntegration(
 	branch: string,
 ): Promise<string | undefined> {
 	const tracking = `refs/remotes/${remote.name}/${branch}`;
-	const result = await git(
-		top,
-		[
-			'fetch',
-			'--quiet',
-			'--no-tags',
-			'--no-write-fetch-head',
-			'--recurse-submodules=no',
-			remote.name,
-			`+refs/heads/${branch}:${tracking}`,
-		],
-		{config: plumbing, env: remote.env, okCodes: [1, 128], timeoutMs: remote.timeoutMs},
+	// Fetch checks what it got against every ref, every worktree's HEAD among them: one that
+	// `worktree add` is half-way through making is "a bad object" to it. So not meanwhile.
+	const result = await withWorktreeLock(top, async () =>
+		git(
+			top,
+			[
+				'fetch',
+				'--quiet',
+				'--no-tags',
+				'--no-write-fetch-head',
+				'--recurse-submodules=no',
+				remote.name,
+				`+refs/heads/${branch}:${tracking}`,
+			],
+			{config: plumbing, env: remote.env, okCodes: [1, 128], timeoutMs: remote.timeoutMs},
+		),
 	).catch((error: unknown) => {
 		if (!(error instanceof GitError)) throw error;
 		return {stdout: '', stderr: error.stderr, code: -1};

@@ -126,7 +126,7 @@ describe('jetpack-tui --headless with a shared remote', () => {
 		expect(gitIn(remote, 'show', 'jetpack/main:a.txt')).toBe('a\nb');
 	});
 
-	it('refuses to start with a remote the repository does not have (exit 2)', async () => {
+	it('refuses to start with a remote the repository does not have, or without worktrees (exit 2)', async () => {
 		const remote = await tempRepo();
 		gitIn(remote, 'init', '-q', '--bare', '-b', 'main');
 		const cwd = await machine(
@@ -141,6 +141,17 @@ describe('jetpack-tui --headless with a shared remote', () => {
 			'jetpack-tui: .jetpack/config.json: "remote" is "upstream", which is not a remote of this repository (its remotes: origin): add it (git remote add upstream URL) or set "remote" to one of its remotes.\n',
 		);
 		expect(existsSync(path.join(cwd, '.jetpack', 'workspace.json'))).toBe(false);
+
+		// Nothing would travel between machines without worktrees.
+		writeFileSync(
+			path.join(cwd, '.jetpack', 'config.json'),
+			JSON.stringify({remote: 'origin', workspaces: 'shared'}),
+		);
+		const shared = start(cwd);
+		expect(await shared.exited).toBe(2);
+		expect(shared.stderr()).toBe(
+			'jetpack-tui: .jetpack/config.json: "remote" shares the integration branch, which needs worktree mode, but "workspaces" is "shared"; remove "remote", or make worktree mode possible.\n',
+		);
 	});
 });
 

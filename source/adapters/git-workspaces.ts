@@ -20,7 +20,7 @@ import {
 	taskIdOfBranch,
 	worktreeName,
 } from '../core/branch-names.js';
-import {exitCodes, JetpackError} from '../core/errors.js';
+import {ConfigError, exitCodes, JetpackError} from '../core/errors.js';
 import {
 	type CommittedWork,
 	type DiffOptions,
@@ -30,7 +30,16 @@ import {
 	type Workspaces,
 	WorkspaceSetupFailed,
 } from '../core/workspaces.js';
-import {afterMergeTree, afterSwap, firstStep, swapTries} from '../core/merge-queue.js';
+import {
+	afterLostPush,
+	afterMergeTree,
+	afterSwap,
+	fetchVerdict,
+	firstStep,
+	pushTries,
+	pushVerdict,
+	swapTries,
+} from '../core/merge-queue.js';
 import {replaceFile} from './atomic-write.js';
 import {ShellGateRunner} from './gate-runner.js';
 import {git, GitError, type GitOptions, gitLine, worktreeModeUnsupported} from './git.js';
@@ -65,6 +74,18 @@ export interface GitWorkspacesOptions {
 	readonly lockTimeoutMs?: number;
 	/** Called between computing a merge and swapping the branch to it; tests move the branch here. */
 	readonly beforeSwap?: () => Promise<void>;
+	/**
+	 * Config `remote` (§12, §15): a remote of the repository holding the shared integration branch.
+	 * Each merge fetches it, merges onto its tip and pushes; a rejected push computes it again.
+	 */
+	readonly remote?: string;
+	/** How long one fetch or push may go unanswered before the remote counts as unreachable. */
+	readonly remoteTimeoutMs?: number;
+}
+
+/** The shared remote gave no usable answer (network, credentials, a remote gone): one line. */
+export class RemoteUnreachable extends Error {
+	override readonly name = 'RemoteUnreachable';
 }
 
 /** `.jetpack/workspace.json`: the integration branch in use, and the branch it follows. */
@@ -91,6 +112,7 @@ const plumbing: Readonly<Record<string, string>> = {
 	'gc.auto': '0',
 	'maintenance.auto': 'false',
 	'advice.detachedHead': 'false',
+	'push.gpgSign': 'false',
 };
 
 const fallbackIdentity = {name: 'jetpack-tui', email: 'jetpack-tui@localhost'};
@@ -237,6 +259,14 @@ export class GitWorkspaces implements Workspaces {
 				'the repository has no commit yet, so every agent works in the shared folder; commit once to give each agent its own worktree',
 			);
 
+		const remote =
+			options.remote === undefined
+				? undefined
+				: {
+						name: options.remote,
+						env: await remoteEnvironment(top, options.remote),
+						timeoutMs: options.remoteTimeoutMs ?? 120_000,
+					};
 		const current =
 			(
 				await git(repoDir, ['symbolic-ref', '-q', '--short', 'HEAD'], {okCodes: [1]})
@@ -271,10 +301,24 @@ export class GitWorkspaces implements Workspaces {
 				`${branch} is checked out in ${checkedOut.dir}, and jetpack-tui moves that branch as tasks finish: check out another branch there, or set "branch" in .jetpack/config.json to another name.`,
 			);
 
+		// Another machine may have made it already: then this one starts from its work.
+		const shared =
+			remote === undefined
+				? undefined
+				: await fetchIntegration(top, remote, branch).catch((error: unknown) => {
+						throw refusedRemote(remote.name, error);
+					});
 		if ((await commitOf(repoDir, `refs/heads/${branch}`)) === undefined) {
 			await git(
 				repoDir,
-				['update-ref', '-m', 'jetpack-tui: integration branch', `refs/heads/${branch}`, head, ''],
+				[
+					'update-ref',
+					'-m',
+					'jetpack-tui: integration branch',
+					`refs/heads/${branch}`,
+					shared ?? head,
+					'',
+				],
 				{
 					config: plumbing,
 				},
@@ -301,8 +345,18 @@ export class GitWorkspaces implements Workspaces {
 		await mkdir(wanted, {recursive: true});
 		// Git names worktrees by their real path; ours are recognised by comparing with it.
 		const worktreeDir = await realpath(wanted);
-		const workspaces = new GitWorkspaces(repoDir, top, prefix, branch, base, worktreeDir, options);
+		const workspaces = new GitWorkspaces(
+			repoDir,
+			top,
+			prefix,
+			branch,
+			base,
+			worktreeDir,
+			options,
+			remote,
+		);
 		await withWorktreeLock(top, async () => git(top, ['worktree', 'prune'], {config: plumbing}));
+		if (remote !== undefined) await workspaces.#joinRemote(remote.name);
 		if (base !== undefined && base !== branch) await workspaces.#followBase(base);
 		return workspaces;
 	}
@@ -318,12 +372,16 @@ export class GitWorkspaces implements Workspaces {
 		readonly base: string | undefined,
 		readonly worktreeDir: string,
 		private readonly options: GitWorkspacesOptions,
+		/** Config `remote`, with what its fetches and pushes run with. */
+		private readonly remote?: RemoteAccess,
 	) {}
 
 	async prepare(taskId: string, attempt: number): Promise<PreparedWorkspace> {
 		const branch = taskBranch(taskId);
 		const folderName = new RegExp(`^${escapeRegExp(encodeTaskId(taskId))}-(\\d+)$`);
 		const dir = path.join(this.worktreeDir, worktreeName(taskId, attempt));
+		// A dependency merged by another machine is in the remote's tip: the worktree starts there.
+		const startTip = await this.#startTip();
 		const {tip, previous} = await withWorktreeLock(this.top, async () => {
 			let previousAttempt: number | undefined;
 			for (const entry of await listWorktrees(this.top)) {
@@ -336,7 +394,7 @@ export class GitWorkspaces implements Workspaces {
 				await this.#removeWorktree(entry.dir);
 			}
 
-			const tip = await this.#tip();
+			const tip = startTip ?? (await this.#tip());
 			const previous = await this.#keepPrevious(
 				taskId,
 				tip,
@@ -409,7 +467,8 @@ export class GitWorkspaces implements Workspaces {
 		const outcome = await this.#underLock(async () =>
 			this.#mergeInto(work.head, message, this.options.mergeStrategy),
 		);
-		if (outcome.kind !== 'conflict') await this.#forget(workspace.branch);
+		if (outcome.kind === 'merged' || outcome.kind === 'nothing')
+			await this.#forget(workspace.branch);
 		return outcome;
 	}
 
@@ -549,8 +608,77 @@ export class GitWorkspaces implements Workspaces {
 		);
 		if (outcome.kind === 'conflict')
 			throw new WorkspaceRefused(
-				`new commits on ${base} conflict with ${this.branch} in ${outcome.files.join(', ')}: merge ${base} into ${this.branch} yourself (git worktree add ../resolve ${this.branch}; merge and commit there; git worktree remove ../resolve), then run again.`,
+				`new commits on ${base} conflict with ${this.branch} in ${outcome.files.join(', ')}: merge ${base} into ${this.branch} yourself (git worktree add ../resolve ${this.branch}; merge and commit there; git worktree remove ../resolve${this.remote === undefined ? '' : `; git push ${this.remote.name} ${this.branch}`}), then run again.`,
 			);
+		if (outcome.kind === 'deferred') throw refusedRemote(this.remote?.name ?? '', outcome.reason);
+	}
+
+	/**
+	 * At start, with `remote`: this machine's integration branch and the remote's become one. The
+	 * remote gets the branch when it has none; work this machine holds that the remote lacks (from
+	 * runs before `remote` was set) is merged onto the remote's tip and pushed.
+	 */
+	async #joinRemote(remote: string): Promise<void> {
+		const local = await commitOf(this.top, `refs/heads/${this.branch}`);
+		if (local === undefined) return;
+		const outcome = await this.#underLock(async () =>
+			this.#mergeInto(local, `Merge ${this.branch} of this machine into ${remote}`, 'merge'),
+		);
+		if (outcome.kind === 'conflict')
+			throw new WorkspaceRefused(
+				`${this.branch} here and on the remote ${remote} conflict in ${outcome.files.join(', ')}: merge ${remote}/${this.branch} into ${this.branch} yourself and push it (git worktree add ../resolve ${this.branch}; git merge ${remote}/${this.branch} and commit there; git push ${remote} ${this.branch}; git worktree remove ../resolve), then run again.`,
+			);
+		if (outcome.kind === 'deferred') throw refusedRemote(remote, outcome.reason);
+	}
+
+	/**
+	 * Where a new worktree starts, with `remote`: the remote's tip, fetched now (under the merge
+	 * lock, so no fetch of this repository's runs races another); undefined without `remote`, or
+	 * when the remote has no integration branch (it gets this machine's at the next merge).
+	 */
+	async #startTip(): Promise<string | undefined> {
+		const {remote} = this;
+		if (remote === undefined) return undefined;
+		return this.#underLock(async () => {
+			try {
+				return await this.#fetchTip(remote);
+			} catch (error) {
+				if (!(error instanceof RemoteUnreachable)) throw error;
+				throw new RemoteUnreachable(
+					`cannot fetch ${this.branch} from the remote ${remote.name}, so the attempt cannot start from the shared work (${error.message}); it goes back to the queue`,
+				);
+			}
+		});
+	}
+
+	/**
+	 * The remote's tip of the integration branch, fetched now (undefined when it has none); the
+	 * local branch follows it when that loses nothing. Call with the merge lock held.
+	 */
+	async #fetchTip(remote: RemoteAccess): Promise<string | undefined> {
+		const tip = await fetchIntegration(this.top, remote, this.branch);
+		if (tip !== undefined) await this.#followLocally(tip);
+		return tip;
+	}
+
+	/**
+	 * Moves the local integration branch to `tip` when it is behind it. A local branch holding
+	 * commits the remote lacks stays as it is: the next start merges them in (never a commit lost).
+	 */
+	async #followLocally(tip: string): Promise<void> {
+		const ref = `refs/heads/${this.branch}`;
+		const local = await commitOf(this.top, ref);
+		if (local === tip) return;
+		if (local !== undefined && !(await isAncestor(this.top, local, tip))) return;
+		await git(
+			this.top,
+			['update-ref', '-m', 'jetpack-tui: follow the remote', ref, tip, local ?? ''],
+			{config: plumbing},
+		).catch(async (error: unknown) => {
+			// Moved meanwhile by someone else: theirs stands, and the next fetch looks again.
+			if ((await commitOf(this.top, ref)) !== local) return;
+			throw error;
+		});
 	}
 
 	/** One merge at a time across every process on this repository: a lock beside the store. */
@@ -578,7 +706,12 @@ export class GitWorkspaces implements Workspaces {
 		strategy: 'merge' | 'squash',
 	): Promise<MergeOutcome> {
 		for (let round = 0; ; round++) {
-			const tip = await this.#tip();
+			const {remote} = this;
+			// With a remote: its tip, or (none there yet) ours, which the push then creates there.
+			const shared =
+				remote === undefined ? undefined : await this.#fetchTip(remote).catch(deferral);
+			if (typeof shared === 'object') return shared;
+			const tip = shared ?? (await this.#tip());
 			const headInTip = tip === head || (await isAncestor(this.top, head, tip));
 			const tipInHead = !headInTip && (await isAncestor(this.top, tip, head));
 			// Counted only where it decides something: a fast-forward under squash.
@@ -587,9 +720,10 @@ export class GitWorkspaces implements Workspaces {
 					? Number(await gitLine(this.top, ['rev-list', '--count', `${tip}..${head}`]))
 					: 0;
 			const first = firstStep({headInTip, tipInHead, commitsAhead, strategy});
-			if (first.kind === 'nothing') return {kind: 'nothing'};
+			const publish = remote !== undefined && shared === undefined;
+			if (first.kind === 'nothing' && !publish) return {kind: 'nothing'};
 			await this.#refuseIfCheckedOut();
-			let next = head;
+			let next = first.kind === 'nothing' ? tip : head;
 			if (first.kind === 'merge-tree') {
 				const merged = await git(
 					this.top,
@@ -623,6 +757,19 @@ export class GitWorkspaces implements Workspaces {
 			}
 
 			await this.options.beforeSwap?.();
+			if (remote !== undefined) {
+				const pushed = await this.#push(remote, next, shared ?? '');
+				if (pushed === 'pushed')
+					return first.kind === 'nothing' ? {kind: 'nothing'} : {kind: 'merged', commit: next};
+				if (typeof pushed === 'object') return pushed;
+				if (afterLostPush(round) === 'give-up')
+					return {
+						kind: 'deferred',
+						reason: `${remote.name}/${this.branch} kept moving while this merge was pushed (${pushTries} tries, each lost to another machine's merge)`,
+					};
+				continue;
+			}
+
 			const swapped = await this.#swap(next, tip, message);
 			const after = afterSwap(swapped, round);
 			if (after === 'done') return {kind: 'merged', commit: next};
@@ -630,6 +777,64 @@ export class GitWorkspaces implements Workspaces {
 				throw new Error(
 					`${this.branch} kept moving while a merge was computed (${swapTries} tries); another program is committing to it`,
 				);
+		}
+	}
+
+	/**
+	 * The compare-and-swap on the shared remote: pushes `next` to its integration branch only if
+	 * that is still `expected` (empty: only if it has none). `lost` when another machine merged
+	 * first; a deferral (one line) when the remote cannot be reached or refuses.
+	 */
+	async #push(
+		remote: RemoteAccess,
+		next: string,
+		expected: string,
+	): Promise<'pushed' | 'lost' | MergeOutcome> {
+		const ref = `refs/heads/${this.branch}`;
+		const result = await git(
+			this.top,
+			[
+				'push',
+				'--porcelain',
+				'--no-verify',
+				'--no-follow-tags',
+				'--recurse-submodules=no',
+				`--force-with-lease=${ref}:${expected}`,
+				remote.name,
+				`${next}:${ref}`,
+			],
+			{config: plumbing, env: remote.env, okCodes: [1, 128], timeoutMs: remote.timeoutMs},
+		).catch((error: unknown) => {
+			if (!(error instanceof GitError)) throw error;
+			return {stdout: '', stderr: error.stderr, code: -1};
+		});
+		const verdict = pushVerdict(result, ref);
+		switch (verdict.kind) {
+			case 'pushed': {
+				await git(this.top, ['update-ref', `refs/remotes/${remote.name}/${this.branch}`, next], {
+					config: plumbing,
+				});
+				await this.#followLocally(next);
+				return 'pushed';
+			}
+
+			case 'lost': {
+				return 'lost';
+			}
+
+			case 'refused': {
+				return {
+					kind: 'deferred',
+					reason: `the remote ${remote.name} refused the push to ${this.branch} (${verdict.reason})`,
+				};
+			}
+
+			case 'unreachable': {
+				return {
+					kind: 'deferred',
+					reason: `the remote ${remote.name} could not be reached (${verdict.reason})`,
+				};
+			}
 		}
 	}
 
@@ -720,6 +925,94 @@ async function checkIntegrationName(repoDir: string, branch: string): Promise<vo
 			throw new WorkspaceRefused(
 				`a branch named ${name} is where jetpack-tui keeps its task branches (${taskBranchPrefix}…): rename it (git branch -m ${name} NEW-NAME).`,
 			);
+}
+
+/** Config `remote`: its name, and what its fetches and pushes run with. */
+interface RemoteAccess {
+	readonly name: string;
+	readonly env: Readonly<Record<string, string>>;
+	readonly timeoutMs: number;
+}
+
+/**
+ * Refuses a `remote` that is not one of the repository's; else the environment its commands run
+ * in: ssh never asks for a password (nobody is there to answer, and a TUI owns the terminal)
+ * unless the user has chosen their own ssh command.
+ */
+async function remoteEnvironment(top: string, remote: string): Promise<Record<string, string>> {
+	const names = (await gitLine(top, ['remote'])).split('\n').filter((name) => name !== '');
+	if (!names.includes(remote))
+		throw new ConfigError(
+			`.jetpack/config.json: "remote" is ${JSON.stringify(remote)}, which is not a remote of this repository (${names.length === 0 ? 'it has none' : `its remotes: ${names.join(', ')}`}): add it (git remote add ${remote} URL) or set "remote" to one of its remotes.`,
+		);
+	const ownSsh =
+		process.env.GIT_SSH_COMMAND !== undefined ||
+		process.env.GIT_SSH !== undefined ||
+		(await git(top, ['config', '--get', 'core.sshCommand'], {okCodes: [1]})).stdout.trim() !== '';
+	return ownSsh ? {} : {GIT_SSH_COMMAND: 'ssh -o BatchMode=yes'};
+}
+
+/**
+ * Fetches the remote's integration branch into `refs/remotes/<remote>/<branch>`: its tip, or
+ * undefined when the remote has no such branch. Throws `RemoteUnreachable` on no answer.
+ */
+async function fetchIntegration(
+	top: string,
+	remote: RemoteAccess,
+	branch: string,
+): Promise<string | undefined> {
+	const tracking = `refs/remotes/${remote.name}/${branch}`;
+	// Fetch checks what it got against every ref, every worktree's HEAD among them: one that
+	// `worktree add` is half-way through making is "a bad object" to it. So not meanwhile.
+	const result = await withWorktreeLock(top, async () =>
+		git(
+			top,
+			[
+				'fetch',
+				'--quiet',
+				'--no-tags',
+				'--no-write-fetch-head',
+				'--recurse-submodules=no',
+				remote.name,
+				`+refs/heads/${branch}:${tracking}`,
+			],
+			{config: plumbing, env: remote.env, okCodes: [1, 128], timeoutMs: remote.timeoutMs},
+		),
+	).catch((error: unknown) => {
+		if (!(error instanceof GitError)) throw error;
+		return {stdout: '', stderr: error.stderr, code: -1};
+	});
+	const verdict = fetchVerdict(result);
+	if (verdict.kind === 'unreachable')
+		throw new RemoteUnreachable(
+			`the remote ${remote.name} could not be reached (${verdict.reason})`,
+		);
+	if (verdict.kind === 'absent') {
+		await git(top, ['update-ref', '-d', tracking], {config: plumbing});
+		return undefined;
+	}
+
+	const tip = await commitOf(top, tracking);
+	if (tip === undefined) throw new Error(`git fetch left no ${tracking}`);
+	return tip;
+}
+
+/** A merge that met an unreachable remote is deferred: the work stays on its branch. */
+function deferral(error: unknown): MergeOutcome {
+	if (error instanceof RemoteUnreachable) return {kind: 'deferred', reason: error.message};
+	throw error;
+}
+
+/** A run cannot start while the remote cannot be reached: exit 2, with the way out. */
+function refusedRemote(remote: string, cause: unknown): WorkspaceRefused {
+	if (!(cause instanceof RemoteUnreachable) && typeof cause !== 'string') {
+		throw cause;
+	}
+
+	const reason = typeof cause === 'string' ? cause : cause.message;
+	return new WorkspaceRefused(
+		`cannot share the integration branch through the remote ${remote}: ${reason}; check the network and your access (git fetch ${remote}), or remove "remote" from .jetpack/config.json to merge on this machine alone.`,
+	);
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -29,6 +29,8 @@ export interface GitOptions {
 	readonly input?: string;
 	/** Exit codes that are answers rather than failures (`merge-base --is-ancestor` says no with 1). */
 	readonly okCodes?: readonly number[];
+	/** Killed (SIGTERM) past this: a remote that stops answering must not hold the merge queue. */
+	readonly timeoutMs?: number;
 }
 
 export interface GitResult {
@@ -86,7 +88,13 @@ export async function git(
 		const child = execFile(
 			'git',
 			argv,
-			{cwd, env: environment(options.env), maxBuffer: 256 * 1024 * 1024, encoding: 'utf8'},
+			{
+				cwd,
+				env: environment(options.env),
+				maxBuffer: 256 * 1024 * 1024,
+				encoding: 'utf8',
+				...(options.timeoutMs === undefined ? {} : {timeout: options.timeoutMs}),
+			},
 			(error, stdout, stderr) => {
 				if (error === null) {
 					resolve({stdout, stderr, code: 0});
@@ -99,8 +107,10 @@ export async function git(
 					return;
 				}
 
-				const said =
-					code !== 'ENOENT'
+				const timedOut = options.timeoutMs !== undefined && (error as {killed?: boolean}).killed;
+				const said = timedOut
+					? `${stderr}\nno answer within ${Math.round((options.timeoutMs ?? 0) / 1000)} s`
+					: code !== 'ENOENT'
 						? stderr || error.message
 						: existsSync(cwd)
 							? 'git is not installed (not found on PATH)'

@@ -155,9 +155,11 @@ const endedBy: Record<FinishReason, string> = {
 /** A task in review, in a phrase: its branch and diff stat. */
 function reviewWhy(task: Task): string {
 	const workspace = task.attempts.at(-1)?.['workspace'] as
-		{branch?: string; files?: number; insertions?: number; deletions?: number} | undefined;
+		| {branch?: string; files?: number; insertions?: number; deletions?: number; unmerged?: string}
+		| undefined;
 	if (workspace?.branch === undefined) return 'its work is done';
-	return `${workspace.branch} (+${workspace.insertions ?? 0} −${workspace.deletions ?? 0}, ${workspace.files ?? 0} file${workspace.files === 1 ? '' : 's'})`;
+	const stat = `${workspace.branch} (+${workspace.insertions ?? 0} −${workspace.deletions ?? 0}, ${workspace.files ?? 0} file${workspace.files === 1 ? '' : 's'})`;
+	return workspace.unmerged === undefined ? stat : `${stat}, not merged: ${workspace.unmerged}`;
 }
 
 const clockTime = (iso: string) => new Date(iso).toTimeString().slice(0, 5);

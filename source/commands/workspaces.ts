@@ -1,5 +1,6 @@
 /** Opening the workspaces, as a run does and as `review --accept` does to merge. */
 import {GitWorkspaces, WorkspaceUnavailable} from '../adapters/git-workspaces.js';
+import {ConfigError} from '../core/errors.js';
 import {SharedWorkspaces, type Workspaces} from '../core/workspaces.js';
 import type {CommandContext} from './context.js';
 
@@ -18,14 +19,23 @@ export async function openWorkspaces(
 		workspaces: new SharedWorkspaces(context.dir),
 		message: `Agents share the repository folder: ${why}.`,
 	});
-	if (config.workspaces === 'shared')
+	// Machines sharing a remote exchange their work through git: without worktrees, nothing would go.
+	const needsWorktrees = (why: string) =>
+		new ConfigError(
+			`.jetpack/config.json: "remote" shares the integration branch, which needs worktree mode, but ${why}; remove "remote", or make worktree mode possible.`,
+		);
+	if (config.workspaces === 'shared') {
+		if (config.remote !== undefined) throw needsWorktrees('"workspaces" is "shared"');
 		return shared('"workspaces" is "shared" in .jetpack/config.json');
+	}
+
 	try {
 		const opened = await GitWorkspaces.open(context.dir, {
 			runId,
 			mergeStrategy: config.mergeStrategy,
 			workspaceSetup: config.workspaceSetup,
 			...(config.branch === undefined ? {} : {branch: config.branch}),
+			...(config.remote === undefined ? {} : {remote: config.remote}),
 			...(config.worktreeDir === undefined ? {} : {worktreeDir: config.worktreeDir}),
 		});
 		const setupHint =
@@ -34,10 +44,14 @@ export async function openWorkspaces(
 				: '';
 		return {
 			workspaces: opened,
-			message: `Each attempt works in its own git worktree; finished work merges into ${opened.branch}.${setupHint}`,
+			message: `Each attempt works in its own git worktree; finished work merges into ${opened.branch}${config.remote === undefined ? '' : `, shared through the remote ${config.remote} (fetched, merged onto, pushed)`}.${setupHint}`,
 		};
 	} catch (error) {
-		if (error instanceof WorkspaceUnavailable) return shared(error.message);
+		if (error instanceof WorkspaceUnavailable) {
+			if (config.remote !== undefined) throw needsWorktrees(error.message);
+			return shared(error.message);
+		}
+
 		throw error;
 	}
 }

@@ -55,6 +55,11 @@ export interface Config {
 	readonly workspaceSetup: readonly string[];
 	/** The integration branch; default `jetpack/<current branch>`. */
 	readonly branch?: string;
+	/**
+	 * A remote of the repository (`origin`) holding the integration branch that several machines
+	 * share (§12, §15): fetched, merged onto, pushed; none by default.
+	 */
+	readonly remote?: string;
 	/** One merge commit per task, or one squashed commit. */
 	readonly mergeStrategy: 'merge' | 'squash';
 	/** `auto`: finished work merges once its gates pass; `review`: it waits for a person (§12). */
@@ -219,6 +224,7 @@ const topKeys = [
 	'worktreeDir',
 	'workspaceSetup',
 	'branch',
+	'remote',
 	'mergeStrategy',
 	'merge',
 	'budget',
@@ -290,6 +296,7 @@ export function parseConfig(value: unknown, file: string): Config {
 		worktreeDir: top.string('worktreeDir'),
 		workspaceSetup: top.strings('workspaceSetup') ?? defaultConfig.workspaceSetup,
 		branch: top.string('branch'),
+		remote: top.string('remote'),
 		mergeStrategy: top.oneOf('mergeStrategy', ['merge', 'squash'], defaultConfig.mergeStrategy),
 		merge: top.oneOf('merge', ['auto', 'review'], defaultConfig.merge),
 		budget: parseBudget(top),

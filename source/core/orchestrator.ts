@@ -169,6 +169,11 @@ export type RunEvent =
 			readonly files: number;
 			readonly insertions: number;
 			readonly deletions: number;
+			/**
+			 * Why finished work that would have merged at once waits instead (`merge: "auto"`, the
+			 * shared remote unreachable or refusing): one line.
+			 */
+			readonly unmerged?: string;
 	  }
 	/** `alertPercent` of the budget is spent. */
 	| {readonly type: 'budget.alert'; readonly spentUsd: number; readonly budgetUsd: number}
@@ -1544,6 +1549,16 @@ export class Orchestrator {
 				work,
 				`Merge ${entry.taskId}: ${title}`,
 			);
+			if (merged.kind === 'deferred') {
+				// The remote could not take it: kept, worktree and branch, and accepted later by a person.
+				await this.#workspaces.release(workspace, true).catch(() => undefined);
+				return {
+					classified: done,
+					workspace: {...record, ...stat, merged: null, unmerged: merged.reason},
+					review: true,
+				};
+			}
+
 			if (merged.kind === 'conflict') {
 				await this.#workspaces.release(workspace, true).catch(() => undefined);
 				return {
@@ -1741,7 +1756,8 @@ export class Orchestrator {
 
 			case 'review': {
 				const {workspace} = record;
-				this.#emit('info', {
+				const unmerged = workspace?.unmerged;
+				this.#emit(unmerged === undefined ? 'info' : 'warn', {
 					type: 'task.review',
 					task: taskId,
 					agent,
@@ -1749,6 +1765,7 @@ export class Orchestrator {
 					files: workspace?.files ?? 0,
 					insertions: workspace?.insertions ?? 0,
 					deletions: workspace?.deletions ?? 0,
+					...(unmerged === undefined ? {} : {unmerged}),
 				});
 				return;
 			}

@@ -6,7 +6,7 @@
  * around the ports, so the CLI and the TUI share them.
  */
 import {maxRetriesOf, type RetryPolicy} from './attempts.js';
-import {UsageError} from './errors.js';
+import {ProblemsFound, UsageError} from './errors.js';
 import {backoffSeconds} from './outcome.js';
 import type {TaskRepository} from './ports.js';
 import {sortedTasks, type Attempt, type Task, type TaskTable} from './task.js';
@@ -129,7 +129,7 @@ function withAttempt(
 export function acceptedTask(
 	task: Task,
 	n: number,
-	outcome: MergeOutcome,
+	outcome: Exclude<MergeOutcome, {readonly kind: 'deferred'}>,
 	context: {readonly now: Date; readonly policy: RetryPolicy; readonly branch: string},
 ): {task: Task; message: string} {
 	const stamp = context.now.toISOString();
@@ -138,7 +138,11 @@ export function acceptedTask(
 		outcome.kind === 'merged' && typeof attempt['workspace'] === 'object'
 			? {
 					...attempt,
-					workspace: {...(attempt['workspace'] as Record<string, unknown>), merged: outcome.commit},
+					workspace: {
+						...(attempt['workspace'] as Record<string, unknown>),
+						merged: outcome.commit,
+						unmerged: undefined,
+					},
 				}
 			: attempt;
 	if (task.status !== 'review' || task.attempts.at(-1)?.n !== n) {
@@ -259,6 +263,10 @@ export async function acceptReview(
 		},
 		`Merge ${task.id}: ${task.title}`,
 	);
+	if (outcome.kind === 'deferred')
+		throw new ProblemsFound(
+			`${task.id} was not merged: ${outcome.reason}; it stays in review with its work on ${record.branch}, so accept it again once that is fixed.`,
+		);
 	const {branch} = workspaces;
 	return repository.update((tasks) => {
 		const current = tasks.get(id);

@@ -35,7 +35,12 @@ export type MergeOutcome =
 	/** Nothing to merge: the agent changed nothing. */
 	| {readonly kind: 'nothing'}
 	/** It does not merge cleanly onto the integration tip: these files conflict. */
-	| {readonly kind: 'conflict'; readonly files: readonly string[]};
+	| {readonly kind: 'conflict'; readonly files: readonly string[]}
+	/**
+	 * Not merged for now (a shared remote, §15, could not be reached or refused the push): the
+	 * work stays on its task branch, for a later `review --accept`; `reason` is one line.
+	 */
+	| {readonly kind: 'deferred'; readonly reason: string};
 
 /**
  * The attempt record's `workspace` (PRODUCT.md §3): its branch, the commits it started from and
@@ -50,6 +55,11 @@ export interface WorkspaceRecord {
 	readonly files?: number;
 	readonly insertions?: number;
 	readonly deletions?: number;
+	/**
+	 * Why work that would have merged at once waits in review instead (a shared remote that could
+	 * not be reached or refused the push): one line; absent otherwise.
+	 */
+	readonly unmerged?: string;
 }
 
 export interface Workspaces {
@@ -70,7 +80,9 @@ export interface Workspaces {
 	/**
 	 * The merge queue: one merge at a time across every run on this repository. A fast-forward
 	 * where it can, else a merge computed without a checkout, set with a compare-and-swap on the
-	 * integration branch. A merged task's branch and worktree are removed.
+	 * integration branch (with `remote`: fetched, merged onto the remote's tip, and pushed, a
+	 * rejected push being the compare-and-swap that lost). A merged task's branch and worktree
+	 * are removed.
 	 */
 	merge(workspace: PreparedWorkspace, work: CommittedWork, message: string): Promise<MergeOutcome>;
 	/**

@@ -93,6 +93,8 @@ export function describeEvent(event: StampedEvent['event']): string {
 		}
 
 		case 'task.review': {
+			if (event.unmerged !== undefined)
+				return `done but not merged: ${event.unmerged}; its work is kept on ${event.branch} and the task waits in review: jetpack-tui review ${event.task} --accept once that is fixed`;
 			return `done; waits for review on ${event.branch} (+${event.insertions} −${event.deletions}, ${event.files} file${event.files === 1 ? '' : 's'}): jetpack-tui diff ${event.task}`;
 		}
 

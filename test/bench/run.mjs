@@ -15,6 +15,7 @@ const benches = {
 	plan: () => import('./plan.bench.mjs'),
 	pg: () => import('./store-pg.bench.mjs'),
 	soak: () => import('./soak.bench.mjs'),
+	'worktrees-remote': async () => ({run: (await import('./worktrees.bench.mjs')).runRemote}),
 };
 
 const wanted = process.argv.slice(2);

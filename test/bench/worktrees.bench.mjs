@@ -1,7 +1,10 @@
 // PRODUCT.md §12: what a worktree per attempt costs on a repository of ~10,000 files. Making and
 // removing a worktree, committing and merging a one-file change (fast-forward, and a true merge
 // onto a moved integration branch), beside a short simulated attempt for scale; and the
-// utilisation DAG of run.bench.mjs run headless in worktree mode and in shared mode.
+// utilisation DAG of run.bench.mjs run headless in worktree mode and in shared mode. Then the
+// integration branch on a shared remote (§12, §15), registered as `worktrees-remote`: a bare clone
+// as the remote, two clones as the machines: merge + push alone, and two machines merging at once
+// (how often a push race retried).
 import {execFileSync, spawnSync} from 'node:child_process';
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
@@ -19,11 +22,11 @@ const git = (cwd, ...args) =>
 	execFileSync('git', args, {cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}).trim();
 
 /** A repository of folders × files small source-like files, in one commit. */
-function bigRepo(dir) {
+function bigRepo(dir, moduleCount = folders) {
 	git(dir, 'init', '-q', '-b', 'main');
 	git(dir, 'config', 'user.name', 'Bench');
 	git(dir, 'config', 'user.email', 'bench@example.com');
-	for (let f = 0; f < folders; f++) {
+	for (let f = 0; f < moduleCount; f++) {
 		const folder = path.join(dir, 'src', `module${f}`);
 		mkdirSync(folder, {recursive: true});
 		for (let i = 0; i < filesPerFolder; i++)
@@ -227,4 +230,121 @@ export async function run() {
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}
+}
+
+/**
+ * `npm run bench -- worktrees-remote` (run.mjs names it apart): the shared remote alone, on a
+ * repository of 1,000 files (the checkout's size is the worktree table's subject, not this one's).
+ */
+export async function runRemote() {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'jetpack-bench-remote-'));
+	const repo = path.join(dir, 'repo');
+	mkdirSync(repo);
+	try {
+		await remoteFigures(dir, repo, bigRepo(repo, 2));
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+}
+
+/**
+ * The integration branch on a shared remote: a bare clone of the big repository as the remote
+ * (local, so the figures are git's own cost, not a network's), two clones as two machines.
+ */
+async function remoteFigures(dir, repo, files) {
+	const remote = path.join(dir, 'remote.git');
+	git(dir, 'clone', '-q', '--bare', repo, remote);
+	const machines = [];
+	for (const name of ['m1', 'm2']) {
+		const clone = path.join(dir, name);
+		git(dir, 'clone', '-q', remote, clone);
+		git(clone, 'config', 'user.name', `Bench ${name}`);
+		git(clone, 'config', 'user.email', `${name}@example.com`);
+		const rounds = {count: 0};
+		const workspaces = await GitWorkspaces.open(clone, {
+			runId: `bench-${name}`,
+			mergeStrategy: 'merge',
+			worktreeDir: path.join(dir, `${name}-worktrees`),
+			remote: 'origin',
+			async beforeSwap() {
+				rounds.count++;
+			},
+		});
+		machines.push({name, clone, workspaces, rounds});
+	}
+
+	/** Prepares `count` attempts on a machine, each writing one file, committed. */
+	const attempts = async (machine, prefix, count, prepared) => {
+		const made = [];
+		for (let i = 0; i < count; i++) {
+			const started = performance.now();
+			const workspace = await machine.workspaces.prepare(`${prefix}${i}`, 1);
+			prepared?.push(performance.now() - started);
+			writeFileSync(
+				path.join(workspace.dir, 'src', 'module1', `${prefix}${i}.ts`),
+				`export const x = ${i};\n`,
+			);
+			const work = await machine.workspaces.commit(workspace, `${prefix}${i}: one file`);
+			made.push({workspace, work, id: `${prefix}${i}`});
+		}
+
+		return made;
+	};
+
+	/** Merges a machine's attempts one after another: each one's time and its push rounds. */
+	const mergeAll = async (machine, made) => {
+		const times = [];
+		const rounds = [];
+		for (const {workspace, work, id} of made) {
+			const before = machine.rounds.count;
+			const started = performance.now();
+			const outcome = await machine.workspaces.merge(workspace, work, `Merge ${id}`);
+			times.push(performance.now() - started);
+			rounds.push(machine.rounds.count - before);
+			if (outcome.kind !== 'merged') throw new Error(`${id}: ${JSON.stringify(outcome)}`);
+		}
+
+		return {times, rounds};
+	};
+
+	const [first, second] = machines;
+	const rows = [];
+	const prepared = [];
+	const alone = await mergeAll(first, await attempts(first, 'solo', runs, prepared));
+	rows.push(row('prepare (fetch + worktree add)', prepared, 'the remote tip fetched first'));
+	rows.push(
+		row('merge + push, one machine', alone.times, 'fetch, fast-forward, push --force-with-lease'),
+	);
+
+	// Both machines merge at once: each merge's fetch-to-push window races the other machine's.
+	const perMachine = 15;
+	const [one, two] = await Promise.all([
+		attempts(first, 'one', perMachine),
+		attempts(second, 'two', perMachine),
+	]);
+	const raced = await Promise.all([mergeAll(first, one), mergeAll(second, two)]);
+	const times = raced.flatMap((result) => result.times);
+	const rounds = raced.flatMap((result) => result.rounds);
+	rows.push(
+		row('merge + push, two machines at once', times, 'a lost push fetches, merges again, pushes'),
+	);
+	printTable(
+		`The integration branch on a local bare remote, ${files} files (PRODUCT.md §12)`,
+		rows,
+	);
+	const retried = rounds.filter((count) => count > 1).length;
+	const lost = rounds.reduce((sum, count) => sum + count - 1, 0);
+	const most = Math.max(...rounds);
+	const tip = git(remote, 'rev-parse', 'refs/heads/jetpack/main');
+	const landed = [...one, ...two].filter(({work}) => {
+		try {
+			git(remote, 'merge-base', '--is-ancestor', work.head, tip);
+			return true;
+		} catch {
+			return false;
+		}
+	}).length;
+	console.log(
+		`\n  two machines, ${rounds.length} merges at once: ${retried} (${((retried / rounds.length) * 100).toFixed(0)}%) lost a push race and merged again, ${lost} lost pushes in all, at most ${most - 1} for one merge; ${landed} of ${rounds.length} on the remote's tip`,
+	);
 }

@@ -4,6 +4,7 @@
  */
 import {describe, expect, it} from 'vitest';
 import {newTask, type Task} from '../../source/core/task.js';
+import {describeEvent} from '../../source/text/event-line.js';
 import {settle} from '../helpers/fake-agents.js';
 import {FakeWorkspaces} from '../helpers/fake-workspaces.js';
 import {setup, slot} from '../helpers/orchestrator-setup.js';
@@ -129,6 +130,40 @@ describe('Orchestrator with a worktree per attempt', () => {
 			deletions: 3,
 		});
 		// Nothing else can run: b waits for a's review, and the run ends.
+		expect(await run.orchestrator.finished).toBe('done');
+		expect(run.launcher.agents).toHaveLength(1);
+	});
+
+	it('keeps work the shared remote could not take, in review with its branch (merge: "auto"), and says why in one line', async () => {
+		const workspaces = new FakeWorkspaces();
+		workspaces.merges.push({
+			kind: 'deferred',
+			reason:
+				"the remote origin could not be reached ('/gone' does not appear to be a git repository)",
+		});
+		const run = await setup([t('a'), t('b', {dependencies: ['a']})], {
+			slots: [slot('s-1')],
+			workspaces,
+		});
+		run.launcher.on('a').exit({exitCode: 0, signal: null});
+		await settle();
+		expect(workspaces.calls.slice(-2)).toEqual([
+			'merge jetpack/tasks/a head1',
+			'release /worktrees/a-1 (kept)',
+		]);
+		const task = await run.task('a');
+		expect(task).toMatchObject({status: 'review', retryCount: 0});
+		expect(task.attempts[0]?.['workspace']).toMatchObject({
+			head: 'head1',
+			merged: null,
+			unmerged:
+				"the remote origin could not be reached ('/gone' does not appear to be a git repository)",
+		});
+		const told = run.events.find((e) => e.event.type === 'task.review');
+		expect(told?.level).toBe('warn');
+		expect(told === undefined ? '' : describeEvent(told.event)).toBe(
+			"done but not merged: the remote origin could not be reached ('/gone' does not appear to be a git repository); its work is kept on jetpack/tasks/a and the task waits in review: jetpack-tui review a --accept once that is fixed",
+		);
 		expect(await run.orchestrator.finished).toBe('done');
 		expect(run.launcher.agents).toHaveLength(1);
 	});

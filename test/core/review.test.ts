@@ -130,7 +130,9 @@ describe('reading what an attempt left', () => {
 
 describe('accepting', () => {
 	const context = {now, policy, branch: 'jetpack/main'};
-	it.each<[string, MergeOutcome, Partial<Task>, Partial<Task>, string]>([
+	it.each<
+		[string, Exclude<MergeOutcome, {kind: 'deferred'}>, Partial<Task>, Partial<Task>, string]
+	>([
 		[
 			'merged: completed, the merge noted on the attempt',
 			{kind: 'merged', commit: 'c0ffee00c0ffee00'},

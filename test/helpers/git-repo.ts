@@ -130,3 +130,29 @@ export const filesAt = (dir: string, commit: string) =>
 /** The parents of a commit. */
 export const parentsOf = (dir: string, commit: string) =>
 	gitIn(dir, 'rev-list', '--parents', '-n', '1', commit).split(' ').slice(1);
+
+/**
+ * A shared remote (a bare repository in a temp folder) and `count` machines: the first a
+ * repository on `main` whose first commit holds `files` (default a README), pushed there; the
+ * others clones of it, each with an identity of its own. Remote name `origin` everywhere.
+ */
+export async function sharedRemote(
+	count = 2,
+	files: Readonly<Record<string, string>> = {'README.md': 'hello\n'},
+): Promise<{remote: string; machines: string[]}> {
+	const remote = await tempRepo();
+	gitIn(remote, 'init', '-q', '--bare', '-b', 'main');
+	const first = await gitRepo({files});
+	gitIn(first, 'remote', 'add', 'origin', remote);
+	gitIn(first, 'push', '-q', 'origin', 'main');
+	const machines = [first];
+	for (let n = 2; n <= count; n++) {
+		const clone = await tempRepo();
+		gitIn(clone, 'clone', '-q', remote, '.');
+		gitIn(clone, 'config', 'user.name', `Machine ${n}`);
+		gitIn(clone, 'config', 'user.email', `machine${n}@example.com`);
+		machines.push(clone);
+	}
+
+	return {remote, machines};
+}

@@ -32,7 +32,8 @@ export class BoundedLog {
 		this.#tailBytes = Math.max(1, Math.min(largestTail, Math.floor(maxBytes / 2)));
 		this.#headBytes = Math.max(0, maxBytes - this.#tailBytes);
 		// Open errors arrive as 'error' events, never as a throw.
-		this.#stream = createWriteStream(file, {flags: 'a'});
+		// Room for a few batches: a batch is no reason to make the agent wait, a disk behind is.
+		this.#stream = createWriteStream(file, {flags: 'a', highWaterMark: 4 * batchChars});
 		this.#stream.on('error', onError);
 	}
 

@@ -727,20 +727,21 @@ class PtyAgent implements AgentProcess {
 	#pause(reason: PauseReason): void {
 		if (this.#paused.size === 0 && !this.#closing) this.#pty.pause();
 		this.#paused.add(reason);
-		if (reason === 'emulator') this.#armBreath();
+		this.#armBreath();
 	}
 
 	/**
 	 * node-pty drops what is still unread 200 ms after the child exits, so a pty must never stay
-	 * paused that long for the emulator's sake: after a short pause it reads again, and the next
-	 * chunk pauses it again if the emulator is still behind. Growth stays bounded by the chunks
-	 * read per breath.
+	 * paused that long, for the emulator's sake or the disk's: after a short pause it reads again,
+	 * and the next chunk pauses it again if they are still behind. Growth stays bounded by the
+	 * chunks read per breath (and a log by its own limit).
 	 */
 	#armBreath(): void {
 		clearTimeout(this.#breath);
 		this.#breath = setTimeout(() => {
-			if (this.#closing || !this.#paused.delete('emulator')) return;
-			if (this.#paused.size === 0) this.#pty.resume();
+			if (this.#closing || this.#paused.size === 0) return;
+			this.#paused.clear();
+			this.#pty.resume();
 		}, breathMs);
 	}
 

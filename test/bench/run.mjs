@@ -14,9 +14,13 @@ const benches = {
 	panes: () => import('./panes.bench.mjs'),
 	plan: () => import('./plan.bench.mjs'),
 	pg: () => import('./store-pg.bench.mjs'),
+	'pg-dispatch': async () => ({run: (await import('./store-pg.bench.mjs')).runDispatch}),
 	soak: () => import('./soak.bench.mjs'),
 	'worktrees-remote': async () => ({run: (await import('./worktrees.bench.mjs')).runRemote}),
 };
+
+/** Parts of another benchmark, run alone only when named (the whole one runs them too). */
+const partsOnly = new Set(['pg-dispatch']);
 
 const wanted = process.argv.slice(2);
 for (const name of wanted) {
@@ -32,6 +36,6 @@ console.log(
 	`node ${process.version}, ${(await import('node:os')).cpus().length} cores, ${new Date().toISOString()}`,
 );
 for (const [name, load] of Object.entries(benches)) {
-	if (wanted.length > 0 && !wanted.includes(name)) continue;
+	if (wanted.length === 0 ? partsOnly.has(name) : !wanted.includes(name)) continue;
 	await (await load()).run();
 }

@@ -5,9 +5,15 @@
 // 3. Makespan of a 60-task DAG run by 3 "machines" (3 headless processes in 3 folders, 2 simulated
 //    agents each, one database) against its lower bound: the longer of the critical path and the
 //    total work spread over the 6 agents.
+// 4. Dispatch latency across machines (`npm run bench -- pg-dispatch` runs this part alone): layers
+//    of zero-length tasks, each after every task of the layer before, run by 3 headless processes
+//    in 3 folders (2 simulated agents each). A layer becomes runnable when its last dependency
+//    completes; the run that completed it has at most 2 free agents, so the other runs must take
+//    the rest, woken by NOTIFY. Per dependent task, from the completion of the dependency that made
+//    it runnable to its claim, split by whether the claim was made by the same run or another.
 import {spawn} from 'node:child_process';
 import {randomUUID} from 'node:crypto';
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
@@ -156,6 +162,139 @@ function lowerBound(tasks, agents) {
 	return {critical, spread: total / agents, bound: Math.max(critical, total / agents)};
 }
 
+/** Three folders, each a "machine" with a config of 2 simulated agents and shared workspaces. */
+function machines(temps) {
+	return [0, 1, 2].map(() => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'jetpack-bench-pg-'));
+		temps.push(dir);
+		mkdirSync(path.join(dir, '.jetpack'));
+		writeFileSync(
+			path.join(dir, '.jetpack', 'config.json'),
+			JSON.stringify({agents: [{profile: 'simulated', count: 2}], workspaces: 'shared'}),
+		);
+		return dir;
+	});
+}
+
+async function importInto(url, dir, tasks) {
+	const seed = path.join(dir, 'seed.jsonl');
+	writeFileSync(seed, tasks.map((task) => `${JSON.stringify(task)}\n`).join(''));
+	const seeded = spawn(process.execPath, [cli, '--store', url, 'import', seed], {stdio: 'ignore'});
+	const code = await new Promise((resolve) => seeded.on('close', resolve));
+	if (code !== 0) throw new Error(`import into ${url} exited ${code}`);
+}
+
+/** Every event of a folder's runs (`.jetpack/logs/run-*.jsonl`: the `--json` events, with run and host). */
+function eventsOf(dir) {
+	const logs = path.join(dir, '.jetpack', 'logs');
+	return readdirSync(logs)
+		.filter((name) => name.startsWith('run-') && name.endsWith('.jsonl'))
+		.flatMap((name) =>
+			readFileSync(path.join(logs, name), 'utf8')
+				.split('\n')
+				.filter((line) => line !== '')
+				.map((line) => JSON.parse(line)),
+		);
+}
+
+const max = (samples) => (samples.length === 0 ? undefined : Math.max(...samples));
+
+export async function runDispatch(server) {
+	const own = server === undefined ? await startPgServer() : undefined;
+	const temps = [];
+	try {
+		const layers = 16;
+		const width = 6;
+		const tasks = [];
+		for (let l = 0; l < layers; l++)
+			for (let w = 0; w < width; w++)
+				tasks.push({
+					id: `l${String(l).padStart(2, '0')}-${w}`,
+					title: `layer ${l} task ${w}`,
+					dependencies:
+						l === 0
+							? []
+							: Array.from({length: width}, (_, d) => `l${String(l - 1).padStart(2, '0')}-${d}`),
+					sim: {ms: 0},
+				});
+		const url = `${(server ?? own).url}?project=dispatch-${randomUUID().slice(0, 8)}`;
+		const dirs = machines(temps);
+		await importInto(url, dirs[0], tasks);
+		const start = performance.now();
+		await Promise.all(dirs.map(async (dir) => runProcess(dir, {JETPACK_STORE: url})));
+		const makespan = performance.now() - start;
+
+		// Who claimed what, when (after the claim's commit), and when each completion was committed.
+		const claimed = new Map();
+		const completed = new Map();
+		for (const event of dirs.flatMap(eventsOf)) {
+			if (event.event === 'task.claimed' && event.attempt === 1)
+				claimed.set(event.task, {run: event.run, at: Date.parse(event.time)});
+			if (event.event === 'task.completed') completed.set(event.task, Date.parse(event.time));
+		}
+
+		const store = await pgStore(server?.url ?? own.url, new URL(url).searchParams.get('project'));
+		const table = await store.read();
+		await store.close();
+		const samples = {
+			events: {same: [], other: []},
+			stamps: {same: [], other: []},
+		};
+		for (const task of table.values()) {
+			if (task.dependencies.length === 0) continue;
+			if (task.attempts.length !== 1 || task.status !== 'completed')
+				throw new Error(
+					`task ${task.id} ended ${task.status} after ${task.attempts.length} attempts`,
+				);
+			// The dependency that made it runnable: the last to complete.
+			const deps = task.dependencies.map((id) => table.get(id));
+			const enabling = deps.reduce((a, b) =>
+				Date.parse(a.completedAt) >= Date.parse(b.completedAt) ? a : b,
+			);
+			const mine = claimed.get(task.id);
+			const theirs = claimed.get(enabling.id);
+			const side = mine.run === theirs.run ? 'same' : 'other';
+			// Stored stamps (ms): the attempt's end as its run saw the exit, to the claim's start.
+			samples.stamps[side].push(
+				Date.parse(task.attempts[0].startedAt) - Date.parse(enabling.completedAt),
+			);
+			// Events (ms): the completion's commit (NOTIFY goes then) to the claim's commit.
+			const last = Math.max(...task.dependencies.map((id) => completed.get(id)));
+			samples.events[side].push(mine.at - last);
+		}
+
+		const note = (list) => `max ${max(list)?.toFixed(0) ?? '—'} ms`;
+		printTable(
+			`Dispatch across machines: ${layers} layers of ${width} zero-length tasks (each after the whole layer before), 3 processes x 2 simulated agents, one database; makespan ${(makespan / 1000).toFixed(1)} s`,
+			[
+				row(
+					'other run: completion commit -> claim commit',
+					samples.events.other,
+					`${note(samples.events.other)}; woken by NOTIFY (events' times)`,
+				),
+				row(
+					'same run:  completion commit -> claim commit',
+					samples.events.same,
+					`${note(samples.events.same)}; the run's own scheduler`,
+				),
+				row(
+					'other run: attempt end -> attempt start',
+					samples.stamps.other,
+					`${note(samples.stamps.other)}; stored stamps: the result's write included`,
+				),
+				row(
+					'same run:  attempt end -> attempt start',
+					samples.stamps.same,
+					`${note(samples.stamps.same)}`,
+				),
+			],
+		);
+	} finally {
+		for (const dir of temps) rmSync(dir, {recursive: true, force: true});
+		await own?.stop();
+	}
+}
+
 async function runProcess(cwd, env) {
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, [cli, '--headless'], {
@@ -214,22 +353,8 @@ export async function run() {
 		const tasks = dag(6, 10);
 		const {critical, spread, bound} = lowerBound(tasks, 6);
 		const url = `${server.url}?project=dag-${randomUUID().slice(0, 8)}`;
-		const dirs = [0, 1, 2].map(() => {
-			const dir = mkdtempSync(path.join(os.tmpdir(), 'jetpack-bench-pg-'));
-			temps.push(dir);
-			mkdirSync(path.join(dir, '.jetpack'));
-			writeFileSync(
-				path.join(dir, '.jetpack', 'config.json'),
-				JSON.stringify({agents: [{profile: 'simulated', count: 2}], workspaces: 'shared'}),
-			);
-			return dir;
-		});
-		const seed = path.join(dirs[0], 'dag.jsonl');
-		writeFileSync(seed, tasks.map((task) => `${JSON.stringify(task)}\n`).join(''));
-		const seeded = spawn(process.execPath, [cli, '--store', url, 'import', seed], {
-			stdio: 'ignore',
-		});
-		await new Promise((resolve) => seeded.on('close', resolve));
+		const dirs = machines(temps);
+		await importInto(url, dirs[0], tasks);
 		const start = performance.now();
 		await Promise.all(dirs.map(async (dir) => runProcess(dir, {JETPACK_STORE: url})));
 		const makespan = performance.now() - start;
@@ -248,6 +373,9 @@ export async function run() {
 				note: `${(makespan / bound).toFixed(2)}x (includes 3 process starts and each attempt's own process start)`,
 			},
 		]);
+
+		// 4. Dispatch latency across machines.
+		await runDispatch(server);
 	} finally {
 		for (const dir of temps) rmSync(dir, {recursive: true, force: true});
 		await server.stop();

@@ -216,11 +216,14 @@ export class PgStore implements TaskRepository {
 	/**
 	 * A claim: one transaction that locks `ids` (in the order given: the scheduler's) and skips
 	 * those another transaction holds. `change` sees every task as committed now and may change
-	 * only the ones in `locked`.
+	 * only the ones in `locked`. With `want`, it locks at most that many, of those still waiting
+	 * (pending or ready): several runs woken by one change then take the runnable tasks side by
+	 * side, each the next ones free, rather than all the first ones and all but one nothing.
 	 */
 	async claim<T>(
 		ids: readonly string[],
 		change: (tasks: TaskTable, locked: ReadonlySet<string>) => Change<T>,
+		want?: number,
 	): Promise<T> {
 		return this.#transaction(async (client, tx) => {
 			// Claims run side by side (each on its own rows); a whole-table change waits for them.
@@ -229,14 +232,24 @@ export class PgStore implements TaskRepository {
 				[this.project],
 			);
 			const held = await client.query<{id: string}>(
-				'SELECT id FROM jetpack_tasks WHERE project = $1 AND id = ANY($2::text[]) ORDER BY array_position($2::text[], id) FOR UPDATE SKIP LOCKED',
-				[this.project, ids],
+				want === undefined
+					? 'SELECT id FROM jetpack_tasks WHERE project = $1 AND id = ANY($2::text[]) ORDER BY array_position($2::text[], id) FOR UPDATE SKIP LOCKED'
+					: "SELECT id FROM jetpack_tasks WHERE project = $1 AND id = ANY($2::text[]) AND status IN ('pending', 'ready') ORDER BY array_position($2::text[], id) LIMIT $3 FOR UPDATE SKIP LOCKED",
+				want === undefined ? [this.project, ids] : [this.project, ids, want],
 			);
 			const locked = new Set(held.rows.map((row) => row.id));
 			if (locked.size === 0) return change((await this.#readIn(client)).table, locked).result;
 			const read = await this.#readIn(client);
 			const {tasks, result} = change(read.table, locked);
 			await this.#write(client, read, tasks, locked, tx);
+			// A task locked and left as it was was skipped by any claim that ran meanwhile: those
+			// runs are told, or they would wait for some other change to look again. (The same
+			// notification twice in one transaction is delivered once.)
+			if ([...locked].some((id) => tasks.get(id) === read.table.get(id)))
+				await client.query('SELECT pg_notify($1, $2)', [
+					channel,
+					`${this.project}\t${this.#writer}`,
+				]);
 			return result;
 		});
 	}

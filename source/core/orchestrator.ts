@@ -999,7 +999,7 @@ export class Orchestrator {
 			(slot) =>
 				!busy.has(slot.name) && !this.#paused(slot.profile.name) && !this.#leaving.has(slot.name),
 		);
-		const {assignments, unassignable} = schedule({
+		const {assignments, unassignable, spares} = schedule({
 			graph,
 			now,
 			free,
@@ -1027,7 +1027,7 @@ export class Orchestrator {
 		});
 		for (const {slot} of starting) this.#starting.add(slot.name);
 		try {
-			await this.#startAttempts(starting, graph.inCycle);
+			await this.#startAttempts(starting, graph, spares);
 		} finally {
 			for (const {slot} of starting) {
 				this.#starting.delete(slot.name);
@@ -1129,41 +1129,84 @@ export class Orchestrator {
 	 */
 	async #startAttempts(
 		starting: ReadonlyArray<{readonly taskId: string; readonly slot: AgentSlot}>,
-		inCycle: ReadonlySet<string>,
+		graph: Graph,
+		spares: readonly string[],
 	): Promise<void> {
 		// A shutdown may come while this pass awaits the store: start nothing after it.
 		if (starting.length === 0 || this.#stopping) return;
 		const now = this.#o.clock.now();
 		const run = this.#o.run;
+		const {inCycle} = graph;
+		// Tags of what runs and of every assignment (taken or not): a spare never goes over a limit.
+		const limits = this.#o.config.taskLimits;
+		const tagged = new Map<string, number>();
+		const count = (tags: readonly string[]) => {
+			for (const tag of tags) tagged.set(tag, (tagged.get(tag) ?? 0) + 1);
+		};
+
+		for (const running of this.#running.values()) count(running.tags);
+		for (const {taskId} of starting) count(graph.tasks.get(taskId)?.tags ?? []);
+		const fits = (task: Task) =>
+			task.tags.every((tag) => limits[tag] === undefined || (tagged.get(tag) ?? 0) < limits[tag]);
+		// Spares any of the starting agents can take, so that whichever is left over can.
+		const offered = spares.filter((id) => {
+			const task = graph.tasks.get(id);
+			return (
+				task !== undefined && fits(task) && starting.every(({slot}) => canTakeTask(slot, task))
+			);
+		});
 		// The claim is a transaction: each task must still be runnable as the store is now. A
-		// shared store takes the tasks in scheduling order and skips those another run is taking.
+		// shared store takes the tasks in scheduling order and skips those another run is taking;
+		// an agent whose task another run took first takes the next spare instead, in the same
+		// transaction: runs woken by one change all look at the same first tasks.
+		const ids = [...starting.map((s) => s.taskId), ...offered];
 		const {repository} = this.#o;
 		const claimIn = <T>(change: (tasks: TaskTable, locked: ReadonlySet<string>) => Change<T>) =>
 			repository.claim === undefined
-				? repository.update((tasks) => change(tasks, new Set(starting.map((s) => s.taskId))))
-				: repository.claim(
-						starting.map((s) => s.taskId),
-						change,
-					);
+				? repository.update((tasks) => change(tasks, new Set(ids)))
+				: repository.claim(ids, change, starting.length);
+		let leftOver = false;
 		const {claimed, tasks} = await claimIn((before, locked) => {
 			let table = before;
 			const taken: Array<{task: Task; slot: AgentSlot}> = [];
+			const tried = new Set<string>();
+			const counted = new Map(tagged);
+			const room = (task: Task) =>
+				task.tags.every(
+					(tag) => limits[tag] === undefined || (counted.get(tag) ?? 0) < limits[tag],
+				);
 			for (const {taskId, slot} of starting) {
-				if (!locked.has(taskId)) continue;
-				const change = claimTask(table, {
-					taskId,
-					agent: slot.name,
-					run,
-					now,
-					log: (n) => this.#o.logFile(taskId, n),
-					inCycle,
-				});
-				table = change.tasks;
-				if (change.result !== undefined) taken.push({task: change.result, slot});
+				for (const id of [taskId, ...offered]) {
+					if (tried.has(id) || !locked.has(id)) continue;
+					const spare = id !== taskId;
+					const task = table.get(id);
+					if (spare && (task === undefined || !room(task))) continue;
+					tried.add(id);
+					const change = claimTask(table, {
+						taskId: id,
+						agent: slot.name,
+						run,
+						now,
+						log: (n) => this.#o.logFile(id, n),
+						inCycle,
+					});
+					if (change.result === undefined) continue;
+					table = change.tasks;
+					taken.push({task: change.result, slot});
+					if (spare)
+						for (const tag of change.result.tags) counted.set(tag, (counted.get(tag) ?? 0) + 1);
+					break;
+				}
 			}
 
+			// An agent left without a task while a task it was offered stays: the next pass, which
+			// counts what this one started, sees to it.
+			leftOver =
+				taken.length < starting.length &&
+				[...locked].some((id) => table.get(id) === before.get(id));
 			return {tasks: table, result: {claimed: taken, tasks: before}};
 		});
+		if (leftOver) this.#again = true;
 		if (this.#stopping || this.#lostRun) {
 			// Claimed as the shutdown began: give them back untouched.
 			await this.#o.repository.update((current) => {

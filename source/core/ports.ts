@@ -30,11 +30,14 @@ export interface TaskRepository {
 	/**
 	 * A claim, on a store shared by several runs (PRODUCT.md §15): one transaction that takes the
 	 * tasks `ids` in that order (the scheduler's), skipping those another writer holds right now.
-	 * `change` sees the tasks as they are and may change only those in `locked`. Optional: without
-	 * it a claim is an `update` (every id locked).
+	 * `change` sees the tasks as they are and may change only those in `locked`. With `want`, it
+	 * locks at most that many, and only tasks still waiting to run (the first of `ids` another run
+	 * has not claimed or begun to claim). Optional: without it a claim is an `update` (every id
+	 * locked).
 	 */
 	claim?<T>(
 		ids: readonly string[],
 		change: (tasks: TaskTable, locked: ReadonlySet<string>) => Change<T>,
+		want?: number,
 	): Promise<T>;
 }

@@ -32,7 +32,16 @@ export interface SchedulingResult {
 	readonly assignments: readonly Assignment[];
 	/** Runnable tasks no agent of the pool can take: no generalist, and no specialist with them all. */
 	readonly unassignable: readonly string[];
+	/**
+	 * Runnable tasks beyond the assignments that a free agent could take, in scheduling order (at
+	 * most `maxSpares`): on a shared store another run may take an assigned task first, and the
+	 * claim then takes the next of these in the same transaction instead of waiting for a wake-up.
+	 */
+	readonly spares: readonly string[];
 }
+
+/** Bounds the spares a claim is offered: enough for every agent of a run to lose a race or two. */
+export const maxSpares = 32;
 
 const priorityRank: Record<Priority, number> = {critical: 0, high: 1, medium: 2, low: 3};
 
@@ -99,5 +108,13 @@ export function schedule(input: SchedulingInput): SchedulingResult {
 		assignments.push({taskId: task.id, agent: slot.name});
 	}
 
-	return {assignments, unassignable};
+	const assigned = new Set(assignments.map((assignment) => assignment.taskId));
+	const spares: string[] = [];
+	for (const task of runnable) {
+		if (spares.length >= maxSpares || input.free.length === 0) break;
+		if (!assigned.has(task.id) && input.free.some((slot) => canTakeTask(slot, task)))
+			spares.push(task.id);
+	}
+
+	return {assignments, unassignable, spares};
 }

@@ -203,6 +203,37 @@ describe('PostgreSQL store: claims, leases, fencing', () => {
 		await store.endRun('r');
 		expect(await store.liveRuns()).toEqual([]);
 	});
+
+	it('with a number wanted, locks only that many of the tasks still waiting, skipping those held or taken', async () => {
+		const name = project();
+		const store = await open(name);
+		const ids = ['a', 'b', 'c', 'd'];
+		await store.update(put(...ids.map((id) => newTask({id, title: id}))));
+		// `b` was claimed by another run already; `a` is being claimed by another right now.
+		await store.update((tasks) => claimTask(tasks, claimInput('b', 'elsewhere')));
+		const other = await client();
+		await other.query('BEGIN');
+		await other.query('SELECT 1 FROM jetpack_tasks WHERE project = $1 AND id = $2 FOR UPDATE', [
+			name,
+			'a',
+		]);
+		const seen = await store.claim(ids, (tasks, locked) => ({tasks, result: [...locked]}), 1);
+		await other.query('ROLLBACK');
+		expect(seen).toEqual(['c']);
+	});
+
+	it('tells the other runs when a claim leaves a task it locked as it was (they skipped it)', async () => {
+		const name = project();
+		const store = await open(name);
+		const watcher = await open(name);
+		await store.update(put(newTask({id: 'a', title: 'a'})));
+		let wakes = 0;
+		const stop = await watcher.watch(() => wakes++);
+		opened.push({close: stop});
+		await store.claim(['a'], (tasks) => ({tasks, result: undefined}), 1);
+		await until(() => wakes > 0, 'a notification');
+		expect((await watcher.read()).get('a')?.status).toBe('ready');
+	});
 });
 
 describe('PostgreSQL store: notifications', () => {

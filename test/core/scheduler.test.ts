@@ -4,7 +4,7 @@
  */
 import {describe, expect, it} from 'vitest';
 import {buildGraph} from '../../source/core/graph.js';
-import {canTakeTask, schedule} from '../../source/core/scheduler.js';
+import {canTakeTask, maxSpares, schedule} from '../../source/core/scheduler.js';
 import {newTask, type Task} from '../../source/core/task.js';
 import {slot} from '../helpers/orchestrator-setup.js';
 
@@ -101,6 +101,28 @@ describe('schedule', () => {
 			unassignable: [],
 		},
 	])('$name', ({tasks, free, pool, assignments, unassignable}) => {
-		expect(run(tasks, free, pool)).toEqual({assignments, unassignable});
+		expect(run(tasks, free, pool)).toMatchObject({assignments, unassignable});
+	});
+
+	it('offers the runnable tasks beyond the assignments a free agent could take, in scheduling order, as spares', () => {
+		const tasks = [
+			t('a', {priority: 'high'}),
+			t('b'),
+			t('py', {requiredSkills: ['python']}),
+			t('c', {priority: 'low'}),
+		];
+		// One free agent, a node specialist: it takes `a`; `b` and `c` are its spares (a
+		// generalist's task), not the Python task it could never take.
+		expect(run(tasks, [node], [node, python])).toEqual({
+			assignments: [{taskId: 'a', agent: 'node-1'}],
+			unassignable: [],
+			spares: ['b', 'c'],
+		});
+		expect(run(tasks, [], [node])).toMatchObject({spares: []});
+	});
+
+	it('bounds the spares', () => {
+		const tasks = Array.from({length: maxSpares + 10}, (_, index) => t(`t${index}`));
+		expect(run(tasks, [generalist]).spares).toHaveLength(maxSpares);
 	});
 });

@@ -4,6 +4,8 @@ import {settleStatuses, type TaskTable} from '../../source/core/task.js';
 /** The store's semantics with no file: the model the property test holds the real store to. */
 export class InMemoryTaskRepository implements TaskRepository {
 	#tasks: TaskTable = new Map();
+	/** Absent, as the file store's: a test of a shared store's claims sets one. */
+	claim?: TaskRepository['claim'];
 
 	constructor(private readonly clock: Clock) {}
 

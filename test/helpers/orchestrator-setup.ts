@@ -63,6 +63,11 @@ export async function setup(
 		beforeUpdate?: (count: number) => Promise<void>;
 		workspaces?: Workspaces;
 		learnings?: () => Promise<readonly string[]>;
+		/**
+		 * A shared store's claims (PRODUCT.md §15): tasks another run is claiming right now are
+		 * skipped, as `FOR UPDATE SKIP LOCKED` does; each claim's ids and `want` are kept in `claims`.
+		 */
+		claimedElsewhere?: ReadonlySet<string>;
 	} = {},
 ) {
 	const clock = new FakeClock();
@@ -77,6 +82,21 @@ export async function setup(
 			return update(change);
 		};
 	}
+
+	const claims: Array<{ids: readonly string[]; want: number | undefined}> = [];
+	const elsewhere = options.claimedElsewhere;
+	if (elsewhere !== undefined)
+		repository.claim = async (ids, change, want) => {
+			claims.push({ids, want});
+			return repository.update((tasks) => {
+				const waiting = ids.filter(
+					(id) =>
+						!elsewhere.has(id) &&
+						(tasks.get(id)?.status === 'pending' || tasks.get(id)?.status === 'ready'),
+				);
+				return change(tasks, new Set(waiting.slice(0, want ?? waiting.length)));
+			});
+		};
 
 	const launcher = new FakeLauncher();
 	for (const command of options.missing ?? []) launcher.missing.add(command);
@@ -107,5 +127,5 @@ export async function setup(
 	const types = () =>
 		events.map((e) => `${e.event.type}${'task' in e.event ? ` ${e.event.task}` : ''}`);
 	const task = async (id: string) => (await repository.read()).get(id) as Task;
-	return {orchestrator, launcher, repository, timers, clock, gates, events, types, task};
+	return {orchestrator, launcher, repository, timers, clock, gates, events, types, task, claims};
 }

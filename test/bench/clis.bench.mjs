@@ -5,22 +5,14 @@
 // CODEX_BIN, or the CLI on PATH); (3) how long past its reset a usage
 // limit 60 s ahead keeps a task waiting.
 import {execFileSync, spawn as spawnChild} from 'node:child_process';
-import {
-	copyFileSync,
-	existsSync,
-	mkdirSync,
-	mkdtempSync,
-	readFileSync,
-	rmSync,
-	writeFileSync,
-} from 'node:fs';
+import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import {spawn} from 'node-pty';
-import {benchEnv, benchRepo, cpuSeconds, printTable, row} from './stats.mjs';
+import {benchEnv, benchRepo, cpuSeconds, installed, printTable, row} from './stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..', '..');
@@ -91,18 +83,6 @@ async function tuiCpu(profile) {
 	}
 	rmSync(dir, {recursive: true, force: true});
 	return cpu / (windowMs / 1000);
-}
-
-function installed(name, variable) {
-	const given = process.env[variable];
-	if (given !== undefined && existsSync(given)) return given;
-	// Else the CLI on PATH, as a user has it installed.
-	for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-		const candidate = path.join(dir, name);
-		if (dir !== '' && existsSync(candidate)) return candidate;
-	}
-
-	return undefined;
 }
 
 /** Starts a fake model server; its URL. */

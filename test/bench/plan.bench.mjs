@@ -8,24 +8,13 @@ import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {benchRepo, printTable, row, timeProcess} from './stats.mjs';
+import {benchRepo, installed, printTable, row, timeProcess} from './stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..', '..');
 const cli = path.join(root, 'dist', 'cli.js');
 const request = 'Add logging in with sessions stored in the database';
 const runs = 5;
-
-function installed(name, variable) {
-	const given = process.env[variable];
-	if (given !== undefined && existsSync(given)) return given;
-	for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-		const candidate = path.join(dir, name);
-		if (dir !== '' && existsSync(candidate)) return candidate;
-	}
-
-	return undefined;
-}
 
 async function fakeServer(name, scenario) {
 	const child = spawn(process.execPath, [path.join(here, 'fake-models', `${name}.mjs`), scenario], {

@@ -1,6 +1,6 @@
 // Small helpers shared by the benchmarks: timing, percentiles, and a printed table.
 import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
@@ -94,4 +94,16 @@ export function benchEnv(extra = {}) {
 	for (const [key, value] of Object.entries(process.env))
 		if (value !== undefined && key !== 'CI') clean[key] = value;
 	return {...clean, TERM: 'xterm-256color', FORCE_COLOR: '1', ...extra};
+}
+
+/** A CLI as a user has it installed: named by `variable`, else found on PATH; undefined if neither. */
+export function installed(name, variable) {
+	const given = process.env[variable];
+	if (given !== undefined && existsSync(given)) return given;
+	for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+		const candidate = path.join(dir, name);
+		if (dir !== '' && existsSync(candidate)) return candidate;
+	}
+
+	return undefined;
 }

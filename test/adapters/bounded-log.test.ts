@@ -41,6 +41,34 @@ describe('a bounded log', () => {
 		expect(text.split('\n')).toHaveLength(701);
 	});
 
+	it('never leaves half a character where it cut, and counts every byte it cut', async () => {
+		const dir = await tempRepo();
+		const file = path.join(dir, '1.log');
+		const log = new BoundedLog(file, 10_000, () => undefined);
+		let written = 0;
+		const put = (text: string): void => {
+			log.write(text);
+			written += Buffer.byteLength(text);
+		};
+
+		// Two-, three- and four-byte characters in lines of odd byte lengths, in chunks of many
+		// sizes, one of them larger than the whole tail.
+		const line = 'é€😀 and so on\n';
+		for (let n = 0; n < 2000; n++) put(line.repeat((n % 7) + 1));
+		put(line.repeat(1000));
+		put('the end\n');
+		await log.close();
+		const bytes = readFileSync(file);
+		const text = bytes.toString('utf8');
+		expect(text).not.toContain('\uFFFD');
+		expect(Buffer.from(text).equals(bytes)).toBe(true);
+		const cut = /\n\[jetpack-tui: (\d+) bytes of output cut here[^\n]*\n/.exec(text);
+		expect(cut).not.toBeNull();
+		expect(text.endsWith(`${line}${line}the end\n`)).toBe(true);
+		const kept = bytes.length - Buffer.byteLength(cut?.[0] ?? '');
+		expect(kept + Number(cut?.[1])).toBe(written);
+	});
+
 	it('reports a log it cannot open, never throws', async () => {
 		const dir = await tempRepo();
 		const errors: Error[] = [];

@@ -4,7 +4,7 @@
 // full GC, by test/bench/heap-probe.mjs loaded with --expose-gc) every 5 s, and prints the growth
 // after the first minute. The goal: RSS growth < 5 MB, the live heap flat.
 import {spawn} from 'node:child_process';
-import {existsSync, readFileSync, readdirSync, rmSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {benchRepo} from './stats.mjs';
@@ -54,13 +54,31 @@ export async function run() {
 	const heapFile = path.join(dir, 'heap.jsonl');
 	// SOAK_NODE_FLAGS: node flags for the orchestrator, to try a V8 setting (`--max-semi-space-size=4`).
 	const flags = (process.env.SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-	const child = spawn(
+	// SOAK_WRAP: a command to run the orchestrator under (`heaptrack -o FILE`), to see its native allocations.
+	const wrap = (process.env.SOAK_WRAP ?? '').split(' ').filter(Boolean);
+	const command = [
+		...wrap,
 		process.execPath,
-		[...flags, '--expose-gc', '--import', probe, cli, '--headless', '--json'],
+		...flags,
+		'--expose-gc',
+		'--import',
+		probe,
+		cli,
+		'--headless',
+		'--json',
+	];
+	const child = spawn(
+		command[0],
+		command.slice(1),
 		{
 			cwd: dir,
 			stdio: ['ignore', 'pipe', 'ignore'],
-			env: {...process.env, JETPACK_BENCH_HEAP_FILE: heapFile, JETPACK_BENCH_HEAP_MS: '5000'},
+			env: {
+				...process.env,
+				JETPACK_BENCH_HEAP_FILE: heapFile,
+				JETPACK_BENCH_HEAP_MS: '5000',
+				JETPACK_BENCH_HEAP_SNAPSHOTS: process.env.SOAK_SNAPSHOTS ?? '',
+			},
 		},
 	);
 	let finished = 0;
@@ -94,6 +112,14 @@ export async function run() {
 	const attempts = readdirSync(path.join(dir, '.jetpack', 'logs')).filter((name) =>
 		name.startsWith('s'),
 	).length;
+	// SOAK_KEEP=DIR keeps the samples (heap.jsonl) and any heap snapshots (SOAK_SNAPSHOTS=seconds,...).
+	if (process.env.SOAK_KEEP) {
+		mkdirSync(process.env.SOAK_KEEP, {recursive: true});
+		for (const name of readdirSync(dir).filter((n) => n.startsWith('heap.jsonl'))) {
+			copyFileSync(path.join(dir, name), path.join(process.env.SOAK_KEEP, name));
+		}
+	}
+
 	rmSync(dir, {recursive: true, force: true});
 
 	const after = (points, from) => points.filter((p) => p.at >= from);

@@ -16,7 +16,6 @@ import {
 	lstatSync,
 	mkdirSync,
 	openSync,
-	readFileSync,
 	readSync,
 	statSync,
 	unlinkSync,
@@ -212,6 +211,24 @@ function readWhole(fd: number): Buffer {
 	return buffer.subarray(0, done);
 }
 
+/**
+ * Whether the open file holds exactly `expected`, read into `scratch` (at least one byte longer
+ * than `expected`): a check at every transaction then allocates nothing — a new buffer the size of
+ * the store for each, several times a second in a busy run, is churn that stays in the process's
+ * memory.
+ */
+function holdsBytes(fd: number, expected: Buffer, scratch: Buffer): boolean {
+	const wanted = expected.length + 1;
+	let got = 0;
+	while (got < wanted) {
+		const n = readSync(fd, scratch, got, wanted - got, got);
+		if (n === 0) break;
+		got += n;
+	}
+
+	return got === expected.length && scratch.subarray(0, got).equals(expected);
+}
+
 const sleep = async (ms: number) =>
 	new Promise<void>((resolve) => {
 		setTimeout(resolve, ms);
@@ -233,6 +250,8 @@ export class TaskStore implements TaskRepository {
 	#orphansCleaned = false;
 	/** The version last read or written by this store. */
 	#snapshot: Snapshot | undefined;
+	/** Where the file is read to be compared with the version known (`holdsBytes`). */
+	#compareBuffer = Buffer.alloc(0);
 	/** The newest backup lags the file: a backup step failed and no write has made one since. */
 	#backupOwed = false;
 	#toldUnsynced = false;
@@ -476,11 +495,36 @@ export class TaskStore implements TaskRepository {
 		if (snapshot === undefined || !sameIdentity(snapshot.identity, identity)) return 'unknown';
 		if (!isRacy(snapshot)) return snapshot;
 		const checkedAt = Date.now();
-		const read = await this.#readFile();
-		if (read === undefined || !sameIdentity(read.identity, identity)) return 'unknown';
-		if (!read.bytes.equals(snapshot.bytes)) return 'unknown';
+		if (!this.#stillHolds(snapshot)) return 'unknown';
 		snapshot.verifiedAt = checkedAt;
 		return snapshot;
+	}
+
+	/** Whether the file is still `snapshot`: the same identity before and after, the same bytes. */
+	#stillHolds(snapshot: Snapshot): boolean {
+		let fd: number;
+		try {
+			fd = openSync(this.file, 'r');
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+			throw explainFsError(error, this.#repo, this.displayPath);
+		}
+
+		try {
+			const unchanged = () =>
+				sameIdentity(identityOf(fstatSync(fd, {bigint: true})), snapshot.identity);
+			return unchanged() && this.#holds(fd, snapshot.bytes) && unchanged();
+		} catch (error) {
+			throw explainFsError(error, this.#repo, this.displayPath);
+		} finally {
+			closeSync(fd);
+		}
+	}
+
+	#holds(fd: number, expected: Buffer): boolean {
+		if (this.#compareBuffer.length <= expected.length)
+			this.#compareBuffer = Buffer.allocUnsafe(Math.ceil(expected.length * 1.25) + 1);
+		return holdsBytes(fd, expected, this.#compareBuffer);
 	}
 
 	#remember(
@@ -705,7 +749,7 @@ export class TaskStore implements TaskRepository {
 		}
 
 		try {
-			const bytes = readFileSync(fd);
+			const same = base !== undefined && this.#holds(fd, base.bytes);
 			const identity = identityOf(fstatSync(fd, {bigint: true}));
 			// The path last: a rename over the file after this would go unseen.
 			const live = statSync(this.file, {bigint: true});
@@ -716,7 +760,7 @@ export class TaskStore implements TaskRepository {
 				known.ino !== identity.ino ||
 				known.size !== identity.size ||
 				known.mtimeNs !== identity.mtimeNs ||
-				!base?.bytes.equals(bytes)
+				!same
 			)
 				throw new FileChanged();
 			return {fd, identity};

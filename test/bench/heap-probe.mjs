@@ -23,7 +23,8 @@ if (file !== undefined && typeof globalThis.gc === 'function') {
 		const {rss, heapUsed, heapTotal, external, arrayBuffers} = process.memoryUsage();
 		// Where the resident memory is: anonymous (malloc, V8) against file-backed (code).
 		const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
-		const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
+		const kb = (name) =>
+			Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
 		const spaces = Object.fromEntries(
 			getHeapSpaceStatistics().map((space) => [space.space_name, space.physical_space_size]),
 		);

@@ -67,20 +67,16 @@ export async function run() {
 		'--headless',
 		'--json',
 	];
-	const child = spawn(
-		command[0],
-		command.slice(1),
-		{
-			cwd: dir,
-			stdio: ['ignore', 'pipe', 'ignore'],
-			env: {
-				...process.env,
-				JETPACK_BENCH_HEAP_FILE: heapFile,
-				JETPACK_BENCH_HEAP_MS: '5000',
-				JETPACK_BENCH_HEAP_SNAPSHOTS: process.env.SOAK_SNAPSHOTS ?? '',
-			},
+	const child = spawn(command[0], command.slice(1), {
+		cwd: dir,
+		stdio: ['ignore', 'pipe', 'ignore'],
+		env: {
+			...process.env,
+			JETPACK_BENCH_HEAP_FILE: heapFile,
+			JETPACK_BENCH_HEAP_MS: '5000',
+			JETPACK_BENCH_HEAP_SNAPSHOTS: process.env.SOAK_SNAPSHOTS ?? '',
 		},
-	);
+	});
 	let finished = 0;
 	let partial = '';
 	child.stdout.setEncoding('utf8').on('data', (chunk) => {

@@ -5,13 +5,13 @@
  * made at the cut, written after the cut line when the log closes: an agent printing for hours past
  * its limit costs no allocation per chunk (a Buffer per chunk, held a moment in the ring, made a
  * long run's memory creep). Output is handed to the file in batches of up to
- * `batchChars` (or what came within `batchMs`): an agent printing fast writes a few times a second,
+ * `batchBytes` (or what came within `batchMs`): an agent printing fast writes a few times a second,
  * not once per chunk its pty gave us.
  */
 import {createWriteStream, type WriteStream} from 'node:fs';
 
 const largestTail = 1024 * 1024;
-const batchChars = 64 * 1024;
+const batchBytes = 64 * 1024;
 const batchMs = 50;
 
 /**
@@ -24,6 +24,26 @@ function encode(text: string, bytes: number): Buffer {
 	if (scratch.length < bytes) scratch = Buffer.allocUnsafe(Math.max(bytes, scratch.length * 2));
 	scratch.write(text, 0, 'utf8');
 	return scratch.subarray(0, bytes);
+}
+
+/**
+ * Buffers a batch is encoded into and lent to the file stream until it is written, shared by every
+ * log (at most `lentBuffers`, made as needed): a batch then costs no new buffer, where a Buffer per
+ * batch, waiting for the garbage collector, kept a busy run's memory tens of MB higher. A batch
+ * larger than one, or one written while all are out (a disk behind), goes as a string.
+ */
+const lentBytes = 128 * 1024;
+const lentBuffers = 16;
+const idleBuffers: Buffer[] = [];
+let buffersMade = 0;
+
+function borrowBuffer(bytes: number): Buffer | undefined {
+	if (bytes > lentBytes) return undefined;
+	const idle = idleBuffers.pop();
+	if (idle !== undefined) return idle;
+	if (buffersMade >= lentBuffers) return undefined;
+	buffersMade++;
+	return Buffer.allocUnsafe(lentBytes);
 }
 
 /** The newest `size` bytes written to it, in one buffer. */
@@ -82,7 +102,7 @@ export class BoundedLog {
 	#cut = 0;
 	/** Head output not yet handed to the stream. */
 	#batch: string[] = [];
-	#batchChars = 0;
+	#batchBytes = 0;
 	#batchTimer: NodeJS.Timeout | undefined;
 	/** The stream refused the last batch until it drains: the caller is told so on its next write. */
 	#behind = false;
@@ -92,7 +112,7 @@ export class BoundedLog {
 		this.#headBytes = Math.max(0, maxBytes - this.#tailBytes);
 		// Open errors arrive as 'error' events, never as a throw.
 		// Room for a few batches: a batch is no reason to make the agent wait, a disk behind is.
-		this.#stream = createWriteStream(file, {flags: 'a', highWaterMark: 4 * batchChars});
+		this.#stream = createWriteStream(file, {flags: 'a', highWaterMark: 4 * batchBytes});
 		this.#stream.on('error', onError);
 	}
 
@@ -102,8 +122,8 @@ export class BoundedLog {
 		if (this.#written + bytes <= this.#headBytes) {
 			this.#written += bytes;
 			this.#batch.push(text);
-			this.#batchChars += text.length;
-			if (this.#batchChars >= batchChars) this.#flush();
+			this.#batchBytes += bytes;
+			if (this.#batchBytes >= batchBytes) this.#flush();
 			else
 				this.#batchTimer ??= setTimeout(() => {
 					this.#flush();
@@ -130,11 +150,21 @@ export class BoundedLog {
 	#flush(): void {
 		clearTimeout(this.#batchTimer);
 		this.#batchTimer = undefined;
-		if (this.#batchChars === 0) return;
-		const text = this.#batch.length === 1 ? (this.#batch[0] ?? '') : this.#batch.join('');
+		if (this.#batchBytes === 0) return;
+		const buffer = borrowBuffer(this.#batchBytes);
+		if (buffer === undefined) {
+			this.#behind = !this.#stream.write(this.#batch.join(''));
+		} else {
+			let end = 0;
+			for (const piece of this.#batch) end += buffer.write(piece, end);
+			this.#behind = !this.#stream.write(buffer.subarray(0, end), () => {
+				// Written, or failed: either way the stream is done with it.
+				idleBuffers.push(buffer);
+			});
+		}
+
 		this.#batch = [];
-		this.#batchChars = 0;
-		this.#behind = !this.#stream.write(text);
+		this.#batchBytes = 0;
 		if (this.#behind)
 			this.#stream.once('drain', () => {
 				this.#behind = false;

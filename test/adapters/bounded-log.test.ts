@@ -69,6 +69,29 @@ describe('a bounded log', () => {
 		expect(kept + Number(cut?.[1])).toBe(written);
 	});
 
+	it('keeps many logs written at once apart, each exactly as written', async () => {
+		// Batches are encoded into buffers shared by every log and lent to the file streams:
+		// one reused too early would put one log's bytes into another.
+		const dir = await tempRepo();
+		const logs = Array.from({length: 24}, (_, index) => ({
+			file: path.join(dir, `${index}.log`),
+			log: new BoundedLog(path.join(dir, `${index}.log`), 50 * 1024 * 1024, () => undefined),
+			expected: [] as string[],
+		}));
+		for (let round = 0; round < 400; round++) {
+			for (const [index, {log, expected}] of logs.entries()) {
+				const text = `log ${index} round ${round} ${'é€😀x'.repeat((round * 7 + index) % 900)}\n`;
+				log.write(text);
+				expected.push(text);
+			}
+
+			if (round % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+		}
+
+		await Promise.all(logs.map(async ({log}) => log.close()));
+		for (const {file, expected} of logs) expect(readFileSync(file, 'utf8')).toBe(expected.join(''));
+	});
+
 	it('reports a log it cannot open, never throws', async () => {
 		const dir = await tempRepo();
 		const errors: Error[] = [];

@@ -49,7 +49,12 @@ export async function run() {
 			title: `spew ${n}`,
 			sim: {ms: taskSeconds * 1000, output: 'spew'},
 		})),
-		{agents: [{profile: 'simulated', count: agents}], logMaxMb: 1},
+		// Logs of 1 MB: most of the output goes through the kept tail of a cut log.
+		// SOAK_LOG_MB=50 (the default limit) sends it all to the files instead (~3 GB in 10 minutes).
+		{
+			agents: [{profile: 'simulated', count: agents}],
+			logMaxMb: Number(process.env.SOAK_LOG_MB ?? 1),
+		},
 	);
 	const heapFile = path.join(dir, 'heap.jsonl');
 	// SOAK_NODE_FLAGS: node flags for the orchestrator, to try a V8 setting (`--max-semi-space-size=4`).

@@ -361,6 +361,8 @@ export class Orchestrator {
 	readonly #startedAt: number;
 	#snapshot: Snapshot;
 	#stopping = false;
+	/** The scheduling passes under way, for a shutdown to wait on. */
+	#passes: Promise<void> = Promise.resolve();
 	#finished: FinishReason | undefined;
 	/** A shutdown was asked for: nothing starts the run again after it. */
 	#shutdownAsked = false;
@@ -556,6 +558,9 @@ export class Orchestrator {
 		if (this.#stopping && !options.immediate) return;
 		this.#stopping = true;
 		this.#emit('warn', {type: 'run.stopping', immediate: options.immediate});
+		// A pass under way may be starting an agent: it is among those stopped below, or its task
+		// goes back untouched (`#launch`), never left running once the run has finished.
+		await this.#passes;
 		const grace = this.#o.config.graceSeconds * 1000;
 		if (!options.immediate && options.drain !== false && this.#running.size > 0) {
 			// The grace timer goes as soon as the agents are done: it must not hold the process.
@@ -948,6 +953,12 @@ export class Orchestrator {
 		}
 
 		this.#scheduling = true;
+		const passes = this.#schedulePasses();
+		this.#passes = passes;
+		await passes;
+	}
+
+	async #schedulePasses(): Promise<void> {
 		try {
 			do {
 				this.#again = false;
@@ -1269,6 +1280,18 @@ export class Orchestrator {
 		const workspace = await this.#prepare(task, slot, now);
 		if (workspace === undefined) return;
 		const learnings = await this.#learnings();
+		if (this.#stopping || this.#lostRun) {
+			// The shutdown began while the workspace was made: the task goes back untouched rather
+			// than starting an agent that nothing would stop.
+			this.#agentBy.delete(taskId);
+			await this.#workspaces.release(workspace, false).catch(() => undefined);
+			await this.#o.repository.update((current) => ({
+				tasks: unclaimTask(current, taskId, run.runId, attempt).tasks,
+				result: undefined,
+			}));
+			return;
+		}
+
 		const slotNumber = this.#slots.findIndex((candidate) => candidate.name === slot.name) + 1;
 		let process: AgentProcess;
 		try {

@@ -361,8 +361,6 @@ export class Orchestrator {
 	readonly #startedAt: number;
 	#snapshot: Snapshot;
 	#stopping = false;
-	/** The scheduling passes under way, for a shutdown to wait on. */
-	#passes: Promise<void> = Promise.resolve();
 	#finished: FinishReason | undefined;
 	/** A shutdown was asked for: nothing starts the run again after it. */
 	#shutdownAsked = false;
@@ -558,9 +556,6 @@ export class Orchestrator {
 		if (this.#stopping && !options.immediate) return;
 		this.#stopping = true;
 		this.#emit('warn', {type: 'run.stopping', immediate: options.immediate});
-		// A pass under way may be starting an agent: it is among those stopped below, or its task
-		// goes back untouched (`#launch`), never left running once the run has finished.
-		await this.#passes;
 		const grace = this.#o.config.graceSeconds * 1000;
 		if (!options.immediate && options.drain !== false && this.#running.size > 0) {
 			// The grace timer goes as soon as the agents are done: it must not hold the process.
@@ -953,12 +948,6 @@ export class Orchestrator {
 		}
 
 		this.#scheduling = true;
-		const passes = this.#schedulePasses();
-		this.#passes = passes;
-		await passes;
-	}
-
-	async #schedulePasses(): Promise<void> {
 		try {
 			do {
 				this.#again = false;
@@ -1281,8 +1270,9 @@ export class Orchestrator {
 		if (workspace === undefined) return;
 		const learnings = await this.#learnings();
 		if (this.#stopping || this.#lostRun) {
-			// The shutdown began while the workspace was made: the task goes back untouched rather
-			// than starting an agent that nothing would stop.
+			// The shutdown began while the workspace was made, and has stopped the agents it found:
+			// the task goes back untouched rather than starting an agent nothing would stop (it kept
+			// the run from exiting). From the check to `#running` below nothing awaits.
 			this.#agentBy.delete(taskId);
 			await this.#workspaces.release(workspace, false).catch(() => undefined);
 			await this.#o.repository.update((current) => ({

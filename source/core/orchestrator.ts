@@ -1209,12 +1209,7 @@ export class Orchestrator {
 		if (leftOver) this.#again = true;
 		if (this.#stopping || this.#lostRun) {
 			// Claimed as the shutdown began: give them back untouched.
-			await this.#o.repository.update((current) => {
-				let table = current;
-				for (const {task} of claimed)
-					table = unclaimTask(table, task.id, run.runId, task.attempts.length).tasks;
-				return {tasks: table, result: undefined};
-			});
+			await this.#giveBack(claimed.map(({task}) => task));
 			return;
 		}
 
@@ -1222,17 +1217,23 @@ export class Orchestrator {
 			// A launch that fails awaits the store: a shutdown may begin meanwhile, and then the
 			// rest goes back untouched rather than starting unwatched.
 			if (this.#stopping || this.#lostRun) {
-				await this.#o.repository.update((current) => {
-					let table = current;
-					for (const left of claimed.slice(index))
-						table = unclaimTask(table, left.task.id, run.runId, left.task.attempts.length).tasks;
-					return {tasks: table, result: undefined};
-				});
+				await this.#giveBack(claimed.slice(index).map((left) => left.task));
 				return;
 			}
 
 			await this.#launch(task, tasks, slot, now);
 		}
+	}
+
+	/** Tasks this run claimed but did not start, as they were before the claim: no attempt, no retry spent. */
+	async #giveBack(tasks: readonly Task[]): Promise<void> {
+		const {runId} = this.#o.run;
+		await this.#o.repository.update((current) => {
+			let table = current;
+			for (const task of tasks)
+				table = unclaimTask(table, task.id, runId, task.attempts.length).tasks;
+			return {tasks: table, result: undefined};
+		});
 	}
 
 	/** The repository's learnings; one that cannot be read is said, and the agent starts without. */
@@ -1275,10 +1276,7 @@ export class Orchestrator {
 			// the run from exiting). From the check to `#running` below nothing awaits.
 			this.#agentBy.delete(taskId);
 			await this.#workspaces.release(workspace, false).catch(() => undefined);
-			await this.#o.repository.update((current) => ({
-				tasks: unclaimTask(current, taskId, run.runId, attempt).tasks,
-				result: undefined,
-			}));
+			await this.#giveBack([task]);
 			return;
 		}
 

@@ -199,4 +199,26 @@ describe('Orchestrator with a worktree per attempt', () => {
 		expect(['ready', 'in_progress']).toContain(sentBack.status);
 		expect(await run.orchestrator.acceptReview('c')).toMatchObject({ok: false});
 	});
+
+	it('starts no agent for a task whose worktree was being made when a shutdown began: the task goes back untouched and the run ends', async () => {
+		const workspaces = new FakeWorkspaces();
+		let made = (): void => {};
+		const held = new Promise<void>((resolve) => {
+			made = resolve;
+		});
+		const prepare = workspaces.prepare.bind(workspaces);
+		workspaces.prepare = async (taskId, attempt) => {
+			await held;
+			return prepare(taskId, attempt);
+		};
+		const run = await setup([t('a')], {slots: [slot('s-1')], workspaces});
+		expect(await run.task('a')).toMatchObject({status: 'in_progress'});
+		// Nothing is running yet, so the shutdown ends at once; the worktree is made after.
+		await run.orchestrator.shutdown({immediate: false});
+		made();
+		await settle();
+		expect(run.launcher.agents).toEqual([]);
+		expect(workspaces.calls).toEqual(['prepare a 1', 'release /worktrees/a-1']);
+		expect(await run.task('a')).toMatchObject({status: 'ready', attempts: [], retryCount: 0});
+	});
 });

@@ -33,6 +33,7 @@ import {
 	type ProcessIdentity,
 } from './agent-processes.js';
 import {PlainText} from './plain-text.js';
+import {onPtyText} from './pty-reads.js';
 import {BoundedLog} from './bounded-log.js';
 import {screenFromBuffer} from './screen.js';
 import type {TranscriptItem} from '../core/clis/detector.js';
@@ -299,7 +300,7 @@ class PtyAgent implements AgentProcess {
 			this.#terminal.onData((reply) => {
 				if (!this.#closing) this.#pty.write(reply);
 			}),
-			this.#pty.onData((data) => {
+			onPtyText(this.#pty, (data) => {
 				this.#onData(data);
 			}),
 			this.#pty.onExit(({exitCode, signal}) => {

@@ -4,7 +4,15 @@
 // full GC, by test/bench/heap-probe.mjs loaded with --expose-gc) every 5 s, and prints the growth
 // after the first minute. The goal: RSS growth < 5 MB, the live heap flat.
 import {spawn} from 'node:child_process';
-import {copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync} from 'node:fs';
+import {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	readdirSync,
+	rmSync,
+	statSync,
+} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {benchRepo} from './stats.mjs';
@@ -91,12 +99,17 @@ export async function run() {
 	});
 	const closed = new Promise((resolve) => child.on('close', resolve));
 	const rss = [];
+	// The task file's size: what the run adds to it (an attempt per task) the store holds in memory too.
+	const tasksFile = path.join(dir, '.beads', 'tasks.jsonl');
+	const taskBytes = [];
 	const started = Date.now();
 	const timer = setInterval(() => {
+		const at = (Date.now() - started) / 1000;
 		try {
-			rss.push({at: (Date.now() - started) / 1000, value: rssOf(child.pid)});
+			rss.push({at, value: rssOf(child.pid)});
+			taskBytes.push({at, value: statSync(tasksFile).size});
 		} catch {
-			// It ended between two samples.
+			// It ended between two samples (or the file is being replaced).
 		}
 	}, 2000);
 	const stop = setTimeout(() => child.kill('SIGTERM'), minutes * 60_000);
@@ -161,6 +174,9 @@ export async function run() {
 	);
 	console.log(
 		`  live heap (same windows): ${fmt(heap1)} → ${fmt(heapEnd)}: growth ${fmt(heapEnd - heap1)}; trend ${(slopePerMinute(heapAfter) / MB).toFixed(3)} MB/min (goal flat)`,
+	);
+	console.log(
+		`  task file (same windows): ${fmt(median(taskBytes, 60, 120))} → ${fmt(median(taskBytes, end - 60, end + 1))} (the attempts recorded, which the store holds in memory too)`,
 	);
 	// Where RSS that is not live heap sits: V8's committed heap, and memory outside it (buffers).
 	for (const field of ['heapTotal', 'external', 'arrayBuffers']) {

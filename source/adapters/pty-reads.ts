@@ -73,10 +73,13 @@ export interface PtyTextSubscription extends Disposable {
 /** Calls `listener` with the pty's output as text (UTF-8, a character split by a read kept whole). */
 export function onPtyText(pty: IPty, listener: (text: string) => void): PtyTextSubscription {
 	const found = ptySocket(pty);
-	if (userBufferSymbols === undefined || found === undefined) {
-		const subscription = pty.onData(listener);
-		return {shared: false, dispose: () => subscription.dispose()};
-	}
+	if (userBufferSymbols === undefined || found === undefined) return throughOnData(pty, listener);
+	const socket = found.socket as unknown as Record<symbol, unknown>;
+	// Its reads go to one listener: a second would silence the first.
+	if (socket[userBufferSymbols.buffer] != null)
+		throw new Error('this pty is read already: onPtyText takes one listener per pty');
+	// Late, with reads already given to node-pty's listeners: those go on as they are.
+	if (found.socket.bytesRead > 0) return throughOnData(pty, listener);
 
 	const decoder = new StringDecoder('utf8');
 	let listening = true;
@@ -84,9 +87,8 @@ export function onPtyText(pty: IPty, listener: (text: string) => void): PtyTextS
 		const text = decoder.write(buffer.subarray(0, bytesRead));
 		if (listening && text !== '') listener(text);
 	};
-	const own = found.socket as unknown as Record<symbol, unknown>;
-	own[userBufferSymbols.buffer] = sharedBuffer;
-	own[userBufferSymbols.callback] = onRead;
+	socket[userBufferSymbols.buffer] = sharedBuffer;
+	socket[userBufferSymbols.callback] = onRead;
 	found.handle.useUserBuffer(sharedBuffer);
 	return {
 		shared: true,
@@ -94,4 +96,9 @@ export function onPtyText(pty: IPty, listener: (text: string) => void): PtyTextS
 			listening = false;
 		},
 	};
+}
+
+function throughOnData(pty: IPty, listener: (text: string) => void): PtyTextSubscription {
+	const subscription = pty.onData(listener);
+	return {shared: false, dispose: () => subscription.dispose()};
 }

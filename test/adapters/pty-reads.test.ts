@@ -37,6 +37,8 @@ describe('onPtyText', () => {
 	it("reads into the shared buffer on this Node, not a new Buffer per read (Node's internals as expected)", () => {
 		const pty = node(stay);
 		expect(onPtyText(pty, () => {}).shared).toBe(true);
+		// A second listener would silence the first.
+		expect(() => onPtyText(pty, () => {})).toThrow(/read already/);
 	});
 
 	it('keeps a character whole when a read ends in the middle of it', async () => {

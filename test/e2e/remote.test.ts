@@ -157,7 +157,16 @@ describe('jetpack-tui --headless with a shared remote', () => {
 
 /** The worktree of `taskId`'s attempt, once git lists it. */
 function worktreeOf(cwd: string, taskId: string): string | undefined {
-	return gitIn(cwd, 'worktree', 'list', '--porcelain')
+	let list: string;
+	try {
+		list = gitIn(cwd, 'worktree', 'list', '--porcelain');
+	} catch {
+		// Read while the run's `git worktree add` is halfway (the run itself lists worktrees only
+		// under its lock): git fails on the half-made entry ("failed to read …/commondir").
+		return undefined;
+	}
+
+	return list
 		.split('\n')
 		.find((line) => line.startsWith('worktree ') && line.endsWith(`/${taskId}-1`));
 }

@@ -5,7 +5,7 @@
  * the next run before it looks at its tasks (PRODUCT.md §9: never dropped, on shutdown too).
  */
 import {createHash} from 'node:crypto';
-import {mkdir, readdir, readFile, unlink} from 'node:fs/promises';
+import {mkdir, readdir, readFile, rmdir, unlink} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type {AttemptRecord} from '../core/attempts.js';
@@ -14,11 +14,13 @@ import {replaceFile} from './atomic-write.js';
 
 /** Where results are kept, in the order they are tried. */
 function journalDirs(dir: string): string[] {
+	return [path.join(dir, '.jetpack', 'unrecorded'), tempJournalDir(dir)];
+}
+
+/** The folder in the system's temp dir for this repository's results, when its own disk is full. */
+export function tempJournalDir(dir: string): string {
 	const repo = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16);
-	return [
-		path.join(dir, '.jetpack', 'unrecorded'),
-		path.join(os.tmpdir(), 'jetpack-tui-unrecorded', repo),
-	];
+	return path.join(os.tmpdir(), 'jetpack-tui-unrecorded', repo);
 }
 
 /** Writes the results durably, in the first place that takes them; throws when none does. */
@@ -139,6 +141,10 @@ function toRecord(entry: unknown): AttemptRecord | string {
 	};
 }
 
-export async function forgetResults(files: readonly string[]): Promise<void> {
+/** Removes results once recorded, and this repository's folder in the temp dir once it is empty. */
+export async function forgetResults(dir: string, files: readonly string[]): Promise<void> {
 	for (const file of files) await unlink(file).catch(() => undefined);
+	const temp = tempJournalDir(dir);
+	// Only an empty folder goes: a file that could not be read stays, and is said, until dealt with.
+	if (files.some((file) => path.dirname(file) === temp)) await rmdir(temp).catch(() => undefined);
 }

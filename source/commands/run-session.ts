@@ -134,7 +134,7 @@ export async function openRunSession(
 
 						return {tasks: table, result: count};
 					});
-		await forgetResults(saved.files);
+		await forgetResults(context.dir, saved.files);
 		const {stoppedProcesses, recovered} =
 			shared === undefined
 				? await releaseGoneRuns(context, runId, runFile.replaced?.runId, now)

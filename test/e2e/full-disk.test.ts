@@ -3,9 +3,10 @@
  * kept and written once, when space comes back or by the next run; the run stays the live run.
  * A real tmpfs, really full; the built CLI; real simulated agents.
  */
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
+import {tempJournalDir} from '../../source/adapters/result-journal.js';
 import {runCli} from '../helpers/cli.js';
 import {fast, start, stored} from '../helpers/headless.js';
 import {processesOf} from '../helpers/processes.js';
@@ -90,8 +91,12 @@ describe('a run on a full disk', () => {
 		expect(await run.exited).toBe(130);
 		expect(run.stderr() + JSON.stringify(run.lines)).toContain('which the next run records first');
 		freeDisk(filler);
+		// Its own disk full, the run kept them in the system's temp dir; the folder goes once recorded.
+		const kept = tempJournalDir(cwd);
+		expect(readdirSync(kept)).toHaveLength(1);
 		const next = await runCli(['--headless'], {cwd});
 		expect(next.stdout).toContain('Recorded 2 attempt results an earlier run could not write.');
+		expect(existsSync(kept)).toBe(false);
 		expect(next.code).toBe(0);
 		const tasks = stored(cwd);
 		for (const id of claimed) {

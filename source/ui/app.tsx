@@ -153,7 +153,10 @@ function AppBody({run, board, notify, initialView = 'panes', taskMinutes, planne
 		setModal({
 			kind: 'confirm',
 			question: `Quit? ${busy} agent${busy === 1 ? ' is' : 's are'} working.`,
-			detail: 'They are stopped; their tasks go back to the queue, no retry spent.',
+			detail:
+				busy === 1
+					? 'It is stopped; its task goes back to the queue, no retry spent.'
+					: 'They are stopped; their tasks go back to the queue, no retry spent.',
 			onYes: stop,
 		});
 	}, [quitting, run]);

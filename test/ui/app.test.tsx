@@ -69,6 +69,7 @@ describe('App', () => {
 		const rendered = render(<App run={run} board={board} />);
 		await press(rendered, 'q');
 		await frameWith(rendered, 'Quit? 1 agent is working.');
+		await frameWith(rendered, 'It is stopped; its task goes back to the queue, no retry spent.');
 		await press(rendered, 'n');
 		await frameWith(rendered, (frame) => !frame.includes('Quit?'));
 		expect(run.calls.filter((call) => call.type === 'shutdown')).toEqual([]);

@@ -9,7 +9,7 @@ import {isRunnable, type Graph} from './graph.js';
 import type {Outcome} from './outcome.js';
 import {backoffSeconds} from './outcome.js';
 import type {Change} from './ports.js';
-import type {Attempt, ClaimedBy, Task, TaskTable} from './task.js';
+import {copyWith, type Attempt, type ClaimedBy, type Task, type TaskTable} from './task.js';
 import type {Usage} from './clis/detector.js';
 import type {WorkspaceRecord} from './workspaces.js';
 
@@ -140,15 +140,14 @@ export function recordAttempt(
 	const stamp = record.endedAt.toISOString();
 	const attempts = task.attempts.map((a) =>
 		a.n === record.attempt
-			? {
-					...a,
+			? copyWith(a, {
 					endedAt: stamp,
 					exitCode: record.exit.exitCode,
 					signal: record.exit.signal,
 					...(outcome === 'completed' ? {} : {failureType: outcome}),
 					...(record.usage === undefined ? {} : {usage: record.usage}),
 					...(record.workspace === undefined ? {} : {workspace: record.workspace}),
-				}
+				})
 			: a,
 	);
 	const ours =
@@ -161,51 +160,54 @@ export function recordAttempt(
 	const released = task.status === 'pending' || task.status === 'ready';
 	const set = (next: Task) => new Map(tasks).set(task.id, next);
 	if (!ours && !(released && outcome === 'completed')) {
-		const next = {...task, attempts, updatedAt: stamp};
+		const next = copyWith(task, {attempts, updatedAt: stamp});
 		return {tasks: set(next), result: {kind: 'outside', task: next}};
 	}
 
 	const {claimedBy: _claimedBy, assignedAgent: _assignedAgent, ...rest} = task;
 	if (outcome === 'completed' && record.review === true) {
 		const {failureType: _f, lastError: _l, nextAttemptAt: _n, ...clean} = rest;
-		const next: Task = {...clean, attempts, status: 'review', updatedAt: stamp};
+		const next: Task = copyWith(clean, {attempts, status: 'review', updatedAt: stamp});
 		return {tasks: set(next), result: {kind: 'review', task: next}};
 	}
 
 	if (outcome === 'completed') {
 		const {failureType: _f, lastError: _l, nextAttemptAt: _n, ...clean} = rest;
 		// Done by hand meanwhile (`jetpack-tui task done`) is done all the same.
-		const next: Task = {
-			...clean,
+		const next: Task = copyWith(clean, {
 			attempts,
 			status: 'completed',
 			completedAt: task.completedAt ?? stamp,
 			updatedAt: stamp,
-		};
+		});
 		return {tasks: set(next), result: {kind: 'completed', task: next}};
 	}
 
-	const failed = {...rest, attempts, failureType: outcome, lastError: message, updatedAt: stamp};
+	const failed = copyWith(rest, {
+		attempts,
+		failureType: outcome,
+		lastError: message,
+		updatedAt: stamp,
+	});
 	if (noRetrySpent.has(outcome)) {
 		// None is the task's fault: back to the queue, no retry spent, in this run or any other.
-		const next: Task = {...failed, status: 'pending'};
+		const next: Task = copyWith(failed, {status: 'pending'});
 		return {tasks: set(next), result: {kind: 'released', task: next}};
 	}
 
 	// A retry loop must not spend without bound: over its budget, a task is not tried again.
 	if (outcome === 'budget' || task.retryCount >= maxRetriesOf(task, policy)) {
 		// Out of retries: `retryCount` stays the number of retries spent.
-		const next: Task = {...failed, status: 'failed'};
+		const next: Task = copyWith(failed, {status: 'failed'});
 		return {tasks: set(next), result: {kind: 'failed', task: next}};
 	}
 
 	const retryCount = task.retryCount + 1;
 	const retryInSeconds = backoffSeconds(retryCount, policy.backoffSeconds);
-	const next: Task = {
-		...failed,
+	const next: Task = copyWith(failed, {
 		status: 'pending',
 		retryCount,
 		nextAttemptAt: new Date(record.endedAt.getTime() + retryInSeconds * 1000).toISOString(),
-	};
+	});
 	return {tasks: set(next), result: {kind: 'retry', task: next, retryInSeconds}};
 }

@@ -9,7 +9,7 @@ import {maxRetriesOf, type RetryPolicy} from './attempts.js';
 import {ProblemsFound, UsageError} from './errors.js';
 import {backoffSeconds} from './outcome.js';
 import type {TaskRepository} from './ports.js';
-import {sortedTasks, type Attempt, type Task, type TaskTable} from './task.js';
+import {copyWith, sortedTasks, type Attempt, type Task, type TaskTable} from './task.js';
 import {
 	sharedDiffReason,
 	type MergeOutcome,
@@ -136,14 +136,12 @@ export function acceptedTask(
 	const {id} = task;
 	const noteMerged = (attempt: Attempt): Attempt =>
 		outcome.kind === 'merged' && typeof attempt['workspace'] === 'object'
-			? {
-					...attempt,
-					workspace: {
-						...(attempt['workspace'] as Record<string, unknown>),
+			? copyWith(attempt, {
+					workspace: copyWith(attempt['workspace'] as Record<string, unknown>, {
 						merged: outcome.commit,
 						unmerged: undefined,
-					},
-				}
+					}),
+				})
 			: attempt;
 	if (task.status !== 'review' || task.attempts.at(-1)?.n !== n) {
 		const what =
@@ -180,7 +178,7 @@ export function acceptedTask(
 	const lastError = `does not merge into ${context.branch}: conflicts in ${files}`.slice(0, 500);
 	const failed = {
 		...rest,
-		attempts: withAttempt(task, n, (attempt) => ({...attempt, failureType: 'conflict'})),
+		attempts: withAttempt(task, n, (attempt) => copyWith(attempt, {failureType: 'conflict'})),
 		failureType: 'conflict' as const,
 		lastError,
 		updatedAt: stamp,

@@ -5,6 +5,7 @@
 import {UsageError} from './errors.js';
 import type {Change} from './ports.js';
 import {
+	copyWith,
 	newTask,
 	priorities,
 	settledStatus,
@@ -290,7 +291,7 @@ export function reportDone(
 		return {tasks, result: undefined};
 	const next: Task = {
 		...withNote(task, checked),
-		attempts: task.attempts.map((a) => (a.n === attempt ? {...a, reported: 'done'} : a)),
+		attempts: task.attempts.map((a) => (a.n === attempt ? copyWith(a, {reported: 'done'}) : a)),
 		updatedAt: context.now.toISOString(),
 	};
 	return {tasks: new Map(tasks).set(id, next), result: next};

@@ -694,6 +694,24 @@ function defineField(target: Record<string, unknown>, key: string, value: unknow
 	Object.defineProperty(target, key, {value, enumerable: true, writable: true, configurable: true});
 }
 
+/**
+ * `{...base, ...fields}` for objects the store keeps (a task's attempts), built so that those made
+ * alike share one hidden class. V8 (Node 20) gives every object spread with a field added, like
+ * `{...attempt, endedAt}`, a hidden class of its own — about 300 bytes more for as long as the
+ * object lives, for every attempt a run records — where a copy made by rest destructuring and then
+ * assigned to follows the shared transitions.
+ */
+export function copyWith<T extends object>(base: T, fields: Partial<T>): T {
+	const {...copy} = base as Record<string, unknown>;
+	for (const key of Object.keys(fields)) {
+		const value = (fields as Record<string, unknown>)[key];
+		if (key === '__proto__') defineField(copy, key, value);
+		else copy[key] = value;
+	}
+
+	return copy as T;
+}
+
 /** A task with every default, for code that creates tasks. */
 export function newTask(fields: Pick<Task, 'id' | 'title'> & Partial<Task>): Task {
 	return {

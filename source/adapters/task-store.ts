@@ -252,6 +252,11 @@ export class TaskStore implements TaskRepository {
 	#snapshot: Snapshot | undefined;
 	/** Where the file is read to be compared with the version known (`holdsBytes`). */
 	#compareBuffer = Buffer.alloc(0);
+	/**
+	 * What transactions serialize the file into, in turn: the version known (the snapshot's bytes,
+	 * compared against) stays in one while the next is written into the other.
+	 */
+	#buffers: Uint8Array[] = [];
 	/** The newest backup lags the file: a backup step failed and no write has made one since. */
 	#backupOwed = false;
 	#toldUnsynced = false;
@@ -350,7 +355,7 @@ export class TaskStore implements TaskRepository {
 					landed = undefined;
 					const {tasks, result} = change(base?.table ?? new Map());
 					const settled = settleStatuses(tasks, this.#clock.now());
-					const bytes = asBuffer(serializeStoreBytes(settled));
+					const bytes = this.#serialize(settled, base);
 					if (base?.bytes.equals(bytes)) return result;
 					const edit = await this.#write(bytes, settled, lock, base, 'transaction');
 					acknowledged = {result};
@@ -375,6 +380,18 @@ export class TaskStore implements TaskRepository {
 				}
 			}
 		});
+	}
+
+	/** The file's bytes for `table`, in one of the kept buffers that neither `base` nor the snapshot is in. */
+	#serialize(table: TaskTable, base: Base): Buffer {
+		const held = new Set([base?.bytes.buffer, this.#snapshot?.bytes.buffer]);
+		let free = this.#buffers.findIndex((buffer) => !held.has(buffer.buffer));
+		if (free === -1 && this.#buffers.length < 2) free = this.#buffers.length;
+		const into = free === -1 ? undefined : this.#buffers[free];
+		const bytes = serializeStoreBytes(table, into);
+		if (free !== -1 && bytes.buffer !== into?.buffer)
+			this.#buffers[free] = new Uint8Array(bytes.buffer);
+		return asBuffer(bytes);
 	}
 
 	/**

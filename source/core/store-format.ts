@@ -204,50 +204,65 @@ function tooLong(bytes: number): string {
 }
 
 /**
- * Each task's line with its newline, as bytes, kept while the task object lives: tasks are
- * immutable, and a transaction changes a few of them, so the rest need not be serialised again,
- * and the file is put together by copying bytes.
+ * Each task's line, kept while the task object lives: tasks are immutable, and a transaction
+ * changes a few of them, so the rest need not be serialised again. Kept as strings (V8 holds
+ * ASCII in a byte a character), which cost the heap less than a buffer per line and the allocator
+ * nothing.
  */
-const lineCache = new WeakMap<Task, Uint8Array>();
+const lineCache = new WeakMap<Task, string>();
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-function lineBytes(task: Task): Uint8Array {
-	let bytes = lineCache.get(task);
-	if (bytes === undefined) {
-		const line = taskToJsonLine(task);
-		bytes = encoder.encode(`${line}\n`);
-		if (bytes.length - 1 > maxLineBytes) {
+/** The line a task is stored as; throws a StoreError for one over `maxLineBytes`. */
+export function storedLine(task: Task): string {
+	let line = lineCache.get(task);
+	if (line === undefined) {
+		line = taskToJsonLine(task);
+		// A UTF-8 character is at most three bytes per UTF-16 unit: only long lines need counting.
+		if (line.length > maxLineBytes / 3 && Buffer.byteLength(line) > maxLineBytes) {
 			throw new StoreError(
-				`task ${task.id} would be a line over 1 MiB (${((bytes.length - 1) / 1024 / 1024).toFixed(1)} MiB); nothing was written. Move the long text to a file and refer to it.`,
+				`task ${task.id} would be a line over 1 MiB (${(Buffer.byteLength(line) / 1024 / 1024).toFixed(1)} MiB); nothing was written. Move the long text to a file and refer to it.`,
 			);
 		}
 
-		lineCache.set(task, bytes);
+		lineCache.set(task, line);
 	}
 
-	return bytes;
+	return line;
 }
 
-/** The line a task is stored as; throws a StoreError for one over `maxLineBytes`. */
-export function storedLine(task: Task): string {
-	const bytes = lineBytes(task);
-	return decoder.decode(bytes.subarray(0, bytes.length - 1));
-}
-
-/** The whole file as bytes: one line per task, sorted by id, `\n` after every line. */
-export function serializeStoreBytes(table: TaskTable): Uint8Array {
-	const lines = sortedTasks(table).map(lineBytes);
-	let size = 0;
-	for (const line of lines) size += line.length;
-	const out = new Uint8Array(size);
+/**
+ * The whole file as bytes: one line per task, sorted by id, `\n` after every line. Written into
+ * `into` when it is large enough (the store keeps its buffers: a new one the size of the file for
+ * every transaction is what the allocator fragments on), else into a new buffer; the bytes are a
+ * view of the buffer they were written into.
+ */
+export function serializeStoreBytes(table: TaskTable, into?: Uint8Array): Uint8Array {
+	const lines = sortedTasks(table).map(storedLine);
+	// Exact for ASCII; a line of wider characters makes the buffer grow below.
+	let estimate = 0;
+	for (const line of lines) estimate += line.length + 1;
+	// A buffer far larger than the file (many tasks deleted) is let go.
+	let out =
+		into !== undefined && into.length >= estimate && into.length <= estimate * 4 + 65_536
+			? into
+			: new Uint8Array(Math.ceil(estimate * 1.25) + 1024);
 	let at = 0;
 	for (const line of lines) {
-		out.set(line, at);
-		at += line.length;
+		const {read, written} = encoder.encodeInto(line, out.subarray(at));
+		if (read === line.length && at + written < out.length) at += written;
+		else {
+			// Wider characters than estimated: a larger buffer, and the line again.
+			const larger = new Uint8Array(Math.max(out.length * 2, at + line.length * 3 + 1024));
+			larger.set(out.subarray(0, at));
+			out = larger;
+			at += encoder.encodeInto(line, out.subarray(at)).written;
+		}
+
+		out[at++] = 0x0a;
 	}
 
-	return out;
+	return out.subarray(0, at);
 }
 
 /** The whole file: one line per task, sorted by id, `\n` after every line (an empty store is empty). */

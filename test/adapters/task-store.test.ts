@@ -19,6 +19,7 @@ import {describe, expect, it} from 'vitest';
 import {acquireStoreLock} from '../../source/adapters/store-lock.js';
 import {TaskStore} from '../../source/adapters/task-store.js';
 import {StoreError} from '../../source/core/errors.js';
+import {serializeStore} from '../../source/core/store-format.js';
 import {addTask} from '../../source/core/task-ops.js';
 import {newTask, taskToJsonLine, type Task, type TaskTable} from '../../source/core/task.js';
 import {tempRepo} from '../helpers/temp-repo.js';
@@ -116,6 +117,41 @@ describe('TaskStore transactions', () => {
 		const [newest, edit] = await store.listBackups();
 		expect(readFileSync(newest ?? '')).toEqual(readFileSync(file));
 		expect(statSync(edit ?? '').ino).toBe(edited);
+	});
+
+	it('writes each version whole, transaction after transaction, growing, shrinking and around a hand edit', async () => {
+		// The file is put together in buffers the store keeps and reuses: no version may show
+		// through another, and one that changes nothing must still be seen as the same.
+		const {file, store} = await storeWith([line({id: 'bd-aaaa'})]);
+		const expectFile = async () => {
+			expect(readFileSync(file, 'utf8')).toBe(serializeStore(await store.read()));
+		};
+		for (let i = 0; i < 5; i++) {
+			await add(store, `grows ${i} ${'é'.repeat(200 * i)}`);
+			await expectFile();
+		}
+
+		const unchanged = statSync(file).ino;
+		await store.update((tasks) => ({tasks, result: undefined}));
+		expect(statSync(file).ino).toBe(unchanged);
+		writeFileSync(file, readFileSync(file, 'utf8') + `${line({id: 'bd-hand'})}\n`);
+		await add(store, 'after the edit');
+		await expectFile();
+		expect(ids(await store.read())).toContain('bd-hand');
+		for (const id of ids(await store.read()).slice(0, 4)) {
+			await store.update((tasks) => {
+				const next = new Map(tasks);
+				next.delete(id);
+				return {tasks: next, result: undefined};
+			});
+			await expectFile();
+			expect(ids(await store.read())).not.toContain(id);
+		}
+
+		const [newest] = await store.listBackups();
+		expect(readFileSync(newest ?? '')).toEqual(readFileSync(file));
+		// Its own versions it never had to read back: the first read and the hand edit only.
+		expect(store.outsideChanges).toBe(2);
 	});
 
 	it('does not write, or back up, when nothing changed', async () => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {parseStore, serializeStore} from '../../source/core/store-format.js';
+import {parseStore, serializeStore, serializeStoreBytes} from '../../source/core/store-format.js';
 import {newTask, taskToJsonLine} from '../../source/core/task.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
@@ -128,5 +128,36 @@ describe('serializeStore', () => {
 
 	it('writes an empty store as an empty file', () => {
 		expect(serializeStore(new Map())).toBe('');
+	});
+
+	describe('into a buffer the caller keeps', () => {
+		const table = (titles: readonly string[]) =>
+			new Map(titles.map((title, i) => [`t${i}`, newTask({id: `t${i}`, title})]));
+		const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+		it('writes into the buffer given when the file fits, as a view of it', () => {
+			const tasks = table(['one', 'two', 'three']);
+			const into = new Uint8Array(4096);
+			const bytes = serializeStoreBytes(tasks, into);
+			expect(bytes.buffer).toBe(into.buffer);
+			expect(decode(bytes)).toBe(serializeStore(tasks));
+		});
+
+		it('grows past a buffer the characters outgrow, and keeps every byte', () => {
+			// 'é' and '漢' are wider in UTF-8 than in UTF-16, so the first estimate falls short.
+			const tasks = table(['é'.repeat(3000), '漢'.repeat(5000), 'plain', '😀'.repeat(700)]);
+			const into = new Uint8Array(new TextEncoder().encode(serializeStore(tasks)).length - 10);
+			const bytes = serializeStoreBytes(tasks, into);
+			expect(bytes.buffer).not.toBe(into.buffer);
+			expect(decode(bytes)).toBe(serializeStore(tasks));
+			expect(parseStore(bytes)).toMatchObject({kind: 'ok'});
+		});
+
+		it('lets go of a buffer far larger than the file', () => {
+			const into = new Uint8Array(8 << 20);
+			const bytes = serializeStoreBytes(table(['small']), into);
+			expect(bytes.buffer).not.toBe(into.buffer);
+			expect(decode(bytes)).toBe(serializeStore(table(['small'])));
+		});
 	});
 });

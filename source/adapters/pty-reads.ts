@@ -16,6 +16,7 @@
  * `useUserBuffer` — found on a probe socket rather than named; where they are not as expected,
  * nothing changes and output comes through node-pty's `onData` as before.
  */
+import {readSync} from 'node:fs';
 import net from 'node:net';
 import {StringDecoder} from 'node:string_decoder';
 import type {IPty} from 'node-pty';
@@ -90,11 +91,44 @@ export function onPtyText(pty: IPty, listener: (text: string) => void): PtyTextS
 	socket[userBufferSymbols.buffer] = sharedBuffer;
 	socket[userBufferSymbols.callback] = onRead;
 	found.handle.useUserBuffer(sharedBuffer);
+	const fd = (pty as unknown as {_fd?: unknown})._fd;
+	if (typeof fd === 'number') drainBeforeDestroy(found.socket, fd, onRead);
 	return {
 		shared: true,
 		dispose() {
 			listening = false;
 		},
+	};
+}
+
+/** The most one drain reads: far more than a pty holds (the kernel keeps some 64 KB at most). */
+const maxDrainReads = 64;
+
+/**
+ * node-pty destroys its socket 200 ms after the child exits when no end of input has come by then
+ * (for a child that left the terminal to a process of its own), and with it whatever the kernel
+ * still holds for us: on a busy machine, or with the pty paused while the emulator or the disk
+ * catches up, the agent's last output. So before the socket goes, what is left is read at once,
+ * without waiting (the pty is non-blocking: an empty one says EAGAIN, a closed one EIO).
+ */
+function drainBeforeDestroy(socket: net.Socket, fd: number, onRead: ReadCallback): void {
+	const destroy = socket.destroy.bind(socket);
+	socket.destroy = (error?: Error) => {
+		if (!socket.destroyed) {
+			for (let reads = 0; reads < maxDrainReads; reads++) {
+				let bytesRead: number;
+				try {
+					bytesRead = readSync(fd, sharedBuffer, 0, sharedBuffer.length, null);
+				} catch {
+					break;
+				}
+
+				if (bytesRead <= 0) break;
+				onRead(bytesRead, sharedBuffer);
+			}
+		}
+
+		return destroy(error);
 	};
 }
 

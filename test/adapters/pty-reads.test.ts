@@ -69,6 +69,26 @@ describe('onPtyText', () => {
 		}
 	});
 
+	it('reads what is left when node-pty gives up on a paused pty 200 ms after its child exited', async () => {
+		// Paused (the emulator or the disk behind) as the child prints its last lines and exits:
+		// node-pty destroys the socket before it is read again, and the kernel's copy would go.
+		const pty = node(
+			"let out = ''; for (let i = 0; i < 100; i++) out += 'last ' + i + '\\n'; process.stdout.write(out, () => process.exit(0));",
+		);
+		const text = collect(pty);
+		// Once the stream has begun to flow (a pause before that is undone when it does).
+		await new Promise((resolve) => setImmediate(resolve));
+		pty.pause();
+		const exited = await new Promise<number>((resolve) => {
+			pty.onExit(({exitCode}) => {
+				resolve(exitCode);
+			});
+		});
+		expect(exited).toBe(0);
+		const lines = text().split('\r\n');
+		expect(lines.slice(0, 100)).toEqual(Array.from({length: 100}, (_, i) => `last ${i}`));
+	});
+
 	it('reads nothing while the pty is paused, and goes on when it is resumed', async () => {
 		const pty = node(`setInterval(() => process.stdout.write('tick\\n'), 5);`);
 		const text = collect(pty);

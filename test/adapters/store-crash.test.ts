@@ -126,7 +126,9 @@ describe('the store under SIGKILL', () => {
 		const committed = new Set<string>();
 		let killed = 0;
 		// Kill around the time a whole command takes here, so kills land in the write as well as at
-		// start-up; the estimate follows the runs that finish, since the machine's load changes.
+		// start-up; the estimate follows the runs that finish, since the machine's load changes,
+		// and grows with each kill, so that on a machine too busy for any run to finish in time
+		// the kills move later until some do.
 		let typical = 300;
 		for (let round = 0; round < 120 && (round < 30 || killed < 10 || committed.size < 5); round++) {
 			const child = spawn(process.execPath, [cliPath, 'task', 'add', `round ${round}`], {
@@ -140,6 +142,7 @@ describe('the store under SIGKILL', () => {
 				const timer = setTimeout(
 					() => {
 						killed++;
+						typical *= 1.2;
 						child.kill('SIGKILL');
 					},
 					typical * (0.5 + Math.random()),

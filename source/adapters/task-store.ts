@@ -211,22 +211,21 @@ function readWhole(fd: number): Buffer {
 	return buffer.subarray(0, done);
 }
 
-/**
- * Whether the open file holds exactly `expected`, read into `scratch` (at least one byte longer
- * than `expected`): a check at every transaction then allocates nothing — a new buffer the size of
- * the store for each, several times a second in a busy run, is churn that stays in the process's
- * memory.
- */
-function holdsBytes(fd: number, expected: Buffer, scratch: Buffer): boolean {
-	const wanted = expected.length + 1;
-	let got = 0;
-	while (got < wanted) {
-		const n = readSync(fd, scratch, got, wanted - got, got);
-		if (n === 0) break;
-		got += n;
-	}
+/** Where files are read to be compared, a piece at a time (synchronously: one buffer serves every store). */
+const compareScratch = Buffer.allocUnsafe(64 * 1024);
 
-	return got === expected.length && scratch.subarray(0, got).equals(expected);
+/**
+ * Whether the open file holds exactly `expected`, compared a piece at a time: a check at every
+ * transaction then allocates nothing and keeps nothing the size of the store.
+ */
+function holdsBytes(fd: number, expected: Buffer): boolean {
+	for (let at = 0; ;) {
+		const n = readSync(fd, compareScratch, 0, compareScratch.length, at);
+		if (n === 0) return at === expected.length;
+		if (at + n > expected.length) return false;
+		if (!compareScratch.subarray(0, n).equals(expected.subarray(at, at + n))) return false;
+		at += n;
+	}
 }
 
 const sleep = async (ms: number) =>
@@ -250,8 +249,6 @@ export class TaskStore implements TaskRepository {
 	#orphansCleaned = false;
 	/** The version last read or written by this store. */
 	#snapshot: Snapshot | undefined;
-	/** Where the file is read to be compared with the version known (`holdsBytes`). */
-	#compareBuffer = Buffer.alloc(0);
 	/**
 	 * What transactions serialize the file into, in turn: the version known (the snapshot's bytes,
 	 * compared against) stays in one while the next is written into the other.
@@ -530,18 +527,12 @@ export class TaskStore implements TaskRepository {
 		try {
 			const unchanged = () =>
 				sameIdentity(identityOf(fstatSync(fd, {bigint: true})), snapshot.identity);
-			return unchanged() && this.#holds(fd, snapshot.bytes) && unchanged();
+			return unchanged() && holdsBytes(fd, snapshot.bytes) && unchanged();
 		} catch (error) {
 			throw explainFsError(error, this.#repo, this.displayPath);
 		} finally {
 			closeSync(fd);
 		}
-	}
-
-	#holds(fd: number, expected: Buffer): boolean {
-		if (this.#compareBuffer.length <= expected.length)
-			this.#compareBuffer = Buffer.allocUnsafe(Math.ceil(expected.length * 1.25) + 1);
-		return holdsBytes(fd, expected, this.#compareBuffer);
 	}
 
 	#remember(
@@ -766,7 +757,7 @@ export class TaskStore implements TaskRepository {
 		}
 
 		try {
-			const same = base !== undefined && this.#holds(fd, base.bytes);
+			const same = base !== undefined && holdsBytes(fd, base.bytes);
 			const identity = identityOf(fstatSync(fd, {bigint: true}));
 			// The path last: a rename over the file after this would go unseen.
 			const live = statSync(this.file, {bigint: true});

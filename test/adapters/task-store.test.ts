@@ -1,7 +1,7 @@
 /**
  * The store against real files, the real lock and real atomic writes.
  */
-import {spawn, spawnSync} from 'node:child_process';
+import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {
 	mkdirSync,
 	readdirSync,
@@ -395,6 +395,8 @@ describe('the lock', () => {
 		const worker = fileURLToPath(new URL('../helpers/store-worker.mjs', import.meta.url));
 		const rounds = 8;
 		const racers = 6;
+		// What the workers said (the store's notices go to stderr), to tell why if a count is off.
+		const said: string[] = [];
 		for (let round = 0; round < rounds; round++) {
 			await killedHoldingLock(store.file);
 			const codes = await Promise.all(
@@ -402,16 +404,19 @@ describe('the lock', () => {
 					const child = spawn(
 						process.execPath,
 						[worker, dir, 'count', String(round * racers + index), '2'],
-						{stdio: 'ignore'},
+						{stdio: ['ignore', 'ignore', 'pipe']},
 					);
+					child.stderr.setEncoding('utf8').on('data', (text: string) => {
+						said.push(`round ${round}, worker ${index}: ${text.trim()}`);
+					});
 					return new Promise<number | null>((resolve) => child.on('close', resolve));
 				}),
 			);
-			expect(codes).toEqual(Array.from({length: racers}, () => 0));
+			expect(codes, said.join('\n')).toEqual(Array.from({length: racers}, () => 0));
 		}
 
 		const table = await store.read();
-		expect(table.get('counter')?.metadata).toEqual({count: rounds * racers});
+		expect(table.get('counter')?.metadata, said.join('\n')).toEqual({count: rounds * racers});
 		expect(table.size).toBe(1 + rounds * racers);
 	}, 120_000);
 
@@ -519,6 +524,37 @@ describe('the table kept in memory', () => {
 		writeFileSync(file, readFileSync(file, 'utf8').replace('before', 'after!'));
 		expect((await store.read()).get('bd-aaaa')?.title).toBe('after!');
 	});
+
+	it.each([
+		['in the first piece compared', 'bd-0000'],
+		['past its first 64 KB', 'bd-0499'],
+	])(
+		'never clobbers an edit in place of the same size, its time stamp put back, made during a transaction (%s)',
+		async (_, id) => {
+			// Only the bytes tell this edit from the version the transaction read.
+			const all = Array.from({length: 500}, (__, i) => `bd-${String(i).padStart(4, '0')}`);
+			const {file, store} = await storeWith(all.map((each) => line({id: each, title: 'before'})));
+			expect(statSync(file).size).toBeGreaterThan(100_000);
+			let edited = false;
+			await store.update((tasks) => {
+				if (!edited) {
+					edited = true;
+					const {mtimeNs} = statSync(file, {bigint: true});
+					const text = readFileSync(file, 'utf8');
+					const at = text.indexOf('"before"', text.indexOf(`"${id}"`));
+					writeFileSync(file, `${text.slice(0, at)}"after!"${text.slice(at + '"before"'.length)}`);
+					// To the nanosecond (utimes takes seconds as a float, too coarse for that).
+					const nanos = (mtimeNs % 1_000_000_000n).toString().padStart(9, '0');
+					execFileSync('touch', ['-m', '-d', `@${mtimeNs / 1_000_000_000n}.${nanos}`, file]);
+				}
+
+				return addTask(tasks, {title: 'mine'}, context());
+			});
+			const table = await store.read();
+			expect(table.get(id)?.title).toBe('after!');
+			expect([...table.values()].filter((task) => task.title === 'mine')).toHaveLength(1);
+		},
+	);
 
 	it('tells its own write from a change made by someone else', async () => {
 		const {file, store} = await storeWith([line({id: 'bd-aaaa'})]);

@@ -325,11 +325,15 @@ describe('PtyAgentLauncher', () => {
 		let outputs = 0;
 		agent.onOutput(() => outputs++);
 		await exitOf(agent);
-		// Never a publication without new output, but the one at the exit.
-		expect(times.length).toBeLessThanOrEqual(outputs + 1);
-		// The throttle: no two publications closer than the period (with a little timer slack).
 		const gaps = times.slice(1).map((time, index) => time - (times[index] ?? 0));
-		expect(gaps.slice(0, -1).every((gap) => gap >= 55)).toBe(true);
+		const seenAs = `${times.length} publications, ${outputs} outputs, gaps ${gaps.join(' ')} ms`;
+		// Never a publication without new output, but the one at the exit.
+		expect(times.length, seenAs).toBeLessThanOrEqual(outputs + 1);
+		// The throttle: no two publications closer than the period (with a little timer slack).
+		expect(
+			gaps.slice(0, -1).every((gap) => gap >= 55),
+			seenAs,
+		).toBe(true);
 		// The final flush shows the end, and the screen is one object until it changes.
 		expect(
 			seen.at(-1)?.lines.some((line) => line.some((run) => run.text.includes('the end'))),

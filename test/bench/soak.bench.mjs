@@ -3,7 +3,7 @@
 // SOAK_TASK_SECONDS, default 5), samples its RSS from /proc every 2 s and its live heap (after a
 // full GC, by test/bench/heap-probe.mjs loaded with --expose-gc) every 5 s, and prints the growth
 // after the first minute. The goal: RSS growth < 5 MB, the live heap flat.
-import {spawn} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import {
 	copyFileSync,
 	existsSync,
@@ -19,6 +19,7 @@ import {benchRepo} from './stats.mjs';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const probe = fileURLToPath(new URL('heap-probe.mjs', import.meta.url));
+const storeHeap = fileURLToPath(new URL('store-heap.mjs', import.meta.url));
 const MB = 1_048_576;
 const agents = 8;
 
@@ -48,6 +49,8 @@ const fmt = (bytes) => `${(bytes / MB).toFixed(1)} MB`;
 export async function run() {
 	const minutes = Number(process.env.SOAK_MINUTES ?? 10);
 	const taskSeconds = Number(process.env.SOAK_TASK_SECONDS ?? 5);
+	// SOAK_OUTPUT=lines: agents printing a line a step instead, to tell what tasks cost from what output does.
+	const output = process.env.SOAK_OUTPUT ?? 'spew';
 	// Enough tasks that no agent runs out before the end, however fast they go.
 	const count = Math.ceil(((minutes * 60) / taskSeconds) * agents * 1.5) + agents;
 	const dir = benchRepo(
@@ -55,7 +58,7 @@ export async function run() {
 		Array.from({length: count}, (_, n) => ({
 			id: `s${n}`,
 			title: `spew ${n}`,
-			sim: {ms: taskSeconds * 1000, output: 'spew'},
+			sim: {ms: taskSeconds * 1000, output},
 		})),
 		// Logs of 1 MB: most of the output goes through the kept tail of a cut log.
 		// SOAK_LOG_MB=50 (the default limit) sends it all to the files instead (~3 GB in 10 minutes).
@@ -102,12 +105,20 @@ export async function run() {
 	// The task file's size: what the run adds to it (an attempt per task) the store holds in memory too.
 	const tasksFile = path.join(dir, '.beads', 'tasks.jsonl');
 	const taskBytes = [];
+	// The task file as it was in the middle of each window the growth is measured between: what
+	// the store held in memory for it then is measured afterwards (store-heap.mjs).
+	const versions = [
+		{at: 90, copy: path.join(dir, 'tasks-early.jsonl')},
+		{at: minutes * 60 - 30, copy: path.join(dir, 'tasks-late.jsonl')},
+	];
 	const started = Date.now();
 	const timer = setInterval(() => {
 		const at = (Date.now() - started) / 1000;
 		try {
 			rss.push({at, value: rssOf(child.pid)});
 			taskBytes.push({at, value: statSync(tasksFile).size});
+			for (const version of versions)
+				if (at >= version.at && !existsSync(version.copy)) copyFileSync(tasksFile, version.copy);
 		} catch {
 			// It ended between two samples (or the file is being replaced).
 		}
@@ -134,6 +145,16 @@ export async function run() {
 		}
 	}
 
+	const [storeEarly, storeLate] = versions.every((version) => existsSync(version.copy))
+		? JSON.parse(
+				execFileSync(process.execPath, [
+					'--expose-gc',
+					'--single-threaded',
+					storeHeap,
+					...versions.map((version) => version.copy),
+				]).toString(),
+			)
+		: [Number.NaN, Number.NaN];
 	rmSync(dir, {recursive: true, force: true});
 
 	const after = (points, from) => points.filter((p) => p.at >= from);
@@ -149,7 +170,7 @@ export async function run() {
 	};
 	const end = rss.at(-1)?.at ?? 0;
 	console.log(
-		`\nSoak (issue 16): ${agents} simulated agents spewing, ${taskSeconds} s tasks back to back, ${minutes} min${flags.length > 0 ? ` (node ${flags.join(' ')})` : ''}; ${finished} tasks completed, ${attempts} started`,
+		`\nSoak (issue 16): ${agents} simulated agents ${output === 'spew' ? 'spewing' : `printing ${output}`}, ${taskSeconds} s tasks back to back, ${minutes} min${flags.length > 0 ? ` (node ${flags.join(' ')})` : ''}; ${finished} tasks completed, ${attempts} started`,
 	);
 	console.log(
 		`  orchestrator RSS every 30 s: ${rss
@@ -177,6 +198,9 @@ export async function run() {
 	);
 	console.log(
 		`  task file (same windows): ${fmt(median(taskBytes, 60, 120))} → ${fmt(median(taskBytes, end - 60, end + 1))} (the attempts recorded, which the store holds in memory too)`,
+	);
+	console.log(
+		`  the store's tasks in the live heap (that file parsed, at 90 s → ${minutes * 60 - 30} s): ${fmt(storeEarly)} → ${fmt(storeLate)}; live heap growth less theirs: ${fmt(heapEnd - heap1 - (storeLate - storeEarly))} (goal flat)`,
 	);
 	// Where RSS that is not live heap sits: V8's committed heap, and memory outside it (buffers).
 	for (const field of ['heapTotal', 'external', 'arrayBuffers']) {

@@ -25,12 +25,17 @@ if (file !== undefined && typeof globalThis.gc === 'function') {
 		const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
 		const kb = (name) =>
 			Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
+		const statistics = getHeapSpaceStatistics();
 		const spaces = Object.fromEntries(
-			getHeapSpaceStatistics().map((space) => [space.space_name, space.physical_space_size]),
+			statistics.map((space) => [space.space_name, space.physical_space_size]),
 		);
+		// The code V8 has compiled, part of the live heap: it grows as functions warm up.
+		const code = statistics
+			.filter((space) => space.space_name.includes('code'))
+			.reduce((sum, space) => sum + space.space_used_size, 0);
 		appendFileSync(
 			file,
-			`${JSON.stringify({at: (Date.now() - started) / 1000, rss, heapUsed, heapTotal, external, arrayBuffers, anonymous: kb('Anonymous'), spaces})}\n`,
+			`${JSON.stringify({at: (Date.now() - started) / 1000, rss, heapUsed, heapTotal, external, arrayBuffers, anonymous: kb('Anonymous'), spaces, code})}\n`,
 		);
 		const at = (Date.now() - started) / 1000;
 		while (snapshots.length > 0 && snapshots[0] <= at) {

@@ -199,8 +199,11 @@ export async function run() {
 	console.log(
 		`  task file (same windows): ${fmt(median(taskBytes, 60, 120))} → ${fmt(median(taskBytes, end - 60, end + 1))} (the attempts recorded, which the store holds in memory too)`,
 	);
+	const codePoints = heap.map((h) => ({at: h.at, value: h.code}));
+	const codeGrowth = median(codePoints, end - 60, end + 1) - median(codePoints, 60, 120);
+	const storeGrowth = storeLate - storeEarly;
 	console.log(
-		`  the store's tasks in the live heap (that file parsed, at 90 s → ${minutes * 60 - 30} s): ${fmt(storeEarly)} → ${fmt(storeLate)}; live heap growth less theirs: ${fmt(heapEnd - heap1 - (storeLate - storeEarly))} (goal flat)`,
+		`  of that growth, the store's tasks (the task file at 90 s and at ${minutes * 60 - 30} s, parsed: ${fmt(storeEarly)} → ${fmt(storeLate)}): ${fmt(storeGrowth)}; the code V8 compiled: ${fmt(codeGrowth)}; the rest: ${fmt(heapEnd - heap1 - storeGrowth - codeGrowth)} (goal flat)`,
 	);
 	// Where RSS that is not live heap sits: V8's committed heap, and memory outside it (buffers).
 	for (const field of ['heapTotal', 'external', 'arrayBuffers']) {
